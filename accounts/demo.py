@@ -1,0 +1,208 @@
+"""Demo data: one district per seed policy, with invented people. Loading twice changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import (
+    Approver,
+    DisclosureRecipient,
+    District,
+    Membership,
+    PhotoModel,
+    Program,
+    ProgramKind,
+    ProgramMembership,
+    ProgramRole,
+    Role,
+    School,
+    Student,
+    ToolListVisibility,
+    User,
+)
+
+# Five profiles, read off the five seed policies (see the seeds README).
+PROFILES: list[dict] = [
+    {
+        "slug": "willmar",
+        "name": "Willmar Public Schools (demo)",
+        "policy_reference": "Policy 460 Social Media",
+        "photo_model": PhotoModel.WRITTEN_CONSENT,
+        "public_arena_exception": True,
+        "disclosure_required": True,
+        "disclosure_recipient": DisclosureRecipient.SCHOOL,
+        "logo_use_approver": Approver.SUPERINTENDENT_OR_BOARD,
+        "tool_list_visibility": ToolListVisibility.PUBLIC,
+        "schools": ["Willmar Senior High", "Kennedy Elementary", "Roosevelt Elementary"],
+    },
+    {
+        "slug": "henning",
+        "name": "Henning Public Schools (demo)",
+        "policy_reference": "Policy 436 Employee Responsible Use of Social Media",
+        "photo_model": PhotoModel.WRITTEN_CONSENT,
+        "public_arena_exception": True,
+        "disclosure_required": True,
+        "disclosure_recipient": DisclosureRecipient.DISTRICT,
+        "tool_list_visibility": ToolListVisibility.STAFF,
+        "schools": ["Henning School"],
+    },
+    {
+        "slug": "lakeshore",
+        "name": "Lakeshore School District, Wisconsin (demo)",
+        "policy_reference": "Policy 547.0 / R-547.0 Social Media",
+        "photo_model": PhotoModel.OPT_OUT,
+        "public_arena_exception": True,
+        "min_account_administrators": 1,
+        "preferred_account_administrators": 2,
+        "disclosure_required": True,
+        "disclosure_recipient": DisclosureRecipient.SUPERVISOR,
+        "schools": ["Lakeshore High", "Lakeshore Middle", "Harbor Elementary"],
+    },
+    {
+        "slug": "bloomington",
+        "name": "Bloomington Public Schools ISD 271 (demo)",
+        "policy_reference": "Policy 458 Employee Use of Social Media",
+        "photo_model": PhotoModel.OPT_OUT,
+        "public_arena_exception": False,
+        "approval_before_launch": True,
+        "communications_review_before_launch": True,
+        "disclosure_required": False,
+        "schools": ["Jefferson High", "Kennedy High", "Olson Middle"],
+    },
+    {
+        "slug": "litchfield",
+        "name": "Litchfield Public Schools (demo)",
+        "policy_reference": "Policy 4118.51 / 4218.51 Social Media",
+        "photo_model": PhotoModel.WRITTEN_CONSENT,
+        "public_arena_exception": True,
+        "disclosure_required": False,
+        "schools": ["Litchfield High", "Lake Ripley Elementary"],
+    },
+]
+
+FIRST_NAMES = [
+    "Avery", "Blake", "Carmen", "Dev", "Elena", "Farah", "Gus", "Hana", "Ines", "Jonah", "Kai", "Lena",
+    "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tess", "Uma", "Vik", "Wren", "Yara", "Zane",
+]
+LAST_NAMES = [
+    "Abbott", "Bergstrom", "Castillo", "Dahl", "Engel", "Fischer", "Gunderson", "Haugen", "Ibarra", "Jensen",
+    "Kowalski", "Lindqvist", "Moreno", "Nakamura", "Olsen", "Pham", "Quist", "Rasmussen", "Sandoval", "Thao",
+]
+STUDENTS_PER_SCHOOL = 24
+GRADES_ELEMENTARY = ["KG", "01", "02", "03", "04", "05"]
+GRADES_SECONDARY = ["06", "07", "08", "09", "10", "11", "12"]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    district: str
+    role: str
+    email: str
+
+
+def _name(n: int) -> tuple[str, str]:
+    return FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[(n // len(FIRST_NAMES) + n) % len(LAST_NAMES)]
+
+
+def _person(district: District, email: str, first: str, last: str, title: str, number: int) -> User:
+    user, created = User.objects.get_or_create(
+        email=email,
+        defaults={
+            "district": district,
+            "first_name": first,
+            "last_name": last,
+            "job_title": title,
+            "employee_id": f"{district.slug[:3].upper()}{number:04d}",
+        },
+    )
+    if created:
+        user.set_password(settings.DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _role(user: User, role: str, school: School | None = None) -> None:
+    Membership.objects.get_or_create(
+        user=user, role=role, school=school, ended_on=None, defaults={"district": user.district}
+    )
+
+
+@transaction.atomic
+def load_demo() -> list[DemoLogin]:
+    logins: list[DemoLogin] = []
+    for number, profile in enumerate(PROFILES):
+        values = {k: v for k, v in profile.items() if k not in ("slug", "schools")}
+        district, _ = District.objects.get_or_create(slug=profile["slug"], defaults=values)
+        domain = f"{district.slug}.example.org"
+        counter = number * 1000
+
+        def person(local: str, title: str, *, district: District = district, domain: str = domain) -> User:
+            nonlocal counter
+            counter += 1
+            first, last = _name(counter)
+            return _person(district, f"{local}@{domain}", first, last, title, counter)
+
+        for role, local, title in [
+            (Role.DIRECTOR, "director", "Director of Technology"),
+            (Role.SUPERINTENDENT, "superintendent", "Superintendent"),
+            (Role.COMMUNICATIONS, "communications", "Communications Coordinator"),
+        ]:
+            user = person(local, title)
+            _role(user, Role.STAFF)
+            _role(user, role)
+            logins.append(DemoLogin(district.name, role.label, user.email))
+
+        student_number = 0
+        for school_index, school_name in enumerate(profile["schools"]):
+            school, _ = School.objects.get_or_create(
+                district=district, name=school_name, defaults={"code": f"{100 + school_index}"}
+            )
+            tag = f"s{school_index + 1}"
+            principal = person(f"principal.{tag}", "Principal")
+            clerk = person(f"clerk.{tag}", "Office Clerk")
+            teachers = [person(f"teacher{i}.{tag}", "Teacher") for i in range(1, 4)]
+            coach = person(f"coach.{tag}", "Coach and Teacher")
+            for user in (principal, clerk, *teachers, coach):
+                _role(user, Role.STAFF, school)
+            _role(principal, Role.PRINCIPAL, school)
+            _role(clerk, Role.CLERK, school)
+            if school_index == 0:
+                logins.append(DemoLogin(district.name, Role.PRINCIPAL.label, principal.email))
+                logins.append(DemoLogin(district.name, Role.CLERK.label, clerk.email))
+                logins.append(DemoLogin(district.name, Role.STAFF.label, teachers[0].email))
+
+            elementary = "Elementary" in school_name
+            grades = GRADES_ELEMENTARY if elementary else GRADES_SECONDARY
+            club, _ = Program.objects.get_or_create(
+                school=school, name="Art Club" if elementary else "Robotics Club", defaults={"kind": ProgramKind.CLUB}
+            )
+            team, _ = Program.objects.get_or_create(
+                school=school, name="Chess Team" if elementary else "Varsity Soccer", defaults={"kind": ProgramKind.TEAM}
+            )
+            ProgramMembership.objects.get_or_create(
+                program=team, user=coach, ended_on=None, defaults={"role": ProgramRole.COACH}
+            )
+            ProgramMembership.objects.get_or_create(
+                program=club, user=teachers[1], ended_on=None, defaults={"role": ProgramRole.ADVISOR}
+            )
+            for i in range(STUDENTS_PER_SCHOOL):
+                student_number += 1
+                first, last = _name(student_number * 7 + number * 3 + school_index)
+                student, _ = Student.objects.get_or_create(
+                    district=district,
+                    sis_id=f"{district.slug[:2].upper()}{school_index + 1}{student_number:05d}",
+                    defaults={
+                        "school": school,
+                        "first_name": first,
+                        "last_name": last,
+                        "grade": grades[i % len(grades)],
+                    },
+                )
+                if i % 3 == 0:
+                    ProgramMembership.objects.get_or_create(program=club, student=student, ended_on=None)
+                if i % 4 == 1:
+                    ProgramMembership.objects.get_or_create(program=team, student=student, ended_on=None)
+    return logins

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+
+from accounts import selectors
+from accounts.models import School, Student, User
+
+
+class StaffFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="search")
+    school = django_filters.ModelChoiceFilter(
+        queryset=School.objects.none(), method="at_school", label="School"
+    )
+    is_active = django_filters.BooleanFilter(label="Active")
+
+    class Meta:
+        model = User
+        fields = ["q", "school", "is_active"]
+
+    def __init__(self, *args: object, schools: QuerySet[School], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["school"].queryset = schools
+
+    def search(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
+        return selectors.staff_search(queryset, value)
+
+    def at_school(self, queryset: QuerySet[User], name: str, value: School) -> QuerySet[User]:
+        return queryset.filter(memberships__school=value, memberships__ended_on__isnull=True).distinct()
+
+
+class StudentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search by name or student id", method="search")
+    school = django_filters.ModelChoiceFilter(queryset=School.objects.none(), label="School")
+    grade = django_filters.CharFilter(label="Grade")
+    active = django_filters.BooleanFilter(label="Enrolled")
+
+    class Meta:
+        model = Student
+        fields = ["q", "school", "grade", "active"]
+
+    def __init__(self, *args: object, schools: QuerySet[School], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["school"].queryset = schools
+
+    def search(self, queryset: QuerySet[Student], name: str, value: str) -> QuerySet[Student]:
+        return selectors.student_search(queryset, value)

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import zipfile
+
+from django import forms
+from django.conf import settings
+from django.db.models import QuerySet
+
+from accounts.models import District, Role, School
+
+
+class PolicyProfileForm(forms.ModelForm):
+    class Meta:
+        model = District
+        fields = [
+            "name",
+            "policy_reference",
+            "photo_model",
+            "public_arena_exception",
+            "min_account_administrators",
+            "preferred_account_administrators",
+            "approval_before_launch",
+            "communications_review_before_launch",
+            "account_review_interval_months",
+            "public_directory_enabled",
+            "disclosure_required",
+            "disclosure_recipient",
+            "tool_approver",
+            "instructional_use_approver",
+            "logo_use_approver",
+            "tool_list_visibility",
+            "tool_review_interval_months",
+            "school_year_start_month",
+            "reminder_days_before_due",
+            "overdue_reminder_interval_days",
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        minimum = data.get("min_account_administrators")
+        preferred = data.get("preferred_account_administrators")
+        if minimum and preferred and preferred < minimum:
+            self.add_error("preferred_account_administrators", "The preferred number cannot be below the minimum.")
+        return data
+
+
+class RoleGrantForm(forms.Form):
+    role = forms.ChoiceField(choices=[(r.value, r.label) for r in Role if r != Role.STAFF])
+    school = forms.ModelChoiceField(
+        queryset=School.objects.none(), required=False, help_text="Required for principals and office clerks."
+    )
+
+    def __init__(self, *args: object, schools: QuerySet[School], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+
+
+class RosterUploadForm(forms.Form):
+    bundle = forms.FileField(
+        label="OneRoster bundle (.zip)",
+        help_text="The zip your student information system exports: manifest.csv, orgs.csv, users.csv "
+        "(and roles.csv, classes.csv, enrollments.csv when present).",
+    )
+    dry_run = forms.BooleanField(
+        label="Dry run: only show what would change", required=False, initial=True
+    )
+
+    def clean_bundle(self) -> object:
+        upload = self.cleaned_data["bundle"]
+        if upload.size > settings.ROSTER_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {settings.ROSTER_UPLOAD_MAX_BYTES // (1024 * 1024)} MB."
+            )
+        if not zipfile.is_zipfile(upload):
+            raise forms.ValidationError("This is not a zip file. Upload the .zip your system exported.")
+        upload.seek(0)
+        return upload

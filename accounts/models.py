@@ -1,0 +1,550 @@
+"""The district directory: districts and their policy profile, schools, programs, people.
+
+Rules about a single row live here as methods and database constraints. Actions that change
+several rows (granting a role, importing a roster) live in services.py.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class PhotoModel(models.TextChoices):
+    WRITTEN_CONSENT = "written_consent", "Written parental consent required"
+    OPT_OUT = "opt_out", "Opt-out list (posting allowed unless the family opted out)"
+
+
+class DisclosureRecipient(models.TextChoices):
+    DISTRICT = "district", "The district office"
+    SCHOOL = "school", "The employee's school (principal)"
+    SUPERVISOR = "supervisor", "The employee's supervisor"
+
+
+class Approver(models.TextChoices):
+    SUPERINTENDENT = "superintendent", "The Superintendent"
+    SUPERINTENDENT_OR_DESIGNEE = "superintendent_or_designee", "The Superintendent or designee"
+    SCHOOL_BOARD = "school_board", "The School Board"
+    SUPERINTENDENT_OR_BOARD = "superintendent_or_board", "The Superintendent or the School Board"
+
+
+class ToolListVisibility(models.TextChoices):
+    STAFF = "staff", "Staff only (signed in)"
+    PUBLIC = "public", "Public (families and anyone)"
+
+
+@dataclass(frozen=True)
+class SchoolYear:
+    """A district's school year, named by the calendar year it starts in."""
+
+    start_year: int
+    start_month: int
+
+    @property
+    def starts_on(self) -> datetime.date:
+        return datetime.date(self.start_year, self.start_month, 1)
+
+    @property
+    def ends_on(self) -> datetime.date:
+        return SchoolYear(self.start_year + 1, self.start_month).starts_on - datetime.timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        if self.start_month == 1:
+            return str(self.start_year)
+        return f"{self.start_year}–{str(self.start_year + 1)[-2:]}"
+
+    def contains(self, day: datetime.date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+    def next(self) -> SchoolYear:
+        return SchoolYear(self.start_year + 1, self.start_month)
+
+    def previous(self) -> SchoolYear:
+        return SchoolYear(self.start_year - 1, self.start_month)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def school_year_for(day: datetime.date, start_month: int) -> SchoolYear:
+    """The school year that `day` falls in, for a year starting on the 1st of `start_month`."""
+    start_year = day.year if day.month >= start_month else day.year - 1
+    return SchoolYear(start_year, start_month)
+
+
+class District(models.Model):
+    """A school district and the social-media policy it has adopted (its policy profile)."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True, help_text="Short name used in addresses and commands.")
+    roster_sourced_id = models.CharField(
+        "roster district id",
+        max_length=255,
+        blank=True,
+        help_text="The district's sourcedId in OneRoster exports from your student information system.",
+    )
+    policy_reference = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The board policy this profile follows, e.g. “Policy 547.0 Employee Use of Social Media”.",
+    )
+
+    # Photos of students
+    photo_model = models.CharField(
+        "student photo permission",
+        max_length=20,
+        choices=PhotoModel.choices,
+        default=PhotoModel.WRITTEN_CONSENT,
+        help_text="Written consent: no image is posted without a parent's written consent on file. "
+        "Opt-out: images may be posted unless the family is on the opt-out list.",
+    )
+    public_arena_exception = models.BooleanField(
+        "public-arena exception",
+        default=False,
+        help_text="Students at public events (sports, fine-arts performances) may appear without consent.",
+    )
+
+    # Official accounts
+    min_account_administrators = models.PositiveSmallIntegerField(
+        "minimum administrators per account",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="An official account cannot be active with fewer designated administrators.",
+    )
+    preferred_account_administrators = models.PositiveSmallIntegerField(
+        "preferred administrators per account",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="Accounts with fewer administrators than this are shown with a warning.",
+    )
+    approval_before_launch = models.BooleanField(
+        "approval required before launch",
+        default=True,
+        help_text="A new official account must be approved by the technology director before it goes live.",
+    )
+    communications_review_before_launch = models.BooleanField(
+        "communications office sees the page before launch",
+        default=False,
+        help_text="The communications (community relations) office must confirm it has seen a page before launch.",
+    )
+    account_review_interval_months = models.PositiveSmallIntegerField(
+        "account review interval (months)",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Each official account is re-certified at least this often (at most 12: at least annually).",
+    )
+    public_directory_enabled = models.BooleanField(
+        "public directory of official accounts",
+        default=True,
+        help_text="Families can check without signing in that a page is an official one.",
+    )
+
+    # Staff disclosures
+    disclosure_required = models.BooleanField(
+        "annual staff disclosure required",
+        default=True,
+        help_text="Employees disclose each year the student-group or public networks they take part in.",
+    )
+    disclosure_recipient = models.CharField(
+        "disclosures go to",
+        max_length=20,
+        choices=DisclosureRecipient.choices,
+        default=DisclosureRecipient.DISTRICT,
+    )
+
+    # Approvals
+    tool_approver = models.CharField(
+        "who approves instructional tools",
+        max_length=40,
+        choices=Approver.choices,
+        default=Approver.SUPERINTENDENT_OR_DESIGNEE,
+    )
+    instructional_use_approver = models.CharField(
+        "who authorizes public networks for instruction",
+        max_length=40,
+        choices=Approver.choices,
+        default=Approver.SUPERINTENDENT_OR_DESIGNEE,
+    )
+    logo_use_approver = models.CharField(
+        "who grants written permission to use the district logo",
+        max_length=40,
+        choices=Approver.choices,
+        default=Approver.SUPERINTENDENT_OR_DESIGNEE,
+    )
+    tool_list_visibility = models.CharField(
+        "approved-tool list visible to",
+        max_length=20,
+        choices=ToolListVisibility.choices,
+        default=ToolListVisibility.STAFF,
+    )
+    tool_review_interval_months = models.PositiveSmallIntegerField(
+        "tool review interval (months)",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+
+    # Calendar and reminders
+    school_year_start_month = models.PositiveSmallIntegerField(
+        "school year starts in",
+        default=7,
+        choices=[(m, datetime.date(2000, m, 1).strftime("%B")) for m in range(1, 13)],
+        help_text="The month on whose first day a new school year begins (consent renewals, disclosure cycles).",
+    )
+    reminder_days_before_due = models.PositiveSmallIntegerField(
+        "first reminder (days before a due date)",
+        default=14,
+        validators=[MaxValueValidator(90)],
+    )
+    overdue_reminder_interval_days = models.PositiveSmallIntegerField(
+        "repeat overdue reminders every (days)",
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(preferred_account_administrators__gte=models.F("min_account_administrators")),
+                name="district_preferred_admins_at_least_minimum",
+                violation_error_message="The preferred number of administrators cannot be below the minimum.",
+            ),
+            models.CheckConstraint(
+                condition=Q(school_year_start_month__gte=1, school_year_start_month__lte=12),
+                name="district_school_year_month_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("district_detail", args=[self.slug])
+
+    def school_year_for(self, day: datetime.date | None = None) -> SchoolYear:
+        return school_year_for(day or timezone.localdate(), self.school_year_start_month)
+
+    @property
+    def current_school_year(self) -> SchoolYear:
+        return self.school_year_for()
+
+
+class School(models.Model):
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="schools")
+    name = models.CharField(max_length=200)
+    code = models.CharField("school code", max_length=64, blank=True, help_text="State or SIS school number.")
+    roster_sourced_id = models.CharField(max_length=255, null=True, blank=True, editable=False)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "roster_sourced_id"], name="school_unique_roster_id"),
+        ]
+        indexes = [models.Index(fields=["district", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("school_detail", args=[self.pk])
+
+
+class ProgramKind(models.TextChoices):
+    CLUB = "club", "Club"
+    TEAM = "team", "Team"
+    ACTIVITY = "activity", "Activity"
+    DEPARTMENT = "department", "Department"
+    CLASS = "class", "Class"
+
+
+class Program(models.Model):
+    """A club, team, activity, department or class of a school."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="programs")
+    kind = models.CharField(max_length=20, choices=ProgramKind.choices)
+    name = models.CharField(max_length=200)
+    roster_sourced_id = models.CharField(max_length=255, null=True, blank=True, editable=False)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "roster_sourced_id"], name="program_unique_roster_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_superuser", False)
+        extra.setdefault("is_staff", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra["is_superuser"] = True
+        extra["is_staff"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: a district employee (or a platform operator, with no district)."""
+
+    email = models.EmailField("e-mail", max_length=254, unique=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="staff", null=True, blank=True, db_index=False
+    )
+    employee_id = models.CharField("employee id", max_length=64, blank=True)
+    job_title = models.CharField(max_length=200, blank=True)
+    roster_sourced_id = models.CharField(max_length=255, null=True, blank=True, editable=False)
+    is_active = models.BooleanField(
+        "active", default=True, help_text="Inactive people cannot sign in and are not counted as staff."
+    )
+    left_on = models.DateField("left the district on", null=True, blank=True)
+    is_staff = models.BooleanField(
+        "platform operator", default=False, help_text="May use the Django admin site (our support staff only)."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "roster_sourced_id"], name="user_unique_roster_id"),
+            models.UniqueConstraint(
+                fields=["district", "employee_id"], condition=~Q(employee_id=""), name="user_unique_employee_id"
+            ),
+        ]
+        indexes = [models.Index(fields=["district", "last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_absolute_url(self) -> str:
+        return reverse("staff_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+class Role(models.TextChoices):
+    DIRECTOR = "director", "Technology director"
+    SUPERINTENDENT = "superintendent", "Superintendent or designee"
+    COMMUNICATIONS = "communications", "Communications office"
+    PRINCIPAL = "principal", "Principal"
+    CLERK = "clerk", "Office clerk"
+    STAFF = "staff", "Staff member"
+
+
+DISTRICT_WIDE_ROLES = frozenset({Role.DIRECTOR, Role.SUPERINTENDENT, Role.COMMUNICATIONS})
+SCHOOL_ROLES = frozenset({Role.PRINCIPAL, Role.CLERK})
+
+
+class MembershipSource(models.TextChoices):
+    ROSTER = "roster", "Roster import"
+    MANUAL = "manual", "Assigned in the app"
+
+
+class Membership(models.Model):
+    """A role a user holds, district-wide (no school) or at one school. Ended, never deleted."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="memberships", db_index=False)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    source = models.CharField(max_length=10, choices=MembershipSource.choices, default=MembershipSource.MANUAL)
+    started_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role", "school__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "school"],
+                condition=Q(ended_on__isnull=True, school__isnull=False),
+                name="membership_one_current_per_school",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "district"],
+                condition=Q(ended_on__isnull=True, school__isnull=True),
+                name="membership_one_current_district_wide",
+            ),
+            models.CheckConstraint(
+                condition=Q(school__isnull=False) | ~Q(role__in=sorted(SCHOOL_ROLES)),
+                name="membership_school_role_needs_school",
+                violation_error_message="Principals and clerks are assigned to a school.",
+            ),
+            models.CheckConstraint(
+                condition=Q(school__isnull=True) | ~Q(role__in=sorted(DISTRICT_WIDE_ROLES)),
+                name="membership_district_role_has_no_school",
+                violation_error_message="District-wide roles are not tied to a school.",
+            ),
+        ]
+        indexes = [models.Index(fields=["district", "role"], condition=Q(ended_on__isnull=True), name="membership_current_role")]
+
+    def __str__(self) -> str:
+        where = self.school.name if self.school_id else "district-wide"
+        return f"{self.get_role_display()} ({where})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
+
+
+class Student(models.Model):
+    """The minimum a district needs to honour photo consent: no photos, no contact details."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="students", db_index=False)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="students", db_index=False)
+    sis_id = models.CharField("student id", max_length=64, help_text="The student's id in the district's SIS.")
+    roster_sourced_id = models.CharField(max_length=255, null=True, blank=True, editable=False)
+    first_name = models.CharField(max_length=150)
+    last_name = models.CharField(max_length=150)
+    grade = models.CharField(max_length=8, blank=True)
+    active = models.BooleanField(default=True)
+    left_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "sis_id"], name="student_unique_sis_id"),
+            models.UniqueConstraint(fields=["district", "roster_sourced_id"], name="student_unique_roster_id"),
+        ]
+        indexes = [models.Index(fields=["school", "last_name", "first_name"], name="student_school_name")]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("student_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class ProgramRole(models.TextChoices):
+    MEMBER = "member", "Member"
+    ADVISOR = "advisor", "Advisor"
+    COACH = "coach", "Coach"
+    TEACHER = "teacher", "Teacher"
+
+
+class ProgramMembership(models.Model):
+    """Who belongs to a program: students as members, staff as advisors, coaches or teachers."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, null=True, blank=True, related_name="programs")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="programs")
+    role = models.CharField(max_length=20, choices=ProgramRole.choices, default=ProgramRole.MEMBER)
+    source = models.CharField(max_length=10, choices=MembershipSource.choices, default=MembershipSource.MANUAL)
+    roster_sourced_id = models.CharField(max_length=255, null=True, blank=True, editable=False)
+    started_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(student__isnull=False, user__isnull=True) | Q(student__isnull=True, user__isnull=False)),
+                name="program_membership_student_xor_staff",
+            ),
+            models.UniqueConstraint(
+                fields=["program", "student"],
+                condition=Q(ended_on__isnull=True, student__isnull=False),
+                name="program_membership_one_current_student",
+            ),
+            models.UniqueConstraint(
+                fields=["program", "user"],
+                condition=Q(ended_on__isnull=True, user__isnull=False),
+                name="program_membership_one_current_staff",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student or self.user} in {self.program}"
+
+
+class RosterImportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Finished"
+    FAILED = "failed", "Stopped: nothing was changed"
+
+
+class RosterImport(models.Model):
+    """One upload of a OneRoster bundle: who sent it, what it did, or why it was refused."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="roster_imports")
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    file_name = models.CharField(max_length=255)
+    stored_path = models.CharField(max_length=500, blank=True, editable=False)
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=RosterImportStatus.choices, default=RosterImportStatus.QUEUED)
+    report = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["district", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("roster_import_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RosterImportStatus.SUCCEEDED, RosterImportStatus.FAILED)
+
+    @property
+    def progress_cache_key(self) -> str:
+        return f"roster-import-progress:{self.pk}"

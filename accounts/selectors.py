@@ -1,0 +1,149 @@
+"""Read-side questions about the directory, shared by views, dashboards and reminders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from accounts import access
+from accounts.models import (
+    District,
+    Membership,
+    Role,
+    RosterImport,
+    RosterImportStatus,
+    School,
+    Student,
+    User,
+)
+
+
+def _count(queryset: QuerySet, outer: str = "pk") -> Coalesce:
+    """A correlated COUNT(*) subquery: one query for a whole page of rows."""
+    counted = queryset.order_by().values(outer).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def schools_with_counts(queryset: QuerySet[School]) -> QuerySet[School]:
+    return queryset.select_related("district").annotate(
+        student_count=_count(Student.objects.filter(school=OuterRef("pk"), active=True), "school"),
+        staff_count=_count(
+            Membership.objects.filter(school=OuterRef("pk"), role=Role.STAFF, ended_on__isnull=True), "school"
+        ),
+        has_principal=Exists(
+            Membership.objects.filter(school=OuterRef("pk"), role=Role.PRINCIPAL, ended_on__isnull=True)
+        ),
+    )
+
+
+def without_principal(schools: QuerySet[School]) -> QuerySet[School]:
+    principal = Membership.objects.filter(school=OuterRef("pk"), role=Role.PRINCIPAL, ended_on__isnull=True)
+    return schools.filter(active=True).exclude(Exists(principal))
+
+
+def schools_without_principal(district: District) -> QuerySet[School]:
+    return without_principal(district.schools.all())
+
+
+def current_staff(district: District) -> QuerySet[User]:
+    return User.objects.filter(district=district, is_active=True)
+
+
+def staff_search(queryset: QuerySet[User], query: str) -> QuerySet[User]:
+    for word in query.split()[:5]:
+        queryset = queryset.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(employee_id__iexact=word)
+        )
+    return queryset
+
+
+def student_search(queryset: QuerySet[Student], query: str) -> QuerySet[Student]:
+    for word in query.split()[:5]:
+        queryset = queryset.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(sis_id__iexact=word)
+        )
+    return queryset
+
+
+def latest_roster_import(district: District) -> RosterImport | None:
+    return district.roster_imports.order_by("-created_at").first()
+
+
+def roster_import_progress(roster_import: RosterImport) -> dict:
+    """How far a running import has got (kept in the cache: the import's own transaction
+    hides its rows from everyone else until it commits)."""
+    if roster_import.is_finished:
+        return {"fraction": 1.0, "message": roster_import.get_status_display()}
+    try:
+        found = cache.get(roster_import.progress_cache_key)
+    except Exception:
+        found = None
+    return found or {"fraction": 0.0, "message": roster_import.get_status_display()}
+
+
+@dataclass(frozen=True)
+class NextStep:
+    title: str
+    detail: str
+    url: str
+    urgent: bool = False
+
+
+def next_steps_for_user(user: User) -> list[NextStep]:
+    """What the home page asks of this person, most urgent first."""
+    scope = access.scope_for(user)
+    steps: list[NextStep] = []
+    for district in access.managed_districts(user):
+        latest = latest_roster_import(district)
+        if latest is None:
+            steps.append(NextStep(
+                "Import your roster",
+                f"{district.name} has no schools, staff or students yet. Upload your OneRoster export.",
+                reverse("roster_import_list", args=[district.slug]), urgent=True,
+            ))
+        elif latest.status == RosterImportStatus.FAILED:
+            steps.append(NextStep(
+                "Your last roster import was refused",
+                f"{latest.report.get('problem_count', 0)} problem(s) to fix in {latest.file_name}; nothing was changed.",
+                latest.get_absolute_url(), urgent=True,
+            ))
+        missing = schools_without_principal(district).count()
+        if missing:
+            steps.append(NextStep(
+                "Assign principals",
+                f"{missing} school(s) in {district.name} have no principal, so nobody there gets a school dashboard.",
+                reverse("school_list") + "?principal=missing", urgent=False,
+            ))
+    for district in access.visible_districts(user):
+        if access.can_edit_policy(user, district):
+            steps.append(NextStep(
+                "Check your policy profile",
+                f"What {district.name}'s policy requires (photo consent model, account administrators, "
+                "disclosures, approvals) drives every rule in this system.",
+                district.get_absolute_url(),
+            ))
+    principal_schools = scope.school_ids({Role.PRINCIPAL})
+    if principal_schools:
+        steps.append(NextStep(
+            "Your staff", "See who works at your school and their roles.", reverse("staff_list"),
+        ))
+    if scope.school_ids({Role.CLERK}) or principal_schools:
+        steps.append(NextStep(
+            "Your students", "The students of your school, by grade and program.", reverse("student_list"),
+        ))
+    if not steps:
+        steps.append(NextStep(
+            "Nothing needs your attention",
+            "When something is due (your annual disclosure, an account review) it will appear here "
+            "and you will get an e-mail.",
+            reverse("staff_detail", args=[user.pk]),
+        ))
+    steps.sort(key=lambda step: not step.urgent)
+    return steps

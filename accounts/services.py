@@ -1,0 +1,188 @@
+"""Actions on the directory that change several rows. Each is atomic; side effects (tasks,
+mail) run after commit."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import access
+from accounts.models import (
+    DISTRICT_WIDE_ROLES,
+    SCHOOL_ROLES,
+    District,
+    Membership,
+    MembershipSource,
+    Role,
+    RosterImport,
+    RosterImportStatus,
+    School,
+    User,
+)
+from accounts.roster import ProgressCallback, RosterRejected, RosterReport, import_roster
+
+logger = logging.getLogger(__name__)
+
+
+def membership_grant(*, acting_user: User, user: User, role: str, school: School | None = None) -> Membership:
+    """Give `user` a role, district-wide or at `school`. Granting a role already held is a no-op."""
+    district = user.district
+    if district is None or not access.can_manage_directory(acting_user, district):
+        raise PermissionDenied
+    if not user.is_active:
+        raise ValidationError("Roles can only be given to active staff.")
+    if role in SCHOOL_ROLES and school is None:
+        raise ValidationError("Choose the school for this role.")
+    if role in DISTRICT_WIDE_ROLES:
+        school = None
+    if school is not None and school.district_id != district.pk:
+        raise ValidationError("That school belongs to another district.")
+    with transaction.atomic():
+        existing = Membership.objects.filter(user=user, role=role, school=school, ended_on__isnull=True).first()
+        if existing:
+            return existing
+        return Membership.objects.create(
+            user=user, district=district, school=school, role=role, source=MembershipSource.MANUAL
+        )
+
+
+def membership_end(*, acting_user: User, membership: Membership) -> Membership:
+    if not access.can_manage_directory(acting_user, membership.district):
+        raise PermissionDenied
+    with transaction.atomic():
+        if membership.ended_on is None:
+            membership.ended_on = timezone.localdate()
+            membership.save(update_fields=["ended_on"])
+    return membership
+
+
+def staff_deactivate(*, acting_user: User, user: User) -> User:
+    """Someone left: they can no longer sign in and every role they held ends today."""
+    if user.district is None or not access.can_manage_directory(acting_user, user.district):
+        raise PermissionDenied
+    if user.pk == acting_user.pk:
+        raise ValidationError("You cannot deactivate yourself.")
+    today = timezone.localdate()
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False, left_on=today)
+        for membership in Membership.objects.filter(user=user, ended_on__isnull=True):
+            membership.ended_on = today
+            membership.save(update_fields=["ended_on"])
+    user.refresh_from_db()
+    return user
+
+
+def staff_reactivate(*, acting_user: User, user: User) -> User:
+    if user.district is None or not access.can_manage_directory(acting_user, user.district):
+        raise PermissionDenied
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=True, left_on=None)
+        Membership.objects.get_or_create(
+            user=user, district=user.district, school=None, role=Role.STAFF, ended_on=None,
+            defaults={"source": MembershipSource.MANUAL},
+        )
+    user.refresh_from_db()
+    return user
+
+
+# --- Roster imports ----------------------------------------------------------------------
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "roster"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def roster_import_start(
+    *, acting_user: User, district: District, upload: UploadedFile, dry_run: bool
+) -> RosterImport:
+    """Keep the uploaded bundle privately and queue the import; the page follows its progress."""
+    from accounts.tasks import run_roster_import
+
+    if not access.can_manage_directory(acting_user, district):
+        raise PermissionDenied
+    stored = _upload_dir() / f"{uuid.uuid4().hex}.zip"
+    with stored.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    with transaction.atomic():
+        roster_import = RosterImport.objects.create(
+            district=district,
+            uploaded_by=acting_user,
+            file_name=Path(upload.name or "roster.zip").name[:255],
+            stored_path=str(stored),
+            dry_run=dry_run,
+        )
+        transaction.on_commit(lambda: run_roster_import.delay(roster_import.pk))
+    return roster_import
+
+
+def roster_import_run(*, roster_import_id: int) -> RosterImport | None:
+    """Run a queued upload once. A repeated or concurrent call finds it already claimed."""
+    claimed = RosterImport.objects.filter(pk=roster_import_id, status=RosterImportStatus.QUEUED).update(
+        status=RosterImportStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    roster_import = RosterImport.objects.select_related("district").get(pk=roster_import_id)
+
+    def progress(fraction: float, message: str) -> None:
+        try:
+            cache.set(roster_import.progress_cache_key, {"fraction": fraction, "message": message}, 3600)
+        except Exception:  # progress is a nicety; a cache outage must not stop the import
+            logger.warning("could not record roster import progress", exc_info=True)
+
+    try:
+        return _roster_import_execute(roster_import, Path(roster_import.stored_path), progress)
+    finally:
+        # The upload holds student data: it is not kept once read.
+        Path(roster_import.stored_path).unlink(missing_ok=True)
+        RosterImport.objects.filter(pk=roster_import_id).update(stored_path="")
+
+
+def roster_import_from_path(
+    *, acting_user: User | None, district: District, path: Path, dry_run: bool, progress: ProgressCallback | None = None
+) -> RosterImport:
+    """Import a bundle from the server's disk (the import_roster command), recorded like an upload."""
+    roster_import = RosterImport.objects.create(
+        district=district,
+        uploaded_by=acting_user,
+        file_name=path.name[:255],
+        dry_run=dry_run,
+        status=RosterImportStatus.RUNNING,
+        started_at=timezone.now(),
+    )
+    return _roster_import_execute(roster_import, path, progress)
+
+
+def _roster_import_execute(
+    roster_import: RosterImport, path: Path, progress: ProgressCallback | None
+) -> RosterImport:
+    try:
+        report = import_roster(roster_import.district, path, dry_run=roster_import.dry_run, progress=progress)
+        status = RosterImportStatus.SUCCEEDED
+    except RosterRejected as rejected:
+        report = rejected.report
+        status = RosterImportStatus.FAILED
+    except Exception:
+        logger.exception("roster import %s failed", roster_import.pk)
+        report = RosterReport(dry_run=roster_import.dry_run)
+        report.add_problem(
+            roster_import.file_name, None, None,
+            "the import stopped on an unexpected error; nothing was changed and our team has been notified",
+        )
+        status = RosterImportStatus.FAILED
+    RosterImport.objects.filter(pk=roster_import.pk).update(
+        status=status, report=report.as_dict(), finished_at=timezone.now()
+    )
+    roster_import.refresh_from_db()
+    return roster_import

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("districts/<slug:slug>/", views.district_detail, name="district_detail"),
+    path("districts/<slug:slug>/edit/", views.district_edit, name="district_edit"),
+    path("districts/<slug:slug>/roster/", views.roster_import_list, name="roster_import_list"),
+    path("roster-imports/<int:pk>/", views.roster_import_detail, name="roster_import_detail"),
+    path("schools/", views.school_list, name="school_list"),
+    path("schools/<int:pk>/", views.school_detail, name="school_detail"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
+    path("staff/<int:pk>/roles/", views.staff_grant_role, name="staff_grant_role"),
+    path("staff/<int:pk>/active/", views.staff_set_active, name="staff_set_active"),
+    path("roles/<int:pk>/end/", views.membership_end, name="membership_end"),
+    path("students/", views.student_list, name="student_list"),
+    path("students/<int:pk>/", views.student_detail, name="student_detail"),
+]

@@ -1,0 +1,244 @@
+"""Thin views: resolve access through accounts.access, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import access, selectors, services
+from accounts.filters import StaffFilter, StudentFilter
+from accounts.forms import PolicyProfileForm, RoleGrantForm, RosterUploadForm
+from accounts.models import Membership, ProgramMembership
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, queryset: object) -> object:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/home.html", {"steps": selectors.next_steps_for_user(request.user)})
+
+
+# --- District and policy profile -------------------------------------------------------
+
+
+@login_required
+def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    district = access.get_district_for_user(request.user, slug)
+    form = PolicyProfileForm(instance=district)
+    return render(
+        request,
+        "accounts/district_detail.html",
+        {
+            "district": district,
+            "form": form,
+            "can_edit": access.can_edit_policy(request.user, district),
+            "history": district.history.select_related("history_user").order_by("-history_date")[:20],
+        },
+    )
+
+
+@login_required
+def district_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    district = access.get_district_for_user(request.user, slug)
+    if not access.can_edit_policy(request.user, district):
+        raise PermissionDenied
+    form = PolicyProfileForm(request.POST or None, instance=district)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The policy profile was saved.")
+        return redirect(district)
+    return render(request, "accounts/district_edit.html", {"district": district, "form": form})
+
+
+# --- Schools ---------------------------------------------------------------------------
+
+
+@login_required
+def school_list(request: HttpRequest) -> HttpResponse:
+    schools = access.visible_schools(request.user).filter(active=True)
+    if request.GET.get("principal") == "missing":
+        schools = selectors.without_principal(schools)
+    query = request.GET.get("q", "").strip()
+    if query:
+        schools = schools.filter(name__icontains=query)
+    page = _page(request, selectors.schools_with_counts(schools).order_by("name"))
+    return render(request, "accounts/school_list.html", {"page": page, "query": query})
+
+
+@login_required
+def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    school = access.get_school_for_user(request.user, pk)
+    school = selectors.schools_with_counts(access.visible_schools(request.user)).get(pk=school.pk)
+    leaders = (
+        Membership.objects.filter(school=school, ended_on__isnull=True)
+        .exclude(role="staff")
+        .select_related("user")
+        .order_by("role", "user__last_name")
+    )
+    programs = school.programs.filter(active=True).order_by("kind", "name")
+    return render(
+        request,
+        "accounts/school_detail.html",
+        {
+            "school": school,
+            "leaders": leaders,
+            "programs": _page(request, programs),
+            "can_read_students": access.visible_students(request.user).filter(school=school).exists(),
+        },
+    )
+
+
+# --- Staff -----------------------------------------------------------------------------
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    if not access.can_read_staff_directory(request.user):
+        raise PermissionDenied
+    schools = access.visible_schools(request.user).filter(active=True).order_by("name")
+    data = request.GET.copy()
+    data.setdefault("is_active", "true")
+    staff_filter = StaffFilter(data, queryset=access.visible_staff(request.user), schools=schools)
+    queryset = staff_filter.qs.select_related("district").order_by("last_name", "first_name", "pk")
+    return render(
+        request, "accounts/staff_list.html", {"filter": staff_filter, "page": _page(request, queryset)}
+    )
+
+
+@login_required
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = access.get_staff_member_for_user(request.user, pk)
+    can_manage = member.district is not None and access.can_manage_directory(request.user, member.district)
+    memberships = member.memberships.select_related("school").order_by("ended_on", "role")
+    programs = ProgramMembership.objects.filter(user=member, ended_on__isnull=True).select_related("program__school")
+    form = None
+    if can_manage:
+        form = RoleGrantForm(schools=member.district.schools.filter(active=True).order_by("name"))
+    return render(
+        request,
+        "accounts/staff_detail.html",
+        {"member": member, "memberships": memberships, "programs": programs, "form": form, "can_manage": can_manage},
+    )
+
+
+@login_required
+@require_POST
+def staff_grant_role(request: HttpRequest, pk: int) -> HttpResponse:
+    member = access.get_staff_member_for_user(request.user, pk)
+    if member.district is None or not access.can_manage_directory(request.user, member.district):
+        raise PermissionDenied
+    form = RoleGrantForm(request.POST, schools=member.district.schools.filter(active=True))
+    if form.is_valid():
+        try:
+            membership = services.membership_grant(
+                acting_user=request.user,
+                user=member,
+                role=form.cleaned_data["role"],
+                school=form.cleaned_data["school"],
+            )
+            messages.success(request, f"{member} is now {membership}.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, "Choose a role (and a school for principals and clerks).")
+    return redirect(member)
+
+
+@login_required
+@require_POST
+def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+    member_ids = access.visible_staff(request.user).values("pk")
+    try:
+        membership = Membership.objects.select_related("district", "user").get(pk=pk, user__in=member_ids)
+    except Membership.DoesNotExist:
+        raise Http404 from None
+    services.membership_end(acting_user=request.user, membership=membership)
+    messages.success(request, f"{membership.user} is no longer {membership}.")
+    return redirect(membership.user)
+
+
+@login_required
+@require_POST
+def staff_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    member = access.get_staff_member_for_user(request.user, pk)
+    try:
+        if request.POST.get("active") == "true":
+            services.staff_reactivate(acting_user=request.user, user=member)
+            messages.success(request, f"{member} is active again.")
+        else:
+            services.staff_deactivate(acting_user=request.user, user=member)
+            messages.success(request, f"{member} was deactivated and their roles ended.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(member)
+
+
+# --- Students --------------------------------------------------------------------------
+
+
+@login_required
+def student_list(request: HttpRequest) -> HttpResponse:
+    if not access.can_read_students(request.user):
+        raise PermissionDenied
+    students = access.visible_students(request.user)
+    schools = access.visible_schools(request.user).filter(pk__in=students.values("school_id")).order_by("name")
+    data = request.GET.copy()
+    data.setdefault("active", "true")
+    student_filter = StudentFilter(data, queryset=students, schools=schools)
+    queryset = student_filter.qs.select_related("school").order_by("last_name", "first_name", "pk")
+    return render(
+        request, "accounts/student_list.html", {"filter": student_filter, "page": _page(request, queryset)}
+    )
+
+
+@login_required
+def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    student = access.get_student_for_user(request.user, pk)
+    programs = ProgramMembership.objects.filter(student=student).select_related("program").order_by("ended_on")
+    return render(request, "accounts/student_detail.html", {"student": student, "programs": programs})
+
+
+# --- Roster import ---------------------------------------------------------------------
+
+
+@login_required
+def roster_import_list(request: HttpRequest, slug: str) -> HttpResponse:
+    district = access.get_managed_district_for_user(request.user, slug)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        roster_import = services.roster_import_start(
+            acting_user=request.user,
+            district=district,
+            upload=form.cleaned_data["bundle"],
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        return redirect(roster_import)
+    imports = district.roster_imports.select_related("uploaded_by")
+    return render(
+        request,
+        "accounts/roster_import_list.html",
+        {"district": district, "form": form, "page": _page(request, imports)},
+    )
+
+
+@login_required
+def roster_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    roster_import = access.get_roster_import_for_user(request.user, pk)
+    context = {"roster_import": roster_import, "progress": selectors.roster_import_progress(roster_import)}
+    if request.htmx and not roster_import.is_finished:
+        return render(request, "accounts/_roster_import_progress.html", context)
+    if request.htmx:
+        # Finished while the page was polling: reload the whole page to show the report.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "accounts/roster_import_detail.html", context)
