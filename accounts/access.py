@@ -118,12 +118,12 @@ def visible_staff(user: User) -> QuerySet[User]:
         return User.objects.none()
     district_ids = scope.district_ids(DISTRICT_READERS)
     school_ids = scope.school_ids({Role.PRINCIPAL})
-    works_at_school = Membership.objects.filter(
-        user=OuterRef("pk"), school_id__in=school_ids, ended_on__isnull=True
+    works_at_school = Membership.objects.filter(user=OuterRef("pk"), school_id__in=school_ids, ended_on__isnull=True)
+    return (
+        User.objects.filter(district_id__in=district_ids)
+        | User.objects.filter(Exists(works_at_school))
+        | User.objects.filter(pk=user.pk)
     )
-    return User.objects.filter(district_id__in=district_ids) | User.objects.filter(
-        Exists(works_at_school)
-    ) | User.objects.filter(pk=user.pk)
 
 
 def visible_students(user: User) -> QuerySet[Student]:
@@ -148,9 +148,7 @@ def can_read_students(user: User) -> bool:
 
 def can_read_staff_directory(user: User) -> bool:
     scope = scope_for(user)
-    return scope.is_superuser or bool(scope.district_ids(DISTRICT_READERS)) or bool(
-        scope.school_ids({Role.PRINCIPAL})
-    )
+    return scope.is_superuser or bool(scope.district_ids(DISTRICT_READERS)) or bool(scope.school_ids({Role.PRINCIPAL}))
 
 
 def can_manage_directory(user: User, district: District) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import (
@@ -84,12 +85,53 @@ PROFILES: list[dict] = [
 ]
 
 FIRST_NAMES = [
-    "Avery", "Blake", "Carmen", "Dev", "Elena", "Farah", "Gus", "Hana", "Ines", "Jonah", "Kai", "Lena",
-    "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tess", "Uma", "Vik", "Wren", "Yara", "Zane",
+    "Avery",
+    "Blake",
+    "Carmen",
+    "Dev",
+    "Elena",
+    "Farah",
+    "Gus",
+    "Hana",
+    "Ines",
+    "Jonah",
+    "Kai",
+    "Lena",
+    "Mateo",
+    "Nia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tess",
+    "Uma",
+    "Vik",
+    "Wren",
+    "Yara",
+    "Zane",
 ]
 LAST_NAMES = [
-    "Abbott", "Bergstrom", "Castillo", "Dahl", "Engel", "Fischer", "Gunderson", "Haugen", "Ibarra", "Jensen",
-    "Kowalski", "Lindqvist", "Moreno", "Nakamura", "Olsen", "Pham", "Quist", "Rasmussen", "Sandoval", "Thao",
+    "Abbott",
+    "Bergstrom",
+    "Castillo",
+    "Dahl",
+    "Engel",
+    "Fischer",
+    "Gunderson",
+    "Haugen",
+    "Ibarra",
+    "Jensen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreno",
+    "Nakamura",
+    "Olsen",
+    "Pham",
+    "Quist",
+    "Rasmussen",
+    "Sandoval",
+    "Thao",
 ]
 STUDENTS_PER_SCHOOL = 24
 GRADES_ELEMENTARY = ["KG", "01", "02", "03", "04", "05"]
@@ -107,8 +149,8 @@ def _name(n: int) -> tuple[str, str]:
     return FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[(n // len(FIRST_NAMES) + n) % len(LAST_NAMES)]
 
 
-def _person(district: District, email: str, first: str, last: str, title: str, number: int) -> User:
-    user, created = User.objects.get_or_create(
+def _person(district: District, email: str, first: str, last: str, title: str, number: int, password: str) -> User:
+    user, _ = User.objects.get_or_create(
         email=email,
         defaults={
             "district": district,
@@ -116,11 +158,9 @@ def _person(district: District, email: str, first: str, last: str, title: str, n
             "last_name": last,
             "job_title": title,
             "employee_id": f"{district.slug[:3].upper()}{number:04d}",
+            "password": password,
         },
     )
-    if created:
-        user.set_password(settings.DEMO_PASSWORD)
-        user.save(update_fields=["password"])
     return user
 
 
@@ -133,6 +173,7 @@ def _role(user: User, role: str, school: School | None = None) -> None:
 @transaction.atomic
 def load_demo() -> list[DemoLogin]:
     logins: list[DemoLogin] = []
+    password = make_password(settings.DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
     for number, profile in enumerate(PROFILES):
         values = {k: v for k, v in profile.items() if k not in ("slug", "schools")}
         district, _ = District.objects.get_or_create(slug=profile["slug"], defaults=values)
@@ -143,7 +184,7 @@ def load_demo() -> list[DemoLogin]:
             nonlocal counter
             counter += 1
             first, last = _name(counter)
-            return _person(district, f"{local}@{domain}", first, last, title, counter)
+            return _person(district, f"{local}@{domain}", first, last, title, counter, password)
 
         for role, local, title in [
             (Role.DIRECTOR, "director", "Director of Technology"),
@@ -180,7 +221,9 @@ def load_demo() -> list[DemoLogin]:
                 school=school, name="Art Club" if elementary else "Robotics Club", defaults={"kind": ProgramKind.CLUB}
             )
             team, _ = Program.objects.get_or_create(
-                school=school, name="Chess Team" if elementary else "Varsity Soccer", defaults={"kind": ProgramKind.TEAM}
+                school=school,
+                name="Chess Team" if elementary else "Varsity Soccer",
+                defaults={"kind": ProgramKind.TEAM},
             )
             ProgramMembership.objects.get_or_create(
                 program=team, user=coach, ended_on=None, defaults={"role": ProgramRole.COACH}

@@ -9,9 +9,7 @@ from accounts.models import School, Student, User
 
 class StaffFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
-    school = django_filters.ModelChoiceFilter(
-        queryset=School.objects.none(), method="at_school", label="School"
-    )
+    school = django_filters.ModelChoiceFilter(queryset=School.objects.none(), method="at_school", label="School")
     is_active = django_filters.BooleanFilter(label="Active")
 
     class Meta:

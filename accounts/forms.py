@@ -61,9 +61,7 @@ class RosterUploadForm(forms.Form):
         help_text="The zip your student information system exports: manifest.csv, orgs.csv, users.csv "
         "(and roles.csv, classes.csv, enrollments.csv when present).",
     )
-    dry_run = forms.BooleanField(
-        label="Dry run: only show what would change", required=False, initial=True
-    )
+    dry_run = forms.BooleanField(label="Dry run: only show what would change", required=False, initial=True)
 
     def clean_bundle(self) -> object:
         upload = self.cleaned_data["bundle"]

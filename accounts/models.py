@@ -245,7 +245,7 @@ class School(models.Model):
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="schools")
     name = models.CharField(max_length=200)
     code = models.CharField("school code", max_length=64, blank=True, help_text="State or SIS school number.")
-    roster_sourced_id = models.CharField(max_length=255, null=True, blank=True, editable=False)
+    roster_sourced_id = models.CharField(max_length=255, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: not from the roster, outside the unique key
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -276,7 +276,7 @@ class Program(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="programs")
     kind = models.CharField(max_length=20, choices=ProgramKind.choices)
     name = models.CharField(max_length=200)
-    roster_sourced_id = models.CharField(max_length=255, null=True, blank=True, editable=False)
+    roster_sourced_id = models.CharField(max_length=255, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: not from the roster, outside the unique key
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -325,7 +325,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     employee_id = models.CharField("employee id", max_length=64, blank=True)
     job_title = models.CharField(max_length=200, blank=True)
-    roster_sourced_id = models.CharField(max_length=255, null=True, blank=True, editable=False)
+    roster_sourced_id = models.CharField(max_length=255, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: not from the roster, outside the unique key
     is_active = models.BooleanField(
         "active", default=True, help_text="Inactive people cannot sign in and are not counted as staff."
     )
@@ -426,7 +426,11 @@ class Membership(models.Model):
                 violation_error_message="District-wide roles are not tied to a school.",
             ),
         ]
-        indexes = [models.Index(fields=["district", "role"], condition=Q(ended_on__isnull=True), name="membership_current_role")]
+        indexes = [
+            models.Index(
+                fields=["district", "role"], condition=Q(ended_on__isnull=True), name="membership_current_role"
+            )
+        ]
 
     def __str__(self) -> str:
         where = self.school.name if self.school_id else "district-wide"
@@ -443,7 +447,7 @@ class Student(models.Model):
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="students", db_index=False)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="students", db_index=False)
     sis_id = models.CharField("student id", max_length=64, help_text="The student's id in the district's SIS.")
-    roster_sourced_id = models.CharField(max_length=255, null=True, blank=True, editable=False)
+    roster_sourced_id = models.CharField(max_length=255, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: not from the roster, outside the unique key
     first_name = models.CharField(max_length=150)
     last_name = models.CharField(max_length=150)
     grade = models.CharField(max_length=8, blank=True)
@@ -484,7 +488,7 @@ class ProgramMembership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="programs")
     role = models.CharField(max_length=20, choices=ProgramRole.choices, default=ProgramRole.MEMBER)
     source = models.CharField(max_length=10, choices=MembershipSource.choices, default=MembershipSource.MANUAL)
-    roster_sourced_id = models.CharField(max_length=255, null=True, blank=True, editable=False)
+    roster_sourced_id = models.CharField(max_length=255, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: not from the roster, outside the unique key
     started_on = models.DateField(default=timezone.localdate)
     ended_on = models.DateField(null=True, blank=True)
 

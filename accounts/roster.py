@@ -13,6 +13,7 @@ How it works, and why:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
@@ -55,9 +56,7 @@ STATUSES = {"": "active", "active": "active", "tobedeleted": "tobedeleted", "ina
 FILE_MODES = frozenset({"bulk", "delta", "absent"})
 
 GRADE_ALIASES = {"K": "KG", "KINDERGARTEN": "KG", "PREK": "PK", "PRE-K": "PK", "TRANSITIONAL K": "TK"}
-CEDS_GRADES = frozenset(
-    {"IT", "PR", "PK", "TK", "KG", "PS", "UG", "OTHER"} | {f"{n:02d}" for n in range(1, 14)}
-)
+CEDS_GRADES = frozenset({"IT", "PR", "PK", "TK", "KG", "PS", "UG", "OTHER"} | {f"{n:02d}" for n in range(1, 14)})
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -200,7 +199,7 @@ class Bundle:
         member = self._members[name]
         if self._zip is not None:
             return self._zip.open(member)
-        return open(member, "rb")  # noqa: SIM115 - closed by the caller
+        return open(member, "rb")
 
 
 @dataclass(frozen=True)
@@ -256,67 +255,74 @@ class CsvRows:
         self.spec = spec
         self.report = report
         self.on_bytes = on_bytes
-        self.usable = False
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         name = self.spec.name
         raw = self.bundle.open_binary(name)
-        text = io.TextIOWrapper(
-            io.BufferedReader(_CountingReader(raw, self.on_bytes), 1 << 16), encoding="utf-8-sig", newline=""
-        )
-        reader = csv.reader(text)
+        binary = io.BufferedReader(_CountingReader(raw, self.on_bytes), 1 << 16)
+        decoding = _Utf8Lines(binary)
+        reader = csv.reader(decoding)
         try:
-            try:
-                header = next(reader, None)
-            except UnicodeDecodeError:
-                self.report.add_problem(name, 1, None, "the file is not UTF-8 text; save it as CSV UTF-8")
-                return
-            except csv.Error as exc:
-                self.report.add_problem(name, 1, None, f"the header cannot be read as CSV ({exc})")
-                return
-            if header is None or not any(h.strip() for h in header):
-                self.report.add_problem(name, 1, None, "the file is empty; it needs at least a header row")
-                return
-            wanted = {c.lower(): c for c in self.spec.columns}
-            positions: dict[str, int] = {}
-            for index, heading in enumerate(header):
-                canonical = wanted.get(heading.strip().lower())
-                if canonical is None:
-                    continue
-                if canonical in positions:
-                    self.report.add_problem(name, 1, canonical, "this column appears twice in the header")
-                positions[canonical] = index
-            missing = [c for c in self.spec.required if c not in positions]
-            for column in missing:
-                self.report.add_problem(name, 1, column, "required column is missing from the header")
-            if missing:
-                return
-            self.usable = True
-            width = len(header)
-            columns = list(positions.items())
-            while True:
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    break
-                except UnicodeDecodeError:
-                    self.report.add_problem(
-                        name, reader.line_num + 1, None, "the file is not UTF-8 text from here on; save it as CSV UTF-8"
-                    )
-                    return
-                except csv.Error as exc:
-                    self.report.add_problem(name, reader.line_num, None, f"this line cannot be read as CSV ({exc})")
-                    return
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue  # blank line
-                if len(row) != width:
-                    self.report.add_problem(
-                        name, reader.line_num, None, f"expected {width} columns as in the header, found {len(row)}"
-                    )
-                    continue
-                yield reader.line_num, {column: row[i].strip() for column, i in columns}
+            yield from self._rows(reader, decoding)
+        except csv.Error as exc:
+            self.report.add_problem(name, reader.line_num, None, f"this line cannot be read as CSV ({exc})")
         finally:
-            text.close()
+            binary.close()
+        if decoding.bad_line is not None:
+            self.report.add_problem(
+                name, decoding.bad_line, None, "the file is not UTF-8 text from this line on; save it as CSV UTF-8"
+            )
+
+    def _rows(self, reader: Any, decoding: _Utf8Lines) -> Iterator[tuple[int, dict[str, str]]]:
+        name = self.spec.name
+        header = next(reader, None)
+        if header is None or not any(h.strip() for h in header):
+            if decoding.bad_line is None:
+                self.report.add_problem(name, 1, None, "the file is empty; it needs at least a header row")
+            return
+        wanted = {c.lower(): c for c in self.spec.columns}
+        positions: dict[str, int] = {}
+        for index, heading in enumerate(header):
+            canonical = wanted.get(heading.strip().lower())
+            if canonical is None:
+                continue  # extension columns are ignored
+            if canonical in positions:
+                self.report.add_problem(name, 1, canonical, "this column appears twice in the header")
+            positions[canonical] = index
+        missing = [c for c in self.spec.required if c not in positions]
+        for column in missing:
+            self.report.add_problem(name, 1, column, "required column is missing from the header")
+        if missing:
+            return
+        width = len(header)
+        columns = list(positions.items())
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # blank line
+            if len(row) != width:
+                self.report.add_problem(
+                    name, reader.line_num, None, f"expected {width} columns as in the header, found {len(row)}"
+                )
+                continue
+            yield reader.line_num, {column: row[i].strip() for column, i in columns}
+
+
+class _Utf8Lines:
+    """Decodes a file line by line, so a byte that is not UTF-8 is reported at its line."""
+
+    def __init__(self, binary: IO[bytes]) -> None:
+        self.binary = binary
+        self.bad_line: int | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        for number, line in enumerate(self.binary, start=1):
+            if number == 1 and line.startswith(codecs.BOM_UTF8):
+                line = line[len(codecs.BOM_UTF8) :]
+            try:
+                yield line.decode("utf-8")
+            except UnicodeDecodeError:
+                self.bad_line = number
+                return
 
 
 def _read_manifest(bundle: Bundle, report: RosterReport) -> tuple[str, dict[str, str]]:
@@ -330,9 +336,13 @@ def _read_manifest(bundle: Bundle, report: RosterReport) -> tuple[str, dict[str,
         _ = line
     version = properties.get("oneroster.version", "")
     if not version:
-        report.add_problem("manifest.csv", None, "oneroster.version", "the manifest does not say which OneRoster version")
+        report.add_problem(
+            "manifest.csv", None, "oneroster.version", "the manifest does not say which OneRoster version"
+        )
     elif version not in ("1.1", "1.2"):
-        report.add_problem("manifest.csv", None, "oneroster.version", f"version {version!r} is not supported (1.1 or 1.2)")
+        report.add_problem(
+            "manifest.csv", None, "oneroster.version", f"version {version!r} is not supported (1.1 or 1.2)"
+        )
     modes = {}
     for key, value in properties.items():
         if key.startswith("file."):
@@ -604,7 +614,9 @@ class RosterImporter:
                 if kind not in ORG_TYPES:
                     self.report.add_problem(file, line, "type", f"{row['type']!r} is not an OneRoster org type")
                 if sid in seen_lines:
-                    self.report.add_problem(file, line, "sourcedId", f"{sid!r} already appears on line {seen_lines[sid]}")
+                    self.report.add_problem(
+                        file, line, "sourcedId", f"{sid!r} already appears on line {seen_lines[sid]}"
+                    )
                     continue
                 seen_lines[sid] = line
                 self.org_types[sid] = kind
@@ -613,7 +625,9 @@ class RosterImporter:
         expected = self.district.roster_sourced_id
         if expected and district_orgs and expected not in district_orgs:
             self.report.add_problem(
-                file, None, "sourcedId",
+                file,
+                None,
+                "sourcedId",
                 f"this bundle is for another district (expected district org {expected!r}, found {district_orgs[0]!r})",
             )
         # Orgs already known from earlier imports, for bundles that send only changes (delta).
@@ -633,7 +647,10 @@ class RosterImporter:
                 status = _status(self.report, file, line, row.get("status", ""))
                 _check_date(self.report, file, line, "dateLastModified", row.get("dateLastModified", ""))
                 _fits(
-                    self.report, file, line, row,
+                    self.report,
+                    file,
+                    line,
+                    row,
                     {"sourcedId": 255, "givenName": 150, "familyName": 150, "identifier": 64, "email": 254},
                 )
                 email = row.get("email", "").lower()
@@ -671,8 +688,18 @@ class RosterImporter:
                         self.report.add_problem(file, line, "orgSourcedIds", "a student must belong to a school")
                 if kind != "other":
                     users.write(
-                        (line, sid, status, kind, row["givenName"], row["familyName"], email,
-                         row.get("identifier", ""), grade, school)
+                        (
+                            line,
+                            sid,
+                            status,
+                            kind,
+                            row["givenName"],
+                            row["familyName"],
+                            email,
+                            row.get("identifier", ""),
+                            grade,
+                            school,
+                        )
                     )
 
     def _load_roles(self, bundle: Bundle) -> None:
@@ -735,7 +762,9 @@ class RosterImporter:
 
     # -- checks across rows ----------------------------------------------------------------
 
-    def _problems_from(self, file: str, field_name: str, sql: str, params: list[Any], message: Callable[..., str]) -> None:
+    def _problems_from(
+        self, file: str, field_name: str, sql: str, params: list[Any], message: Callable[..., str]
+    ) -> None:
         self.cursor.execute(sql + f" ORDER BY 1 LIMIT {MAX_PROBLEMS + 1}", params)
         for row in self.cursor.fetchall():
             self.report.add_problem(file, row[0], field_name, message(*row[1:]))
@@ -779,14 +808,16 @@ class RosterImporter:
         self.cursor.execute("DROP TABLE stg_school_ids")
         self.cursor.execute(f"DELETE FROM stg_user_org WHERE role NOT IN ({staff})")
         self._problems_from(
-            "roles.csv", "userSourcedId",
+            "roles.csv",
+            "userSourcedId",
             "SELECT r.line, r.user_sourced_id FROM stg_user_org r WHERE NOT EXISTS "
             "(SELECT 1 FROM stg_user u WHERE u.sourced_id = r.user_sourced_id)",
             [],
             lambda sid: f"unknown user {sid!r}",
         )
         self._problems_from(
-            "users.csv", "sourcedId",
+            "users.csv",
+            "sourcedId",
             "SELECT line, sourced_id FROM stg_user WHERE kind = 'student' AND status = 'active' "
             "AND school_sourced_id = ''",
             [],
@@ -798,7 +829,8 @@ class RosterImporter:
         self._duplicates("stg_user", "sourced_id", "users.csv", "sourcedId")
         active_staff = "kind = 'staff' AND status = 'active'"
         self._problems_from(
-            "users.csv", "email",
+            "users.csv",
+            "email",
             f"SELECT line, sourced_id FROM stg_user WHERE {active_staff} AND email = ''",
             [],
             lambda sid: "staff sign in with their e-mail address: a value is required",
@@ -807,7 +839,8 @@ class RosterImporter:
         self._duplicates("stg_user", "identifier", "users.csv", "identifier", active_staff)
         self._duplicate_student_ids()
         self._problems_from(
-            "users.csv", "email",
+            "users.csv",
+            "email",
             """SELECT s.line, s.email FROM stg_user s JOIN accounts_user u ON u.email = s.email
                 WHERE s.kind = 'staff' AND s.status = 'active'
                   AND NOT (u.district_id = %s AND u.roster_sourced_id = s.sourced_id)""",
@@ -815,8 +848,9 @@ class RosterImporter:
             lambda email: f"{email!r} already belongs to another person in this system",
         )
         self._problems_from(
-            "users.csv", "identifier",
-            f"""SELECT s.line, s.identifier FROM stg_user s JOIN accounts_student t
+            "users.csv",
+            "identifier",
+            """SELECT s.line, s.identifier FROM stg_user s JOIN accounts_student t
                   ON t.district_id = %s
                  AND t.sis_id = CASE WHEN s.identifier <> '' THEN s.identifier ELSE s.sourced_id END
                 WHERE s.kind = 'student' AND s.status = 'active'
@@ -829,14 +863,16 @@ class RosterImporter:
         if has_enrollments:
             self._duplicates("stg_enrollment", "sourced_id", "enrollments.csv", "sourcedId")
             self._problems_from(
-                "enrollments.csv", "classSourcedId",
+                "enrollments.csv",
+                "classSourcedId",
                 """SELECT e.line, e.class_sourced_id FROM stg_enrollment e WHERE e.status = 'active'
                    AND NOT EXISTS (SELECT 1 FROM stg_class c WHERE c.sourced_id = e.class_sourced_id)""",
                 [],
                 lambda sid: f"unknown class {sid!r}",
             )
             self._problems_from(
-                "enrollments.csv", "userSourcedId",
+                "enrollments.csv",
+                "userSourcedId",
                 """SELECT e.line, e.user_sourced_id FROM stg_enrollment e WHERE e.status = 'active'
                    AND NOT EXISTS (SELECT 1 FROM stg_user u WHERE u.sourced_id = e.user_sourced_id
                                    AND u.kind IN ('staff', 'student'))""",
@@ -846,7 +882,8 @@ class RosterImporter:
 
     def _duplicate_student_ids(self) -> None:
         self._problems_from(
-            "users.csv", "identifier",
+            "users.csv",
+            "identifier",
             """SELECT s.line, s.sid, d.first_line FROM
                  (SELECT line, CASE WHEN identifier <> '' THEN identifier ELSE sourced_id END AS sid
                   FROM stg_user WHERE kind = 'student' AND status = 'active') s
@@ -886,8 +923,13 @@ class RosterImporter:
         src = "FROM stg_org s WHERE s.type = 'school' AND s.status = 'active'"
         match = "t.district_id = %s AND t.roster_sourced_id = s.sourced_id"
         fields = [("t.name", "s.name"), ("t.code", "s.identifier"), ("t.active", "TRUE")]
-        created = self._scalar(f"SELECT COUNT(*) {src} AND NOT EXISTS (SELECT 1 FROM accounts_school t WHERE {match})", [d])
-        changed = self._scalar(f"SELECT COUNT(*) {src} AND EXISTS (SELECT 1 FROM accounts_school t WHERE {match} AND {self._differs(fields)})", [d])
+        created = self._scalar(
+            f"SELECT COUNT(*) {src} AND NOT EXISTS (SELECT 1 FROM accounts_school t WHERE {match})", [d]
+        )
+        changed = self._scalar(
+            f"SELECT COUNT(*) {src} AND EXISTS (SELECT 1 FROM accounts_school t WHERE {match} AND {self._differs(fields)})",
+            [d],
+        )
         self.cursor.execute(
             f"""INSERT INTO accounts_school (district_id, roster_sourced_id, name, code, active)
                 SELECT %s, s.sourced_id, s.name, s.identifier, TRUE {src}
@@ -909,8 +951,17 @@ class RosterImporter:
         self.report.count("schools", "changed", changed)
         self.report.count("schools", "deactivated", self.cursor.rowcount)
 
-    def _people(self, *, kind: str, table: str, fields: list[tuple[str, str]], active_column: str,
-                file_mode: str, entity: str, extra_insert: dict[str, str]) -> None:
+    def _people(
+        self,
+        *,
+        kind: str,
+        table: str,
+        fields: list[tuple[str, str]],
+        active_column: str,
+        file_mode: str,
+        entity: str,
+        extra_insert: dict[str, str],
+    ) -> None:
         """Create or update one kind of person, then deactivate those who left."""
         d = self.district.pk
         src = f"FROM stg_user s WHERE s.kind = '{kind}' AND s.status = 'active'"
@@ -918,7 +969,8 @@ class RosterImporter:
         compare = [(f"t.{c}", e) for c, e in fields] + [(f"t.{active_column}", "TRUE")]
         created = self._scalar(f"SELECT COUNT(*) {src} AND NOT EXISTS (SELECT 1 FROM {table} t WHERE {match})", [d])
         changed = self._scalar(
-            f"SELECT COUNT(*) {src} AND EXISTS (SELECT 1 FROM {table} t WHERE {match} AND {self._differs(compare)})", [d]
+            f"SELECT COUNT(*) {src} AND EXISTS (SELECT 1 FROM {table} t WHERE {match} AND {self._differs(compare)})",
+            [d],
         )
         columns = ["district_id", "roster_sourced_id", *[c for c, _ in fields], active_column, "left_on", *extra_insert]
         values = ["%s", "s.sourced_id", *[e for _, e in fields], "TRUE", "NULL", *extra_insert.values()]
@@ -935,8 +987,10 @@ class RosterImporter:
         self.report.count(entity, "changed", changed)
         # Leavers: marked tobedeleted, or (in a bulk file) no longer listed as active.
         listed = f"SELECT s.sourced_id FROM stg_user s WHERE s.kind = '{kind}' AND s.status = 'active'"
-        retired = f"SELECT s.sourced_id FROM stg_user s WHERE s.status = 'tobedeleted'"
-        condition = f"roster_sourced_id NOT IN ({listed})" if file_mode == "bulk" else f"roster_sourced_id IN ({retired})"
+        retired = "SELECT s.sourced_id FROM stg_user s WHERE s.status = 'tobedeleted'"
+        condition = (
+            f"roster_sourced_id NOT IN ({listed})" if file_mode == "bulk" else f"roster_sourced_id IN ({retired})"
+        )
         where = f"district_id = %s AND roster_sourced_id IS NOT NULL AND {active_column} AND {condition}"
         name_sql = "first_name || ' ' || last_name"
         self.cursor.execute(f"SELECT {name_sql} FROM {table} WHERE {where} ORDER BY last_name LIMIT 5", [d])
@@ -949,13 +1003,22 @@ class RosterImporter:
         self._people(
             kind="staff",
             table="accounts_user",
-            fields=[("email", "s.email"), ("first_name", "s.given_name"), ("last_name", "s.family_name"),
-                    ("employee_id", "s.identifier")],
+            fields=[
+                ("email", "s.email"),
+                ("first_name", "s.given_name"),
+                ("last_name", "s.family_name"),
+                ("employee_id", "s.identifier"),
+            ],
             active_column="is_active",
             file_mode=self.modes.get("users.csv", "bulk"),
             entity="staff",
-            extra_insert={"password": password, "is_staff": "FALSE", "is_superuser": "FALSE",
-                          "job_title": "''", "date_joined": "CURRENT_TIMESTAMP"},
+            extra_insert={
+                "password": password,
+                "is_staff": "FALSE",
+                "is_superuser": "FALSE",
+                "job_title": "''",
+                "date_joined": "CURRENT_TIMESTAMP",
+            },
         )
 
     def _apply_students(self) -> None:
@@ -964,9 +1027,13 @@ class RosterImporter:
         self._people(
             kind="student",
             table="accounts_student",
-            fields=[("sis_id", "CASE WHEN s.identifier <> '' THEN s.identifier ELSE s.sourced_id END"),
-                    ("first_name", "s.given_name"), ("last_name", "s.family_name"), ("grade", "s.grade"),
-                    ("school_id", school)],
+            fields=[
+                ("sis_id", "CASE WHEN s.identifier <> '' THEN s.identifier ELSE s.sourced_id END"),
+                ("first_name", "s.given_name"),
+                ("last_name", "s.family_name"),
+                ("grade", "s.grade"),
+                ("school_id", school),
+            ],
             active_column="active",
             file_mode=self.modes.get("users.csv", "bulk"),
             entity="students",
@@ -984,6 +1051,13 @@ class RosterImporter:
             [self.today, d, d],
         )
         ended = self.cursor.rowcount
+        # Leavers stop being members of any club, team or class too.
+        self.cursor.execute(
+            """UPDATE accounts_programmembership SET ended_on = %s WHERE ended_on IS NULL
+                AND (student_id IN (SELECT id FROM accounts_student WHERE district_id = %s AND NOT active)
+                     OR user_id IN (SELECT id FROM accounts_user WHERE district_id = %s AND NOT is_active))""",
+            [self.today, d, d],
+        )
         desired = """SELECT u.id AS user_id, k.id AS school_id FROM stg_user_org l
                      JOIN stg_user s ON s.sourced_id = l.user_sourced_id AND s.kind = 'staff' AND s.status = 'active'
                      JOIN accounts_user u ON u.district_id = %s AND u.roster_sourced_id = s.sourced_id
@@ -1016,7 +1090,9 @@ class RosterImporter:
         school = "(SELECT k.id FROM accounts_school k WHERE k.district_id = %s AND k.roster_sourced_id = s.school_sourced_id)"
         src = "FROM stg_class s WHERE s.status = 'active'"
         match = f"t.school_id = {school} AND t.roster_sourced_id = s.sourced_id"
-        created = self._scalar(f"SELECT COUNT(*) {src} AND NOT EXISTS (SELECT 1 FROM accounts_program t WHERE {match})", [d])
+        created = self._scalar(
+            f"SELECT COUNT(*) {src} AND NOT EXISTS (SELECT 1 FROM accounts_program t WHERE {match})", [d]
+        )
         changed = self._scalar(
             f"SELECT COUNT(*) {src} AND EXISTS (SELECT 1 FROM accounts_program t WHERE {match} "
             f"AND {self._differs([('t.name', 's.title'), ('t.active', 'TRUE')])})",
@@ -1031,7 +1107,9 @@ class RosterImporter:
         )
         listed = "SELECT s.sourced_id FROM stg_class s WHERE s.status = 'active'"
         retired = "SELECT s.sourced_id FROM stg_class s WHERE s.status = 'tobedeleted'"
-        condition = f"roster_sourced_id NOT IN ({listed})" if self._bulk("classes.csv") else f"roster_sourced_id IN ({retired})"
+        condition = (
+            f"roster_sourced_id NOT IN ({listed})" if self._bulk("classes.csv") else f"roster_sourced_id IN ({retired})"
+        )
         self.cursor.execute(
             f"""UPDATE accounts_program SET active = FALSE WHERE active AND roster_sourced_id IS NOT NULL
                 AND school_id IN (SELECT id FROM accounts_school WHERE district_id = %s) AND {condition}""",
@@ -1050,25 +1128,23 @@ class RosterImporter:
                        JOIN accounts_program p ON p.roster_sourced_id = e.class_sourced_id
                         AND p.school_id IN (SELECT id FROM accounts_school WHERE district_id = {int(d)})
                        LEFT JOIN accounts_student st ON st.district_id = {int(d)} AND st.roster_sourced_id = e.user_sourced_id
-                       LEFT JOIN accounts_user u ON u.district_id = {int(d)} AND u.roster_sourced_id = e.user_sourced_id"""
+                        AND st.active
+                       LEFT JOIN accounts_user u ON u.district_id = {int(d)} AND u.roster_sourced_id = e.user_sourced_id
+                        AND u.is_active"""
         listed = f"SELECT r.sourced_id FROM ({resolved}) r WHERE r.status = 'active'"
         retired = "SELECT s.sourced_id FROM stg_enrollment s WHERE s.status = 'tobedeleted'"
         in_district = "program_id IN (SELECT p.id FROM accounts_program p JOIN accounts_school k ON k.id = p.school_id WHERE k.district_id = %s)"
-        condition = f"roster_sourced_id NOT IN ({listed})" if self._bulk("enrollments.csv") else f"roster_sourced_id IN ({retired})"
+        condition = (
+            f"roster_sourced_id NOT IN ({listed})"
+            if self._bulk("enrollments.csv")
+            else f"roster_sourced_id IN ({retired})"
+        )
         self.cursor.execute(
             f"""UPDATE accounts_programmembership SET ended_on = %s
                 WHERE ended_on IS NULL AND source = 'roster' AND {in_district} AND {condition}""",
             [self.today, d],
         )
         ended = self.cursor.rowcount
-        # Leavers stop being members anywhere.
-        self.cursor.execute(
-            f"""UPDATE accounts_programmembership SET ended_on = %s WHERE ended_on IS NULL AND {in_district}
-                AND (student_id IN (SELECT id FROM accounts_student WHERE district_id = %s AND NOT active)
-                     OR user_id IN (SELECT id FROM accounts_user WHERE district_id = %s AND NOT is_active))""",
-            [self.today, d, d, d],
-        )
-        ended += self.cursor.rowcount
         self.cursor.execute(
             f"""INSERT INTO accounts_programmembership
                   (program_id, student_id, user_id, role, source, roster_sourced_id, started_on)

@@ -86,7 +86,11 @@ def staff_reactivate(*, acting_user: User, user: User) -> User:
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=True, left_on=None)
         Membership.objects.get_or_create(
-            user=user, district=user.district, school=None, role=Role.STAFF, ended_on=None,
+            user=user,
+            district=user.district,
+            school=None,
+            role=Role.STAFF,
+            ended_on=None,
             defaults={"source": MembershipSource.MANUAL},
         )
     user.refresh_from_db()
@@ -102,9 +106,7 @@ def _upload_dir() -> Path:
     return path
 
 
-def roster_import_start(
-    *, acting_user: User, district: District, upload: UploadedFile, dry_run: bool
-) -> RosterImport:
+def roster_import_start(*, acting_user: User, district: District, upload: UploadedFile, dry_run: bool) -> RosterImport:
     """Keep the uploaded bundle privately and queue the import; the page follows its progress."""
     from accounts.tasks import run_roster_import
 
@@ -164,9 +166,7 @@ def roster_import_from_path(
     return _roster_import_execute(roster_import, path, progress)
 
 
-def _roster_import_execute(
-    roster_import: RosterImport, path: Path, progress: ProgressCallback | None
-) -> RosterImport:
+def _roster_import_execute(roster_import: RosterImport, path: Path, progress: ProgressCallback | None) -> RosterImport:
     try:
         report = import_roster(roster_import.district, path, dry_run=roster_import.dry_run, progress=progress)
         status = RosterImportStatus.SUCCEEDED
@@ -177,7 +177,9 @@ def _roster_import_execute(
         logger.exception("roster import %s failed", roster_import.pk)
         report = RosterReport(dry_run=roster_import.dry_run)
         report.add_problem(
-            roster_import.file_name, None, None,
+            roster_import.file_name,
+            None,
+            None,
             "the import stopped on an unexpected error; nothing was changed and our team has been notified",
         )
         status = RosterImportStatus.FAILED

@@ -109,9 +109,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     data.setdefault("is_active", "true")
     staff_filter = StaffFilter(data, queryset=access.visible_staff(request.user), schools=schools)
     queryset = staff_filter.qs.select_related("district").order_by("last_name", "first_name", "pk")
-    return render(
-        request, "accounts/staff_list.html", {"filter": staff_filter, "page": _page(request, queryset)}
-    )
+    return render(request, "accounts/staff_list.html", {"filter": staff_filter, "page": _page(request, queryset)})
 
 
 @login_required
@@ -195,9 +193,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
     data.setdefault("active", "true")
     student_filter = StudentFilter(data, queryset=students, schools=schools)
     queryset = student_filter.qs.select_related("school").order_by("last_name", "first_name", "pk")
-    return render(
-        request, "accounts/student_list.html", {"filter": student_filter, "page": _page(request, queryset)}
-    )
+    return render(request, "accounts/student_list.html", {"filter": student_filter, "page": _page(request, queryset)})
 
 
 @login_required

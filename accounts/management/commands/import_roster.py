@@ -77,7 +77,9 @@ class Command(BaseCommand):
         if report["deactivated_examples"]:
             verb = "Would deactivate" if report["dry_run"] else "Deactivated"
             self.stdout.write(f"  {verb}, for example: " + "; ".join(report["deactivated_examples"]))
-        self.stdout.write(f"{report['rows_read']:,} rows read in {report['seconds']} s (OneRoster {report['version']}).")
+        self.stdout.write(
+            f"{report['rows_read']:,} rows read in {report['seconds']} s (OneRoster {report['version']})."
+        )
 
     def _district(self, slug: object) -> District:
         if slug:

@@ -1,0 +1,84 @@
+"""Persona fixtures: every role in one district (two schools), and a director next door."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from accounts.models import District, Role, School, User
+from config.celery import app as celery_app
+from tests.factories import DistrictFactory, SchoolFactory, StudentFactory, UserFactory, staff_at
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Unit tests run tasks in-process; integration tests start a real worker instead."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
+@dataclass
+class World:
+    district: District
+    school: School
+    other_school: School
+    other_district: District
+    foreign_school: School
+    director: User
+    superintendent: User
+    communications: User
+    principal: User
+    clerk: User
+    staff: User
+    other_principal: User
+    foreign_director: User
+    foreign_principal: User
+
+    def persona(self, name: str) -> User:
+        return getattr(self, name)
+
+
+@pytest.fixture
+def world(db) -> World:
+    district = DistrictFactory(slug="north", name="North District")
+    other_district = DistrictFactory(slug="south", name="South District")
+    school = SchoolFactory(district=district, name="North High")
+    other_school = SchoolFactory(district=district, name="North Elementary")
+    foreign_school = SchoolFactory(district=other_district, name="South High")
+    return World(
+        district=district,
+        school=school,
+        other_school=other_school,
+        other_district=other_district,
+        foreign_school=foreign_school,
+        director=staff_at(school, Role.DIRECTOR, email="director@north.example.org"),
+        superintendent=staff_at(school, Role.SUPERINTENDENT, email="superintendent@north.example.org"),
+        communications=staff_at(school, Role.COMMUNICATIONS, email="communications@north.example.org"),
+        principal=staff_at(school, Role.PRINCIPAL, email="principal@north.example.org"),
+        clerk=staff_at(school, Role.CLERK, email="clerk@north.example.org"),
+        staff=staff_at(school, Role.STAFF, email="teacher@north.example.org"),
+        other_principal=staff_at(other_school, Role.PRINCIPAL, email="principal2@north.example.org"),
+        foreign_director=staff_at(foreign_school, Role.DIRECTOR, email="director@south.example.org"),
+        foreign_principal=staff_at(foreign_school, Role.PRINCIPAL, email="principal@south.example.org"),
+    )
+
+
+@pytest.fixture
+def students(world):
+    """Three students in each school of the world."""
+    return {
+        "school": StudentFactory.create_batch(3, school=world.school),
+        "other_school": StudentFactory.create_batch(3, school=world.other_school),
+        "foreign_school": StudentFactory.create_batch(3, school=world.foreign_school),
+    }
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(district=None, is_superuser=True, is_staff=True, email="operator@example.org")

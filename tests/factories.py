@@ -1,0 +1,77 @@
+import factory
+from django.contrib.auth.hashers import make_password
+
+from accounts.models import District, Membership, Program, ProgramKind, Role, School, Student, User
+
+# Hash once: Argon2 is deliberately slow and tests create many users.
+TEST_PASSWORD = "correct-horse-battery"
+_HASHED = make_password(TEST_PASSWORD)
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = District
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"District {n}")
+    slug = factory.Sequence(lambda n: f"district-{n}")
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"School {n}")
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    school = factory.SubFactory(SchoolFactory)
+    kind = ProgramKind.CLUB
+    name = factory.Sequence(lambda n: f"Club {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    district = factory.SubFactory(DistrictFactory)
+    password = _HASHED
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    district = factory.LazyAttribute(lambda m: m.user.district)
+    role = Role.STAFF
+    school = None
+
+
+class StudentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Student
+
+    school = factory.SubFactory(SchoolFactory)
+    district = factory.LazyAttribute(lambda s: s.school.district)
+    sis_id = factory.Sequence(lambda n: f"S{n:06d}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    grade = "05"
+
+
+def staff_at(school: School, role: str = Role.STAFF, **kwargs: object) -> User:
+    """A staff member of `school` holding `role` there (or district-wide for district roles)."""
+    user = UserFactory(district=school.district, **kwargs)
+    MembershipFactory(user=user, role=Role.STAFF, school=school)
+    if role != Role.STAFF:
+        where = None if role in (Role.DIRECTOR, Role.SUPERINTENDENT, Role.COMMUNICATIONS) else school
+        MembershipFactory(user=user, role=role, school=where)
+    return user
