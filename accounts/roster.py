@@ -18,6 +18,7 @@ import csv
 import datetime
 import io
 import re
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -117,16 +118,6 @@ class RosterReport:
             "problem_count": self.problem_count,
             "seconds": round(self.seconds, 2),
         }
-
-    def summary_lines(self) -> list[str]:
-        verb = "Would" if self.dry_run else "Did"
-        lines = []
-        for entity, bucket in self.counts.items():
-            parts = ", ".join(f"{what} {n:,}" for what, n in bucket.items())
-            lines.append(f"{entity}: {parts}")
-        if self.deactivated_examples:
-            lines.append(f"{verb} deactivate, for example: " + "; ".join(self.deactivated_examples))
-        return lines
 
 
 class RosterRejected(Exception):
@@ -414,7 +405,9 @@ STAGING_TABLES = {
     ),
     "stg_user_org": "line integer, user_sourced_id text, org_sourced_id text, role text, is_primary integer",
     "stg_class": "line integer, sourced_id text, status text, title text, school_sourced_id text",
-    "stg_enrollment": "line integer, sourced_id text, status text, class_sourced_id text, user_sourced_id text, role text",
+    "stg_enrollment": (
+        "line integer, sourced_id text, status text, class_sourced_id text, user_sourced_id text, role text"
+    ),
 }
 
 
@@ -446,32 +439,43 @@ class Staging:
             for table in STAGING_TABLES:
                 self.cursor.execute(f"ANALYZE {table}")
 
-    def writer(self, table: str) -> _StagingWriter:
-        return _StagingWriter(self, table)
+    def writer(self, table: str, *, spooled: bool = False) -> _StagingWriter:
+        return _StagingWriter(self, table, spooled=spooled)
 
 
 class _StagingWriter:
-    def __init__(self, staging: Staging, table: str) -> None:
+    """Streams rows into a staging table. PostgreSQL allows one COPY at a time per connection,
+    so a writer opened beside another is `spooled`: its rows wait in a temporary file (not in
+    memory) and are loaded when it closes."""
+
+    def __init__(self, staging: Staging, table: str, *, spooled: bool = False) -> None:
         self.staging = staging
         self.table = table
         self.width = STAGING_TABLES[table].count(",") + 1
+        self.spooled = spooled
         self._batch: list[tuple] = []
         self._copy_cm: Any = None
         self._copy: Any = None
+        self._spool: Any = None
 
     def __enter__(self) -> _StagingWriter:
-        if self.staging.postgres:
+        if self.spooled:
+            self._spool = tempfile.TemporaryFile("w+", newline="", encoding="utf-8")
+            self._spool_writer = csv.writer(self._spool)
+        elif self.staging.postgres:
             self._copy_cm = self.staging.cursor.copy(f"COPY {self.table} FROM STDIN")
             self._copy = self._copy_cm.__enter__()
         return self
 
     def write(self, row: tuple) -> None:
-        if self._copy is not None:
+        if self._spool is not None:
+            self._spool_writer.writerow(row)
+        elif self._copy is not None:
             self._copy.write_row(row)
-            return
-        self._batch.append(row)
-        if len(self._batch) * self.width >= SQLITE_MAX_VARIABLES or len(self._batch) >= BATCH_ROWS:
-            self.flush()
+        else:
+            self._batch.append(row)
+            if len(self._batch) * self.width >= SQLITE_MAX_VARIABLES or len(self._batch) >= BATCH_ROWS:
+                self.flush()
 
     def flush(self) -> None:
         if self._batch:
@@ -482,6 +486,15 @@ class _StagingWriter:
     def __exit__(self, *exc_info: object) -> None:
         if self._copy_cm is not None:
             self._copy_cm.__exit__(*exc_info)
+        elif self._spool is not None:
+            try:
+                if exc_info[0] is None:
+                    self._spool.seek(0)
+                    with _StagingWriter(self.staging, self.table) as out:
+                        for row in csv.reader(self._spool):
+                            out.write(tuple(row))
+            finally:
+                self._spool.close()
         elif exc_info[0] is None:
             self.flush()
 
@@ -639,7 +652,8 @@ class RosterImporter:
 
     def _load_users(self, bundle: Bundle, version: str) -> None:
         file = "users.csv"
-        with self.staging.writer("stg_user") as users, self.staging.writer("stg_user_org") as links:
+        # Links spool to disk and load after the users COPY closes (inner context exits first).
+        with self.staging.writer("stg_user_org", spooled=True) as links, self.staging.writer("stg_user") as users:
             for line, row in self._rows(bundle, f"users.csv@{version}"):
                 self.report.rows_read += 1
                 if not _required(self.report, file, line, row, "sourcedId", "givenName", "familyName"):
@@ -927,15 +941,21 @@ class RosterImporter:
             f"SELECT COUNT(*) {src} AND NOT EXISTS (SELECT 1 FROM accounts_school t WHERE {match})", [d]
         )
         changed = self._scalar(
-            f"SELECT COUNT(*) {src} AND EXISTS (SELECT 1 FROM accounts_school t WHERE {match} AND {self._differs(fields)})",
+            f"SELECT COUNT(*) {src} AND EXISTS "
+            f"(SELECT 1 FROM accounts_school t WHERE {match} AND {self._differs(fields)})",
             [d],
         )
+        updated = [
+            ("accounts_school.name", "excluded.name"),
+            ("accounts_school.code", "excluded.code"),
+            ("accounts_school.active", "TRUE"),
+        ]
         self.cursor.execute(
             f"""INSERT INTO accounts_school (district_id, roster_sourced_id, name, code, active)
                 SELECT %s, s.sourced_id, s.name, s.identifier, TRUE {src}
                 ON CONFLICT (district_id, roster_sourced_id) DO UPDATE
                 SET name = excluded.name, code = excluded.code, active = TRUE
-                WHERE {self._differs([("accounts_school.name", "excluded.name"), ("accounts_school.code", "excluded.code"), ("accounts_school.active", "TRUE")])}""",
+                WHERE {self._differs(updated)}""",
             [d],
         )
         gone = "s.sourced_id = accounts_school.roster_sourced_id"
@@ -1023,7 +1043,10 @@ class RosterImporter:
 
     def _apply_students(self) -> None:
         d = self.district.pk
-        school = f"(SELECT k.id FROM accounts_school k WHERE k.district_id = {int(d)} AND k.roster_sourced_id = s.school_sourced_id)"
+        school = (
+            f"(SELECT k.id FROM accounts_school k WHERE k.district_id = {int(d)} "
+            "AND k.roster_sourced_id = s.school_sourced_id)"
+        )
         self._people(
             kind="student",
             table="accounts_student",
@@ -1080,14 +1103,14 @@ class RosterImporter:
                                   AND {self._same("m.school_id", "w.school_id")})""",
             [d, self.today, d, d],
         )
-        self.report.count("staff roles", "created", self.cursor.rowcount)
-        self.report.counts["staff roles"]["ended"] = ended
-        del self.report.counts["staff roles"]["changed"]
-        del self.report.counts["staff roles"]["deactivated"]
+        self.report.counts["staff roles"] = {"created": self.cursor.rowcount, "ended": ended}
 
     def _apply_classes(self) -> None:
         d = self.district.pk
-        school = "(SELECT k.id FROM accounts_school k WHERE k.district_id = %s AND k.roster_sourced_id = s.school_sourced_id)"
+        school = (
+            "(SELECT k.id FROM accounts_school k "
+            "WHERE k.district_id = %s AND k.roster_sourced_id = s.school_sourced_id)"
+        )
         src = "FROM stg_class s WHERE s.status = 'active'"
         match = f"t.school_id = {school} AND t.roster_sourced_id = s.sourced_id"
         created = self._scalar(
@@ -1102,7 +1125,8 @@ class RosterImporter:
             f"""INSERT INTO accounts_program (school_id, roster_sourced_id, name, kind, active)
                 SELECT {school}, s.sourced_id, s.title, 'class', TRUE {src}
                 ON CONFLICT (school_id, roster_sourced_id) DO UPDATE SET name = excluded.name, active = TRUE
-                WHERE {self._differs([("accounts_program.name", "excluded.name"), ("accounts_program.active", "TRUE")])}""",
+                WHERE {self._differs([("accounts_program.name", "excluded.name"), ("accounts_program.active", "TRUE")])}
+                """,
             [d],
         )
         listed = "SELECT s.sourced_id FROM stg_class s WHERE s.status = 'active'"
@@ -1127,13 +1151,17 @@ class RosterImporter:
                        FROM stg_enrollment e
                        JOIN accounts_program p ON p.roster_sourced_id = e.class_sourced_id
                         AND p.school_id IN (SELECT id FROM accounts_school WHERE district_id = {int(d)})
-                       LEFT JOIN accounts_student st ON st.district_id = {int(d)} AND st.roster_sourced_id = e.user_sourced_id
+                       LEFT JOIN accounts_student st ON st.district_id = {int(d)}
+                        AND st.roster_sourced_id = e.user_sourced_id
                         AND st.active
                        LEFT JOIN accounts_user u ON u.district_id = {int(d)} AND u.roster_sourced_id = e.user_sourced_id
                         AND u.is_active"""
         listed = f"SELECT r.sourced_id FROM ({resolved}) r WHERE r.status = 'active'"
         retired = "SELECT s.sourced_id FROM stg_enrollment s WHERE s.status = 'tobedeleted'"
-        in_district = "program_id IN (SELECT p.id FROM accounts_program p JOIN accounts_school k ON k.id = p.school_id WHERE k.district_id = %s)"
+        in_district = (
+            "program_id IN (SELECT p.id FROM accounts_program p "
+            "JOIN accounts_school k ON k.id = p.school_id WHERE k.district_id = %s)"
+        )
         condition = (
             f"roster_sourced_id NOT IN ({listed})"
             if self._bulk("enrollments.csv")
@@ -1154,7 +1182,8 @@ class RosterImporter:
                 WHERE r.status = 'active' AND (r.student_id IS NOT NULL OR r.user_id IS NOT NULL)
                   AND NOT EXISTS (SELECT 1 FROM accounts_programmembership m WHERE m.program_id = r.program_id
                                   AND m.ended_on IS NULL
-                                  AND (m.student_id = r.student_id OR (r.student_id IS NULL AND m.user_id = r.user_id)))""",
+                                  AND (m.student_id = r.student_id
+                                       OR (r.student_id IS NULL AND m.user_id = r.user_id)))""",
             [self.today],
         )
         self.report.counts["enrollments"] = {"created": self.cursor.rowcount, "ended": ended}

@@ -115,7 +115,8 @@ def next_steps_for_user(user: User) -> list[NextStep]:
             steps.append(
                 NextStep(
                     "Your last roster import was refused",
-                    f"{latest.report.get('problem_count', 0)} problem(s) to fix in {latest.file_name}; nothing was changed.",
+                    f"{latest.report.get('problem_count', 0)} problem(s) to fix in {latest.file_name}; "
+                    "nothing was changed.",
                     latest.get_absolute_url(),
                     urgent=True,
                 )
@@ -125,7 +126,8 @@ def next_steps_for_user(user: User) -> list[NextStep]:
             steps.append(
                 NextStep(
                     "Assign principals",
-                    f"{missing} school(s) in {district.name} have no principal, so nobody there gets a school dashboard.",
+                    f"{missing} school(s) in {district.name} have no principal, "
+                    "so nobody there gets a school dashboard.",
                     reverse("school_list") + "?principal=missing",
                     urgent=False,
                 )

@@ -9,40 +9,124 @@ from pathlib import Path
 
 ORG_HEADER = ["sourcedId", "status", "dateLastModified", "name", "type", "identifier", "parentSourcedId"]
 USER_HEADER_11 = [
-    "sourcedId", "status", "dateLastModified", "enabledUser", "orgSourcedIds", "role", "username", "userIds",
-    "givenName", "familyName", "middleName", "identifier", "email", "sms", "phone", "agentSourcedIds", "grades",
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "enabledUser",
+    "orgSourcedIds",
+    "role",
+    "username",
+    "userIds",
+    "givenName",
+    "familyName",
+    "middleName",
+    "identifier",
+    "email",
+    "sms",
+    "phone",
+    "agentSourcedIds",
+    "grades",
     "password",
 ]
 USER_HEADER_12 = [
-    "sourcedId", "status", "dateLastModified", "enabledUser", "username", "userIds", "givenName", "familyName",
-    "middleName", "identifier", "email", "sms", "phone", "agentSourcedIds", "grades", "password",
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "enabledUser",
+    "username",
+    "userIds",
+    "givenName",
+    "familyName",
+    "middleName",
+    "identifier",
+    "email",
+    "sms",
+    "phone",
+    "agentSourcedIds",
+    "grades",
+    "password",
 ]
 ROLE_HEADER = [
-    "sourcedId", "status", "dateLastModified", "userSourcedId", "roleType", "role", "beginDate", "endDate",
-    "orgSourcedId", "userProfileSourcedId",
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "userSourcedId",
+    "roleType",
+    "role",
+    "beginDate",
+    "endDate",
+    "orgSourcedId",
+    "userProfileSourcedId",
 ]
 CLASS_HEADER = [
-    "sourcedId", "status", "dateLastModified", "title", "grades", "courseSourcedId", "classCode", "classType",
-    "location", "schoolSourcedId", "termSourcedIds", "subjects", "subjectCodes", "periods",
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "title",
+    "grades",
+    "courseSourcedId",
+    "classCode",
+    "classType",
+    "location",
+    "schoolSourcedId",
+    "termSourcedIds",
+    "subjects",
+    "subjectCodes",
+    "periods",
 ]
 ENROLLMENT_HEADER = [
-    "sourcedId", "status", "dateLastModified", "classSourcedId", "schoolSourcedId", "userSourcedId", "role",
-    "primary", "beginDate", "endDate",
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "classSourcedId",
+    "schoolSourcedId",
+    "userSourcedId",
+    "role",
+    "primary",
+    "beginDate",
+    "endDate",
 ]
 
 
 def org(sid: str, name: str, kind: str = "school", status: str = "active", identifier: str = "") -> dict:
-    return {"sourcedId": sid, "status": status, "dateLastModified": "2026-08-01T10:00:00Z", "name": name,
-            "type": kind, "identifier": identifier, "parentSourcedId": "" if kind == "district" else "d1"}
+    return {
+        "sourcedId": sid,
+        "status": status,
+        "dateLastModified": "2026-08-01T10:00:00Z",
+        "name": name,
+        "type": kind,
+        "identifier": identifier,
+        "parentSourcedId": "" if kind == "district" else "d1",
+    }
 
 
-def user(sid: str, given: str, family: str, role: str = "teacher", orgs: str = "sch1", email: str = "",
-         identifier: str = "", grades: str = "", status: str = "active") -> dict:
+def user(
+    sid: str,
+    given: str,
+    family: str,
+    role: str = "teacher",
+    orgs: str = "sch1",
+    email: str = "",
+    identifier: str = "",
+    grades: str = "",
+    status: str = "active",
+) -> dict:
     if role in ("teacher", "administrator", "aide") and not email:
         email = f"{given.lower()}.{family.lower()}@north.example.org"
-    return {"sourcedId": sid, "status": status, "dateLastModified": "2026-08-01T10:00:00Z", "enabledUser": "true",
-            "orgSourcedIds": orgs, "role": role, "username": sid, "givenName": given, "familyName": family,
-            "identifier": identifier, "email": email, "grades": grades}
+    return {
+        "sourcedId": sid,
+        "status": status,
+        "dateLastModified": "2026-08-01T10:00:00Z",
+        "enabledUser": "true",
+        "orgSourcedIds": orgs,
+        "role": role,
+        "username": sid,
+        "givenName": given,
+        "familyName": family,
+        "identifier": identifier,
+        "email": email,
+        "grades": grades,
+    }
 
 
 def standard_files() -> dict[str, list[dict]]:
@@ -64,20 +148,45 @@ def standard_files() -> dict[str, list[dict]]:
             user("p1", "Pat", "Parent", role="parent", orgs="sch1"),
         ],
         "classes.csv": [
-            {"sourcedId": "c1", "status": "active", "title": "Robotics", "schoolSourcedId": "sch1",
-             "courseSourcedId": "course1", "classType": "scheduled", "termSourcedIds": "term1"},
+            {
+                "sourcedId": "c1",
+                "status": "active",
+                "title": "Robotics",
+                "schoolSourcedId": "sch1",
+                "courseSourcedId": "course1",
+                "classType": "scheduled",
+                "termSourcedIds": "term1",
+            },
         ],
         "enrollments.csv": [
-            {"sourcedId": "e1", "status": "active", "classSourcedId": "c1", "schoolSourcedId": "sch1",
-             "userSourcedId": "s1", "role": "student"},
-            {"sourcedId": "e2", "status": "active", "classSourcedId": "c1", "schoolSourcedId": "sch1",
-             "userSourcedId": "t1", "role": "teacher", "primary": "true"},
+            {
+                "sourcedId": "e1",
+                "status": "active",
+                "classSourcedId": "c1",
+                "schoolSourcedId": "sch1",
+                "userSourcedId": "s1",
+                "role": "student",
+            },
+            {
+                "sourcedId": "e2",
+                "status": "active",
+                "classSourcedId": "c1",
+                "schoolSourcedId": "sch1",
+                "userSourcedId": "t1",
+                "role": "teacher",
+                "primary": "true",
+            },
         ],
     }
 
 
-HEADERS = {"orgs.csv": ORG_HEADER, "users.csv": USER_HEADER_11, "classes.csv": CLASS_HEADER,
-           "enrollments.csv": ENROLLMENT_HEADER, "roles.csv": ROLE_HEADER}
+HEADERS = {
+    "orgs.csv": ORG_HEADER,
+    "users.csv": USER_HEADER_11,
+    "classes.csv": CLASS_HEADER,
+    "enrollments.csv": ENROLLMENT_HEADER,
+    "roles.csv": ROLE_HEADER,
+}
 
 
 def to_csv(rows: list[dict], header: list[str]) -> str:
@@ -91,8 +200,19 @@ def to_csv(rows: list[dict], header: list[str]) -> str:
 
 def manifest(version: str = "1.1", modes: dict[str, str] | None = None) -> str:
     lines = ["propertyName,value", "manifest.version,1.0", f"oneroster.version,{version}"]
-    for name in ("academicSessions", "categories", "classes", "courses", "demographics", "enrollments",
-                 "lineItems", "orgs", "results", "users", "roles"):
+    for name in (
+        "academicSessions",
+        "categories",
+        "classes",
+        "courses",
+        "demographics",
+        "enrollments",
+        "lineItems",
+        "orgs",
+        "results",
+        "users",
+        "roles",
+    ):
         lines.append(f"file.{name},{(modes or {}).get(name, 'bulk')}")
     lines += ["source.systemName,Test SIS", "source.systemCode,test"]
     return "\r\n".join(lines) + "\r\n"

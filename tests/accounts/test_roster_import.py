@@ -104,7 +104,9 @@ def test_it_updates_names_and_reports_them_as_changed(district, tmp_path):
 def test_it_deactivates_people_marked_tobedeleted_and_ends_their_roles(district, tmp_path):
     import_roster(district, write_bundle(tmp_path / "a"), today=TODAY)
     grace = User.objects.get(roster_sourced_id="t2")
-    Membership.objects.create(user=grace, district=district, role=Role.PRINCIPAL, school=grace.memberships.first().school)
+    Membership.objects.create(
+        user=grace, district=district, role=Role.PRINCIPAL, school=grace.memberships.first().school
+    )
     files = standard_files()
     files["users.csv"][1]["status"] = "tobedeleted"
     files["users.csv"][3]["status"] = "tobedeleted"
@@ -140,8 +142,7 @@ def test_it_keeps_people_missing_from_a_delta_file(district, tmp_path):
     import_roster(district, write_bundle(tmp_path / "a"), today=TODAY)
     files = {"orgs.csv": [], "users.csv": [user("t9", "New", "Hire", orgs="sch1")]}
 
-    import_roster(district, write_bundle(tmp_path / "b", files, modes={"users": "delta", "orgs": "delta"}),
-                  today=TODAY)
+    import_roster(district, write_bundle(tmp_path / "b", files, modes={"users": "delta", "orgs": "delta"}), today=TODAY)
 
     assert User.objects.get(roster_sourced_id="t2").is_active
     assert User.objects.get(roster_sourced_id="t9").memberships.get().school.roster_sourced_id == "sch1"
@@ -195,9 +196,16 @@ def test_it_reads_oneroster_1_2_roles(district, tmp_path):
     roles = []
     for u in files["users.csv"]:
         for position, org_id in enumerate(u["orgSourcedIds"].split(",")):
-            roles.append({"sourcedId": f"r-{u['sourcedId']}-{org_id}", "status": "active",
-                          "userSourcedId": u["sourcedId"], "roleType": "primary" if position == 0 else "secondary",
-                          "role": u["role"], "orgSourcedId": org_id})
+            roles.append(
+                {
+                    "sourcedId": f"r-{u['sourcedId']}-{org_id}",
+                    "status": "active",
+                    "userSourcedId": u["sourcedId"],
+                    "roleType": "primary" if position == 0 else "secondary",
+                    "role": u["role"],
+                    "orgSourcedId": org_id,
+                }
+            )
     files_12 = {"orgs.csv": files["orgs.csv"], "users.csv": users, "roles.csv": roles}
 
     report = import_roster(district, write_bundle(tmp_path, files_12, version="1.2"), today=TODAY)
@@ -236,39 +244,72 @@ def test_it_reports_progress_from_start_to_finish(district, tmp_path):
     ("mutate", "expected"),
     [
         pytest.param(lambda f: f.pop("users.csv"), ("users.csv", None, None), id="missing-file"),
-        pytest.param(lambda f: f["users.csv"][1].update(orgSourcedIds="nowhere"), ("users.csv", 3, "orgSourcedIds"),
-                     id="unknown-org"),
-        pytest.param(lambda f: f["users.csv"][4].update(sourcedId="s1"), ("users.csv", 6, "sourcedId"),
-                     id="duplicate-sourcedId"),
-        pytest.param(lambda f: f["orgs.csv"][2].update(sourcedId="sch1"), ("orgs.csv", 4, "sourcedId"),
-                     id="duplicate-org"),
-        pytest.param(lambda f: f["users.csv"][0].update(dateLastModified="last Tuesday"),
-                     ("users.csv", 2, "dateLastModified"), id="unreadable-date"),
-        pytest.param(lambda f: f["enrollments.csv"][0].update(beginDate="2026-13-45"),
-                     ("enrollments.csv", 2, "beginDate"), id="impossible-date"),
+        pytest.param(
+            lambda f: f["users.csv"][1].update(orgSourcedIds="nowhere"),
+            ("users.csv", 3, "orgSourcedIds"),
+            id="unknown-org",
+        ),
+        pytest.param(
+            lambda f: f["users.csv"][4].update(sourcedId="s1"), ("users.csv", 6, "sourcedId"), id="duplicate-sourcedId"
+        ),
+        pytest.param(
+            lambda f: f["orgs.csv"][2].update(sourcedId="sch1"), ("orgs.csv", 4, "sourcedId"), id="duplicate-org"
+        ),
+        pytest.param(
+            lambda f: f["users.csv"][0].update(dateLastModified="last Tuesday"),
+            ("users.csv", 2, "dateLastModified"),
+            id="unreadable-date",
+        ),
+        pytest.param(
+            lambda f: f["enrollments.csv"][0].update(beginDate="2026-13-45"),
+            ("enrollments.csv", 2, "beginDate"),
+            id="impossible-date",
+        ),
         pytest.param(lambda f: f["users.csv"][0].update(role="wizard"), ("users.csv", 2, "role"), id="unknown-role"),
-        pytest.param(lambda f: f["users.csv"][0].update(givenName=""), ("users.csv", 2, "givenName"),
-                     id="missing-name"),
-        pytest.param(lambda f: f["users.csv"][0].update(email="not-an-address"), ("users.csv", 2, "email"),
-                     id="bad-email"),
-        pytest.param(lambda f: f["users.csv"][1].update(email="ada.lovelace@north.example.org"),
-                     ("users.csv", 3, "email"), id="duplicate-email"),
-        pytest.param(lambda f: f["users.csv"][4].update(identifier="1001"), ("users.csv", 6, "identifier"),
-                     id="duplicate-student-id"),
-        pytest.param(lambda f: f["users.csv"][3].update(grades="purple"), ("users.csv", 5, "grades"),
-                     id="unknown-grade"),
-        pytest.param(lambda f: f["users.csv"][0].update(status="maybe"), ("users.csv", 2, "status"),
-                     id="unknown-status"),
-        pytest.param(lambda f: f["enrollments.csv"][0].update(classSourcedId="c404"),
-                     ("enrollments.csv", 2, "classSourcedId"), id="unknown-class"),
-        pytest.param(lambda f: f["enrollments.csv"][0].update(userSourcedId="ghost"),
-                     ("enrollments.csv", 2, "userSourcedId"), id="unknown-enrolled-user"),
-        pytest.param(lambda f: f["classes.csv"][0].update(schoolSourcedId="sch9"),
-                     ("classes.csv", 2, "schoolSourcedId"), id="class-at-unknown-school"),
+        pytest.param(
+            lambda f: f["users.csv"][0].update(givenName=""), ("users.csv", 2, "givenName"), id="missing-name"
+        ),
+        pytest.param(
+            lambda f: f["users.csv"][0].update(email="not-an-address"), ("users.csv", 2, "email"), id="bad-email"
+        ),
+        pytest.param(
+            lambda f: f["users.csv"][1].update(email="ada.lovelace@north.example.org"),
+            ("users.csv", 3, "email"),
+            id="duplicate-email",
+        ),
+        pytest.param(
+            lambda f: f["users.csv"][4].update(identifier="1001"),
+            ("users.csv", 6, "identifier"),
+            id="duplicate-student-id",
+        ),
+        pytest.param(
+            lambda f: f["users.csv"][3].update(grades="purple"), ("users.csv", 5, "grades"), id="unknown-grade"
+        ),
+        pytest.param(
+            lambda f: f["users.csv"][0].update(status="maybe"), ("users.csv", 2, "status"), id="unknown-status"
+        ),
+        pytest.param(
+            lambda f: f["enrollments.csv"][0].update(classSourcedId="c404"),
+            ("enrollments.csv", 2, "classSourcedId"),
+            id="unknown-class",
+        ),
+        pytest.param(
+            lambda f: f["enrollments.csv"][0].update(userSourcedId="ghost"),
+            ("enrollments.csv", 2, "userSourcedId"),
+            id="unknown-enrolled-user",
+        ),
+        pytest.param(
+            lambda f: f["classes.csv"][0].update(schoolSourcedId="sch9"),
+            ("classes.csv", 2, "schoolSourcedId"),
+            id="class-at-unknown-school",
+        ),
         pytest.param(lambda f: f["orgs.csv"][1].update(type="castle"), ("orgs.csv", 3, "type"), id="bad-org-type"),
         pytest.param(lambda f: f["users.csv"][0].update(email=""), ("users.csv", 2, "email"), id="staff-no-email"),
-        pytest.param(lambda f: f["users.csv"][0].update(familyName="x" * 151), ("users.csv", 2, "familyName"),
-                     id="over-long-name"),
+        pytest.param(
+            lambda f: f["users.csv"][0].update(familyName="x" * 151),
+            ("users.csv", 2, "familyName"),
+            id="over-long-name",
+        ),
     ],
 )
 def test_it_rejects_bad_rows_naming_file_line_and_field_and_writes_nothing(district, tmp_path, mutate, expected):
@@ -286,14 +327,28 @@ def test_it_rejects_bad_rows_naming_file_line_and_field_and_writes_nothing(distr
     ("raw", "expected"),
     [
         pytest.param({"users.csv": ""}, ("users.csv", 1, None), id="empty-file"),
-        pytest.param({"users.csv": "sourcedId,givenName\r\nx,y\r\n"}, ("users.csv", 1, "familyName"),
-                     id="missing-column"),
-        pytest.param({"users.csv": "sourcedId,orgSourcedIds,role,givenName,familyName\r\nt1,sch1,teacher,Zo\xe9,X\r\n"
-                      .encode("latin-1")}, ("users.csv", 2, None), id="not-utf8"),
-        pytest.param({"users.csv": "sourcedId,orgSourcedIds,role,givenName,familyName\r\nt1,sch1,teacher,A\r\n"},
-                     ("users.csv", 2, None), id="ragged-row"),
-        pytest.param({"manifest.csv": "propertyName,value\r\noneroster.version,9.9\r\n"},
-                     ("manifest.csv", None, "oneroster.version"), id="unsupported-version"),
+        pytest.param(
+            {"users.csv": "sourcedId,givenName\r\nx,y\r\n"}, ("users.csv", 1, "familyName"), id="missing-column"
+        ),
+        pytest.param(
+            {
+                "users.csv": "sourcedId,orgSourcedIds,role,givenName,familyName\r\nt1,sch1,teacher,Zo\xe9,X\r\n".encode(
+                    "latin-1"
+                )
+            },
+            ("users.csv", 2, None),
+            id="not-utf8",
+        ),
+        pytest.param(
+            {"users.csv": "sourcedId,orgSourcedIds,role,givenName,familyName\r\nt1,sch1,teacher,A\r\n"},
+            ("users.csv", 2, None),
+            id="ragged-row",
+        ),
+        pytest.param(
+            {"manifest.csv": "propertyName,value\r\noneroster.version,9.9\r\n"},
+            ("manifest.csv", None, "oneroster.version"),
+            id="unsupported-version",
+        ),
     ],
 )
 def test_it_rejects_broken_files_and_writes_nothing(district, tmp_path, raw, expected):

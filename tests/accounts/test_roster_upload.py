@@ -1,0 +1,152 @@
+"""Uploading a roster on the web (a Celery task) and importing it from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from accounts import services
+from accounts.models import RosterImport, RosterImportStatus, Student
+from tests.accounts.bundles import standard_files, write_bundle
+
+
+@pytest.fixture
+def upload(client, world, django_capture_on_commit_callbacks):
+    def post(path: Path, dry_run: bool = False):
+        data = {"bundle": SimpleUploadedFile("export.zip", path.read_bytes(), content_type="application/zip")}
+        if dry_run:
+            data["dry_run"] = "on"
+        # The task is queued after commit, as in production.
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(reverse("roster_import_list", args=[world.district.slug]), data)
+
+    return post
+
+
+def test_a_director_uploads_a_roster_and_sees_the_result(client, world, tmp_path, upload, settings):
+    client.force_login(world.director)
+
+    response = upload(write_bundle(tmp_path, as_zip=True))
+
+    roster_import = RosterImport.objects.get()
+    assert response["Location"] == roster_import.get_absolute_url()
+    assert roster_import.status == RosterImportStatus.SUCCEEDED
+    assert roster_import.report["counts"]["students"]["created"] == 4
+    assert Student.objects.filter(district=world.district).count() == 4
+    assert roster_import.uploaded_by == world.director
+    assert not any((Path(settings.MEDIA_ROOT) / "roster").iterdir())  # the upload is not kept
+    page = client.get(roster_import.get_absolute_url()).content.decode()
+    assert "Imported" in page
+
+
+def test_an_uploaded_dry_run_changes_nothing(client, world, tmp_path, upload):
+    client.force_login(world.director)
+
+    upload(write_bundle(tmp_path, as_zip=True), dry_run=True)
+
+    assert RosterImport.objects.get().report["counts"]["students"]["created"] == 4
+    assert not Student.objects.exists()
+
+
+def test_a_bad_upload_lists_its_problems_and_changes_nothing(client, world, tmp_path, upload):
+    files = standard_files()
+    files["users.csv"][0]["dateLastModified"] = "yesterday"
+    client.force_login(world.director)
+
+    upload(write_bundle(tmp_path, files, as_zip=True))
+
+    roster_import = RosterImport.objects.get()
+    assert roster_import.status == RosterImportStatus.FAILED
+    page = client.get(roster_import.get_absolute_url()).content.decode()
+    assert "Nothing was changed" in page
+    assert "dateLastModified" in page
+    assert not Student.objects.exists()
+
+
+def test_a_file_that_is_not_a_zip_is_refused_on_the_form(client, world):
+    client.force_login(world.director)
+    data = {"bundle": SimpleUploadedFile("export.csv", b"sourcedId,name\n1,x\n")}
+
+    response = client.post(reverse("roster_import_list", args=[world.district.slug]), data)
+
+    assert response.status_code == 200
+    assert "not a zip file" in response.content.decode()
+    assert not RosterImport.objects.exists()
+
+
+def test_a_running_import_shows_its_progress_to_htmx(client, world):
+    roster_import = RosterImport.objects.create(
+        district=world.district, file_name="x.zip", status=RosterImportStatus.RUNNING
+    )
+    client.force_login(world.director)
+
+    response = client.get(roster_import.get_absolute_url(), headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert "<progress" in response.content.decode()
+    assert 'hx-trigger="every 1s"' in response.content.decode()
+
+
+def test_a_finished_import_asks_htmx_to_reload_the_page(client, world):
+    roster_import = RosterImport.objects.create(
+        district=world.district, file_name="x.zip", status=RosterImportStatus.SUCCEEDED
+    )
+    client.force_login(world.director)
+
+    response = client.get(roster_import.get_absolute_url(), headers={"HX-Request": "true"})
+
+    assert response["HX-Refresh"] == "true"
+
+
+def test_another_districts_director_cannot_see_an_import(client, world):
+    roster_import = RosterImport.objects.create(district=world.district, file_name="x.zip")
+    client.force_login(world.foreign_director)
+
+    assert client.get(roster_import.get_absolute_url()).status_code == 404
+
+
+def test_a_queued_import_runs_only_once(world, tmp_path):
+    stored = write_bundle(tmp_path, as_zip=True)
+    roster_import = RosterImport.objects.create(district=world.district, file_name="x.zip", stored_path=str(stored))
+
+    first = services.roster_import_run(roster_import_id=roster_import.pk)
+    second = services.roster_import_run(roster_import_id=roster_import.pk)
+
+    assert first is not None and first.status == RosterImportStatus.SUCCEEDED
+    assert second is None
+
+
+def test_the_command_imports_and_prints_counts(world, tmp_path, capsys):
+    call_command("import_roster", str(write_bundle(tmp_path)), "--district", "north", "--no-progress")
+
+    out = capsys.readouterr().out
+    assert "students: created 4" in out
+    assert RosterImport.objects.get().status == RosterImportStatus.SUCCEEDED
+
+
+def test_the_command_dry_run_says_what_would_change(world, tmp_path, capsys):
+    call_command("import_roster", str(write_bundle(tmp_path)), "--district", "north", "--dry-run")
+
+    captured = capsys.readouterr()
+    assert "would do this" in captured.out
+    assert "100.0%" in captured.err  # the progress bar reached the end
+    assert not Student.objects.exists()
+
+
+def test_the_command_lists_problems_and_fails(world, tmp_path, capsys):
+    files = standard_files()
+    files["users.csv"][1]["orgSourcedIds"] = "nowhere"
+
+    with pytest.raises(CommandError, match="nothing was changed"):
+        call_command("import_roster", str(write_bundle(tmp_path, files)), "--district", "north", "--no-progress")
+
+    assert "users.csv, line 3, field orgSourcedIds: unknown org 'nowhere'" in capsys.readouterr().err
+
+
+def test_the_command_needs_a_known_district(world, tmp_path):
+    with pytest.raises(CommandError, match="No district"):
+        call_command("import_roster", str(write_bundle(tmp_path)), "--district", "atlantis")

@@ -1,0 +1,55 @@
+"""Settings come from the environment and refuse to start on a bad value."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start(**env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    clean.update(env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        ],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_it_refuses_to_start_without_a_secret_key_in_production():
+    result = start(DJANGO_DEBUG="false")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_it_starts_in_production_with_a_secret_key():
+    result = start(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 60)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(("name", "value"), [("DJANGO_DEBUG", "maybe"), ("SESSION_COOKIE_AGE", "eight hours")])
+def test_it_refuses_to_start_on_a_malformed_value(name, value):
+    result = start(**{"DJANGO_DEBUG": "true", name: value})
+
+    assert result.returncode != 0
+    assert name in result.stderr or value in result.stderr
+
+
+def test_debug_is_off_unless_asked_for():
+    result = start(DJANGO_SECRET_KEY="x" * 60)
+
+    assert result.stdout.strip() == "False"
