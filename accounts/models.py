@@ -521,6 +521,11 @@ class RosterImportStatus(models.TextChoices):
     FAILED = "failed", "Stopped: nothing was changed"
 
 
+# The order a roster report is read in (JSON storage does not keep key order).
+ROSTER_COUNT_ENTITIES = ("schools", "staff", "students", "staff roles", "classes", "enrollments")
+ROSTER_COUNT_COLUMNS = ("created", "changed", "deactivated", "ended")
+
+
 class RosterImport(models.Model):
     """One upload of a OneRoster bundle: who sent it, what it did, or why it was refused."""
 
@@ -548,6 +553,15 @@ class RosterImport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (RosterImportStatus.SUCCEEDED, RosterImportStatus.FAILED)
+
+    def count_rows(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        """The report's counts in reading order: [(entity, [(what, n), ...]), ...]."""
+        counts = self.report.get("counts", {})
+        return [
+            (entity, [(what, counts[entity][what]) for what in ROSTER_COUNT_COLUMNS if what in counts[entity]])
+            for entity in ROSTER_COUNT_ENTITIES
+            if entity in counts
+        ]
 
     @property
     def progress_cache_key(self) -> str:

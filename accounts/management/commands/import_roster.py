@@ -71,8 +71,8 @@ class Command(BaseCommand):
             raise CommandError(f"{report['problem_count']} problem(s) found; nothing was changed.")
         heading = "Dry run: nothing was changed. The import would do this:" if report["dry_run"] else "Imported:"
         self.stdout.write(heading)
-        for entity, bucket in report["counts"].items():
-            parts = ", ".join(f"{what} {n:,}" for what, n in bucket.items())
+        for entity, bucket in roster_import.count_rows():
+            parts = ", ".join(f"{what} {n:,}" for what, n in bucket)
             self.stdout.write(f"  {entity}: {parts}")
         if report["deactivated_examples"]:
             verb = "Would deactivate" if report["dry_run"] else "Deactivated"
