@@ -405,6 +405,7 @@ STAGING_TABLES = {
     ),
     "stg_user_org": "line integer, user_sourced_id text, org_sourced_id text, role text, is_primary integer",
     "stg_class": "line integer, sourced_id text, status text, title text, school_sourced_id text",
+    "stg_staff_role": "user_id bigint, school_key bigint",
     "stg_enrollment": (
         "line integer, sourced_id text, status text, class_sourced_id text, user_sourced_id text, role text"
     ),
@@ -917,10 +918,6 @@ class RosterImporter:
         op = "IS DISTINCT FROM" if self.postgres else "IS NOT"
         return "(" + " OR ".join(f"{a} {op} {b}" for a, b in pairs) + ")"
 
-    def _same(self, a: str, b: str) -> str:
-        """Null-safe equality (a school of NULL means district-wide)."""
-        return f"{a} IS NOT DISTINCT FROM {b}" if self.postgres else f"{a} IS {b}"
-
     def _scalar(self, sql: str, params: list[Any]) -> int:
         self.cursor.execute(sql, params)
         return int(self.cursor.fetchone()[0] or 0)
@@ -971,6 +968,41 @@ class RosterImporter:
         self.report.count("schools", "changed", changed)
         self.report.count("schools", "deactivated", self.cursor.rowcount)
 
+    def _upsert(
+        self,
+        *,
+        insert: str,
+        select: str,
+        conflict: str,
+        updates: list[tuple[str, str]],
+        table: str,
+        params: list[Any],
+        pre_count: tuple[str, str, list[Any]],
+    ) -> tuple[int, int]:
+        """INSERT … ON CONFLICT DO UPDATE that writes only rows that differ; returns (created, changed).
+
+        PostgreSQL counts both from the statement itself (a new row has xmax = 0), saving two
+        scans of a million rows; SQLite counts beforehand with the same conditions.
+        """
+        statement = (
+            f"INSERT INTO {table} ({insert}) {select} ON CONFLICT ({conflict}) DO UPDATE "
+            f"SET {', '.join(f'{c} = {v}' for c, v in updates)} "
+            f"WHERE {self._differs([(f'{table}.{c}', v) for c, v in updates])}"
+        )
+        if self.postgres:
+            self.cursor.execute(
+                f"WITH written AS ({statement} RETURNING (xmax = 0) AS created) "
+                "SELECT COUNT(*) FILTER (WHERE created), COUNT(*) FILTER (WHERE NOT created) FROM written",
+                params,
+            )
+            created, changed = self.cursor.fetchone()
+            return int(created), int(changed)
+        created_sql, changed_sql, count_params = pre_count
+        created = self._scalar(created_sql, count_params)
+        changed = self._scalar(changed_sql, count_params)
+        self.cursor.execute(statement, params)
+        return created, changed
+
     def _people(
         self,
         *,
@@ -981,36 +1013,40 @@ class RosterImporter:
         file_mode: str,
         entity: str,
         extra_insert: dict[str, str],
+        joins: str = "",
     ) -> None:
         """Create or update one kind of person, then deactivate those who left."""
         d = self.district.pk
-        src = f"FROM stg_user s WHERE s.kind = '{kind}' AND s.status = 'active'"
+        src = f"FROM stg_user s {joins} WHERE s.kind = '{kind}' AND s.status = 'active'"
         match = "t.district_id = %s AND t.roster_sourced_id = s.sourced_id"
         compare = [(f"t.{c}", e) for c, e in fields] + [(f"t.{active_column}", "TRUE")]
-        created = self._scalar(f"SELECT COUNT(*) {src} AND NOT EXISTS (SELECT 1 FROM {table} t WHERE {match})", [d])
-        changed = self._scalar(
-            f"SELECT COUNT(*) {src} AND EXISTS (SELECT 1 FROM {table} t WHERE {match} AND {self._differs(compare)})",
-            [d],
-        )
         columns = ["district_id", "roster_sourced_id", *[c for c, _ in fields], active_column, "left_on", *extra_insert]
         values = ["%s", "s.sourced_id", *[e for _, e in fields], "TRUE", "NULL", *extra_insert.values()]
-        updates = [(c, f"excluded.{c}") for c, _ in fields] + [(active_column, "TRUE"), ("left_on", "NULL")]
-        self.cursor.execute(
-            f"""INSERT INTO {table} ({", ".join(columns)})
-                SELECT {", ".join(values)} {src}
-                ON CONFLICT (district_id, roster_sourced_id) DO UPDATE
-                SET {", ".join(f"{c} = {v}" for c, v in updates)}
-                WHERE {self._differs([(f"{table}.{c}", v) for c, v in updates])}""",
-            [d],
+        created, changed = self._upsert(
+            table=table,
+            insert=", ".join(columns),
+            select=f"SELECT {', '.join(values)} {src}",
+            conflict="district_id, roster_sourced_id",
+            updates=[(c, f"excluded.{c}") for c, _ in fields] + [(active_column, "TRUE"), ("left_on", "NULL")],
+            params=[d],
+            pre_count=(
+                f"SELECT COUNT(*) {src} AND NOT EXISTS (SELECT 1 FROM {table} t WHERE {match})",
+                f"SELECT COUNT(*) {src} AND EXISTS (SELECT 1 FROM {table} t WHERE {match} "
+                f"AND {self._differs(compare)})",
+                [d],
+            ),
         )
         self.report.count(entity, "created", created)
         self.report.count(entity, "changed", changed)
         # Leavers: marked tobedeleted, or (in a bulk file) no longer listed as active.
-        listed = f"SELECT s.sourced_id FROM stg_user s WHERE s.kind = '{kind}' AND s.status = 'active'"
-        retired = "SELECT s.sourced_id FROM stg_user s WHERE s.status = 'tobedeleted'"
-        condition = (
-            f"roster_sourced_id NOT IN ({listed})" if file_mode == "bulk" else f"roster_sourced_id IN ({retired})"
+        listed = (
+            f"SELECT 1 FROM stg_user s WHERE s.sourced_id = {table}.roster_sourced_id "
+            f"AND s.kind = '{kind}' AND s.status = 'active'"
         )
+        retired = (
+            f"SELECT 1 FROM stg_user s WHERE s.sourced_id = {table}.roster_sourced_id AND s.status = 'tobedeleted'"
+        )
+        condition = f"NOT EXISTS ({listed})" if file_mode == "bulk" else f"EXISTS ({retired})"
         where = f"district_id = %s AND roster_sourced_id IS NOT NULL AND {active_column} AND {condition}"
         name_sql = "first_name || ' ' || last_name"
         self.cursor.execute(f"SELECT {name_sql} FROM {table} WHERE {where} ORDER BY last_name LIMIT 5", [d])
@@ -1042,11 +1078,7 @@ class RosterImporter:
         )
 
     def _apply_students(self) -> None:
-        d = self.district.pk
-        school = (
-            f"(SELECT k.id FROM accounts_school k WHERE k.district_id = {int(d)} "
-            "AND k.roster_sourced_id = s.school_sourced_id)"
-        )
+        d = int(self.district.pk)
         self._people(
             kind="student",
             table="accounts_student",
@@ -1055,12 +1087,13 @@ class RosterImporter:
                 ("first_name", "s.given_name"),
                 ("last_name", "s.family_name"),
                 ("grade", "s.grade"),
-                ("school_id", school),
+                ("school_id", "k.id"),
             ],
             active_column="active",
             file_mode=self.modes.get("users.csv", "bulk"),
             entity="students",
             extra_insert={},
+            joins=f"JOIN accounts_school k ON k.district_id = {d} AND k.roster_sourced_id = s.school_sourced_id",
         )
 
     def _apply_memberships(self) -> None:
@@ -1081,27 +1114,33 @@ class RosterImporter:
                      OR user_id IN (SELECT id FROM accounts_user WHERE district_id = %s AND NOT is_active))""",
             [self.today, d, d],
         )
-        desired = """SELECT u.id AS user_id, k.id AS school_id FROM stg_user_org l
-                     JOIN stg_user s ON s.sourced_id = l.user_sourced_id AND s.kind = 'staff' AND s.status = 'active'
-                     JOIN accounts_user u ON u.district_id = %s AND u.roster_sourced_id = s.sourced_id
-                     LEFT JOIN accounts_school k ON k.district_id = %s AND k.roster_sourced_id = l.org_sourced_id"""
+        # The staff roles the roster asks for, materialised once (school 0 = district-wide).
         self.cursor.execute(
-            f"""UPDATE accounts_membership SET ended_on = %s
+            """INSERT INTO stg_staff_role (user_id, school_key)
+               SELECT DISTINCT u.id, COALESCE(k.id, 0) FROM stg_user_org l
+               JOIN stg_user s ON s.sourced_id = l.user_sourced_id AND s.kind = 'staff' AND s.status = 'active'
+               JOIN accounts_user u ON u.district_id = %s AND u.roster_sourced_id = s.sourced_id
+               LEFT JOIN accounts_school k ON k.district_id = %s AND k.roster_sourced_id = l.org_sourced_id""",
+            [d, d],
+        )
+        self.cursor.execute("CREATE INDEX stg_staff_role_key ON stg_staff_role (user_id, school_key)")
+        self.cursor.execute(
+            """UPDATE accounts_membership SET ended_on = %s
                 WHERE district_id = %s AND ended_on IS NULL AND role = 'staff' AND source = 'roster'
                   AND user_id IN (SELECT u.id FROM accounts_user u JOIN stg_user s
                                   ON u.district_id = %s AND u.roster_sourced_id = s.sourced_id)
-                  AND NOT EXISTS (SELECT 1 FROM ({desired}) w WHERE w.user_id = accounts_membership.user_id
-                                  AND {self._same("w.school_id", "accounts_membership.school_id")})""",
-            [self.today, d, d, d, d],
+                  AND NOT EXISTS (SELECT 1 FROM stg_staff_role w WHERE w.user_id = accounts_membership.user_id
+                                  AND w.school_key = COALESCE(accounts_membership.school_id, 0))""",
+            [self.today, d, d],
         )
         ended += self.cursor.rowcount
         self.cursor.execute(
-            f"""INSERT INTO accounts_membership (user_id, district_id, school_id, role, source, started_on)
-                SELECT DISTINCT w.user_id, %s, w.school_id, 'staff', 'roster', %s FROM ({desired}) w
+            """INSERT INTO accounts_membership (user_id, district_id, school_id, role, source, started_on)
+                SELECT w.user_id, %s, NULLIF(w.school_key, 0), 'staff', 'roster', %s FROM stg_staff_role w
                 WHERE NOT EXISTS (SELECT 1 FROM accounts_membership m WHERE m.user_id = w.user_id
                                   AND m.role = 'staff' AND m.ended_on IS NULL
-                                  AND {self._same("m.school_id", "w.school_id")})""",
-            [d, self.today, d, d],
+                                  AND COALESCE(m.school_id, 0) = w.school_key)""",
+            [d, self.today],
         )
         self.report.counts["staff roles"] = {"created": self.cursor.rowcount, "ended": ended}
 

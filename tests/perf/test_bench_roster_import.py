@@ -40,22 +40,60 @@ def generate_bundle(folder: Path) -> int:
         writer.writerow(ORG_HEADER)
         writer.writerow(["district-1", "active", "2026-08-01T00:00:00Z", "Bench District", "district", "", ""])
         for n in range(SCHOOLS):
-            writer.writerow([f"school-{n}", "active", "2026-08-01T00:00:00Z", f"School {n}", "school", f"{n}", "district-1"])
+            writer.writerow(
+                [f"school-{n}", "active", "2026-08-01T00:00:00Z", f"School {n}", "school", f"{n}", "district-1"]
+            )
     with (folder / "users.csv").open("w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(USER_HEADER_11)
         for n in range(STAFF):
             school = f"school-{n % SCHOOLS}"
             orgs = school if n % 10 else f"{school},school-{(n + 1) % SCHOOLS}"
-            writer.writerow([
-                f"staff-{n}", "active", "2026-08-01T00:00:00Z", "true", orgs, "teacher", f"t{n}", "",
-                f"Given{n}", f"Family{n}", "", f"E{n:07d}", f"staff{n}@bench.example.org", "", "", "", "", "",
-            ])
+            writer.writerow(
+                [
+                    f"staff-{n}",
+                    "active",
+                    "2026-08-01T00:00:00Z",
+                    "true",
+                    orgs,
+                    "teacher",
+                    f"t{n}",
+                    "",
+                    f"Given{n}",
+                    f"Family{n}",
+                    "",
+                    f"E{n:07d}",
+                    f"staff{n}@bench.example.org",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
         for n in range(STUDENTS):
-            writer.writerow([
-                f"student-{n}", "active", "2026-08-01T00:00:00Z", "true", f"school-{n % SCHOOLS}", "student",
-                f"s{n}", "", f"Kid{n}", f"Surname{n % 5000}", "", f"{n:08d}", "", "", "", "", GRADES[n % 13], "",
-            ])
+            writer.writerow(
+                [
+                    f"student-{n}",
+                    "active",
+                    "2026-08-01T00:00:00Z",
+                    "true",
+                    f"school-{n % SCHOOLS}",
+                    "student",
+                    f"s{n}",
+                    "",
+                    f"Kid{n}",
+                    f"Surname{n % 5000}",
+                    "",
+                    f"{n:08d}",
+                    "",
+                    "",
+                    "",
+                    "",
+                    GRADES[n % 13],
+                    "",
+                ]
+            )
     return 1 + SCHOOLS + STAFF + STUDENTS
 
 
@@ -65,7 +103,11 @@ def run_import(bundle: Path, database_url: str) -> tuple[float, float, str]:
     started = time.perf_counter()
     child = subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", "import_roster", str(bundle), "--district", "bench", "--no-progress"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     output = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
