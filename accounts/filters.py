@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 
 from accounts import selectors
+
+YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")], attrs={"class": "form-select"})
 from accounts.models import School, Student, User
 
 
@@ -29,9 +32,14 @@ class StaffFilter(django_filters.FilterSet):
 
 class StudentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search by name or student id", method="search")
-    school = django_filters.ModelChoiceFilter(queryset=School.objects.none(), label="School")
+    school = django_filters.ModelChoiceFilter(
+        queryset=School.objects.none(),
+        label="School",
+        empty_label="All schools",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     grade = django_filters.CharFilter(label="Grade")
-    active = django_filters.BooleanFilter(label="Enrolled")
+    active = django_filters.BooleanFilter(label="Enrolled", widget=YES_NO)
 
     class Meta:
         model = Student

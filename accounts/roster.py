@@ -1048,11 +1048,16 @@ class RosterImporter:
         )
         condition = f"NOT EXISTS ({listed})" if file_mode == "bulk" else f"EXISTS ({retired})"
         where = f"district_id = %s AND roster_sourced_id IS NOT NULL AND {active_column} AND {condition}"
-        name_sql = "first_name || ' ' || last_name"
-        self.cursor.execute(f"SELECT {name_sql} FROM {table} WHERE {where} ORDER BY last_name LIMIT 5", [d])
-        self.report.deactivated_examples += [f"{row[0]} ({entity})" for row in self.cursor.fetchall()]
         self.cursor.execute(f"UPDATE {table} SET {active_column} = FALSE, left_on = %s WHERE {where}", [self.today, d])
-        self.report.count(entity, "deactivated", self.cursor.rowcount)
+        deactivated = self.cursor.rowcount
+        self.report.count(entity, "deactivated", deactivated)
+        if deactivated:  # a few names, so a director can tell a real leaver list from a wrong file
+            self.cursor.execute(
+                f"SELECT first_name || ' ' || last_name FROM {table} WHERE district_id = %s "
+                f"AND NOT {active_column} AND left_on = %s ORDER BY last_name LIMIT 5",
+                [d, self.today],
+            )
+            self.report.deactivated_examples += [f"{row[0]} ({entity})" for row in self.cursor.fetchall()]
 
     def _apply_staff(self) -> None:
         password = "'!' || md5(random()::text)" if self.postgres else "'!' || hex(randomblob(20))"
