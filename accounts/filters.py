@@ -5,15 +5,27 @@ from django import forms
 from django.db.models import QuerySet
 
 from accounts import selectors
-
-YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")], attrs={"class": "form-select"})
 from accounts.models import School, Student, User
+
+
+def _yes_no() -> forms.Select:
+    return forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")], attrs={"class": "form-select"})
+
+
+def _school_filter(**kwargs: object) -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(
+        queryset=School.objects.none(),
+        label="School",
+        empty_label="All schools",
+        widget=forms.Select(attrs={"class": "form-select"}),
+        **kwargs,
+    )
 
 
 class StaffFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
-    school = django_filters.ModelChoiceFilter(queryset=School.objects.none(), method="at_school", label="School")
-    is_active = django_filters.BooleanFilter(label="Active")
+    school = _school_filter(method="at_school")
+    is_active = django_filters.BooleanFilter(label="Active", widget=_yes_no())
 
     class Meta:
         model = User
@@ -32,14 +44,9 @@ class StaffFilter(django_filters.FilterSet):
 
 class StudentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search by name or student id", method="search")
-    school = django_filters.ModelChoiceFilter(
-        queryset=School.objects.none(),
-        label="School",
-        empty_label="All schools",
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
+    school = _school_filter()
     grade = django_filters.CharFilter(label="Grade")
-    active = django_filters.BooleanFilter(label="Enrolled", widget=YES_NO)
+    active = django_filters.BooleanFilter(label="Enrolled", widget=_yes_no())
 
     class Meta:
         model = Student
