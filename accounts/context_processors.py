@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 
 from accounts import access
+from accounts.models import Role
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -11,7 +12,7 @@ def navigation(request: HttpRequest) -> dict:
     scope = access.scope_for(user)
     return {
         "nav": {
-            "roles": sorted(scope.roles()),
+            "roles": [role.label for role in Role if role in scope.roles()],
             "schools": access.can_read_staff_directory(user) or bool(scope.school_ids({"clerk"})),
             "staff": access.can_read_staff_directory(user),
             "students": access.can_read_students(user),

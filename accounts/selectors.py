@@ -103,12 +103,16 @@ def next_steps_for_user(user: User) -> list[NextStep]:
     for district in access.managed_districts(user):
         latest = latest_roster_import(district)
         if latest is None:
+            empty = not district.students.filter(active=True).exists()
             steps.append(
                 NextStep(
                     "Import your roster",
-                    f"{district.name} has no schools, staff or students yet. Upload your OneRoster export.",
+                    f"{district.name} has no students yet. Upload your OneRoster export."
+                    if empty
+                    else "Keep schools, staff and students in step with your student information system: "
+                    "upload its OneRoster export.",
                     reverse("roster_import_list", args=[district.slug]),
-                    urgent=True,
+                    urgent=empty,
                 )
             )
         elif latest.status == RosterImportStatus.FAILED:

@@ -51,9 +51,21 @@ def test_the_home_page_asks_a_new_director_to_import_the_roster(client, world):
 
     response = client.get(reverse("home"))
 
-    titles = [step.title for step in response.context["steps"]]
-    assert titles[0] == "Import your roster"
-    assert "Assign principals" not in titles  # both schools have a principal
+    first = response.context["steps"][0]
+    assert (first.title, first.urgent) == ("Import your roster", True)
+    assert "no students yet" in first.detail
+    assert "Assign principals" not in [step.title for step in response.context["steps"]]  # both have one
+
+
+def test_the_home_page_does_not_call_a_district_with_students_empty(client, world):
+    StudentFactory(school=world.school)
+    client.force_login(world.director)
+
+    response = client.get(reverse("home"))
+
+    step = next(s for s in response.context["steps"] if s.title == "Import your roster")
+    assert not step.urgent
+    assert "no students" not in step.detail
 
 
 def test_the_home_page_names_schools_without_a_principal(client, world):
