@@ -934,26 +934,19 @@ class RosterImporter:
         src = "FROM stg_org s WHERE s.type = 'school' AND s.status = 'active'"
         match = "t.district_id = %s AND t.roster_sourced_id = s.sourced_id"
         fields = [("t.name", "s.name"), ("t.code", "s.identifier"), ("t.active", "TRUE")]
-        created = self._scalar(
-            f"SELECT COUNT(*) {src} AND NOT EXISTS (SELECT 1 FROM accounts_school t WHERE {match})", [d]
-        )
-        changed = self._scalar(
-            f"SELECT COUNT(*) {src} AND EXISTS "
-            f"(SELECT 1 FROM accounts_school t WHERE {match} AND {self._differs(fields)})",
-            [d],
-        )
-        updated = [
-            ("accounts_school.name", "excluded.name"),
-            ("accounts_school.code", "excluded.code"),
-            ("accounts_school.active", "TRUE"),
-        ]
-        self.cursor.execute(
-            f"""INSERT INTO accounts_school (district_id, roster_sourced_id, name, code, active)
-                SELECT %s, s.sourced_id, s.name, s.identifier, TRUE {src}
-                ON CONFLICT (district_id, roster_sourced_id) DO UPDATE
-                SET name = excluded.name, code = excluded.code, active = TRUE
-                WHERE {self._differs(updated)}""",
-            [d],
+        created, changed = self._upsert(
+            table="accounts_school",
+            insert="district_id, roster_sourced_id, name, code, active",
+            select=f"SELECT %s, s.sourced_id, s.name, s.identifier, TRUE {src}",
+            conflict="district_id, roster_sourced_id",
+            updates=[("name", "excluded.name"), ("code", "excluded.code"), ("active", "TRUE")],
+            params=[d],
+            pre_count=(
+                f"SELECT COUNT(*) {src} AND NOT EXISTS (SELECT 1 FROM accounts_school t WHERE {match})",
+                f"SELECT COUNT(*) {src} AND EXISTS "
+                f"(SELECT 1 FROM accounts_school t WHERE {match} AND {self._differs(fields)})",
+                [d],
+            ),
         )
         gone = "s.sourced_id = accounts_school.roster_sourced_id"
         keep = f"EXISTS (SELECT 1 FROM stg_org s WHERE {gone} AND s.status = 'active')"
@@ -1151,27 +1144,24 @@ class RosterImporter:
 
     def _apply_classes(self) -> None:
         d = self.district.pk
-        school = (
-            "(SELECT k.id FROM accounts_school k "
-            "WHERE k.district_id = %s AND k.roster_sourced_id = s.school_sourced_id)"
+        src = (
+            "FROM stg_class s JOIN accounts_school k ON k.district_id = %s "
+            "AND k.roster_sourced_id = s.school_sourced_id WHERE s.status = 'active'"
         )
-        src = "FROM stg_class s WHERE s.status = 'active'"
-        match = f"t.school_id = {school} AND t.roster_sourced_id = s.sourced_id"
-        created = self._scalar(
-            f"SELECT COUNT(*) {src} AND NOT EXISTS (SELECT 1 FROM accounts_program t WHERE {match})", [d]
-        )
-        changed = self._scalar(
-            f"SELECT COUNT(*) {src} AND EXISTS (SELECT 1 FROM accounts_program t WHERE {match} "
-            f"AND {self._differs([('t.name', 's.title'), ('t.active', 'TRUE')])})",
-            [d],
-        )
-        self.cursor.execute(
-            f"""INSERT INTO accounts_program (school_id, roster_sourced_id, name, kind, active)
-                SELECT {school}, s.sourced_id, s.title, 'class', TRUE {src}
-                ON CONFLICT (school_id, roster_sourced_id) DO UPDATE SET name = excluded.name, active = TRUE
-                WHERE {self._differs([("accounts_program.name", "excluded.name"), ("accounts_program.active", "TRUE")])}
-                """,
-            [d],
+        match = "t.school_id = k.id AND t.roster_sourced_id = s.sourced_id"
+        created, changed = self._upsert(
+            table="accounts_program",
+            insert="school_id, roster_sourced_id, name, kind, active",
+            select=f"SELECT k.id, s.sourced_id, s.title, 'class', TRUE {src}",
+            conflict="school_id, roster_sourced_id",
+            updates=[("name", "excluded.name"), ("active", "TRUE")],
+            params=[d],
+            pre_count=(
+                f"SELECT COUNT(*) {src} AND NOT EXISTS (SELECT 1 FROM accounts_program t WHERE {match})",
+                f"SELECT COUNT(*) {src} AND EXISTS (SELECT 1 FROM accounts_program t WHERE {match} "
+                f"AND {self._differs([('t.name', 's.title'), ('t.active', 'TRUE')])})",
+                [d],
+            ),
         )
         listed = "SELECT s.sourced_id FROM stg_class s WHERE s.status = 'active'"
         retired = "SELECT s.sourced_id FROM stg_class s WHERE s.status = 'tobedeleted'"

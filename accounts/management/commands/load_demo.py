@@ -9,7 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         logins = load_demo()
-        self.stdout.write(self.style.SUCCESS("Demo loaded. Sign in at http://127.0.0.1:8000/ with:"))
+        self.stdout.write(self.style.SUCCESS(f"Demo loaded. Sign in at {settings.SITE_URL}/ with:"))
         self.stdout.write(f"  password for everyone: {settings.DEMO_PASSWORD}")
         current = None
         for login in logins:
