@@ -5,9 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# The demo runs in development mode: generated secret key under var/, SQLite, eager Celery,
-# e-mail written to var/mail/. Production settings come from the environment (.env.example).
-DEV_ENV := DJANGO_DEBUG=true
+# Development mode comes from a local .env (never committed): generated secret key under var/,
+# SQLite, eager Celery, e-mail written to var/mail/. Production sets its own environment
+# (see .env.example); variables already set always win over the file.
 
 .PHONY: run test bench lint format serve-all worker beat assets migrate demo clean help
 
@@ -15,6 +15,9 @@ help:
 	@echo "make run    set everything up and serve the demo on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up and run the test suite (PostgreSQL when DATABASE_URL is set)"
 	@echo "make bench  run the benchmarks in tests/perf (needs PostgreSQL, see README)"
+
+.env:
+	printf '# Local development settings written by make; see .env.example for every setting.\nDJANGO_DEBUG=true\n' > $@
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,20 +48,20 @@ static/vendor/.installed: package.json package-lock.json | $(BIN)/python
 
 assets: static/vendor/.installed
 
-migrate: $(VENV)/.runtime-installed
-	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+migrate: $(VENV)/.runtime-installed .env
+	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	$(DEV_ENV) $(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo
 
-run: $(VENV)/.runtime-installed assets demo
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+run: $(VENV)/.runtime-installed .env assets demo
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.dev-installed assets
-	$(DEV_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+test: $(VENV)/.dev-installed .env assets
+	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.dev-installed
-	$(DEV_ENV) DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/registry} \
+bench: $(VENV)/.dev-installed .env
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/registry} \
 		$(BIN)/pytest -m bench -p no:cacheprovider -s tests/perf $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed

@@ -8,7 +8,7 @@ import pytest
 
 from accounts.models import Membership, Program, ProgramMembership, Role, School, Student, User
 from accounts.roster import RosterRejected, import_roster
-from tests.accounts.bundles import org, standard_files, user, write_bundle
+from tests.accounts.bundles import standard_files, user, write_bundle
 from tests.factories import DistrictFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -414,4 +414,3 @@ def test_it_does_not_mix_districts_that_share_sourced_ids(district, tmp_path):
     assert Student.objects.filter(district=district).count() == 4
     assert Student.objects.filter(district=south).count() == 4
     assert School.objects.filter(district=south, roster_sourced_id="sch1").exists()
-    assert org  # bundle helpers imported for readers of this file

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def start(**env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
     clean.update(env)
+    clean["DJANGO_ENV_FILE"] = os.devnull  # a developer's local .env must not decide these tests
     return subprocess.run(
         [
             sys.executable,
