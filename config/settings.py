@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "csp",
     "accounts",
+    "registry",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "registry.context_processors.navigation",
             ],
         },
     },

@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("account/", include("allauth.urls")),
+    path("registry/", include("registry.urls")),
     path("", include("accounts.urls")),
 ]

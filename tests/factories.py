@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 from django.contrib.auth.hashers import make_password
 
@@ -75,3 +77,42 @@ def staff_at(school: School, role: str = Role.STAFF, **kwargs: object) -> User:
         where = None if role in (Role.DIRECTOR, Role.SUPERINTENDENT, Role.COMMUNICATIONS) else school
         MembershipFactory(user=user, role=role, school=where)
     return user
+
+
+# --- Registry -------------------------------------------------------------------------------
+
+
+def platform(slug: str = "instagram"):  # noqa: ANN201 - seeded rows, not a factory
+    from registry.models import Platform
+
+    return Platform.objects.get(slug=slug)
+
+
+class SocialAccountFactory(factory.django.DjangoModelFactory):
+    """An active school account with no administrators (add them with AdministratorFactory)."""
+
+    class Meta:
+        model = "registry.SocialAccount"
+
+    school = factory.SubFactory(SchoolFactory)
+    district = factory.LazyAttribute(lambda a: a.school.district if a.school else DistrictFactory())
+    platform = factory.LazyFunction(platform)
+    handle = factory.Sequence(lambda n: f"@school.page{n}")
+    handle_key = factory.LazyAttribute(lambda a: a.handle.lstrip("@").lower())
+    profile_url = factory.LazyAttribute(lambda a: f"https://www.instagram.com/{a.handle_key}/")
+    display_name = factory.Sequence(lambda n: f"School page {n}")
+    owner_kind = "school"
+    purpose = "School news."
+    status = "active"
+    launched_on = datetime.date(2026, 1, 15)
+    next_review_on = datetime.date(2027, 1, 15)
+
+
+class AdministratorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registry.AccountAdministrator"
+
+    account = factory.SubFactory(SocialAccountFactory)
+    user = factory.LazyAttribute(lambda a: staff_at(a.account.school) if a.account.school else UserFactory())
+    role = "backup"
+    starts_on = datetime.date(2026, 1, 15)

@@ -1,3 +1,7 @@
+import importlib
+import importlib.util
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -9,6 +13,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         logins = load_demo()
+        # Other apps add their demo data on top of the directory (accounts imports none of them).
+        for app in apps.get_app_configs():
+            if app.name != "accounts" and app.name.count(".") == 0 and importlib.util.find_spec(f"{app.name}.demo"):
+                importlib.import_module(f"{app.name}.demo").load_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo loaded. Sign in at {settings.SITE_URL}/ with:"))
         self.stdout.write(f"  password for everyone: {settings.DEMO_PASSWORD}")
         current = None

@@ -1,0 +1,138 @@
+"""Demo accounts for each demo district, in every state a director will meet. Loading twice changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import District, Program, ProgramKind, User
+from registry import services
+from registry.models import (
+    AccountStatus,
+    AdministratorRole,
+    Audience,
+    OwnerKind,
+    Platform,
+    RecoveryMethod,
+    SocialAccount,
+)
+from registry.profile_urls import resolve_profile
+
+
+def _user(district: District, local: str) -> User:
+    return User.objects.get(email=f"{local}@{district.slug}.example.org")
+
+
+def _details(display_name: str, kind: str, purpose: str, district: District, **extra: object) -> dict:
+    return {
+        "display_name": display_name,
+        "owner_kind": kind,
+        "purpose": purpose,
+        "audience": extra.pop("audience", Audience.COMMUNITY),
+        "login_email": f"socialmedia@{district.slug}.example.org",
+        "recovery_method": RecoveryMethod.PASSWORD_MANAGER,
+        "recovery_notes": "Technology office password manager, “Social media” vault.",
+        **extra,
+    }
+
+
+def _designations(*pairs: tuple[User, str]) -> list[services.Designation]:
+    return [services.Designation(user=user, role=role) for user, role in pairs]
+
+
+@transaction.atomic
+def load_demo() -> None:
+    today = timezone.localdate()
+    for district in District.objects.filter(slug__in=["willmar", "henning", "lakeshore", "bloomington", "litchfield"]):
+        if SocialAccount.objects.filter(district=district).exists():
+            continue
+        director = _user(district, "director")
+        communications = _user(district, "communications")
+        school = district.schools.order_by("code").first()
+        team = Program.objects.filter(school=school, kind=ProgramKind.TEAM).first()
+        club = Program.objects.filter(school=school, kind=ProgramKind.CLUB).first()
+        principal, teacher, coach = (_user(district, n) for n in ("principal.s1", "teacher1.s1", "coach.s1"))
+        second_teacher = _user(district, "teacher2.s1")
+        slug = district.slug
+
+        def register(  # noqa: ANN202
+            platform: str,
+            url: str,
+            details: dict,
+            admins: list,
+            launched_ago_days: int | None,
+            district: District = district,
+            director: User = director,
+        ):
+            launched_on = today - datetime.timedelta(days=launched_ago_days) if launched_ago_days else None
+            return services.account_register(
+                acting_user=director,
+                district=district,
+                platform=Platform.objects.get(slug=platform),
+                address=resolve_profile(platform, url=url),
+                details=details,
+                administrators=admins,
+                launched_on=launched_on,
+            )
+
+        register(
+            "facebook",
+            f"https://www.facebook.com/{slug}publicschools",
+            _details(
+                f"{district.name.split(' (')[0]}", OwnerKind.DISTRICT, "District news, closings and events.", district
+            ),
+            _designations((communications, AdministratorRole.PRIMARY), (director, AdministratorRole.BACKUP)),
+            200,
+        )
+        register(
+            "instagram",
+            f"https://www.instagram.com/{slug}_{school.pk}_school/",
+            _details(f"{school.name}", OwnerKind.SCHOOL, "School life and celebrations.", district, school=school),
+            _designations((principal, AdministratorRole.PRIMARY)),
+            300,
+        )
+        soccer = register(
+            "x",
+            f"https://x.com/{slug[:6]}sports{school.pk}",
+            _details(f"{team.name}", OwnerKind.PROGRAM, "Scores, schedules and game-day news.", district, program=team),
+            _designations((coach, AdministratorRole.PRIMARY), (teacher, AdministratorRole.BACKUP)),
+            400,
+        )
+        # A review that was due two months ago, so the overdue list has something in it.
+        SocialAccount.objects.filter(pk=soccer.pk).update(next_review_on=today - datetime.timedelta(days=60))
+
+        # A club page whose only administrator has since left the district.
+        leaver, _ = User.objects.get_or_create(
+            email=f"former.advisor@{slug}.example.org",
+            defaults={"district": district, "first_name": "Morgan", "last_name": "Lindqvist", "job_title": "Teacher"},
+        )
+        register(
+            "youtube",
+            f"https://www.youtube.com/@{slug}{club.name.replace(' ', '').lower()}",
+            _details(f"{club.name} videos", OwnerKind.PROGRAM, "Showcase of projects.", district, program=club),
+            _designations((leaver, AdministratorRole.PRIMARY)),
+            500,
+        )
+        User.objects.filter(pk=leaver.pk).update(is_active=False, left_on=today - datetime.timedelta(days=20))
+
+        # A teacher's request waiting for the director (and, where the policy says so, communications).
+        request = services.account_request(
+            acting_user=second_teacher,
+            platform=Platform.objects.get(slug="tiktok"),
+            address=resolve_profile("tiktok", url=f"https://www.tiktok.com/@{slug}_{school.pk}_library"),
+            details=_details(
+                f"{school.name} Library",
+                OwnerKind.SCHOOL,
+                "Book talks and reading challenges.",
+                district,
+                school=school,
+                audience=Audience.STUDENTS,
+            ),
+            administrators=_designations(
+                (second_teacher, AdministratorRole.PRIMARY), (teacher, AdministratorRole.BACKUP)
+            ),
+        )
+        if district.communications_review_before_launch and request.status == AccountStatus.REQUESTED:
+            services.account_approve(acting_user=director, account=request)

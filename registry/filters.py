@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+
+from accounts.models import School
+from registry import selectors
+from registry.models import AccountStatus, Platform, SocialAccount
+
+ATTENTION_CHOICES = [
+    ("any", "Anything needing attention"),
+    ("below_minimum", "Fewer administrators than the minimum"),
+    ("below_preferred", "Fewer administrators than preferred"),
+    ("review_overdue", "Review overdue"),
+    ("review_due_soon", "Review due within 30 days"),
+    ("awaiting_approval", "Awaiting approval"),
+    ("awaiting_communications", "Awaiting communications review"),
+    ("awaiting_launch", "Approved, not yet launched"),
+]
+
+_SELECT = {"class": "form-select"}
+
+
+class AccountFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="search")
+    school = django_filters.ModelChoiceFilter(
+        queryset=School.objects.none(), empty_label="All schools", widget=forms.Select(attrs=_SELECT)
+    )
+    platform = django_filters.ModelChoiceFilter(
+        queryset=Platform.objects.all(), empty_label="All platforms", widget=forms.Select(attrs=_SELECT)
+    )
+    status = django_filters.ChoiceFilter(
+        choices=AccountStatus.choices, empty_label="Any status", widget=forms.Select(attrs=_SELECT)
+    )
+    attention = django_filters.ChoiceFilter(
+        label="Needs attention",
+        choices=ATTENTION_CHOICES,
+        empty_label="Everything",
+        method="needing",
+        widget=forms.Select(attrs=_SELECT),
+    )
+
+    class Meta:
+        model = SocialAccount
+        fields = ["q", "school", "platform", "status", "attention"]
+
+    def __init__(self, *args: object, schools: QuerySet[School], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["school"].queryset = schools
+
+    def search(self, queryset: QuerySet[SocialAccount], name: str, value: str) -> QuerySet[SocialAccount]:
+        return selectors.account_search(queryset, value[:100])
+
+    def needing(self, queryset: QuerySet[SocialAccount], name: str, value: str) -> QuerySet[SocialAccount]:
+        # The queryset is already annotated by selectors.with_attention.
+        if value == "any":
+            return selectors.needs_attention(queryset)
+        if value in ("below_minimum", "below_preferred", "review_overdue", "review_due_soon"):
+            return queryset.filter(**{f"is_{value}": True})
+        return {
+            "awaiting_approval": selectors.awaiting_approval,
+            "awaiting_communications": selectors.awaiting_communications,
+            "awaiting_launch": selectors.awaiting_launch,
+        }[value](queryset)

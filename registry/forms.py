@@ -1,0 +1,266 @@
+"""Forms parse and check input; the rules themselves live in models and services."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import District, Program, ProgramKind, School, User
+from registry.models import (
+    AdministratorRole,
+    LogoPermissionForm,
+    OwnerKind,
+    Platform,
+    ReviewOutcome,
+    SocialAccount,
+    refuse_secrets,
+)
+from registry.profile_urls import ProfileAddress, ProfileAddressError
+from registry.services import DETAIL_FIELDS, Designation
+
+NO_PASSWORDS = (
+    "Never enter a password, a recovery code or any other secret here: record where the district keeps the "
+    "login, not the login itself."
+)
+
+
+def _staff_by_email(district: District, email: str) -> User | None:
+    return User.objects.filter(district=district, email__iexact=email.strip(), is_active=True).first()
+
+
+class StaffEmailField(forms.EmailField):
+    widget = forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@district.org"})
+
+
+class AccountForm(forms.ModelForm):
+    """Request, register or edit an account. `self.address` is the recognised profile."""
+
+    platform = forms.ModelChoiceField(queryset=Platform.objects.none(), empty_label="Choose…")
+    profile_url = forms.CharField(
+        label="Profile address",
+        max_length=500,
+        required=False,
+        help_text="Paste the page's address, e.g. https://www.instagram.com/lakeshore.band/",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "url"}),
+    )
+    handle = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Or the handle alone, e.g. @lakeshore.band (not needed when you paste the address).",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    owner_staff_email = StaffEmailField(
+        label="Staff member (official capacity)", required=False, help_text="Their district e-mail address."
+    )
+    primary_administrator = StaffEmailField(
+        label="Primary administrator", required=False, help_text="District e-mail of the person who runs the page."
+    )
+    backup_administrator = StaffEmailField(
+        label="Backup administrator", required=False, help_text="A second person, so the page is never orphaned."
+    )
+    launched_on = forms.DateField(
+        label="Live since",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="For an account that already exists. Leave empty if it is not live yet.",
+    )
+
+    class Meta:
+        model = SocialAccount
+        fields = [
+            "display_name",
+            "owner_kind",
+            "school",
+            "program",
+            "purpose",
+            "audience",
+            "login_email",
+            "recovery_method",
+            "recovery_notes",
+        ]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "recovery_notes": forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
+            "login_email": forms.EmailInput(attrs={"autocomplete": "off"}),
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        district: District,
+        schools: QuerySet[School],
+        mode: str,
+        requester: User | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.district = district
+        self.mode = mode  # "request", "register" or "edit"
+        self.address: ProfileAddress | None = None
+        self.owner_staff: User | None = None
+        self.designations: list[Designation] = []
+        self.fields["platform"].queryset = Platform.objects.filter(active=True)
+        self.fields["school"].queryset = schools.filter(active=True).order_by("name")
+        self.fields["program"].queryset = (
+            Program.objects.filter(school__in=schools, active=True)
+            .exclude(kind=ProgramKind.CLASS)
+            .select_related("school")
+            .order_by("school__name", "name")
+        )
+        self.fields["program"].label_from_instance = lambda p: f"{p.name} — {p.school.name}"
+        self.fields["school"].required = False
+        self.fields["program"].required = False
+        self.fields["purpose"].help_text = "What the page is for and what it will post."
+        self.fields["recovery_notes"].help_text = NO_PASSWORDS
+        if self.instance.pk:
+            self.initial.setdefault("platform", self.instance.platform_id)
+            self.initial.setdefault("profile_url", self.instance.profile_url)
+            self.initial.setdefault("handle", self.instance.handle)
+            if self.instance.owner_staff_id:
+                self.initial.setdefault("owner_staff_email", self.instance.owner_staff.email)
+        elif requester is not None:
+            self.initial.setdefault("primary_administrator", requester.email)
+        if mode == "edit":
+            for name in ("primary_administrator", "backup_administrator", "launched_on"):
+                del self.fields[name]
+        elif mode == "request":
+            del self.fields["launched_on"]
+        self.order_fields(
+            [
+                "platform",
+                "profile_url",
+                "handle",
+                "display_name",
+                "owner_kind",
+                "school",
+                "program",
+                "owner_staff_email",
+                "purpose",
+                "audience",
+                "primary_administrator",
+                "backup_administrator",
+                "login_email",
+                "recovery_method",
+                "recovery_notes",
+                "launched_on",
+            ]
+        )
+
+    def clean_launched_on(self) -> datetime.date | None:
+        launched_on = self.cleaned_data.get("launched_on")
+        if launched_on and launched_on > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        return launched_on
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        platform: Platform | None = data.get("platform")
+        if platform is not None:
+            try:
+                self.address = platform.profile(handle=data.get("handle", ""), url=data.get("profile_url", ""))
+            except ProfileAddressError as error:
+                self.add_error("profile_url" if data.get("profile_url") else "handle", str(error))
+        kind = data.get("owner_kind")
+        if kind == OwnerKind.SCHOOL and not data.get("school"):
+            self.add_error("school", "Choose the school.")
+        if kind == OwnerKind.PROGRAM and not data.get("program"):
+            self.add_error("program", "Choose the club, team or program.")
+        if kind == OwnerKind.STAFF:
+            email = data.get("owner_staff_email")
+            self.owner_staff = _staff_by_email(self.district, email) if email else None
+            if self.owner_staff is None:
+                self.add_error("owner_staff_email", "Enter the district e-mail of an active staff member.")
+        for name, role in (
+            ("primary_administrator", AdministratorRole.PRIMARY),
+            ("backup_administrator", AdministratorRole.BACKUP),
+        ):
+            email = data.get(name)
+            if name not in self.fields or not email:
+                continue
+            user = _staff_by_email(self.district, email)
+            if user is None:
+                self.add_error(name, "No active staff member of the district has this e-mail address.")
+            elif any(d.user.pk == user.pk for d in self.designations):
+                self.add_error(name, "Choose a different person from the primary administrator.")
+            else:
+                self.designations.append(Designation(user=user, role=role))
+        return data
+
+    def details(self) -> dict[str, Any]:
+        details = {name: self.cleaned_data.get(name) for name in DETAIL_FIELDS if name != "owner_staff"}
+        details["owner_staff"] = self.owner_staff
+        return details
+
+    def _post_clean(self) -> None:
+        # The service validates the whole account (with its district and profile) before saving.
+        pass
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), validators=[refuse_secrets], strip=True
+    )
+
+
+class ActivateForm(forms.Form):
+    launched_on = forms.DateField(
+        label="Launch date", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+
+
+class AdministratorForm(forms.Form):
+    email = StaffEmailField(label="Staff member's e-mail")
+    role = forms.ChoiceField(choices=AdministratorRole.choices, initial=AdministratorRole.BACKUP)
+
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.district = district
+        self.user: User | None = None
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        self.user = _staff_by_email(self.district, email)
+        if self.user is None:
+            raise forms.ValidationError("No active staff member of the district has this e-mail address.")
+        return email
+
+
+class ReviewForm(forms.Form):
+    administrators_confirmed = forms.BooleanField(
+        label="The administrators listed above are right, and each still runs the page", required=False
+    )
+    purpose_confirmed = forms.BooleanField(label="The purpose and audience are still right", required=False)
+    follows_policy = forms.BooleanField(
+        label="The account follows the district's social-media policy (content, student images, comments)",
+        required=False,
+    )
+    notes = forms.CharField(
+        max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}), validators=[refuse_secrets]
+    )
+    outcome = forms.ChoiceField(
+        choices=ReviewOutcome.choices, widget=forms.RadioSelect, initial=ReviewOutcome.RECERTIFIED
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        all_confirmed = all(data.get(f) for f in ("administrators_confirmed", "purpose_confirmed", "follows_policy"))
+        if data.get("outcome") == ReviewOutcome.RECERTIFIED and not all_confirmed:
+            raise forms.ValidationError(
+                "To re-certify, confirm all three statements; otherwise choose “Changes needed” and say what."
+            )
+        if data.get("outcome") == ReviewOutcome.CHANGES_NEEDED and not data.get("notes"):
+            self.add_error("notes", "Say what needs to change.")
+        return data
+
+
+class LogoPermissionRecordForm(forms.Form):
+    granted = forms.BooleanField(label="Permission to use the district logo is granted", required=False)
+    granted_by = forms.CharField(
+        label="Granted by", max_length=200, required=False, help_text="Name and title, or “School Board”."
+    )
+    granted_on = forms.DateField(label="On", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    form = forms.ChoiceField(label="Given as", choices=[("", "Choose…"), *LogoPermissionForm.choices], required=False)

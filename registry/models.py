@@ -1,0 +1,376 @@
+"""Official social accounts, their designated administrators and their annual reviews."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from accounts.models import District, Program, School, User
+from registry import profile_urls
+
+# --- Never a password ---------------------------------------------------------------------
+
+# "password: hunter2", "pw=...", "recovery codes 1234 5678": a credential written into a note.
+_SECRET_LABEL = re.compile(
+    r"\b(pass ?words?|passwd|pass ?phrase|passcode|pwd|pw|pin|secret|"
+    r"(?:backup|recovery|2fa|mfa|verification) codes?)\b\s*(?:is|was|=|:|-)\s*\S",
+    re.IGNORECASE,
+)
+_URLISH = re.compile(r"^(?:https?://|www\.)|^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$", re.IGNORECASE)
+
+
+def _looks_like_secret_token(token: str) -> bool:
+    """A run of 10+ characters mixing upper case, lower case, digits and symbols, the way
+    generated passwords look (and names, handles and addresses do not)."""
+    token = token.strip(".,;:!?()[]\"'")
+    if len(token) < 10 or _URLISH.search(token):
+        return False
+    classes = sum(
+        (
+            any(c.islower() for c in token),
+            any(c.isupper() for c in token),
+            any(c.isdigit() for c in token),
+            any(not c.isalnum() for c in token),
+        )
+    )
+    return classes == 4
+
+
+def refuse_secrets(value: str) -> None:
+    """We keep how the district can recover an account, never the secret itself."""
+    if not value:
+        return
+    if _SECRET_LABEL.search(value) or any(_looks_like_secret_token(t) for t in value.split()):
+        raise ValidationError(
+            "This looks like a password or a recovery code. Never store one here: write down where the "
+            "district keeps it (for example “in the technology office's password manager”).",
+            code="secret",
+        )
+
+
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "mail.com",
+        "yandex.com",
+    }
+)
+
+
+def require_district_controlled_email(value: str) -> None:
+    domain = value.rsplit("@", 1)[-1].lower()
+    if domain in FREE_MAIL_DOMAINS:
+        raise ValidationError(
+            "Use an address the district controls (for example socialmedia@yourdistrict.org), not a personal "
+            "mailbox: the district must be able to recover the account when people leave.",
+            code="personal_email",
+        )
+
+
+# --- Platforms ------------------------------------------------------------------------------
+
+
+class Platform(models.Model):
+    """A social network (or “blog or website”); its address rules live in profile_urls.RULES."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    sort_order = models.PositiveSmallIntegerField(default=100)
+    active = models.BooleanField(default=True, help_text="Offered when someone registers an account.")
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def recognises(self, url: str) -> bool:
+        """Whether `url` is an address on this platform."""
+        try:
+            return profile_urls.platform_for_url(url) == self.slug
+        except profile_urls.ProfileAddressError:
+            return False
+
+    def profile(self, *, handle: str = "", url: str = "") -> profile_urls.ProfileAddress:
+        return profile_urls.resolve_profile(self.slug, handle=handle, url=url)
+
+
+# --- Accounts --------------------------------------------------------------------------------
+
+
+class OwnerKind(models.TextChoices):
+    DISTRICT = "district", "The district"
+    SCHOOL = "school", "A school"
+    PROGRAM = "program", "A club, team or program"
+    STAFF = "staff", "A staff member in an official capacity"
+
+
+class Audience(models.TextChoices):
+    COMMUNITY = "community", "The whole community"
+    FAMILIES = "families", "Families"
+    STUDENTS = "students", "Students"
+    STAFF = "staff", "Staff"
+    ALUMNI = "alumni", "Alumni"
+
+
+class AccountStatus(models.TextChoices):
+    REQUESTED = "requested", "Awaiting approval"
+    AWAITING_COMMUNICATIONS = "awaiting_communications", "Awaiting communications review"
+    APPROVED = "approved", "Approved, not yet active"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    REJECTED = "rejected", "Not approved"
+    RETIRED = "retired", "Retired"
+
+
+# States in which the account exists on the platform and must be looked after.
+LIVE_STATUSES = (AccountStatus.ACTIVE, AccountStatus.SUSPENDED)
+# States waiting for somebody's decision.
+PENDING_STATUSES = (AccountStatus.REQUESTED, AccountStatus.AWAITING_COMMUNICATIONS, AccountStatus.APPROVED)
+
+
+class RecoveryMethod(models.TextChoices):
+    PASSWORD_MANAGER = "password_manager", "Login kept in the district's password manager"
+    DISTRICT_MAILBOX = "district_mailbox", "Recovery through the district-controlled e-mail"
+    BUSINESS_MANAGER = "business_manager", "District owns the platform's business or brand account"
+    DISTRICT_PHONE = "district_phone", "Recovery through a district phone number"
+    OTHER = "other", "Other (described in the notes)"
+
+
+class LogoPermissionForm(models.TextChoices):
+    LETTER = "letter", "Signed letter or form"
+    EMAIL = "email", "E-mail"
+    BOARD_MINUTES = "board_minutes", "School Board minutes"
+    IN_APP = "in_app", "Recorded here by the person granting it"
+
+
+class SocialAccount(models.Model):
+    """An official account of the district, a school, a program or a staff member."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="social_accounts")
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="accounts")
+    handle = models.CharField(max_length=200, help_text="As the platform shows it, e.g. @lakeshore.band.")
+    handle_key = models.CharField(max_length=200, editable=False)
+    profile_url = models.URLField("profile address", max_length=500, blank=True)
+    display_name = models.CharField(max_length=200, help_text="The name shown on the page.")
+
+    owner_kind = models.CharField("represents", max_length=10, choices=OwnerKind.choices)
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="social_accounts", db_index=False
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, null=True, blank=True, related_name="social_accounts"
+    )
+    owner_staff = models.ForeignKey(
+        User,
+        verbose_name="staff member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="official_accounts",
+    )
+    purpose = models.TextField(max_length=2000, validators=[refuse_secrets])
+    audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.COMMUNITY)
+
+    status = models.CharField(max_length=30, choices=AccountStatus.choices, default=AccountStatus.REQUESTED)
+    login_email = models.EmailField(
+        "login e-mail (district-controlled)",
+        max_length=254,
+        blank=True,
+        validators=[require_district_controlled_email],
+        help_text="The district mailbox the account signs in with, so the district can always recover it.",
+    )
+    recovery_method = models.CharField(
+        "how the district keeps recovery access", max_length=30, choices=RecoveryMethod.choices, blank=True
+    )
+    recovery_notes = models.TextField(
+        "where recovery details are kept",
+        max_length=1000,
+        blank=True,
+        validators=[refuse_secrets],
+        help_text="Where, not what: never write a password or a code here.",
+    )
+
+    logo_permission_granted = models.BooleanField("may use the district logo", default=False)
+    logo_permission_granted_by = models.CharField("logo permission granted by", max_length=200, blank=True)
+    logo_permission_granted_on = models.DateField("logo permission granted on", null=True, blank=True)
+    logo_permission_form = models.CharField(
+        "logo permission given as", max_length=20, choices=LogoPermissionForm.choices, blank=True
+    )
+
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(max_length=2000, blank=True, validators=[refuse_secrets])
+    communications_confirmed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    communications_confirmed_at = models.DateTimeField(null=True, blank=True)
+    launched_on = models.DateField("launch date", null=True, blank=True)
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    next_review_on = models.DateField("next review date", null=True, blank=True)
+    status_reason = models.TextField(
+        "reason for suspension or retirement", max_length=2000, blank=True, validators=[refuse_secrets]
+    )
+
+    history = HistoricalRecords(excluded_fields=["handle_key"])
+
+    class Meta:
+        ordering = ["display_name"]
+        constraints = [
+            # The same page registered twice would split its administrators and reviews.
+            models.UniqueConstraint(fields=["platform", "handle_key"], name="account_unique_platform_handle"),
+            models.CheckConstraint(
+                name="account_owner_matches_kind",
+                condition=(
+                    Q(owner_kind="district", school__isnull=True, program__isnull=True, owner_staff__isnull=True)
+                    | Q(owner_kind="school", school__isnull=False, program__isnull=True, owner_staff__isnull=True)
+                    | Q(owner_kind="program", school__isnull=False, program__isnull=False, owner_staff__isnull=True)
+                    | Q(owner_kind="staff", program__isnull=True, owner_staff__isnull=False)
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["district", "status"], name="account_district_status"),
+            models.Index(fields=["school", "status"], name="account_school_status"),
+            models.Index(fields=["next_review_on"], name="account_next_review"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.platform.name})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:account_detail", args=[self.pk])
+
+    @property
+    def owner_name(self) -> str:
+        if self.owner_kind == OwnerKind.PROGRAM and self.program_id:
+            return f"{self.program.name}, {self.school.name}"
+        if self.owner_kind == OwnerKind.SCHOOL and self.school_id:
+            return self.school.name
+        if self.owner_kind == OwnerKind.STAFF and self.owner_staff_id:
+            return self.owner_staff.full_name or self.owner_staff.email
+        return self.district.name
+
+    def set_profile(self, address: profile_urls.ProfileAddress) -> None:
+        self.handle = address.handle
+        self.handle_key = address.key
+        self.profile_url = address.url
+
+    def review_due_after(self, reviewed_on: datetime.date) -> datetime.date:
+        """Review due = last review (or launch) + the district's interval."""
+        return add_months(reviewed_on, self.district.account_review_interval_months)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in (AccountStatus.REJECTED, AccountStatus.RETIRED)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or that month's last day when it is shorter (Jan 31 + 1 → Feb 28)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class AdministratorRole(models.TextChoices):
+    PRIMARY = "primary", "Primary administrator"
+    BACKUP = "backup", "Backup administrator"
+
+
+class AccountAdministrator(models.Model):
+    """A staff member designated to run an account, for a period."""
+
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="administrators")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="administered_accounts")
+    role = models.CharField(max_length=10, choices=AdministratorRole.choices, default=AdministratorRole.BACKUP)
+    starts_on = models.DateField("from", default=timezone.localdate)
+    ends_on = models.DateField("until", null=True, blank=True)
+    policy_acknowledged_on = models.DateField(null=True, blank=True)
+    added_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "user"], condition=Q(ends_on__isnull=True), name="administrator_once_per_account"
+            ),
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(ends_on__isnull=True, role="primary"),
+                name="administrator_one_primary",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="administrator_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.account_id}"
+
+    def is_current(self, on: datetime.date | None = None) -> bool:
+        """Counts toward the minimum: designated today and still working for the district."""
+        on = on or timezone.localdate()
+        return self.user.is_active and self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
+
+
+class ReviewOutcome(models.TextChoices):
+    RECERTIFIED = "recertified", "Re-certified"
+    CHANGES_NEEDED = "changes_needed", "Changes needed before re-certification"
+
+
+class AccountReview(models.Model):
+    """An annual re-certification: administrators, purpose and compliance confirmed."""
+
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reviewed_on = models.DateField(default=timezone.localdate)
+    outcome = models.CharField(max_length=20, choices=ReviewOutcome.choices)
+    administrators_confirmed = models.BooleanField("the administrators listed are right", default=False)
+    purpose_confirmed = models.BooleanField("the purpose and audience are still right", default=False)
+    follows_policy = models.BooleanField("the account follows the district's policy", default=False)
+    notes = models.TextField(max_length=4000, blank=True, validators=[refuse_secrets])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-reviewed_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="review_recertified_confirms_everything",
+                condition=~Q(outcome="recertified")
+                | Q(administrators_confirmed=True, purpose_confirmed=True, follows_policy=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} on {self.reviewed_on.isoformat()}"

@@ -1,0 +1,194 @@
+"""Read-side questions about official accounts, shared by pages, dashboards and reminders.
+
+Whether an account is short of administrators is computed, not stored: an administrator
+counts only while designated and still an active employee, so a staff member deactivated by
+hand or by a roster import drops out of every count at once, whichever way it happened.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from registry.models import (
+    LIVE_STATUSES,
+    AccountAdministrator,
+    AccountStatus,
+    Platform,
+    SocialAccount,
+)
+
+# How far ahead a review counts as "due soon" on pages (reminders pass the district's own timing).
+REVIEW_DUE_SOON_DAYS = 30
+
+
+def current_administrators(on: datetime.date | None = None) -> QuerySet[AccountAdministrator]:
+    """Designations that count toward an account's minimum on `on`."""
+    on = on or timezone.localdate()
+    return AccountAdministrator.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on, user__is_active=True
+    )
+
+
+def with_attention(accounts: QuerySet[SocialAccount], today: datetime.date | None = None) -> QuerySet[SocialAccount]:
+    """Annotate each account with its current administrator count and what needs attention.
+
+    One correlated subquery per row, no joins that would multiply rows, so the list pages issue
+    the same number of queries with 10 accounts as with 20,000.
+    """
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS)
+    counted = (
+        current_administrators(today)
+        .filter(account=OuterRef("pk"))
+        .order_by()
+        .values("account")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    live = Q(status__in=LIVE_STATUSES)
+    return accounts.annotate(
+        administrator_count=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)),
+    ).annotate(
+        is_below_minimum=ExpressionWrapper(
+            live & Q(administrator_count__lt=F("district__min_account_administrators")), output_field=BooleanField()
+        ),
+        is_below_preferred=ExpressionWrapper(
+            live & Q(administrator_count__lt=F("district__preferred_account_administrators")),
+            output_field=BooleanField(),
+        ),
+        is_review_overdue=ExpressionWrapper(live & Q(next_review_on__lt=today), output_field=BooleanField()),
+        is_review_due_soon=ExpressionWrapper(
+            live & Q(next_review_on__gte=today, next_review_on__lte=soon), output_field=BooleanField()
+        ),
+    )
+
+
+def below_minimum(accounts: QuerySet[SocialAccount], today: datetime.date | None = None) -> QuerySet[SocialAccount]:
+    """Live accounts with fewer current administrators than the district's minimum."""
+    return with_attention(accounts, today).filter(is_below_minimum=True)
+
+
+def below_preferred(accounts: QuerySet[SocialAccount], today: datetime.date | None = None) -> QuerySet[SocialAccount]:
+    """Live accounts with fewer current administrators than preferred (includes those below the minimum)."""
+    return with_attention(accounts, today).filter(is_below_preferred=True)
+
+
+def review_due_within(
+    accounts: QuerySet[SocialAccount], days: int, today: datetime.date | None = None
+) -> QuerySet[SocialAccount]:
+    """Live accounts whose review falls due between today and `days` from now (not yet overdue)."""
+    today = today or timezone.localdate()
+    return accounts.filter(
+        status__in=LIVE_STATUSES,
+        next_review_on__gte=today,
+        next_review_on__lte=today + datetime.timedelta(days=days),
+    )
+
+
+def review_overdue(accounts: QuerySet[SocialAccount], today: datetime.date | None = None) -> QuerySet[SocialAccount]:
+    today = today or timezone.localdate()
+    return accounts.filter(status__in=LIVE_STATUSES, next_review_on__lt=today)
+
+
+def awaiting_approval(accounts: QuerySet[SocialAccount]) -> QuerySet[SocialAccount]:
+    return accounts.filter(status=AccountStatus.REQUESTED)
+
+
+def awaiting_communications(accounts: QuerySet[SocialAccount]) -> QuerySet[SocialAccount]:
+    return accounts.filter(status=AccountStatus.AWAITING_COMMUNICATIONS)
+
+
+def awaiting_launch(accounts: QuerySet[SocialAccount]) -> QuerySet[SocialAccount]:
+    return accounts.filter(status=AccountStatus.APPROVED)
+
+
+def needs_attention(accounts: QuerySet[SocialAccount], today: datetime.date | None = None) -> QuerySet[SocialAccount]:
+    """Anything somebody must act on: short of administrators, review due or overdue, a decision pending."""
+    return with_attention(accounts, today).filter(
+        Q(is_below_minimum=True)
+        | Q(is_below_preferred=True)
+        | Q(is_review_overdue=True)
+        | Q(is_review_due_soon=True)
+        | Q(status__in=(AccountStatus.REQUESTED, AccountStatus.AWAITING_COMMUNICATIONS, AccountStatus.APPROVED))
+    )
+
+
+def departed_administrators(accounts: QuerySet[SocialAccount]) -> QuerySet[AccountAdministrator]:
+    """Designations still open whose staff member has left the district: someone must replace them."""
+    return AccountAdministrator.objects.filter(
+        account__in=accounts.filter(status__in=LIVE_STATUSES), ends_on__isnull=True, user__is_active=False
+    ).select_related("user", "account")
+
+
+def account_search(accounts: QuerySet[SocialAccount], query: str) -> QuerySet[SocialAccount]:
+    query = query.strip()
+    if not query:
+        return accounts
+    return accounts.filter(
+        Q(display_name__icontains=query) | Q(handle__icontains=query) | Q(profile_url__icontains=query)
+    )
+
+
+def public_directory(district_id: int) -> QuerySet[SocialAccount]:
+    """What families may see: active official accounts, their owner and address; nothing about people."""
+    return (
+        SocialAccount.objects.filter(district_id=district_id, status=AccountStatus.ACTIVE)
+        .select_related("platform", "school", "program")
+        .only(
+            "display_name",
+            "handle",
+            "profile_url",
+            "owner_kind",
+            "district_id",
+            "platform__name",
+            "platform__slug",
+            "school__name",
+            "program__name",
+        )
+        .order_by("school__name", "display_name")
+    )
+
+
+def active_platforms() -> QuerySet[Platform]:
+    return Platform.objects.filter(active=True)
+
+
+@dataclass(frozen=True)
+class AttentionCounts:
+    below_minimum: int
+    below_preferred: int
+    review_overdue: int
+    review_due_soon: int
+    awaiting_approval: int
+    awaiting_communications: int
+    awaiting_launch: int
+
+
+def attention_counts(accounts: QuerySet[SocialAccount], today: datetime.date | None = None) -> AttentionCounts:
+    """Every count the registry's summary shows, in one query."""
+    totals = with_attention(accounts, today).aggregate(
+        below_minimum=Count("pk", filter=Q(is_below_minimum=True)),
+        below_preferred=Count("pk", filter=Q(is_below_preferred=True)),
+        review_overdue=Count("pk", filter=Q(is_review_overdue=True)),
+        review_due_soon=Count("pk", filter=Q(is_review_due_soon=True)),
+        awaiting_approval=Count("pk", filter=Q(status=AccountStatus.REQUESTED)),
+        awaiting_communications=Count("pk", filter=Q(status=AccountStatus.AWAITING_COMMUNICATIONS)),
+        awaiting_launch=Count("pk", filter=Q(status=AccountStatus.APPROVED)),
+    )
+    return AttentionCounts(**totals)

@@ -1,0 +1,483 @@
+"""Actions on official accounts. Each checks who may act, runs in one transaction and leaves a
+history entry naming the person and the reason, so an account's page tells its whole story."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import District, User
+from registry import access, selectors
+from registry.models import (
+    AccountAdministrator,
+    AccountReview,
+    AccountStatus,
+    AdministratorRole,
+    OwnerKind,
+    Platform,
+    ReviewOutcome,
+    SocialAccount,
+)
+from registry.profile_urls import ProfileAddress
+
+# Fields a request or an edit may set directly; status and decisions move only through services.
+DETAIL_FIELDS = (
+    "display_name",
+    "owner_kind",
+    "school",
+    "program",
+    "owner_staff",
+    "purpose",
+    "audience",
+    "login_email",
+    "recovery_method",
+    "recovery_notes",
+)
+
+
+class DuplicateAccount(ValidationError):
+    """The platform and handle are already registered; `existing` is that record."""
+
+    def __init__(self, existing: SocialAccount) -> None:
+        self.existing = existing
+        super().__init__("This account is already registered.", code="duplicate")
+
+
+@dataclass(frozen=True)
+class Designation:
+    user: User
+    role: str = AdministratorRole.BACKUP
+
+
+def _save(account: SocialAccount, acting_user: User, reason: str, fields: Sequence[str] | None = None) -> None:
+    account._history_user = acting_user  # type: ignore[attr-defined]
+    account._change_reason = reason  # type: ignore[attr-defined]
+    if fields is None:
+        account.save()
+    else:
+        account.save(update_fields=[*fields])
+
+
+def _check_owner(account: SocialAccount) -> None:
+    """The owner must belong to the account's district; a program's account is also its school's."""
+    district_id = account.district_id
+    if account.owner_kind == OwnerKind.PROGRAM:
+        if account.program is None:
+            raise ValidationError({"program": "Choose the club, team or program."})
+        account.school = account.program.school
+    if account.owner_kind == OwnerKind.SCHOOL and account.school is None:
+        raise ValidationError({"school": "Choose the school."})
+    if account.owner_kind == OwnerKind.STAFF:
+        if account.owner_staff is None:
+            raise ValidationError({"owner_staff": "Choose the staff member."})
+        if account.owner_staff.district_id != district_id or not account.owner_staff.is_active:
+            raise ValidationError({"owner_staff": "Choose an active staff member of the district."})
+    if account.owner_kind == OwnerKind.DISTRICT:
+        account.school = None
+    if account.owner_kind != OwnerKind.PROGRAM:
+        account.program = None
+    if account.owner_kind != OwnerKind.STAFF:
+        account.owner_staff = None
+    if account.school is not None and account.school.district_id != district_id:
+        raise ValidationError({"school": "That school belongs to another district."})
+
+
+def _check_unique(address: ProfileAddress, platform: Platform, *, exclude_pk: int | None = None) -> None:
+    existing = SocialAccount.objects.filter(platform=platform, handle_key=address.key).exclude(pk=exclude_pk).first()
+    if existing is not None:
+        raise DuplicateAccount(existing)
+
+
+def _save_new(account: SocialAccount, acting_user: User, reason: str) -> None:
+    """Insert, turning a race with another registration of the same handle into the same refusal."""
+    try:
+        with transaction.atomic():
+            _save(account, acting_user, reason)
+    except IntegrityError:
+        existing = SocialAccount.objects.filter(platform=account.platform, handle_key=account.handle_key).first()
+        if existing is None:
+            raise
+        raise DuplicateAccount(existing) from None
+
+
+def _designate(account: SocialAccount, acting_user: User, designations: Sequence[Designation]) -> None:
+    seen: set[int] = set()
+    for designation in designations:
+        if designation.user.pk in seen:
+            continue
+        seen.add(designation.user.pk)
+        _check_administrator(account, designation.user)
+        administrator = AccountAdministrator(
+            account=account, user=designation.user, role=designation.role, added_by=acting_user
+        )
+        administrator._history_user = acting_user  # type: ignore[attr-defined]
+        administrator.save()
+
+
+def _check_administrator(account: SocialAccount, user: User) -> None:
+    if user.district_id != account.district_id or not user.is_active:
+        raise ValidationError("Administrators must be active staff of the district.")
+
+
+def _new_account(
+    district: District, platform: Platform, address: ProfileAddress, details: dict[str, Any]
+) -> SocialAccount:
+    account = SocialAccount(district=district, platform=platform, **{k: details.get(k) for k in DETAIL_FIELDS})
+    for field in ("purpose", "login_email", "recovery_method", "recovery_notes", "audience"):
+        if getattr(account, field) is None:
+            setattr(account, field, SocialAccount._meta.get_field(field).get_default())
+    account.set_profile(address)
+    _check_owner(account)
+    _check_unique(address, platform)
+    account.full_clean(exclude=["handle_key", "requested_by", "decided_by", "communications_confirmed_by"])
+    return account
+
+
+def account_request(
+    *,
+    acting_user: User,
+    platform: Platform,
+    address: ProfileAddress,
+    details: dict[str, Any],
+    administrators: Sequence[Designation],
+) -> SocialAccount:
+    """A staff member asks for an account (new, or one they run already). It waits for the
+    director's approval when the policy requires it; otherwise it moves to the next gate."""
+    if not access.can_request(acting_user):
+        raise PermissionDenied
+    district = acting_user.district
+    with transaction.atomic():
+        account = _new_account(district, platform, address, details)
+        account.requested_by = acting_user
+        account.status = AccountStatus.REQUESTED
+        if not district.approval_before_launch:
+            account.status = _after_approval(district)
+        _save_new(account, acting_user, "Requested")
+        _designate(account, acting_user, administrators)
+    return account
+
+
+def account_register(
+    *,
+    acting_user: User,
+    district: District,
+    platform: Platform,
+    address: ProfileAddress,
+    details: dict[str, Any],
+    administrators: Sequence[Designation],
+    launched_on: datetime.date | None,
+) -> SocialAccount:
+    """The director records an account that already exists. Registering is the approval; it is
+    active at once when it has the policy's minimum of administrators, otherwise it waits for them."""
+    if not access.can_register(acting_user, district):
+        raise PermissionDenied
+    now = timezone.now()
+    with transaction.atomic():
+        account = _new_account(district, platform, address, details)
+        account.requested_by = acting_user
+        account.decided_by = acting_user
+        account.decided_at = now
+        account.status = AccountStatus.APPROVED
+        _save_new(account, acting_user, "Registered by the director")
+        _designate(account, acting_user, administrators)
+        if launched_on is not None and _current_count(account) >= district.min_account_administrators:
+            _launch(account, acting_user, launched_on, reason="Registered as already live")
+    return account
+
+
+def account_update(
+    *,
+    acting_user: User,
+    account: SocialAccount,
+    platform: Platform,
+    address: ProfileAddress,
+    details: dict[str, Any],
+) -> SocialAccount:
+    administers = access.is_current_administrator(acting_user, account)
+    if not access.can_edit(acting_user, account, administers=administers):
+        raise PermissionDenied
+    with transaction.atomic():
+        account = SocialAccount.objects.select_for_update().get(pk=account.pk)
+        for field in DETAIL_FIELDS:
+            if field in details:
+                setattr(account, field, details[field])
+        account.platform = platform
+        account.set_profile(address)
+        _check_owner(account)
+        _check_unique(address, platform, exclude_pk=account.pk)
+        account.full_clean(exclude=["handle_key", "requested_by", "decided_by", "communications_confirmed_by"])
+        _save(account, acting_user, "Details changed")
+    return account
+
+
+def _after_approval(district: District) -> str:
+    if district.communications_review_before_launch:
+        return AccountStatus.AWAITING_COMMUNICATIONS
+    return AccountStatus.APPROVED
+
+
+def _locked(account: SocialAccount, *expected: str) -> SocialAccount:
+    """Re-read the account under a row lock so two people deciding at once cannot both win."""
+    fresh = SocialAccount.objects.select_for_update().select_related("district").get(pk=account.pk)
+    if expected and fresh.status not in expected:
+        raise ValidationError(f"This account is {fresh.get_status_display().lower()}; the page was out of date.")
+    return fresh
+
+
+def account_approve(*, acting_user: User, account: SocialAccount) -> SocialAccount:
+    if not access.can_decide(acting_user, account):
+        raise PermissionDenied
+    with transaction.atomic():
+        account = _locked(account, AccountStatus.REQUESTED)
+        account.status = _after_approval(account.district)
+        account.decided_by = acting_user
+        account.decided_at = timezone.now()
+        account.decision_reason = ""
+        _save(account, acting_user, "Approved")
+    return account
+
+
+def account_reject(*, acting_user: User, account: SocialAccount, reason: str) -> SocialAccount:
+    if not access.can_decide(acting_user, account):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why, so the person who asked can act on it."})
+    with transaction.atomic():
+        account = _locked(account, AccountStatus.REQUESTED, AccountStatus.AWAITING_COMMUNICATIONS)
+        account.status = AccountStatus.REJECTED
+        account.decided_by = acting_user
+        account.decided_at = timezone.now()
+        account.decision_reason = reason.strip()
+        account.full_clean(exclude=["handle_key", "requested_by", "decided_by", "communications_confirmed_by"])
+        _save(account, acting_user, "Not approved")
+    return account
+
+
+def account_confirm_communications(*, acting_user: User, account: SocialAccount) -> SocialAccount:
+    """The communications office records that it has seen the page before launch (458 IV.D)."""
+    if not access.can_confirm_communications(acting_user, account):
+        raise PermissionDenied
+    with transaction.atomic():
+        account = _locked(account, AccountStatus.AWAITING_COMMUNICATIONS)
+        account.status = AccountStatus.APPROVED
+        account.communications_confirmed_by = acting_user
+        account.communications_confirmed_at = timezone.now()
+        _save(account, acting_user, "Seen by the communications office")
+    return account
+
+
+def _current_count(account: SocialAccount) -> int:
+    return selectors.current_administrators().filter(account=account).count()
+
+
+def _require_minimum(account: SocialAccount) -> None:
+    minimum = account.district.min_account_administrators
+    if _current_count(account) < minimum:
+        raise ValidationError(
+            f"The policy needs at least {minimum} designated administrator{'s' if minimum != 1 else ''} "
+            "who still work for the district. Add one first."
+        )
+
+
+def _launch(account: SocialAccount, acting_user: User, launched_on: datetime.date, *, reason: str) -> None:
+    account.status = AccountStatus.ACTIVE
+    account.launched_on = launched_on
+    if account.next_review_on is None:
+        # With no review yet, the first falls due one interval after the account entered the
+        # registry as live: an old page registered today is not overdue on its first day.
+        account.next_review_on = account.review_due_after(account.last_reviewed_on or timezone.localdate())
+    _save(account, acting_user, reason)
+
+
+def account_activate(
+    *, acting_user: User, account: SocialAccount, launched_on: datetime.date | None = None
+) -> SocialAccount:
+    """The approved account goes live: needs every approval the policy asks for and its minimum of administrators."""
+    administers = access.is_current_administrator(acting_user, account)
+    if not access.can_activate(acting_user, account, administers=administers):
+        raise PermissionDenied
+    launched_on = launched_on or timezone.localdate()
+    if launched_on > timezone.localdate():
+        raise ValidationError({"launched_on": "The launch date cannot be in the future."})
+    with transaction.atomic():
+        account = _locked(account, AccountStatus.APPROVED)
+        _require_minimum(account)
+        _launch(account, acting_user, launched_on, reason="Launched")
+    return account
+
+
+def account_suspend(*, acting_user: User, account: SocialAccount, reason: str) -> SocialAccount:
+    if not access.can_decide(acting_user, account):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the account is suspended."})
+    with transaction.atomic():
+        account = _locked(account, AccountStatus.ACTIVE)
+        account.status = AccountStatus.SUSPENDED
+        account.status_reason = reason.strip()
+        account.full_clean(exclude=["handle_key", "requested_by", "decided_by", "communications_confirmed_by"])
+        _save(account, acting_user, "Suspended")
+    return account
+
+
+def account_reinstate(*, acting_user: User, account: SocialAccount) -> SocialAccount:
+    if not access.can_decide(acting_user, account):
+        raise PermissionDenied
+    with transaction.atomic():
+        account = _locked(account, AccountStatus.SUSPENDED)
+        _require_minimum(account)
+        account.status = AccountStatus.ACTIVE
+        account.status_reason = ""
+        _save(account, acting_user, "Reinstated")
+    return account
+
+
+def account_retire(*, acting_user: User, account: SocialAccount, reason: str) -> SocialAccount:
+    """Closed for good but kept: its history and reviews remain the district's record."""
+    if not access.can_decide(acting_user, account):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the account is retired."})
+    today = timezone.localdate()
+    with transaction.atomic():
+        account = _locked(account, *AccountStatus.values)
+        if account.status == AccountStatus.RETIRED:
+            return account
+        account.status = AccountStatus.RETIRED
+        account.status_reason = reason.strip()
+        account.full_clean(exclude=["handle_key", "requested_by", "decided_by", "communications_confirmed_by"])
+        _save(account, acting_user, "Retired")
+        for administrator in account.administrators.filter(ends_on__isnull=True):
+            _end(administrator, acting_user, today)
+    return account
+
+
+def account_record_logo_permission(
+    *,
+    acting_user: User,
+    account: SocialAccount,
+    granted: bool,
+    granted_by: str,
+    granted_on: datetime.date | None,
+    form: str,
+) -> SocialAccount:
+    """Written permission to use the district logo, from whom the policy names."""
+    if not access.can_record_logo_permission(acting_user, account):
+        raise PermissionDenied
+    if granted and not (granted_by.strip() and granted_on and form):
+        raise ValidationError("Record who granted the permission, when, and in what form.")
+    with transaction.atomic():
+        account = _locked(account)
+        account.logo_permission_granted = granted
+        account.logo_permission_granted_by = granted_by.strip() if granted else ""
+        account.logo_permission_granted_on = granted_on if granted else None
+        account.logo_permission_form = form if granted else ""
+        _save(account, acting_user, "Logo permission granted" if granted else "Logo permission withdrawn")
+    return account
+
+
+# --- Administrators ----------------------------------------------------------------------------
+
+
+def _end(administrator: AccountAdministrator, acting_user: User, on: datetime.date) -> None:
+    administrator.ends_on = max(on, administrator.starts_on)
+    administrator._history_user = acting_user  # type: ignore[attr-defined]
+    administrator.save(update_fields=["ends_on"])
+
+
+def administrator_add(
+    *, acting_user: User, account: SocialAccount, user: User, role: str = AdministratorRole.BACKUP
+) -> AccountAdministrator:
+    """Designate a staff member. A new primary administrator moves the previous one to backup."""
+    if not access.can_manage_administrators(acting_user, account):
+        raise PermissionDenied
+    _check_administrator(account, user)
+    with transaction.atomic():
+        account = _locked(account)
+        current = account.administrators.filter(ends_on__isnull=True)
+        if current.filter(user=user).exists():
+            raise ValidationError(f"{user.full_name or user.email} is already an administrator of this account.")
+        if role == AdministratorRole.PRIMARY:
+            for previous in current.filter(role=AdministratorRole.PRIMARY):
+                previous.role = AdministratorRole.BACKUP
+                previous._history_user = acting_user  # type: ignore[attr-defined]
+                previous.save(update_fields=["role"])
+        administrator = AccountAdministrator(account=account, user=user, role=role, added_by=acting_user)
+        administrator._history_user = acting_user  # type: ignore[attr-defined]
+        administrator.save()
+    return administrator
+
+
+def administrator_end(*, acting_user: User, administrator: AccountAdministrator) -> AccountAdministrator:
+    """End a designation today. Allowed even below the minimum: the account is then flagged."""
+    if not access.can_manage_administrators(acting_user, administrator.account):
+        raise PermissionDenied
+    with transaction.atomic():
+        administrator = AccountAdministrator.objects.select_for_update().get(pk=administrator.pk)
+        if administrator.ends_on is None:
+            _end(administrator, acting_user, timezone.localdate())
+    return administrator
+
+
+def administrator_acknowledge_policy(*, acting_user: User, administrator: AccountAdministrator) -> AccountAdministrator:
+    """The administrator themselves confirms they have read the district's social-media policy."""
+    if administrator.user_id != acting_user.pk or administrator.ends_on is not None:
+        raise PermissionDenied
+    with transaction.atomic():
+        administrator = AccountAdministrator.objects.select_for_update().get(pk=administrator.pk)
+        if administrator.policy_acknowledged_on is None:
+            administrator.policy_acknowledged_on = timezone.localdate()
+            administrator._history_user = acting_user  # type: ignore[attr-defined]
+            administrator.save(update_fields=["policy_acknowledged_on"])
+    return administrator
+
+
+# --- Annual re-certification -------------------------------------------------------------------
+
+
+def account_review_record(
+    *,
+    acting_user: User,
+    account: SocialAccount,
+    outcome: str,
+    administrators_confirmed: bool,
+    purpose_confirmed: bool,
+    follows_policy: bool,
+    notes: str = "",
+) -> AccountReview:
+    """Record a re-certification. Only a full confirmation with enough administrators moves the
+    next review date to today + the policy's interval; anything else leaves the account due."""
+    administers = access.is_current_administrator(acting_user, account)
+    if not access.can_review(acting_user, account, administers=administers):
+        raise PermissionDenied
+    today = timezone.localdate()
+    with transaction.atomic():
+        account = _locked(account, AccountStatus.ACTIVE, AccountStatus.SUSPENDED)
+        if outcome == ReviewOutcome.RECERTIFIED:
+            if not (administrators_confirmed and purpose_confirmed and follows_policy):
+                raise ValidationError("Re-certifying means confirming all three statements.")
+            _require_minimum(account)
+        review = AccountReview(
+            account=account,
+            reviewed_by=acting_user,
+            reviewed_on=today,
+            outcome=outcome,
+            administrators_confirmed=administrators_confirmed,
+            purpose_confirmed=purpose_confirmed,
+            follows_policy=follows_policy,
+            notes=notes.strip(),
+        )
+        review.full_clean(exclude=["account", "reviewed_by"])
+        review._history_user = acting_user  # type: ignore[attr-defined]
+        review.save()
+        if outcome == ReviewOutcome.RECERTIFIED:
+            account.last_reviewed_on = today
+            account.next_review_on = account.review_due_after(today)
+            _save(account, acting_user, "Re-certified", ["last_reviewed_on", "next_review_on"])
+    return review

@@ -1,0 +1,434 @@
+"""Thin views over the registry: resolve access through registry.access, call one service, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts import access as directory_access
+from accounts.exports import csv_response
+from accounts.models import District
+from registry import access, history, selectors, services
+from registry.filters import AccountFilter
+from registry.forms import (
+    NO_PASSWORDS,
+    AccountForm,
+    ActivateForm,
+    AdministratorForm,
+    LogoPermissionRecordForm,
+    ReasonForm,
+    ReviewForm,
+)
+from registry.models import AccountStatus, SocialAccount
+
+PAGE_SIZE = 50
+
+
+def _validation_messages(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [message for messages_ in error.message_dict.values() for message in messages_]
+    return list(error.messages)
+
+
+def _listing(accounts: QuerySet[SocialAccount]) -> QuerySet[SocialAccount]:
+    return selectors.with_attention(
+        accounts.select_related("platform", "school", "program", "district", "owner_staff")
+    ).order_by("display_name", "pk")
+
+
+def _filtered(request: HttpRequest) -> AccountFilter:
+    return AccountFilter(
+        request.GET,
+        queryset=_listing(access.visible_accounts(request.user)),
+        schools=directory_access.visible_schools(request.user).filter(active=True).order_by("name"),
+    )
+
+
+@login_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    account_filter = _filtered(request)
+    page = Paginator(account_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/account_list.html",
+        {
+            "filter": account_filter,
+            "page": page,
+            "counts": selectors.attention_counts(access.visible_accounts(request.user)),
+            "export_query": request.GET.urlencode(),
+            "can_register": bool(directory_access.scope_for(request.user).district_ids({"director"}))
+            or request.user.is_superuser,
+        },
+    )
+
+
+EXPORT_COLUMNS = [
+    ("Display name", lambda a: a.display_name),
+    ("Platform", lambda a: a.platform.name),
+    ("Handle", lambda a: a.handle),
+    ("Profile address", lambda a: a.profile_url),
+    ("Represents", lambda a: a.owner_name),
+    ("School", lambda a: a.school.name if a.school_id else ""),
+    ("Status", lambda a: a.get_status_display()),
+    ("Current administrators", lambda a: a.administrator_count),
+    ("Below minimum", lambda a: "yes" if a.is_below_minimum else ""),
+    ("Launched on", lambda a: a.launched_on or ""),
+    ("Last review", lambda a: a.last_reviewed_on or ""),
+    ("Next review due", lambda a: a.next_review_on or ""),
+    ("Review overdue", lambda a: "yes" if a.is_review_overdue else ""),
+]
+
+
+@login_required
+def account_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as CSV, streamed so a district of 20,000 accounts costs constant memory."""
+    accounts = _filtered(request).qs
+    return csv_response(
+        f"official-accounts-{timezone.localdate().isoformat()}.csv",
+        [name for name, _ in EXPORT_COLUMNS],
+        ([value(account) for _, value in EXPORT_COLUMNS] for account in accounts.iterator(chunk_size=1000)),
+    )
+
+
+@login_required
+def my_accounts(request: HttpRequest) -> HttpResponse:
+    accounts = _listing(access.accounts_of_user(request.user))
+    administrations = request.user.administered_accounts.filter(ends_on__isnull=True, policy_acknowledged_on=None)
+    return render(
+        request,
+        "registry/my_accounts.html",
+        {"accounts": accounts, "unacknowledged": administrations.select_related("account")},
+    )
+
+
+def _account_form(request: HttpRequest, *, district: District, mode: str, instance: SocialAccount | None = None):  # noqa: ANN202
+    return AccountForm(
+        request.POST or None,
+        instance=instance,
+        district=district,
+        schools=district.schools.all(),
+        mode=mode,
+        requester=request.user,
+    )
+
+
+def _save_account(
+    request: HttpRequest, form: AccountForm, action: Callable[..., SocialAccount]
+) -> SocialAccount | None:
+    """Run the service; put its refusals on the form so nothing is lost from what was typed."""
+    try:
+        return action()
+    except services.DuplicateAccount as duplicate:
+        form.duplicate = duplicate.existing if _can_see(request, duplicate.existing) else True
+        form.add_error(None, "This account is already registered.")
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error.messages)
+    return None
+
+
+def _can_see(request: HttpRequest, account: SocialAccount) -> bool:
+    return access.visible_accounts(request.user).filter(pk=account.pk).exists()
+
+
+@login_required
+def account_request(request: HttpRequest) -> HttpResponse:
+    if not access.can_request(request.user):
+        raise PermissionDenied
+    district = request.user.district
+    mode = "register" if access.can_register(request.user, district) and request.GET.get("existing") else "request"
+    form = _account_form(request, district=district, mode=mode)
+    if request.method == "POST" and form.is_valid():
+        common = {
+            "acting_user": request.user,
+            "platform": form.cleaned_data["platform"],
+            "address": form.address,
+            "details": form.details(),
+            "administrators": form.designations,
+        }
+        if mode == "register":
+            account = _save_account(
+                request,
+                form,
+                lambda: services.account_register(
+                    district=district, launched_on=form.cleaned_data.get("launched_on"), **common
+                ),
+            )
+        else:
+            account = _save_account(request, form, lambda: services.account_request(**common))
+        if account is not None:
+            messages.success(request, _created_message(account))
+            return redirect(account)
+    return render(
+        request,
+        "registry/account_form.html",
+        {"form": form, "mode": mode, "district": district, "no_passwords": NO_PASSWORDS},
+    )
+
+
+def _created_message(account: SocialAccount) -> str:
+    if account.status == AccountStatus.REQUESTED:
+        return "Your request was sent to the technology director for approval."
+    if account.status == AccountStatus.AWAITING_COMMUNICATIONS:
+        return "Registered. The communications office must see the page before it launches."
+    if account.status == AccountStatus.APPROVED:
+        return "Registered. Add its administrators, then mark it as launched."
+    return "Registered and active."
+
+
+@login_required
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access.get_account_for_user(request.user, pk)
+    account = (
+        selectors.with_attention(SocialAccount.objects.filter(pk=account.pk))
+        .select_related(
+            "district",
+            "platform",
+            "school",
+            "program",
+            "owner_staff",
+            "requested_by",
+            "decided_by",
+            "communications_confirmed_by",
+        )
+        .get()
+    )
+    user = request.user
+    administers = access.is_current_administrator(user, account)
+    administrators = list(account.administrators.select_related("user").order_by("ends_on", "role", "starts_on"))
+    return render(
+        request,
+        "registry/account_detail.html",
+        {
+            "account": account,
+            "administrators": administrators,
+            "current_administrators": [a for a in administrators if a.ends_on is None],
+            "past_administrators": [a for a in administrators if a.ends_on is not None],
+            "reviews": account.reviews.select_related("reviewed_by")[:20],
+            "timeline": history.account_timeline(account, limit=50),
+            "today": timezone.localdate(),
+            "administers": administers,
+            "can": {
+                "decide": access.can_decide(user, account),
+                "confirm_communications": access.can_confirm_communications(user, account),
+                "manage_administrators": access.can_manage_administrators(user, account),
+                "edit": access.can_edit(user, account, administers=administers),
+                "review": access.can_review(user, account, administers=administers),
+                "activate": access.can_activate(user, account, administers=administers),
+                "logo": access.can_record_logo_permission(user, account),
+            },
+            "reason_form": ReasonForm(),
+            "activate_form": ActivateForm(),
+            "administrator_form": AdministratorForm(district=account.district),
+            "logo_form": LogoPermissionRecordForm(
+                initial={
+                    "granted": account.logo_permission_granted,
+                    "granted_by": account.logo_permission_granted_by,
+                    "granted_on": account.logo_permission_granted_on,
+                    "form": account.logo_permission_form,
+                }
+            ),
+        },
+    )
+
+
+@login_required
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access.get_account_for_user(request.user, pk)
+    administers = access.is_current_administrator(request.user, account)
+    if not access.can_edit(request.user, account, administers=administers):
+        raise PermissionDenied
+    form = _account_form(request, district=account.district, mode="edit", instance=account)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_account(
+            request,
+            form,
+            lambda: services.account_update(
+                acting_user=request.user,
+                account=account,
+                platform=form.cleaned_data["platform"],
+                address=form.address,
+                details=form.details(),
+            ),
+        )
+        if saved is not None:
+            messages.success(request, "The account was saved.")
+            return redirect(saved)
+    return render(
+        request,
+        "registry/account_form.html",
+        {"form": form, "mode": "edit", "account": account, "district": account.district, "no_passwords": NO_PASSWORDS},
+    )
+
+
+def _act(request: HttpRequest, account: SocialAccount, action: Callable[[], Any], success: str) -> HttpResponse:
+    """Run one workflow step; refusals come back as messages on the account's page."""
+    try:
+        action()
+    except ValidationError as error:
+        for message in _validation_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect(account)
+
+
+def _reason(request: HttpRequest) -> str:
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_validation_messages(ValidationError(form.errors.get("reason", []))))
+    return form.cleaned_data["reason"]
+
+
+@require_POST
+@login_required
+def account_transition(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    account = access.get_account_for_user(request.user, pk)
+    user = request.user
+    steps: dict[str, tuple[Callable[[], Any], str]] = {
+        "approve": (lambda: services.account_approve(acting_user=user, account=account), "Approved."),
+        "reject": (
+            lambda: services.account_reject(acting_user=user, account=account, reason=_reason(request)),
+            "Marked as not approved; the requester can see why.",
+        ),
+        "communications": (
+            lambda: services.account_confirm_communications(acting_user=user, account=account),
+            "Recorded: the communications office has seen the page.",
+        ),
+        "activate": (lambda: _activate(request, account), "The account is active."),
+        "suspend": (
+            lambda: services.account_suspend(acting_user=user, account=account, reason=_reason(request)),
+            "Suspended.",
+        ),
+        "reinstate": (lambda: services.account_reinstate(acting_user=user, account=account), "Reinstated."),
+        "retire": (
+            lambda: services.account_retire(acting_user=user, account=account, reason=_reason(request)),
+            "Retired. The record and its history are kept.",
+        ),
+    }
+    if step not in steps:
+        raise Http404
+    action, success = steps[step]
+    return _act(request, account, action, success)
+
+
+def _activate(request: HttpRequest, account: SocialAccount) -> SocialAccount:
+    form = ActivateForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError("Enter a valid launch date.")
+    return services.account_activate(
+        acting_user=request.user, account=account, launched_on=form.cleaned_data["launched_on"]
+    )
+
+
+@require_POST
+@login_required
+def administrator_add(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access.get_account_for_user(request.user, pk)
+    access.require(access.can_manage_administrators(request.user, account))
+    form = AdministratorForm(request.POST, district=account.district)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(account)
+    return _act(
+        request,
+        account,
+        lambda: services.administrator_add(
+            acting_user=request.user, account=account, user=form.user, role=form.cleaned_data["role"]
+        ),
+        f"{form.user.full_name or form.user.email} is now an administrator.",
+    )
+
+
+@require_POST
+@login_required
+def administrator_end(request: HttpRequest, pk: int) -> HttpResponse:
+    administrator = access.get_administrator_for_user(request.user, pk)
+    return _act(
+        request,
+        administrator.account,
+        lambda: services.administrator_end(acting_user=request.user, administrator=administrator),
+        "The designation has ended.",
+    )
+
+
+@require_POST
+@login_required
+def administrator_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    administrator = access.get_administrator_for_user(request.user, pk)
+    return _act(
+        request,
+        administrator.account,
+        lambda: services.administrator_acknowledge_policy(acting_user=request.user, administrator=administrator),
+        "Thank you: your acknowledgement of the policy is recorded.",
+    )
+
+
+@login_required
+def account_review(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access.get_account_for_user(request.user, pk)
+    administers = access.is_current_administrator(request.user, account)
+    access.require(access.can_review(request.user, account, administers=administers))
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_review_record(acting_user=request.user, account=account, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, _validation_messages(error))
+        else:
+            messages.success(request, "The review is recorded.")
+            return redirect(account)
+    administrators = selectors.current_administrators().filter(account=account).select_related("user")
+    return render(
+        request,
+        "registry/account_review.html",
+        {"account": account, "form": form, "administrators": administrators},
+    )
+
+
+@require_POST
+@login_required
+def account_logo(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access.get_account_for_user(request.user, pk)
+    access.require(access.can_record_logo_permission(request.user, account))
+    form = LogoPermissionRecordForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Check the logo permission: a date is not valid.")
+        return redirect(account)
+    return _act(
+        request,
+        account,
+        lambda: services.account_record_logo_permission(acting_user=request.user, account=account, **form.cleaned_data),
+        "The logo permission is recorded.",
+    )
+
+
+# --- Public directory: no sign-in ------------------------------------------------------------
+
+
+def public_directory(request: HttpRequest, slug: str) -> HttpResponse:
+    """Families check that a page is real. Only what the page itself already shows the public."""
+    district = District.objects.filter(slug=slug, public_directory_enabled=True).first()
+    if district is None:
+        raise Http404
+    accounts = selectors.public_directory(district.pk)
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        accounts = selectors.account_search(accounts, query)
+    page = Paginator(accounts, 100).get_page(request.GET.get("page"))
+    return render(request, "registry/public_directory.html", {"district": district, "page": page, "query": query})
