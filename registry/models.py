@@ -310,7 +310,7 @@ class AccountAdministrator(models.Model):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="administered_accounts")
     role = models.CharField(max_length=10, choices=AdministratorRole.choices, default=AdministratorRole.BACKUP)
     starts_on = models.DateField("from", default=timezone.localdate)
-    ends_on = models.DateField("until", null=True, blank=True)
+    ends_on = models.DateField("ended on", null=True, blank=True)
     policy_acknowledged_on = models.DateField(null=True, blank=True)
     added_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -335,11 +335,6 @@ class AccountAdministrator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} of {self.account_id}"
-
-    def is_current(self, on: datetime.date | None = None) -> bool:
-        """Counts toward the minimum: designated today and still working for the district."""
-        on = on or timezone.localdate()
-        return self.user.is_active and self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
 
 
 class ReviewOutcome(models.TextChoices):

@@ -221,7 +221,7 @@ def profile_from_handle(platform: str, handle: str) -> ProfileAddress:
     text = handle.strip()
     if not text:
         raise ProfileAddressError("Enter the handle or the address of the profile.")
-    if "/" in text and "." in text.split("/", 1)[0]:
+    if "://" in text or ("/" in text and "." in text.split("/", 1)[0]):  # an address pasted as the handle
         address = parse_profile_url(text)
         if address.platform != platform and platform not in (OTHER,):
             raise ProfileAddressError(f"This address is not on {_label_for(platform)}.")

@@ -38,10 +38,10 @@ REVIEW_DUE_SOON_DAYS = 30
 
 
 def current_administrators(on: datetime.date | None = None) -> QuerySet[AccountAdministrator]:
-    """Designations that count toward an account's minimum on `on`."""
+    """Designations that count toward an account's minimum on `on` (a designation ended today no longer does)."""
     on = on or timezone.localdate()
     return AccountAdministrator.objects.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on, user__is_active=True
+        Q(ends_on__isnull=True) | Q(ends_on__gt=on), starts_on__lte=on, user__is_active=True
     )
 
 

@@ -446,9 +446,9 @@ def account_review_record(
     acting_user: User,
     account: SocialAccount,
     outcome: str,
-    administrators_confirmed: bool,
-    purpose_confirmed: bool,
-    follows_policy: bool,
+    administrators_confirmed: bool = False,
+    purpose_confirmed: bool = False,
+    follows_policy: bool = False,
     notes: str = "",
 ) -> AccountReview:
     """Record a re-certification. Only a full confirmation with enough administrators moves the

@@ -82,7 +82,7 @@ def staff_at(school: School, role: str = Role.STAFF, **kwargs: object) -> User:
 # --- Registry -------------------------------------------------------------------------------
 
 
-def platform(slug: str = "instagram"):  # noqa: ANN201 - seeded rows, not a factory
+def platform(slug: str = "instagram"):
     from registry.models import Platform
 
     return Platform.objects.get(slug=slug)
