@@ -32,11 +32,23 @@ def _staff_by_email(district: District, email: str) -> User | None:
     return User.objects.filter(district=district, email__iexact=email.strip(), is_active=True).first()
 
 
+class ForgetSecretsMixin:
+    """A field refused because it looks like a password is emptied, so the page sent back does not repeat it."""
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        refused = [name for name, errors in self.errors.as_data().items() if any(e.code == "secret" for e in errors)]
+        if refused:
+            self.data = self.data.copy()
+            for name in refused:
+                self.data[self.add_prefix(name)] = ""
+
+
 class StaffEmailField(forms.EmailField):
     widget = forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@district.org"})
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(ForgetSecretsMixin, forms.ModelForm):
     """Request, register or edit an account. `self.address` is the recognised profile."""
 
     platform = forms.ModelChoiceField(queryset=Platform.objects.none(), empty_label="Choose…")
@@ -112,6 +124,17 @@ class AccountForm(forms.ModelForm):
             .order_by("school__name", "name")
         )
         self.fields["program"].label_from_instance = lambda p: f"{p.name} — {p.school.name}"
+        # Model validators (no secrets, a district mailbox) run on the form too, so a refused
+        # value is caught before anything is saved and is not sent back in the page.
+        for name in self._meta.fields:
+            if name in self.fields:
+                for validator in SocialAccount._meta.get_field(name).validators:
+                    if validator not in self.fields[name].validators:
+                        self.fields[name].validators.append(validator)
+        self.fields["school"].empty_label = "Choose the school…"
+        self.fields["program"].empty_label = "Choose the club, team or program…"
+        self.fields["owner_kind"].choices = [("", "Choose…"), *OwnerKind.choices]
+        self.fields["recovery_method"].choices = [("", "Not recorded yet"), *self.fields["recovery_method"].choices[1:]]
         self.fields["school"].required = False
         self.fields["program"].required = False
         self.fields["purpose"].help_text = "What the page is for and what it will post."
@@ -200,7 +223,7 @@ class AccountForm(forms.ModelForm):
         pass
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(ForgetSecretsMixin, forms.Form):
     reason = forms.CharField(
         max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), validators=[refuse_secrets], strip=True
     )
@@ -214,7 +237,11 @@ class ActivateForm(forms.Form):
 
 class AdministratorForm(forms.Form):
     email = StaffEmailField(label="Staff member's e-mail")
-    role = forms.ChoiceField(choices=AdministratorRole.choices, initial=AdministratorRole.BACKUP)
+    role = forms.ChoiceField(
+        choices=AdministratorRole.choices,
+        initial=AdministratorRole.BACKUP,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
     def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -229,7 +256,7 @@ class AdministratorForm(forms.Form):
         return email
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(ForgetSecretsMixin, forms.Form):
     administrators_confirmed = forms.BooleanField(
         label="The administrators listed above are right, and each still runs the page", required=False
     )

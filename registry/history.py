@@ -11,7 +11,18 @@ from django.db import models
 from registry.models import AccountAdministrator, SocialAccount
 
 # Bookkeeping columns that would only add noise to the story.
-_QUIET_FIELDS = {"handle_key", "requested_at", "decided_at", "communications_confirmed_at", "id", "account"}
+_QUIET_FIELDS = {
+    "handle_key",
+    "requested_at",
+    "decided_at",
+    "communications_confirmed_at",
+    "id",
+    "account",
+    # Said by the entry's own summary ("Approved" by whom is the entry's author).
+    "decided_by",
+    "communications_confirmed_by",
+    "added_by",
+}
 
 
 @dataclass

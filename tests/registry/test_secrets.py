@@ -62,4 +62,5 @@ def test_the_request_form_warns_and_refuses_a_password_in_the_notes(client, worl
     assert "Never enter a password" in page.text
     assert response.status_code == 200
     assert "looks like a password" in response.text
+    assert "Hunter2!" not in response.text  # the refused secret is not sent back in the page
     assert not SocialAccount.objects.exists()
