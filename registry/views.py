@@ -66,8 +66,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "counts": selectors.attention_counts(access.visible_accounts(request.user)),
             "export_query": request.GET.urlencode(),
-            "can_register": bool(directory_access.scope_for(request.user).district_ids({"director"}))
-            or request.user.is_superuser,
+            "can_register": request.user.district is not None
+            and access.can_register(request.user, request.user.district),
         },
     )
 
@@ -107,7 +107,10 @@ def my_accounts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/my_accounts.html",
-        {"accounts": accounts, "unacknowledged": administrations.select_related("account")},
+        {
+            "page": Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page")),
+            "unacknowledged": administrations.select_related("account").order_by("account__display_name")[:20],
+        },
     )
 
 

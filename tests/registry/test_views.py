@@ -127,6 +127,7 @@ def test_the_list_filters_by_what_needs_attention(client, world, today):
         ({"status": "suspended"}, {"North Tweets"}),
         ({"school": "other"}, {"Elementary Art"}),
         ({"attention": "nonsense"}, {"North Band", "North Tweets", "Elementary Art"}),
+        ({"attention": "any", "status": "active"}, {"North Band", "Elementary Art"}),  # no administrators yet
     ],
 )
 def test_the_list_filters_and_searches(client, world, today, params, expected):
