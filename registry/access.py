@@ -14,6 +14,7 @@ from django.http import Http404
 
 from accounts.access import DISTRICT_READERS, scope_for
 from accounts.models import District, Role, User
+from registry import selectors
 from registry.models import AccountAdministrator, AccountStatus, SocialAccount
 
 ACCOUNT_DECIDERS = frozenset({Role.DIRECTOR})  # the Director of Technology (547 IV.F) or designee
@@ -79,7 +80,8 @@ def _is_principal_of(user: User, account: SocialAccount) -> bool:
 
 
 def is_current_administrator(user: User, account: SocialAccount) -> bool:
-    return account.administrators.filter(user=user, ends_on__isnull=True).exists()
+    """Acts as an administrator only while the designation counts toward the minimum (one rule)."""
+    return selectors.current_administrators().filter(account=account, user=user).exists()
 
 
 def can_register(user: User, district: District) -> bool:

@@ -45,6 +45,19 @@ def current_administrators(on: datetime.date | None = None) -> QuerySet[AccountA
     )
 
 
+def _live() -> Q:
+    return Q(status__in=LIVE_STATUSES)
+
+
+def _review_overdue(today: datetime.date) -> Q:
+    """A live account whose review date has passed (due today is not yet overdue)."""
+    return _live() & Q(next_review_on__lt=today)
+
+
+def _review_due_between(first: datetime.date, last: datetime.date) -> Q:
+    return _live() & Q(next_review_on__gte=first, next_review_on__lte=last)
+
+
 def with_attention(accounts: QuerySet[SocialAccount], today: datetime.date | None = None) -> QuerySet[SocialAccount]:
     """Annotate each account with its current administrator count and what needs attention.
 
@@ -52,7 +65,6 @@ def with_attention(accounts: QuerySet[SocialAccount], today: datetime.date | Non
     the same number of queries with 10 accounts as with 20,000.
     """
     today = today or timezone.localdate()
-    soon = today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS)
     counted = (
         current_administrators(today)
         .filter(account=OuterRef("pk"))
@@ -61,20 +73,21 @@ def with_attention(accounts: QuerySet[SocialAccount], today: datetime.date | Non
         .annotate(n=Count("pk"))
         .values("n")
     )
-    live = Q(status__in=LIVE_STATUSES)
     return accounts.annotate(
         administrator_count=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)),
     ).annotate(
         is_below_minimum=ExpressionWrapper(
-            live & Q(administrator_count__lt=F("district__min_account_administrators")), output_field=BooleanField()
-        ),
-        is_below_preferred=ExpressionWrapper(
-            live & Q(administrator_count__lt=F("district__preferred_account_administrators")),
+            _live() & Q(administrator_count__lt=F("district__min_account_administrators")),
             output_field=BooleanField(),
         ),
-        is_review_overdue=ExpressionWrapper(live & Q(next_review_on__lt=today), output_field=BooleanField()),
+        is_below_preferred=ExpressionWrapper(
+            _live() & Q(administrator_count__lt=F("district__preferred_account_administrators")),
+            output_field=BooleanField(),
+        ),
+        is_review_overdue=ExpressionWrapper(_review_overdue(today), output_field=BooleanField()),
         is_review_due_soon=ExpressionWrapper(
-            live & Q(next_review_on__gte=today, next_review_on__lte=soon), output_field=BooleanField()
+            _review_due_between(today, today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS)),
+            output_field=BooleanField(),
         ),
     )
 
@@ -94,16 +107,11 @@ def review_due_within(
 ) -> QuerySet[SocialAccount]:
     """Live accounts whose review falls due between today and `days` from now (not yet overdue)."""
     today = today or timezone.localdate()
-    return accounts.filter(
-        status__in=LIVE_STATUSES,
-        next_review_on__gte=today,
-        next_review_on__lte=today + datetime.timedelta(days=days),
-    )
+    return accounts.filter(_review_due_between(today, today + datetime.timedelta(days=days)))
 
 
 def review_overdue(accounts: QuerySet[SocialAccount], today: datetime.date | None = None) -> QuerySet[SocialAccount]:
-    today = today or timezone.localdate()
-    return accounts.filter(status__in=LIVE_STATUSES, next_review_on__lt=today)
+    return accounts.filter(_review_overdue(today or timezone.localdate()))
 
 
 def awaiting_approval(accounts: QuerySet[SocialAccount]) -> QuerySet[SocialAccount]:

@@ -144,3 +144,12 @@ def test_staff_of_another_school_can_administer_a_district_account(world, today)
     services.administrator_add(acting_user=world.director, account=account, user=teacher)
 
     assert flags(account)[0] == 1
+
+
+def test_someone_designated_from_a_later_date_cannot_act_as_administrator_yet(world, account, colleague, today):
+    from registry.models import ReviewOutcome
+
+    AdministratorFactory(account=account, user=colleague, starts_on=today + datetime.timedelta(days=3))
+
+    with pytest.raises(PermissionDenied):
+        services.account_review_record(acting_user=colleague, account=account, outcome=ReviewOutcome.CHANGES_NEEDED)
