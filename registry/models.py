@@ -228,7 +228,6 @@ class SocialAccount(models.Model):
     )
     communications_confirmed_at = models.DateTimeField(null=True, blank=True)
     launched_on = models.DateField("launch date", null=True, blank=True)
-    last_reviewed_on = models.DateField(null=True, blank=True)
     next_review_on = models.DateField("next review date", null=True, blank=True)
     status_reason = models.TextField(
         "reason for suspension or retirement", max_length=2000, blank=True, validators=[refuse_secrets]

@@ -28,8 +28,10 @@ from django.utils import timezone
 from registry.models import (
     LIVE_STATUSES,
     AccountAdministrator,
+    AccountReview,
     AccountStatus,
     Platform,
+    ReviewOutcome,
     SocialAccount,
 )
 
@@ -90,6 +92,16 @@ def with_attention(accounts: QuerySet[SocialAccount], today: datetime.date | Non
             output_field=BooleanField(),
         ),
     )
+
+
+def with_last_recertification(accounts: QuerySet[SocialAccount]) -> QuerySet[SocialAccount]:
+    """The date of each account's latest re-certification, read from its reviews (not stored twice)."""
+    latest = (
+        AccountReview.objects.filter(account=OuterRef("pk"), outcome=ReviewOutcome.RECERTIFIED)
+        .order_by("-reviewed_on")
+        .values("reviewed_on")[:1]
+    )
+    return accounts.annotate(last_recertified_on=Subquery(latest))
 
 
 def below_minimum(accounts: QuerySet[SocialAccount], today: datetime.date | None = None) -> QuerySet[SocialAccount]:

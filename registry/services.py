@@ -291,7 +291,7 @@ def _launch(account: SocialAccount, acting_user: User, launched_on: datetime.dat
     if account.next_review_on is None:
         # With no review yet, the first falls due one interval after the account entered the
         # registry as live: an old page registered today is not overdue on its first day.
-        account.next_review_on = account.review_due_after(account.last_reviewed_on or timezone.localdate())
+        account.next_review_on = account.review_due_after(timezone.localdate())
     _save(account, acting_user, reason)
 
 
@@ -477,7 +477,6 @@ def account_review_record(
         review._history_user = acting_user  # type: ignore[attr-defined]
         review.save()
         if outcome == ReviewOutcome.RECERTIFIED:
-            account.last_reviewed_on = today
             account.next_review_on = account.review_due_after(today)
-            _save(account, acting_user, "Re-certified", ["last_reviewed_on", "next_review_on"])
+            _save(account, acting_user, "Re-certified", ["next_review_on"])
     return review

@@ -83,7 +83,7 @@ EXPORT_COLUMNS = [
     ("Current administrators", lambda a: a.administrator_count),
     ("Below minimum", lambda a: "yes" if a.is_below_minimum else ""),
     ("Launched on", lambda a: a.launched_on or ""),
-    ("Last review", lambda a: a.last_reviewed_on or ""),
+    ("Last re-certified", lambda a: a.last_recertified_on or ""),
     ("Next review due", lambda a: a.next_review_on or ""),
     ("Review overdue", lambda a: "yes" if a.is_review_overdue else ""),
 ]
@@ -92,7 +92,7 @@ EXPORT_COLUMNS = [
 @login_required
 def account_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as CSV, streamed so a district of 20,000 accounts costs constant memory."""
-    accounts = _filtered(request).qs
+    accounts = selectors.with_last_recertification(_filtered(request).qs)
     return csv_response(
         f"official-accounts-{timezone.localdate().isoformat()}.csv",
         [name for name, _ in EXPORT_COLUMNS],
@@ -196,7 +196,7 @@ def _created_message(account: SocialAccount) -> str:
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = access.get_account_for_user(request.user, pk)
     account = (
-        selectors.with_attention(SocialAccount.objects.filter(pk=account.pk))
+        selectors.with_last_recertification(selectors.with_attention(SocialAccount.objects.filter(pk=account.pk)))
         .select_related(
             "district",
             "platform",
