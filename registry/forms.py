@@ -291,3 +291,12 @@ class LogoPermissionRecordForm(forms.Form):
     )
     granted_on = forms.DateField(label="On", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     form = forms.ChoiceField(label="Given as", choices=[("", "Choose…"), *LogoPermissionForm.choices], required=False)
+
+
+class DirectorySearchForm(forms.Form):
+    """The public directory's search box; anything a CharField refuses (NUL bytes, over-long) means no search."""
+
+    q = forms.CharField(max_length=100, required=False)
+
+    def query(self) -> str:
+        return self.cleaned_data["q"] if self.is_valid() else ""

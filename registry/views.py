@@ -25,6 +25,7 @@ from registry.forms import (
     AccountForm,
     ActivateForm,
     AdministratorForm,
+    DirectorySearchForm,
     LogoPermissionRecordForm,
     ReasonForm,
     ReviewForm,
@@ -430,7 +431,7 @@ def public_directory(request: HttpRequest, slug: str) -> HttpResponse:
     if district is None:
         raise Http404
     accounts = selectors.public_directory(district.pk)
-    query = request.GET.get("q", "").strip()[:100]
+    query = DirectorySearchForm(request.GET).query()
     if query:
         accounts = selectors.account_search(accounts, query)
     page = Paginator(accounts, 100).get_page(request.GET.get("page"))

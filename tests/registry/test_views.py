@@ -290,3 +290,12 @@ def test_a_leaver_is_marked_on_the_account_page(client, world, today):
 
     assert "Left the district" in response.text
     assert "Fewer administrators than the policy requires" in response.text
+
+
+def test_families_can_search_the_public_directory(client, world, today):
+    SocialAccountFactory(school=world.school, display_name="North High Official")
+    SocialAccountFactory(school=world.school, display_name="North Robotics")
+
+    response = client.get(reverse("registry:public_directory", args=[world.district.slug]), {"q": "robot"})
+
+    assert [a.display_name for a in response.context["page"]] == ["North Robotics"]
