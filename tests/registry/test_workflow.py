@@ -167,7 +167,11 @@ def test_every_step_needs_the_right_starting_state(world, request_account):
         services.account_activate(acting_user=world.director, account=account)
 
 
-def test_a_request_names_the_requester_and_cannot_come_from_someone_without_a_district(world, superuser):
+def test_a_request_names_the_requester(world, request_account):
+    assert request_account(by=world.clerk, admins=[]).requested_by == world.clerk
+
+
+def test_a_request_cannot_come_from_someone_without_a_district(world, superuser):
     with pytest.raises(PermissionDenied):
         services.account_request(
             acting_user=superuser,
