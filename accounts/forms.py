@@ -17,6 +17,7 @@ class PolicyProfileForm(forms.ModelForm):
             "policy_reference",
             "photo_model",
             "public_arena_exception",
+            "departed_student_retention_months",
             "min_account_administrators",
             "preferred_account_administrators",
             "approval_before_launch",

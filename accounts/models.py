@@ -112,6 +112,13 @@ class District(models.Model):
         default=False,
         help_text="Students at public events (sports, fine-arts performances) may appear without consent.",
     )
+    departed_student_retention_months = models.PositiveSmallIntegerField(
+        "keep records of departed students for (months)",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Students who left longer ago than this are removed with their consent records "
+        "by the purge command.",
+    )
 
     # Official accounts
     min_account_administrators = models.PositiveSmallIntegerField(

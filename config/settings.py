@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "registry",
+    "consent",
 ]
 
 MIDDLEWARE = [
@@ -276,6 +277,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "uploads")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ROSTER_UPLOAD_MAX_BYTES = env.int("ROSTER_UPLOAD_MAX_BYTES", default=512 * 1024 * 1024)
+CONSENT_UPLOAD_MAX_BYTES = env.int("CONSENT_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

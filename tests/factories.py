@@ -116,3 +116,32 @@ class AdministratorFactory(factory.django.DjangoModelFactory):
     user = factory.LazyAttribute(lambda a: staff_at(a.account.school) if a.account.school else UserFactory())
     role = "backup"
     starts_on = datetime.date(2026, 1, 15)
+
+
+class ConsentScopeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "consent.ConsentScope"
+
+    district = factory.SubFactory(DistrictFactory)
+    kind = "other"
+    name = factory.Sequence(lambda n: f"Scope {n}")
+    model = "written_consent"
+    public_arena_exception = False
+    renewed_each_school_year = False
+
+
+class ConsentRecordFactory(factory.django.DjangoModelFactory):
+    """An answer as a clerk would enter it; the school year follows the date received."""
+
+    class Meta:
+        model = "consent.ConsentRecord"
+
+    student = factory.SubFactory(StudentFactory)
+    scope = factory.SubFactory(ConsentScopeFactory, district=factory.SelfAttribute("..student.district"))
+    decision = "granted"
+    received_on = datetime.date(2026, 9, 3)
+    received_by = "paper"
+    guardian_name = "A. Parent"
+    school_year = factory.LazyAttribute(
+        lambda record: record.student.district.school_year_for(record.received_on).start_year
+    )

@@ -1,0 +1,188 @@
+"""Who may see and record a student's consent status. Consent views resolve objects here.
+
+A student's status is seen only by the staff of the student's school (every role, so a
+teacher can check before posting) and by district-wide roles of the student's district.
+Staff who advise, coach or teach a program also see that program's list. Out-of-reach
+objects are answered with 404; actions a role may not take are answered with 403.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from accounts.access import DISTRICT_READERS, POLICY_EDITORS, STUDENT_READERS_SCHOOL, scope_for
+from accounts.models import District, Program, ProgramMembership, ProgramRole, Role, School, Student, User
+from consent.models import ConsentImport, ConsentScope
+from registry import access as registry_access
+from registry.models import OwnerKind, SocialAccount
+
+# Who enters families' answers: office clerks and principals for their schools, district leadership.
+RECORDERS_DISTRICT = frozenset({Role.DIRECTOR, Role.SUPERINTENDENT})
+RECORDERS_SCHOOL = STUDENT_READERS_SCHOOL
+# Who sees the privacy log and runs the district's consent settings.
+CONSENT_MANAGERS = POLICY_EDITORS
+PROGRAM_STAFF_ROLES = (ProgramRole.ADVISOR, ProgramRole.COACH, ProgramRole.TEACHER)
+
+
+def _get(queryset: QuerySet, pk: object):  # noqa: ANN202 - generic helper
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+def status_schools(user: User) -> QuerySet[School]:
+    """Schools whose students' consent status the user may see."""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return School.objects.all()
+    return School.objects.filter(Q(district_id__in=scope.district_ids(DISTRICT_READERS)) | Q(pk__in=scope.school_roles))
+
+
+def status_students(user: User) -> QuerySet[Student]:
+    return Student.objects.filter(school__in=status_schools(user))
+
+
+def _program_staff(user: User) -> Exists:
+    return Exists(
+        ProgramMembership.objects.filter(
+            program=OuterRef("pk"), user=user, role__in=PROGRAM_STAFF_ROLES, ended_on__isnull=True
+        )
+    )
+
+
+def status_programs(user: User) -> QuerySet[Program]:
+    if not user.is_authenticated or not user.is_active:
+        return Program.objects.none()
+    return Program.objects.filter(Q(school__in=status_schools(user)) | _program_staff(user))
+
+
+def recording_schools(user: User) -> QuerySet[School]:
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return School.objects.all()
+    return School.objects.filter(
+        Q(district_id__in=scope.district_ids(RECORDERS_DISTRICT)) | Q(pk__in=scope.school_ids(RECORDERS_SCHOOL))
+    )
+
+
+def recording_students(user: User) -> QuerySet[Student]:
+    return Student.objects.filter(school__in=recording_schools(user))
+
+
+def can_record(user: User, school: School) -> bool:
+    return recording_schools(user).filter(pk=school.pk).exists()
+
+
+def can_record_anywhere(user: User) -> bool:
+    scope = scope_for(user)
+    return (
+        scope.is_superuser or bool(scope.district_ids(RECORDERS_DISTRICT)) or bool(scope.school_ids(RECORDERS_SCHOOL))
+    )
+
+
+def can_manage(user: User, district: District) -> bool:
+    scope = scope_for(user)
+    return scope.is_superuser or scope.has_district_role(district.pk, CONSENT_MANAGERS)
+
+
+def import_districts(user: User) -> QuerySet[District]:
+    """Districts where the user may upload consent files (for the students they may record)."""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return District.objects.all()
+    ids = scope.district_ids(RECORDERS_DISTRICT) | {
+        scope.school_district[s] for s in scope.school_ids(RECORDERS_SCHOOL)
+    }
+    return District.objects.filter(pk__in=ids)
+
+
+# --- Look-ups for views ---------------------------------------------------------------------
+
+
+def get_school_for_user(user: User, pk: object) -> School:
+    return _get(status_schools(user).select_related("district"), pk)
+
+
+def get_program_for_user(user: User, pk: object) -> Program:
+    return _get(status_programs(user).select_related("school__district"), pk)
+
+
+def get_student_for_user(user: User, pk: object) -> Student:
+    return _get(status_students(user).select_related("school", "district"), pk)
+
+
+def get_recording_school_for_user(user: User, pk: object) -> School:
+    school = get_school_for_user(user, pk)
+    if not can_record(user, school):
+        raise PermissionDenied
+    return school
+
+
+def get_account_for_user(user: User, pk: object) -> SocialAccount:
+    """An official account the user can see in the registry (404 otherwise)."""
+    return registry_access.get_account_for_user(user, pk)
+
+
+def account_students(user: User, account: SocialAccount) -> QuerySet[Student]:
+    """The students who could appear on an account: its program's members, its school's
+    students, the district's students, or the students of the programs its staff owner
+    runs; always narrowed to the students the user may see."""
+    students = status_students(user).filter(active=True)
+    if account.owner_kind == OwnerKind.PROGRAM:
+        return students.filter(programs__program_id=account.program_id, programs__ended_on__isnull=True)
+    if account.owner_kind == OwnerKind.SCHOOL:
+        return students.filter(school_id=account.school_id)
+    if account.owner_kind == OwnerKind.STAFF:
+        runs = ProgramMembership.objects.filter(
+            user_id=account.owner_staff_id, role__in=PROGRAM_STAFF_ROLES, ended_on__isnull=True
+        ).values("program_id")
+        member_of = ProgramMembership.objects.filter(student=OuterRef("pk"), program_id__in=runs, ended_on__isnull=True)
+        return students.filter(Exists(member_of))
+    return students.filter(district_id=account.district_id)
+
+
+def get_scope_for_user(user: User, pk: object) -> ConsentScope:
+    scope = scope_for(user)
+    scopes = ConsentScope.objects.select_related("district")
+    if not scope.is_superuser:
+        scopes = scopes.filter(district_id__in=scope.district_ids())
+    return _get(scopes, pk)
+
+
+def get_managed_district_for_user(user: User, slug: str) -> District:
+    try:
+        district = District.objects.filter(pk__in=_visible_district_ids(user)).get(slug=slug)
+    except District.DoesNotExist:
+        raise Http404 from None
+    if not can_manage(user, district):
+        raise PermissionDenied
+    return district
+
+
+def _visible_district_ids(user: User) -> QuerySet[District]:
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return District.objects.values("pk")
+    return District.objects.filter(pk__in=scope.district_ids()).values("pk")
+
+
+def get_import_district_for_user(user: User, slug: str) -> District:
+    try:
+        return import_districts(user).get(slug=slug)
+    except District.DoesNotExist:
+        raise Http404 from None
+
+
+def get_import_for_user(user: User, pk: object) -> ConsentImport:
+    """An upload: its uploader sees it, and so do the district's consent managers."""
+    scope = scope_for(user)
+    imports = ConsentImport.objects.select_related("district", "uploaded_by")
+    if not scope.is_superuser:
+        imports = imports.filter(
+            Q(uploaded_by=user) | Q(district_id__in=scope.district_ids(CONSENT_MANAGERS)),
+            district_id__in=scope.district_ids(),
+        )
+    return _get(imports, pk)

@@ -1,0 +1,223 @@
+"""Parental photo consent: the scopes a district asks about and the families' answers.
+
+Answers are append-only: a family that changes its mind gets a new record, and the latest
+record (by the date the school received it) is the current answer. Whether a picture may be
+posted is decided in one place, consent.rules.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from accounts.models import District, PhotoModel, Student, User
+
+MAX_BACKDATING_YEARS = 20
+
+
+class ScopeKind(models.TextChoices):
+    SOCIAL_MEDIA = "social_media", "District and school social media"
+    WEBSITE = "website", "District website and newsletters"
+    YEARBOOK = "yearbook", "Yearbook"
+    NEWS_MEDIA = "news_media", "News media"
+    OTHER = "other", "Other (added by the district)"
+
+
+class ConsentScope(models.Model):
+    """Something a family answers separately: refusing social media never costs the yearbook."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="consent_scopes")
+    kind = models.CharField(max_length=20, choices=ScopeKind.choices, default=ScopeKind.OTHER)
+    name = models.CharField(max_length=120)
+    description = models.CharField(
+        max_length=300, blank=True, help_text="What families are asked, in the words of your form."
+    )
+    model = models.CharField(
+        "permission model",
+        max_length=20,
+        choices=PhotoModel.choices,
+        help_text="Written consent: no answer on file means do not post. Opt-out: post unless the family opted out.",
+    )
+    public_arena_exception = models.BooleanField(
+        "public-arena exception",
+        default=False,
+        help_text="Students at public events (sports, fine-arts performances) may appear without consent.",
+    )
+    renewed_each_school_year = models.BooleanField(
+        "renewed each school year",
+        default=False,
+        help_text="Last year's answer stops counting on the first day of the new school year.",
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on pages and forms.")
+    active = models.BooleanField(default=True, help_text="Retired scopes keep their records but leave the pages.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="consent_scope_unique_name"),
+            models.UniqueConstraint(
+                fields=["district", "kind"], condition=~Q(kind="other"), name="consent_scope_one_per_standard_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_written_consent(self) -> bool:
+        return self.model == PhotoModel.WRITTEN_CONSENT
+
+    def rule_summary(self) -> str:
+        """The scope's rule in one sentence, for pages and exports."""
+        if self.is_written_consent:
+            text = "Post only with a parent's written consent on file"
+        else:
+            text = "Post unless the family opted out"
+        if self.public_arena_exception:
+            text += "; public events such as games and performances are excepted"
+        if self.renewed_each_school_year:
+            text += "; answers are collected again each school year"
+        return text + "."
+
+
+class Decision(models.TextChoices):
+    GRANTED = "granted", "Granted"
+    REFUSED = "refused", "Refused (opted out)"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ReceivedBy(models.TextChoices):
+    PAPER = "paper", "Paper form"
+    EMAIL = "email", "E-mail"
+    ONLINE = "online", "Online form"
+    SIS_IMPORT = "sis_import", "Student information system import"
+
+
+class ConsentRecord(models.Model):
+    """One answer from a family, as received. Never changed: a later record supersedes it."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="consent_records", db_index=False)
+    scope = models.ForeignKey(ConsentScope, on_delete=models.PROTECT, related_name="records")
+    school_year = models.PositiveSmallIntegerField(
+        help_text="The calendar year the school year starts in (2026 for 2026–27)."
+    )
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    received_on = models.DateField()
+    received_by = models.CharField("received as", max_length=20, choices=ReceivedBy.choices)
+    guardian_name = models.CharField("parent or guardian", max_length=200, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    source_import = models.ForeignKey(
+        "ConsentImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="records"
+    )
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        indexes = [
+            # The current answer: latest received, then latest recorded, per student and scope.
+            models.Index(
+                "student",
+                "scope",
+                models.F("received_on").desc(),
+                models.F("id").desc(),
+                name="consent_record_latest",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()}: {self.scope} for {self.student} ({self.received_on})"
+
+    @staticmethod
+    def check_received_on(received_on: datetime.date, today: datetime.date) -> None:
+        """A form cannot arrive in the future; a date decades back is a typing mistake."""
+        if received_on > today:
+            raise ValidationError({"received_on": "The date cannot be in the future."})
+        if received_on.year < today.year - MAX_BACKDATING_YEARS:
+            raise ValidationError({"received_on": "The date is too far in the past; check the year."})
+
+
+class ConsentImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Checked, waiting to be applied"
+    REFUSED = "refused", "Refused: nothing was recorded"
+    APPLIED = "applied", "Applied"
+    SUPERSEDED = "superseded", "Not applied (records changed since the check)"
+
+
+class ConsentImport(models.Model):
+    """One CSV upload. Checked first (the plan is kept), applied only when someone confirms."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="consent_imports")
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    file_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=ConsentImportStatus.choices)
+    # The validated rows to record (ids, no free text from other rows) and the problems found.
+    plan = models.JSONField(default=list, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    problem_count = models.PositiveIntegerField(default=0)
+    rows_read = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("consent:import_detail", args=[self.pk])
+
+
+class ListKind(models.TextChoices):
+    SCHOOL = "school", "Do-not-post list of a school"
+    PROGRAM = "program", "Do-not-post list of a program"
+    ACCOUNT = "account", "Do-not-post list of an official account"
+    SCHOOL_PRINT = "school_print", "Printed do-not-post lists of a school"
+    NO_ANSWER = "no_answer", "Students with no answer yet"
+    STUDENT = "student", "A student's consent page"
+    CHECK = "check", "“May I post this student?” check"
+    EXPORT = "export", "CSV export"
+
+
+class ListViewLog(models.Model):
+    """Who looked at whose consent status, and when: the privacy log."""
+
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+", db_index=False)
+    kind = models.CharField(max_length=20, choices=ListKind.choices)
+    subject = models.CharField(max_length=300, help_text="Which list: the school, program, account or search.")
+    # Set for a single student's page, so a purge removes the trace of a student who left.
+    student = models.ForeignKey(Student, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    viewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-viewed_at"]
+        indexes = [models.Index(fields=["district", "-viewed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} viewed {self.subject} at {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class StudentPurge(models.Model):
+    """What a purge removed (counts only: the point of a purge is to keep no names)."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    ran_at = models.DateTimeField(default=timezone.now)
+    left_before = models.DateField()
+    students_removed = models.PositiveIntegerField()
+    consent_records_removed = models.PositiveIntegerField()
+    program_memberships_removed = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-ran_at"]
+
+    def __str__(self) -> str:
+        return f"{self.students_removed} students removed on {self.ran_at:%Y-%m-%d}"

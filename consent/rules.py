@@ -1,0 +1,194 @@
+"""The one place that decides whether a student's picture may be posted.
+
+`annotate_standing` adds each student's current answer for a scope on a date, and
+`may_post` (an SQL condition over it) says whether posting is allowed, so a list of 3,000
+students is one query. `posting_answer` asks the same two for one student and explains the
+result in words. Pages, lists, exports, dashboards and later features all go through here.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
+
+from accounts.models import Student, school_year_for
+from consent.models import ConsentRecord, ConsentScope, Decision
+
+
+class Standing:
+    """A student's answer for one scope on one day (the annotation's values)."""
+
+    GRANTED = Decision.GRANTED.value
+    REFUSED = Decision.REFUSED.value
+    WITHDRAWN = Decision.WITHDRAWN.value
+    NO_ANSWER = "no_answer"
+
+
+def school_year_of(scope: ConsentScope, on: datetime.date) -> int:
+    return school_year_for(on, scope.district.school_year_start_month).start_year
+
+
+def counting_records(scope: ConsentScope, on: datetime.date) -> QuerySet[ConsentRecord]:
+    """The records that can be the current answer on `on`: received by then, and from this
+    school year when the scope is renewed each year."""
+    records = ConsentRecord.objects.filter(scope=scope, received_on__lte=on)
+    if scope.renewed_each_school_year:
+        records = records.filter(school_year=school_year_of(scope, on))
+    return records
+
+
+def annotate_standing(
+    students: QuerySet[Student], scope: ConsentScope, on: datetime.date | None = None, *, prefix: str = "consent"
+) -> QuerySet[Student]:
+    """Adds `<prefix>_decision` (None when nothing counts), `<prefix>_received_on` and
+    `<prefix>_expired` (an answer exists, but only from an earlier school year)."""
+    on = on or timezone.localdate()
+    latest = counting_records(scope, on).filter(student=OuterRef("pk")).order_by("-received_on", "-pk")
+    annotations = {
+        f"{prefix}_decision": Subquery(latest.values("decision")[:1]),
+        f"{prefix}_received_on": Subquery(latest.values("received_on")[:1]),
+    }
+    if scope.renewed_each_school_year:
+        earlier = ConsentRecord.objects.filter(
+            scope=scope, student=OuterRef("pk"), received_on__lte=on, school_year__lt=school_year_of(scope, on)
+        )
+        annotations[f"{prefix}_expired"] = Exists(earlier)
+    else:
+        annotations[f"{prefix}_expired"] = Value(False, output_field=BooleanField())
+    return students.annotate(**annotations)
+
+
+def may_post(scope: ConsentScope, *, public_arena: bool = False, prefix: str = "consent") -> Q:
+    """The condition, over `annotate_standing`'s columns, under which posting is allowed."""
+    if public_arena and scope.public_arena_exception:
+        return Q(pk__isnull=False)  # always true: the exception covers everyone
+    granted = Q(**{f"{prefix}_decision": Standing.GRANTED})
+    if scope.is_written_consent:
+        return granted
+    return granted | Q(**{f"{prefix}_decision__isnull": True})
+
+
+def annotate_may_post(
+    students: QuerySet[Student],
+    scope: ConsentScope,
+    on: datetime.date | None = None,
+    *,
+    public_arena: bool = False,
+    prefix: str = "consent",
+) -> QuerySet[Student]:
+    """`annotate_standing` plus `<prefix>_may_post` (a boolean)."""
+    students = annotate_standing(students, scope, on, prefix=prefix)
+    allowed = Case(
+        When(may_post(scope, public_arena=public_arena, prefix=prefix), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return students.annotate(**{f"{prefix}_may_post": allowed})
+
+
+def do_not_post(
+    students: QuerySet[Student],
+    scope: ConsentScope,
+    on: datetime.date | None = None,
+    *,
+    public_arena: bool = False,
+) -> QuerySet[Student]:
+    """The students whose picture must not be posted for `scope` (annotated with why)."""
+    return annotate_may_post(students, scope, on, public_arena=public_arena).filter(consent_may_post=False)
+
+
+def without_answer(
+    students: QuerySet[Student], scope: ConsentScope, on: datetime.date | None = None
+) -> QuerySet[Student]:
+    """Students with no answer that counts (the forms clerks still have to collect)."""
+    return annotate_standing(students, scope, on).filter(consent_decision__isnull=True)
+
+
+@dataclass(frozen=True)
+class PostingAnswer:
+    allowed: bool
+    standing: str
+    reason: str
+    received_on: datetime.date | None = None
+    caution: str = ""
+
+
+def explain(
+    scope: ConsentScope,
+    *,
+    allowed: bool,
+    decision: str | None,
+    received_on: datetime.date | None,
+    expired: bool,
+    public_arena: bool,
+    on: datetime.date,
+) -> PostingAnswer:
+    """Puts an annotated row into words. The yes or no comes from `may_post`, never from here."""
+    standing = decision or Standing.NO_ANSWER
+    when = f" on {received_on:%B} {received_on.day}, {received_on.year}" if received_on else ""
+    year = school_year_for(on, scope.district.school_year_start_month).label
+    if public_arena and scope.public_arena_exception:
+        caution = ""
+        if standing in (Standing.REFUSED, Standing.WITHDRAWN) or (
+            standing == Standing.NO_ANSWER and scope.is_written_consent
+        ):
+            caution = "The family has not given consent: leave the student out of close-ups and name tags."
+        return PostingAnswer(
+            allowed, standing, "Public event: the policy's public-arena exception applies.", received_on, caution
+        )
+    if standing == Standing.GRANTED:
+        reason = f"The family gave consent{when}."
+    elif standing == Standing.REFUSED:
+        reason = f"The family refused{when}." if scope.is_written_consent else f"The family opted out{when}."
+    elif standing == Standing.WITHDRAWN:
+        reason = f"The family withdrew consent{when}."
+    elif scope.is_written_consent:
+        reason = "No written consent on file"
+        reason += f" for {year} (last year's answer no longer counts)." if expired else "."
+    else:
+        reason = "The family has not opted out"
+        reason += f" for {year} (last year's answer no longer counts)." if expired else "."
+    return PostingAnswer(allowed, standing, reason, received_on)
+
+
+def posting_answer(
+    student: Student,
+    scope: ConsentScope,
+    on: datetime.date | None = None,
+    *,
+    public_arena: bool = False,
+) -> PostingAnswer:
+    """May this student's picture be posted for `scope` on `on`? With the reason."""
+    on = on or timezone.localdate()
+    row = (
+        annotate_may_post(Student.objects.filter(pk=student.pk), scope, on, public_arena=public_arena)
+        .values("consent_decision", "consent_received_on", "consent_expired", "consent_may_post")
+        .get()
+    )
+    return explain(
+        scope,
+        allowed=row["consent_may_post"],
+        decision=row["consent_decision"],
+        received_on=row["consent_received_on"],
+        expired=row["consent_expired"],
+        public_arena=public_arena,
+        on=on,
+    )
+
+
+def answer_of(
+    student: Student, scope: ConsentScope, on: datetime.date, *, public_arena: bool = False, prefix: str = "consent"
+) -> PostingAnswer:
+    """Words for a student already annotated by `annotate_may_post` (no further queries)."""
+    return explain(
+        scope,
+        allowed=getattr(student, f"{prefix}_may_post"),
+        decision=getattr(student, f"{prefix}_decision"),
+        received_on=getattr(student, f"{prefix}_received_on"),
+        expired=getattr(student, f"{prefix}_expired"),
+        public_arena=public_arena,
+        on=on,
+    )

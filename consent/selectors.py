@@ -1,0 +1,137 @@
+"""Read-side questions about consent, shared by pages, exports, dashboards and reminders.
+Whether a picture may be posted is always asked of consent.rules."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import District, Program, ProgramMembership, School, Student
+from consent import rules
+from consent.models import ConsentRecord, ConsentScope, ScopeKind
+from consent.rules import PostingAnswer, Standing
+
+
+def active_scopes(district: District) -> list[ConsentScope]:
+    return list(ConsentScope.objects.filter(district=district, active=True).select_related("district"))
+
+
+def default_scope(scopes: list[ConsentScope], wanted: object = None) -> ConsentScope | None:
+    """The scope a page shows: the one asked for, else social media, else the first."""
+    for scope in scopes:
+        if str(scope.pk) == str(wanted):
+            return scope
+    for scope in scopes:
+        if scope.kind == ScopeKind.SOCIAL_MEDIA:
+            return scope
+    return scopes[0] if scopes else None
+
+
+def school_students(school: School) -> QuerySet[Student]:
+    return Student.objects.filter(school=school, active=True)
+
+
+def program_students(program: Program) -> QuerySet[Student]:
+    """A program's current student members (clubs, teams and classes from memberships)."""
+    return Student.objects.filter(
+        active=True, programs__program=program, programs__ended_on__isnull=True, programs__student__isnull=False
+    )
+
+
+def _with_programs(students: QuerySet[Student]) -> QuerySet[Student]:
+    current = ProgramMembership.objects.filter(ended_on__isnull=True, student__isnull=False).select_related("program")
+    return students.prefetch_related(Prefetch("programs", queryset=current, to_attr="current_programs"))
+
+
+def do_not_post_list(
+    students: QuerySet[Student], scope: ConsentScope, on: datetime.date | None = None, *, public_arena: bool = False
+) -> QuerySet[Student]:
+    """Who must not appear, by name, with their programs (two queries for any size)."""
+    listed = rules.annotate_may_post(students, scope, on, public_arena=public_arena).filter(consent_may_post=False)
+    return _with_programs(listed.select_related("school")).order_by("last_name", "first_name", "pk")
+
+
+def no_answer_list(
+    students: QuerySet[Student], scope: ConsentScope, on: datetime.date | None = None
+) -> QuerySet[Student]:
+    """Students with no answer that counts this year: the forms clerks still chase."""
+    return rules.without_answer(students, scope, on).select_related("school").order_by("last_name", "first_name", "pk")
+
+
+def print_sections(
+    school: School, scope: ConsentScope, on: datetime.date | None = None, *, public_arena: bool = False
+) -> list[tuple[str, list[Student]]]:
+    """The school's do-not-post list, then one section per program (one printed page each).
+    Two queries whatever the size of the school."""
+    listed = list(do_not_post_list(school_students(school), scope, on, public_arena=public_arena))
+    sections: dict[int, tuple[Program, list[Student]]] = {}
+    for student in listed:
+        for membership in student.current_programs:  # type: ignore[attr-defined]
+            sections.setdefault(membership.program_id, (membership.program, []))[1].append(student)
+    ordered = sorted(sections.values(), key=lambda item: (item[0].name.lower(), item[0].pk))
+    return [(f"{school.name}: whole school", listed)] + [(str(program), members) for program, members in ordered]
+
+
+def answers_for_student(
+    student: Student, scopes: list[ConsentScope], on: datetime.date | None = None, *, public_arena: bool = False
+) -> list[tuple[ConsentScope, PostingAnswer]]:
+    """One student's answer for every scope, in one query."""
+    [(_, answers)] = answers_for_students(Student.objects.filter(pk=student.pk), scopes, on, public_arena=public_arena)
+    return answers
+
+
+def answers_for_students(
+    students: QuerySet[Student],
+    scopes: list[ConsentScope],
+    on: datetime.date | None = None,
+    *,
+    public_arena: bool = False,
+) -> list[tuple[Student, list[tuple[ConsentScope, PostingAnswer]]]]:
+    """Several students' answers for every scope, in one query (the quick check)."""
+    on = on or timezone.localdate()
+    for scope in scopes:
+        students = rules.annotate_may_post(students, scope, on, public_arena=public_arena, prefix=f"scope{scope.pk}")
+    return [
+        (
+            student,
+            [
+                (scope, rules.answer_of(student, scope, on, public_arena=public_arena, prefix=f"scope{scope.pk}"))
+                for scope in scopes
+            ],
+        )
+        for student in students
+    ]
+
+
+def record_history(student: Student) -> QuerySet[ConsentRecord]:
+    return student.consent_records.select_related("scope", "recorded_by").order_by("-received_on", "-pk")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    scope: ConsentScope
+    granted: int
+    refused: int
+    withdrawn: int
+    no_answer: int
+    may_not_post: int
+
+    @property
+    def total(self) -> int:
+        return self.granted + self.refused + self.withdrawn + self.no_answer
+
+
+def coverage(students: QuerySet[Student], scope: ConsentScope, on: datetime.date | None = None) -> Coverage:
+    """How many students stand where for a scope (counted in the database, one query)."""
+    annotated = rules.annotate_may_post(students, scope, on)
+    counts = annotated.aggregate(
+        granted=Count("pk", filter=Q(consent_decision=Standing.GRANTED)),
+        refused=Count("pk", filter=Q(consent_decision=Standing.REFUSED)),
+        withdrawn=Count("pk", filter=Q(consent_decision=Standing.WITHDRAWN)),
+        no_answer=Count("pk", filter=Q(consent_decision__isnull=True)),
+        may_not_post=Count("pk", filter=Q(consent_may_post=False)),
+    )
+    return Coverage(scope=scope, **counts)

@@ -1,0 +1,50 @@
+"""The scopes every district starts with, shaped by its policy profile.
+
+Plain data (no model imports), so the data migration and the service share it.
+"""
+
+from __future__ import annotations
+
+WRITTEN_CONSENT = "written_consent"
+OPT_OUT = "opt_out"
+
+
+def standard_scopes(photo_model: str, public_arena_exception: bool) -> list[dict]:
+    """Social media, the website and the news follow the policy's photo model; the yearbook
+    is directory information, which families opt out of. Written consent is collected again
+    each year; an opt-out stands until the family says otherwise (the safer default)."""
+    renewed = photo_model == WRITTEN_CONSENT
+    return [
+        {
+            "kind": "social_media",
+            "name": "District and school social media",
+            "model": photo_model,
+            "public_arena_exception": public_arena_exception,
+            "renewed_each_school_year": renewed,
+            "position": 1,
+        },
+        {
+            "kind": "website",
+            "name": "District website and newsletters",
+            "model": photo_model,
+            "public_arena_exception": public_arena_exception,
+            "renewed_each_school_year": renewed,
+            "position": 2,
+        },
+        {
+            "kind": "yearbook",
+            "name": "Yearbook",
+            "model": OPT_OUT,
+            "public_arena_exception": False,
+            "renewed_each_school_year": False,
+            "position": 3,
+        },
+        {
+            "kind": "news_media",
+            "name": "News media",
+            "model": photo_model,
+            "public_arena_exception": public_arena_exception,
+            "renewed_each_school_year": renewed,
+            "position": 4,
+        },
+    ]
