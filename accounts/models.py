@@ -116,8 +116,7 @@ class District(models.Model):
         "keep records of departed students for (months)",
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
-        help_text="Students who left longer ago than this are removed with their consent records "
-        "by the purge command.",
+        help_text="Students who left longer ago than this are removed with their consent records by the purge command.",
     )
 
     # Official accounts

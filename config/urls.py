@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("account/", include("allauth.urls")),
     path("registry/", include("registry.urls")),
+    path("consent/", include("consent.urls")),
     path("", include("accounts.urls")),
 ]

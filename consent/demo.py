@@ -1,0 +1,73 @@
+"""Demo consent answers for every demo district, in every state a clerk will meet.
+Loading twice changes nothing: a district that already has answers is left alone."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.demo import PROFILES
+from accounts.models import District, PhotoModel, Student, User
+from consent.models import ConsentRecord, ConsentScope, Decision, ReceivedBy, ScopeKind
+from consent.services import consent_scopes_set_up
+
+
+def _answers(district: District, index: int) -> dict[str, tuple[str, int] | None]:
+    """A deterministic answer per scope for the index-th student: (decision, days before today)."""
+    if district.photo_model == PhotoModel.WRITTEN_CONSENT:
+        social = (
+            None
+            if index % 9 == 0
+            else ("refused", 70)
+            if index % 13 == 1
+            else ("withdrawn", 12)
+            if index % 17 == 2
+            else ("granted", 75)
+        )
+    else:
+        social = ("refused", 60) if index % 11 == 3 else None
+    return {
+        ScopeKind.SOCIAL_MEDIA: social,
+        ScopeKind.WEBSITE: social,
+        ScopeKind.YEARBOOK: ("refused", 80) if index % 29 == 5 else None,
+        ScopeKind.NEWS_MEDIA: ("refused", 65) if index % 7 == 4 else social,
+    }
+
+
+@transaction.atomic
+def load_demo() -> None:
+    today = timezone.localdate()
+    for district in District.objects.filter(slug__in=[profile["slug"] for profile in PROFILES]).order_by("pk"):
+        consent_scopes_set_up(acting_user=None, district=district)
+        scopes = {scope.kind: scope for scope in ConsentScope.objects.filter(district=district)}
+        if ConsentRecord.objects.filter(scope__district=district).exists():
+            continue
+        clerk = User.objects.filter(district=district, email__startswith="clerk.").order_by("pk").first()
+        records = []
+        for index, student in enumerate(Student.objects.filter(district=district).order_by("pk")):
+            for kind, answer in _answers(district, index).items():
+                if answer is None:
+                    continue
+                decision, days_ago = answer
+                received_on = today - datetime.timedelta(days=days_ago)
+                if decision == Decision.WITHDRAWN:  # the consent it withdraws came first
+                    records.append(
+                        _record(student, scopes[kind], "granted", received_on - datetime.timedelta(60), clerk)
+                    )
+                records.append(_record(student, scopes[kind], decision, received_on, clerk))
+        ConsentRecord.objects.bulk_create(records)
+
+
+def _record(student: Student, scope: ConsentScope, decision: str, received_on: datetime.date, clerk: User | None):  # noqa: ANN202
+    return ConsentRecord(
+        student=student,
+        scope=scope,
+        decision=decision,
+        received_on=received_on,
+        received_by=ReceivedBy.PAPER,
+        guardian_name=f"Parent of {student.first_name} {student.last_name}",
+        school_year=scope.district.school_year_for(received_on).start_year,
+        recorded_by=clerk,
+    )

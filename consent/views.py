@@ -1,0 +1,431 @@
+"""Thin views over consent: resolve access through consent.access, ask consent.rules (through
+the selectors) who may be posted, log that the list was seen, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.access import scope_for
+from accounts.exports import csv_response
+from accounts.models import District, Student, User
+from accounts.selectors import student_search
+from consent import access, importer, rules, selectors, services
+from consent.forms import ImportForm, ListOptionsForm, RecordForm, ScopeForm, StudentSearchForm
+from consent.models import ConsentImportStatus, ConsentScope, ListKind, ListViewLog
+
+PAGE_SIZE = 100
+SEARCH_RESULTS = 15
+
+
+def _home_district(user: User) -> District | None:
+    """The district a page is about when a user works in one (everyone but operators)."""
+    if user.district_id is not None:
+        return user.district
+    return District.objects.filter(pk__in=scope_for(user).district_ids()).first()
+
+
+def _options(request: HttpRequest, district: District) -> tuple[ListOptionsForm, ConsentScope | None, bool, str]:
+    scopes = selectors.active_scopes(district)
+    form = ListOptionsForm(request.GET or None, scopes=scopes)
+    valid = form.is_valid() if request.GET else False
+    data = form.cleaned_data if valid else {}
+    scope = selectors.default_scope(scopes, data["scope"].pk if data.get("scope") else None)
+    return form, scope, bool(data.get("public_arena")), data.get("q", "")
+
+
+def _do_not_post_page(
+    request: HttpRequest,
+    *,
+    district: District,
+    students: QuerySet[Student],
+    kind: str,
+    subject: str,
+    heading: str,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A do-not-post list for any group of students: a school, a program, an account."""
+    form, scope, public_arena, query = _options(request, district)
+    context: dict[str, Any] = {"form": form, "scope": scope, "public_arena": public_arena, "heading": heading}
+    context.update(extra or {})
+    if scope is None:
+        return render(request, "consent/do_not_post.html", context)
+    today = timezone.localdate()
+    listed = selectors.do_not_post_list(student_search(students, query), scope, today, public_arena=public_arena)
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    services.list_view_record(user=request.user, district=district, kind=kind, subject=f"{subject}: {scope.name}")
+    context.update(
+        page=page,
+        rows=[(student, rules.answer_of(student, scope, today, public_arena=public_arena)) for student in page],
+        export_query=request.GET.urlencode(),
+        today=today,
+    )
+    return render(request, "consent/do_not_post.html", context)
+
+
+@login_required
+def consent_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    district = _home_district(user)
+    schools = access.status_schools(user).filter(active=True).select_related("district").order_by("name")
+    programs = access.status_programs(user).filter(active=True, school__in=schools).select_related("school")
+    own_programs = access.status_programs(user).filter(
+        active=True, memberships__user=user, memberships__ended_on__isnull=True
+    )
+    return render(
+        request,
+        "consent/home.html",
+        {
+            "district": district,
+            "schools": schools[:50],
+            "school_count": schools.count(),
+            "own_programs": own_programs.select_related("school").distinct()[:50],
+            "programs_exist": programs.exists(),
+            "scopes": selectors.active_scopes(district) if district else [],
+            "can_record": access.can_record_anywhere(user),
+            "can_import": district is not None and access.import_districts(user).filter(pk=district.pk).exists(),
+            "can_manage": district is not None and access.can_manage(user, district),
+        },
+    )
+
+
+@login_required
+def school_do_not_post(request: HttpRequest, pk: int) -> HttpResponse:
+    school = access.get_school_for_user(request.user, pk)
+    return _do_not_post_page(
+        request,
+        district=school.district,
+        students=selectors.school_students(school),
+        kind=ListKind.SCHOOL,
+        subject=school.name,
+        heading=school.name,
+        extra={
+            "school": school,
+            "can_record": access.can_record(request.user, school),
+            "export_url": reverse("consent:school_export", args=[school.pk]),
+            "print_url": reverse("consent:school_print", args=[school.pk]),
+        },
+    )
+
+
+@login_required
+def program_do_not_post(request: HttpRequest, pk: int) -> HttpResponse:
+    program = access.get_program_for_user(request.user, pk)
+    return _do_not_post_page(
+        request,
+        district=program.school.district,
+        students=selectors.program_students(program),
+        kind=ListKind.PROGRAM,
+        subject=f"{program} at {program.school.name}",
+        heading=str(program),
+        extra={"program": program, "school": program.school},
+    )
+
+
+@login_required
+def account_do_not_post(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access.get_account_for_user(request.user, pk)
+    return _do_not_post_page(
+        request,
+        district=account.district,
+        students=access.account_students(request.user, account),
+        kind=ListKind.ACCOUNT,
+        subject=f"{account.display_name} ({account.platform.name})",
+        heading=account.display_name,
+        extra={"account": account},
+    )
+
+
+EXPORT_COLUMNS = ["Student id", "Last name", "First name", "Grade", "School", "Programs", "Consent for", "Why"]
+
+
+@login_required
+def school_export(request: HttpRequest, pk: int) -> HttpResponse:
+    school = access.get_school_for_user(request.user, pk)
+    _, scope, public_arena, query = _options(request, school.district)
+    if scope is None:
+        return redirect("consent:school_do_not_post", pk=school.pk)
+    today = timezone.localdate()
+    listed = selectors.do_not_post_list(
+        student_search(selectors.school_students(school), query), scope, today, public_arena=public_arena
+    )
+    services.list_view_record(
+        user=request.user, district=school.district, kind=ListKind.EXPORT, subject=f"{school.name}: {scope.name}"
+    )
+    rows = (
+        [
+            student.sis_id,
+            student.last_name,
+            student.first_name,
+            student.grade,
+            school.name,
+            "; ".join(membership.program.name for membership in student.current_programs),
+            scope.name,
+            rules.answer_of(student, scope, today, public_arena=public_arena).reason,
+        ]
+        for student in listed.iterator(chunk_size=2000)
+    )
+    return csv_response(f"do-not-post-{school.pk}-{scope.kind}-{today.isoformat()}.csv", EXPORT_COLUMNS, rows)
+
+
+@login_required
+def school_print(request: HttpRequest, pk: int) -> HttpResponse:
+    school = access.get_school_for_user(request.user, pk)
+    _, scope, public_arena, _ = _options(request, school.district)
+    if scope is None:
+        return redirect("consent:school_do_not_post", pk=school.pk)
+    today = timezone.localdate()
+    services.list_view_record(
+        user=request.user, district=school.district, kind=ListKind.SCHOOL_PRINT, subject=f"{school.name}: {scope.name}"
+    )
+    sections = selectors.print_sections(school, scope, today, public_arena=public_arena)
+    return render(
+        request,
+        "consent/print.html",
+        {
+            "school": school,
+            "scope": scope,
+            "public_arena": public_arena,
+            "today": today,
+            "sections": [
+                (title, [(s, rules.answer_of(s, scope, today, public_arena=public_arena)) for s in students])
+                for title, students in sections
+            ],
+        },
+    )
+
+
+@login_required
+def no_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    school = access.get_recording_school_for_user(request.user, pk)
+    form, scope, _, query = _options(request, school.district)
+    context: dict[str, Any] = {"school": school, "form": form, "scope": scope}
+    if scope is not None:
+        today = timezone.localdate()
+        listed = selectors.no_answer_list(student_search(selectors.school_students(school), query), scope, today)
+        services.list_view_record(
+            user=request.user, district=school.district, kind=ListKind.NO_ANSWER, subject=f"{school.name}: {scope.name}"
+        )
+        if request.GET.get("format") == "csv":
+            return csv_response(
+                f"no-answer-{school.pk}-{scope.kind}-{today.isoformat()}.csv",
+                ["Student id", "Last name", "First name", "Grade", "Consent for", "Answered in an earlier year"],
+                (
+                    [s.sis_id, s.last_name, s.first_name, s.grade, scope.name, "yes" if s.consent_expired else ""]
+                    for s in listed.iterator(chunk_size=2000)
+                ),
+            )
+        context.update(
+            page=Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page")),
+            school_year=school.district.school_year_for(today),
+            export_query=request.GET.urlencode(),
+        )
+    return render(request, "consent/no_answer.html", context)
+
+
+@login_required
+def quick_check(request: HttpRequest) -> HttpResponse:
+    """“May I post this student?” for any staff member, about students of their own school."""
+    district = _home_district(request.user)
+    form = StudentSearchForm(request.GET or None)
+    public_arena = request.GET.get("public_arena") == "on"
+    results = None
+    if district is not None and form.is_valid() and form.cleaned_data["q"].strip():
+        query = form.cleaned_data["q"]
+        found = student_search(access.status_students(request.user).filter(active=True), query)
+        found = found.select_related("school").order_by("last_name", "first_name", "pk")[:SEARCH_RESULTS]
+        results = selectors.answers_for_students(found, selectors.active_scopes(district), public_arena=public_arena)
+        services.list_view_record(
+            user=request.user, district=district, kind=ListKind.CHECK, subject=f"search “{query[:100]}”"
+        )
+    template = "consent/_check_results.html" if request.htmx else "consent/check.html"
+    return render(request, template, {"form": form, "results": results, "public_arena": public_arena})
+
+
+@login_required
+def record_entry(request: HttpRequest) -> HttpResponse:
+    """The clerk's page: find a student, record the answer, straight back to the search box."""
+    if not access.can_record_anywhere(request.user):
+        raise PermissionDenied
+    form = StudentSearchForm(request.GET or None)
+    found = None
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        found = student_search(access.recording_students(request.user).filter(active=True), form.cleaned_data["q"])
+        found = list(found.select_related("school").order_by("last_name", "first_name", "pk")[:SEARCH_RESULTS])
+    template = "consent/_entry_results.html" if request.htmx else "consent/entry.html"
+    return render(request, template, {"form": form, "found": found})
+
+
+@login_required
+def student_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    student = access.get_student_for_user(request.user, pk)
+    scopes = selectors.active_scopes(student.district)
+    can_record = access.can_record(request.user, student.school)
+    form = RecordForm(request.POST or None, scopes=scopes)
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                record = services.consent_record(
+                    acting_user=request.user,
+                    student=student,
+                    scope=form.cleaned_data["scope"],
+                    decision=form.cleaned_data["decision"],
+                    received_on=form.cleaned_data["received_on"],
+                    received_by=form.cleaned_data["received_by"],
+                    guardian_name=form.cleaned_data["guardian_name"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request, f"Recorded for {student.full_name}: {record.scope} — {record.get_decision_display()}."
+                )
+                if request.POST.get("next") == "entry":
+                    return redirect("consent:record_entry")
+                return redirect("consent:student", pk=student.pk)
+    else:
+        services.list_view_record(
+            user=request.user,
+            district=student.district,
+            kind=ListKind.STUDENT,
+            subject="a student's consent page",
+            student=student,
+        )
+    return render(
+        request,
+        "consent/student.html",
+        {
+            "student": student,
+            "answers": selectors.answers_for_student(student, scopes),
+            "records": selectors.record_history(student),
+            "form": form if can_record else None,
+            "from_entry": request.GET.get("from") == "entry" or request.POST.get("next") == "entry",
+        },
+    )
+
+
+# --- Import -------------------------------------------------------------------------------
+
+
+@login_required
+def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    district = access.get_import_district_for_user(request.user, slug)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        consent_import = services.consent_import_check(
+            acting_user=request.user, district=district, file_name=upload.name, data=upload.read()
+        )
+        return redirect(consent_import)
+    recent = district.consent_imports.select_related("uploaded_by")
+    if not access.can_manage(request.user, district):
+        recent = recent.filter(uploaded_by=request.user)
+    return render(
+        request,
+        "consent/import_upload.html",
+        {
+            "district": district,
+            "form": form,
+            "recent": recent[:20],
+            "columns": importer.COLUMNS,
+            "scopes": selectors.active_scopes(district),
+        },
+    )
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    consent_import = access.get_import_for_user(request.user, pk)
+    if request.method == "POST":
+        try:
+            recorded = services.consent_import_apply(acting_user=request.user, consent_import=consent_import)
+        except services.ImportOutOfDate:
+            messages.error(
+                request, "Answers changed since this file was checked. Nothing was recorded: upload it again."
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"Recorded {recorded} answer{'s' if recorded != 1 else ''} from {consent_import.file_name}."
+            )
+        return redirect(consent_import)
+    rows = [importer.PlannedRow.from_dict(row) for row in consent_import.plan]
+    shown = rows[:200]
+    students = Student.objects.in_bulk([row.student_id for row in shown])
+    scopes = {scope.pk: scope for scope in ConsentScope.objects.filter(district=consent_import.district)}
+    effects: dict[str, int] = {}
+    for row in rows:
+        effects[row.effect] = effects.get(row.effect, 0) + 1
+    return render(
+        request,
+        "consent/import_detail.html",
+        {
+            "consent_import": consent_import,
+            "rows": [(row, students.get(row.student_id), scopes.get(row.scope_id)) for row in shown],
+            "row_count": len(rows),
+            "to_record": sum(1 for row in rows if row.records),
+            "effects": sorted(effects.items()),
+            "can_apply": consent_import.status == ConsentImportStatus.PREVIEWED,
+        },
+    )
+
+
+# --- Settings and the privacy log ---------------------------------------------------------------
+
+
+@login_required
+def scope_list(request: HttpRequest, slug: str) -> HttpResponse:
+    district = access.get_managed_district_for_user(request.user, slug)
+    if request.method == "POST":
+        created = services.consent_scopes_set_up(acting_user=request.user, district=district)
+        messages.success(request, f"Added {len(created)} standard scope{'s' if len(created) != 1 else ''}.")
+        return redirect("consent:scope_list", slug=district.slug)
+    return render(
+        request,
+        "consent/scope_list.html",
+        {"district": district, "scopes": ConsentScope.objects.filter(district=district)},
+    )
+
+
+@login_required
+def scope_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    district = access.get_managed_district_for_user(request.user, slug)
+    scope = access.get_scope_for_user(request.user, pk) if pk is not None else ConsentScope(district=district)
+    if scope.district_id != district.pk:
+        raise PermissionDenied
+    form = ScopeForm(request.POST or None, instance=scope)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_scope_save(acting_user=request.user, scope=form.save(commit=False))
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Saved “{scope.name}”.")
+            return redirect("consent:scope_list", slug=district.slug)
+    return render(request, "consent/scope_form.html", {"district": district, "form": form, "scope": scope})
+
+
+@login_required
+def privacy_log(request: HttpRequest, slug: str) -> HttpResponse:
+    district = access.get_managed_district_for_user(request.user, slug)
+    entries = ListViewLog.objects.filter(district=district).select_related("user", "student")
+    return render(
+        request,
+        "consent/privacy_log.html",
+        {"district": district, "page": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))},
+    )
