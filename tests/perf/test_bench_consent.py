@@ -72,7 +72,6 @@ def test_consent_pages_and_import_at_a_large_school(client, world):
             f"{sis_id},{kind},granted,2026-09-0{1 + n % 9},Parent {n}" for n in range(len(ids)) for sis_id in [ids[n]]
         ]
     data = ("\n".join(lines) + "\n").encode()
-    tracemalloc.start()
     started = time.perf_counter()
     checked = services.consent_import_check(
         acting_user=world.director, district=world.district, file_name="bench.csv", data=data
@@ -82,6 +81,9 @@ def test_consent_pages_and_import_at_a_large_school(client, world):
     started = time.perf_counter()
     recorded = services.consent_import_apply(acting_user=world.director, consent_import=checked)
     apply_seconds = time.perf_counter() - started
+    # Memory is traced on a second check of the same file (tracing slows Python down several times).
+    tracemalloc.start()
+    services.consent_import_check(acting_user=world.director, district=world.district, file_name="again.csv", data=data)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     rows = len(lines) - 1
