@@ -8,8 +8,6 @@ import datetime
 import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Program, ProgramMembership, ProgramRole, Role, Student
@@ -22,15 +20,7 @@ from tests.factories import (
     UserFactory,
     staff_at,
 )
-
-
-def queries_for(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-        assert response.status_code == 200
-        if response.streaming:
-            b"".join(response.streaming_content)
-    return len(captured)
+from tests.pages import fetch, queries_for
 
 
 def add_students(school, count: int, *, program: Program | None = None, scope=None) -> None:
@@ -232,9 +222,7 @@ def test_it_offers_the_import_to_those_who_record_answers(client, world, scopes,
 def test_it_logs_who_viewed_which_list_and_when(client, world, pupil, today, name, kind):
     client.force_login(world.clerk)
 
-    response = client.get(reverse(name, args=[world.school.pk]))
-    if response.streaming:
-        b"".join(response.streaming_content)
+    fetch(client, reverse(name, args=[world.school.pk]))
 
     entry = ListViewLog.objects.get()
     assert (entry.user, entry.kind, entry.district) == (world.clerk, kind, world.district)
@@ -448,9 +436,7 @@ def test_it_costs_the_same_queries_for_30_students_as_for_3000(client, world, sc
     add_students(world.school, 2970, program=team, scope=scopes["social_media"])
 
     with django_assert_num_queries(small):
-        response = client.get(url)
-        if response.streaming:
-            b"".join(response.streaming_content)
+        fetch(client, url)
 
 
 def test_it_costs_the_same_queries_to_check_one_or_fifteen_students(client, world, scopes, django_assert_num_queries):

@@ -10,18 +10,17 @@ second. BENCH_SCALE scales the sizes.
 from __future__ import annotations
 
 import os
-import statistics
 import time
 import tracemalloc
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import School, Student
 from consent import services
 from tests.consent.test_views import add_students
+from tests.pages import timed
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]
 
@@ -29,19 +28,6 @@ SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 STUDENTS = int(3_000 * SCALE)
 IMPORT_SCHOOLS = 10
 RUNS = 7
-
-
-def _timed(client, url: str) -> tuple[float, int]:
-    times = []
-    for _ in range(RUNS):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(url)
-            if response.streaming:
-                b"".join(response.streaming_content)
-            times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-    return statistics.median(times), len(captured)
 
 
 def test_consent_pages_and_import_at_a_large_school(client, world):
@@ -60,8 +46,8 @@ def test_consent_pages_and_import_at_a_large_school(client, world):
     ]
     print(f"\n{STUDENTS:,} students in one school on {connection.vendor}")
     for name, url in pages:
-        median, queries = _timed(client, url)
-        print(f"  {name:<32} median {median:7.0f} ms   {queries:3d} queries")
+        median, captured = timed(client, url, RUNS)
+        print(f"  {name:<32} median {median:7.0f} ms   {len(captured):3d} queries")
 
     for n in range(IMPORT_SCHOOLS - 1):
         add_students(School.objects.create(district=world.district, name=f"Import school {n}"), STUDENTS)

@@ -8,15 +8,13 @@ the director's list, the "needs attention" filter, a principal's list and the CS
 from __future__ import annotations
 
 import os
-import statistics
-import time
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import School
+from tests.pages import timed
 from tests.registry.test_views import add_accounts
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]
@@ -45,16 +43,8 @@ def test_registry_pages_at_the_largest_district(client, world):
     print(f"\n{ACCOUNTS:,} accounts over {SCHOOLS:,} schools on {connection.vendor}")
     for persona, name, url in pages:
         client.force_login(world.persona(persona))
-        times = []
-        for _ in range(RUNS):
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                response = client.get(url)
-                if response.streaming:
-                    b"".join(response.streaming_content)
-                times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200
-        print(f"  {name:<32} median {statistics.median(times):7.0f} ms   {len(captured):3d} queries")
+        median, captured = timed(client, url, RUNS)
+        print(f"  {name:<32} median {median:7.0f} ms   {len(captured):3d} queries")
         if os.environ.get("BENCH_VERBOSE"):
             for query in sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:3]:
                 print(f"      {float(query['time']) * 1000:6.0f} ms  {query['sql'][:160]}")

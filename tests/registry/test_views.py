@@ -6,22 +6,12 @@ import csv
 import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registry import services
 from registry.models import AccountAdministrator, SocialAccount
 from tests.factories import AdministratorFactory, SchoolFactory, SocialAccountFactory, UserFactory, staff_at
-
-
-def queries_for(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-        assert response.status_code == 200
-        if response.streaming:
-            b"".join(response.streaming_content)  # a CSV's rows are read while it streams
-    return len(captured)
+from tests.pages import queries_for
 
 
 def add_accounts(district, schools, count: int, administrator) -> None:
