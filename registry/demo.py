@@ -95,7 +95,7 @@ def load_demo() -> None:
         )
         soccer = register(
             "x",
-            f"https://x.com/{slug[:6]}sports{school.pk}",
+            f"https://x.com/{slug[:6]}sports",  # X allows 15 characters: no database ids
             _details(f"{team.name}", OwnerKind.PROGRAM, "Scores, schedules and game-day news.", district, program=team),
             _designations((coach, AdministratorRole.PRIMARY), (teacher, AdministratorRole.BACKUP)),
             400,
