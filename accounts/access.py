@@ -171,15 +171,15 @@ def managed_districts(user: User) -> QuerySet[District]:
 # --- Object look-ups for views: 404 outside the user's reach ------------------------------
 
 
-def _get_or_404(queryset: QuerySet, **lookup: object):  # noqa: ANN202 - generic helper
+def get_or_404(queryset: QuerySet, **lookup: object):  # noqa: ANN201 - generic helper
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 
 def get_district_for_user(user: User, slug: str) -> District:
-    return _get_or_404(visible_districts(user), slug=slug)
+    return get_or_404(visible_districts(user), slug=slug)
 
 
 def get_managed_district_for_user(user: User, slug: str) -> District:
@@ -190,19 +190,19 @@ def get_managed_district_for_user(user: User, slug: str) -> District:
 
 
 def get_school_for_user(user: User, pk: int) -> School:
-    return _get_or_404(visible_schools(user).select_related("district"), pk=pk)
+    return get_or_404(visible_schools(user).select_related("district"), pk=pk)
 
 
 def get_staff_member_for_user(user: User, pk: int) -> User:
-    return _get_or_404(visible_staff(user).select_related("district"), pk=pk)
+    return get_or_404(visible_staff(user).select_related("district"), pk=pk)
 
 
 def get_student_for_user(user: User, pk: int) -> Student:
-    return _get_or_404(visible_students(user).select_related("school", "district"), pk=pk)
+    return get_or_404(visible_students(user).select_related("school", "district"), pk=pk)
 
 
 def get_roster_import_for_user(user: User, pk: int) -> RosterImport:
-    return _get_or_404(
+    return get_or_404(
         RosterImport.objects.filter(district__in=managed_districts(user)).select_related("district", "uploaded_by"),
         pk=pk,
     )

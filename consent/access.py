@@ -10,9 +10,15 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 
-from accounts.access import DISTRICT_READERS, POLICY_EDITORS, STUDENT_READERS_SCHOOL, scope_for
+from accounts.access import (
+    DISTRICT_READERS,
+    POLICY_EDITORS,
+    STUDENT_READERS_SCHOOL,
+    get_district_for_user,
+    get_or_404,
+    scope_for,
+)
 from accounts.models import District, Program, ProgramMembership, ProgramRole, Role, School, Student, User
 from consent.models import ConsentImport, ConsentScope
 from registry import access as registry_access
@@ -24,13 +30,6 @@ RECORDERS_SCHOOL = STUDENT_READERS_SCHOOL
 # Who sees the privacy log and runs the district's consent settings.
 CONSENT_MANAGERS = POLICY_EDITORS
 PROGRAM_STAFF_ROLES = (ProgramRole.ADVISOR, ProgramRole.COACH, ProgramRole.TEACHER)
-
-
-def _get(queryset: QuerySet, pk: object):  # noqa: ANN202 - generic helper
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404 from None
 
 
 def status_schools(user: User) -> QuerySet[School]:
@@ -103,15 +102,15 @@ def import_districts(user: User) -> QuerySet[District]:
 
 
 def get_school_for_user(user: User, pk: object) -> School:
-    return _get(status_schools(user).select_related("district"), pk)
+    return get_or_404(status_schools(user).select_related("district"), pk=pk)
 
 
 def get_program_for_user(user: User, pk: object) -> Program:
-    return _get(status_programs(user).select_related("school__district"), pk)
+    return get_or_404(status_programs(user).select_related("school__district"), pk=pk)
 
 
 def get_student_for_user(user: User, pk: object) -> Student:
-    return _get(status_students(user).select_related("school", "district"), pk)
+    return get_or_404(status_students(user).select_related("school", "district"), pk=pk)
 
 
 def get_recording_school_for_user(user: User, pk: object) -> School:
@@ -149,31 +148,18 @@ def get_scope_for_user(user: User, pk: object) -> ConsentScope:
     scopes = ConsentScope.objects.select_related("district")
     if not scope.is_superuser:
         scopes = scopes.filter(district_id__in=scope.district_ids())
-    return _get(scopes, pk)
+    return get_or_404(scopes, pk=pk)
 
 
 def get_managed_district_for_user(user: User, slug: str) -> District:
-    try:
-        district = District.objects.filter(pk__in=_visible_district_ids(user)).get(slug=slug)
-    except District.DoesNotExist:
-        raise Http404 from None
+    district = get_district_for_user(user, slug)
     if not can_manage(user, district):
         raise PermissionDenied
     return district
 
 
-def _visible_district_ids(user: User) -> QuerySet[District]:
-    scope = scope_for(user)
-    if scope.is_superuser:
-        return District.objects.values("pk")
-    return District.objects.filter(pk__in=scope.district_ids()).values("pk")
-
-
 def get_import_district_for_user(user: User, slug: str) -> District:
-    try:
-        return import_districts(user).get(slug=slug)
-    except District.DoesNotExist:
-        raise Http404 from None
+    return get_or_404(import_districts(user), slug=slug)
 
 
 def get_import_for_user(user: User, pk: object) -> ConsentImport:
@@ -185,4 +171,4 @@ def get_import_for_user(user: User, pk: object) -> ConsentImport:
             Q(uploaded_by=user) | Q(district_id__in=scope.district_ids(CONSENT_MANAGERS)),
             district_id__in=scope.district_ids(),
         )
-    return _get(imports, pk)
+    return get_or_404(imports, pk=pk)

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from accounts.models import District, Student, school_year_for
 from accounts.roster import MAX_PROBLEMS, CsvRows, FileSpec, Problem
 from consent import rules
-from consent.models import ConsentRecord, ConsentScope, Decision, ReceivedBy
+from consent.models import ConsentRecord, ConsentScope, Decision, ReceivedBy, ScopeKind
 
 SPEC = FileSpec(
     "consent.csv",
@@ -93,8 +93,8 @@ def _scope_lookup(district: District) -> dict[str, ConsentScope]:
     lookup: dict[str, ConsentScope] = {}
     for scope in ConsentScope.objects.filter(district=district, active=True).select_related("district"):
         lookup[scope.name.lower()] = scope
-        lookup[scope.kind] = scope if scope.kind != "other" else lookup.get(scope.kind, scope)
-    lookup.pop("other", None)
+        if scope.kind != ScopeKind.OTHER:  # a district's own scopes are found by name only
+            lookup[scope.kind] = scope
     return lookup
 
 

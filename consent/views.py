@@ -77,7 +77,6 @@ def consent_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     district = _home_district(user)
     schools = access.status_schools(user).filter(active=True).select_related("district").order_by("name")
-    programs = access.status_programs(user).filter(active=True, school__in=schools).select_related("school")
     own_programs = access.status_programs(user).filter(
         active=True, memberships__user=user, memberships__ended_on__isnull=True
     )
@@ -89,7 +88,6 @@ def consent_home(request: HttpRequest) -> HttpResponse:
             "schools": schools[:50],
             "school_count": schools.count(),
             "own_programs": own_programs.select_related("school").distinct()[:50],
-            "programs_exist": programs.exists(),
             "scopes": selectors.active_scopes(district) if district else [],
             "can_record": access.can_record_anywhere(user),
             "can_import": district is not None and access.import_districts(user).filter(pk=district.pk).exists(),
