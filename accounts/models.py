@@ -335,7 +335,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(
         "active", default=True, help_text="Inactive people cannot sign in and are not counted as staff."
     )
+    started_on = models.DateField(
+        "started in the district on",
+        null=True,
+        blank=True,
+        help_text="Staff who start after a disclosure cycle opens get the grace period from this date.",
+    )
     left_on = models.DateField("left the district on", null=True, blank=True)
+    supervisor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervised_staff",
+        help_text="Receives this person's annual disclosure when the policy sends disclosures to the supervisor.",
+    )
     is_staff = models.BooleanField(
         "platform operator", default=False, help_text="May use the Django admin site (our support staff only)."
     )

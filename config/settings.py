@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "accounts",
     "registry",
     "consent",
+    "disclosures",
 ]
 
 MIDDLEWARE = [

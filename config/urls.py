@@ -6,5 +6,6 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("registry/", include("registry.urls")),
     path("consent/", include("consent.urls")),
+    path("disclosures/", include("disclosures.urls")),
     path("", include("accounts.urls")),
 ]

@@ -1,0 +1,127 @@
+"""Who sees whose disclosures. Staff see only their own; the recipient the district's policy
+names sees the staff they cover:
+
+- district: the technology director and the superintendent, for the whole district;
+- school: also the principals of the schools the employee works at;
+- supervisor: also the employee's supervisor (and, as for the school, their principals).
+
+District leadership always sees its district: it runs the cycle and answers for it. Nobody
+reviews their own disclosure. A district whose policy requires no disclosure shows none.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.access import get_or_404, scope_for
+from accounts.models import DisclosureRecipient, District, Membership, Role, User
+from disclosures.models import DisclosedNetwork, Disclosure, DisclosureCycle
+
+# Roles that run the cycles and see every disclosure of their district.
+CYCLE_MANAGERS = frozenset({Role.DIRECTOR, Role.SUPERINTENDENT})
+
+
+def enabled(district: District | None) -> bool:
+    return district is not None and district.disclosure_required
+
+
+def _covered_q(user: User, prefix: str = "") -> Q:
+    """Employees (users) whose disclosures `user` receives, besides their own."""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return Q(**{f"{prefix}district__disclosure_required": True})
+    district_ids = scope.district_ids(CYCLE_MANAGERS)
+    covered = Q(**{f"{prefix}district_id__in": district_ids})
+    principal_of = scope.school_ids({Role.PRINCIPAL})
+    if principal_of:
+        works_there = Membership.objects.filter(
+            user=OuterRef(f"{prefix[:-2]}_id" if prefix else "pk"), school_id__in=principal_of, ended_on__isnull=True
+        )
+        covered |= Q(
+            Exists(works_there),
+            **{
+                f"{prefix}district__disclosure_recipient__in": [
+                    DisclosureRecipient.SCHOOL,
+                    DisclosureRecipient.SUPERVISOR,
+                ]
+            },
+        )
+    covered |= Q(
+        **{f"{prefix}supervisor": user, f"{prefix}district__disclosure_recipient": DisclosureRecipient.SUPERVISOR}
+    )
+    return covered & Q(**{f"{prefix}district__disclosure_required": True}) & ~Q(**{f"{prefix}pk": user.pk})
+
+
+def covered_staff(user: User) -> QuerySet[User]:
+    """The staff whose disclosures `user` receives and may review (never themselves)."""
+    if not user.is_authenticated:
+        return User.objects.none()
+    return User.objects.filter(_covered_q(user))
+
+
+def can_review_anyone(user: User) -> bool:
+    return covered_staff(user).exists()
+
+
+def visible_disclosures(user: User) -> QuerySet[Disclosure]:
+    if not user.is_authenticated:
+        return Disclosure.objects.none()
+    own = Q(employee=user, cycle__district__disclosure_required=True)
+    return Disclosure.objects.filter(own | _covered_q(user, prefix="employee__"))
+
+
+def can_review(user: User, disclosure: Disclosure) -> bool:
+    return disclosure.employee_id != user.pk and covered_staff(user).filter(pk=disclosure.employee_id).exists()
+
+
+def can_manage_cycles(user: User, district: District) -> bool:
+    scope = scope_for(user)
+    return enabled(district) and (scope.is_superuser or scope.has_district_role(district.pk, CYCLE_MANAGERS))
+
+
+def visible_cycles(user: User) -> QuerySet[DisclosureCycle]:
+    scope = scope_for(user)
+    cycles = DisclosureCycle.objects.filter(district__disclosure_required=True)
+    if scope.is_superuser:
+        return cycles
+    return cycles.filter(district_id__in=scope.district_ids())
+
+
+# --- Look-ups for views: 404 outside the user's reach -------------------------------------
+
+
+def get_disclosure_for_user(user: User, pk: int) -> Disclosure:
+    return get_or_404(
+        visible_disclosures(user).select_related("cycle__district", "employee", "decided_by", "amends"), pk=pk
+    )
+
+
+def get_own_disclosure_for_user(user: User, pk: int) -> Disclosure:
+    """A disclosure the user may change: only their own."""
+    return get_or_404(
+        Disclosure.objects.filter(employee=user, cycle__district__disclosure_required=True).select_related(
+            "cycle__district", "employee"
+        ),
+        pk=pk,
+    )
+
+
+def get_own_network_for_user(user: User, pk: int) -> DisclosedNetwork:
+    return get_or_404(
+        DisclosedNetwork.objects.filter(
+            disclosure__employee=user, disclosure__cycle__district__disclosure_required=True
+        ).select_related("disclosure__cycle__district", "disclosure__employee"),
+        pk=pk,
+    )
+
+
+def get_cycle_for_user(user: User, pk: int) -> DisclosureCycle:
+    return get_or_404(visible_cycles(user).select_related("district"), pk=pk)
+
+
+def get_managed_cycle_for_user(user: User, pk: int) -> DisclosureCycle:
+    cycle = get_cycle_for_user(user, pk)
+    if not can_manage_cycles(user, cycle.district):
+        raise PermissionDenied
+    return cycle

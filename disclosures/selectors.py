@@ -1,0 +1,205 @@
+"""The questions tracking pages, dashboards and reminders ask about disclosures.
+
+Each person's standing in a cycle is read with two LEFT JOINs (their standing filing, their
+draft), both unique by constraint, so a list of any length is one query and counts aggregate
+in the database.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+
+from accounts.models import District, Membership, School, User
+from disclosures.models import (
+    AWAITING_REVIEW_STATES,
+    Disclosure,
+    DisclosureCycle,
+    DisclosureState,
+)
+
+
+def cycle_for_year(district: District, on: datetime.date) -> DisclosureCycle | None:
+    """The district's cycle for the school year `on` falls in (open or not yet open)."""
+    year = district.school_year_for(on)
+    return DisclosureCycle.objects.filter(district=district, school_year_start=year.start_year).first()
+
+
+def previous_cycle(cycle: DisclosureCycle) -> DisclosureCycle | None:
+    return (
+        DisclosureCycle.objects.filter(district_id=cycle.district_id, school_year_start__lt=cycle.school_year_start)
+        .order_by("-school_year_start")
+        .first()
+    )
+
+
+def staff_who_must_file(cycle: DisclosureCycle, on: datetime.date) -> QuerySet[User]:
+    """Active staff of the district on `on` (in the required roles, if the cycle names any).
+    People who have left, or have not started yet, are not counted."""
+    staff = User.objects.filter(district_id=cycle.district_id, is_active=True).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=on), Q(started_on__isnull=True) | Q(started_on__lte=on)
+    )
+    roles = cycle.applies_to_roles()
+    if roles:
+        holds_role = Membership.objects.filter(user=OuterRef("pk"), role__in=roles, ended_on__isnull=True)
+        staff = staff.filter(Exists(holds_role))
+    return staff
+
+
+def with_status(staff: QuerySet[User], cycle: DisclosureCycle) -> QuerySet[User]:
+    """Annotate each person with their filing for the cycle: `disclosure_state` (not started,
+    draft, or the standing filing's state), `filing_id`, `draft_id`, `filing_late`, `filing_hash`."""
+    return staff.annotate(
+        filing=FilteredRelation(
+            "disclosures",
+            condition=Q(disclosures__cycle=cycle, disclosures__superseded_at__isnull=True)
+            & ~Q(disclosures__state=DisclosureState.DRAFT),
+        ),
+        draft=FilteredRelation(
+            "disclosures", condition=Q(disclosures__cycle=cycle, disclosures__state=DisclosureState.DRAFT)
+        ),
+    ).annotate(
+        disclosure_state=Coalesce(F("filing__state"), F("draft__state"), Value(DisclosureState.NOT_STARTED)),
+        filing_id=F("filing__id"),
+        draft_id=F("draft__id"),
+        filing_late=F("filing__filed_late"),
+        filing_hash=F("filing__attestation_hash"),
+    )
+
+
+# --- The categories a tracking page filters by and counts; reminders ask the same ----------
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    label: str
+    condition: Callable[[DisclosureCycle, datetime.date], Q]
+
+
+def _not_filed(cycle: DisclosureCycle, on: datetime.date) -> Q:
+    return Q(filing_id__isnull=True)
+
+
+CATEGORIES: tuple[Category, ...] = (
+    Category("not_started", "Not started", lambda c, on: Q(filing_id__isnull=True, draft_id__isnull=True)),
+    Category("draft", "Draft, not submitted", lambda c, on: Q(filing_id__isnull=True, draft_id__isnull=False)),
+    Category("late", "Late: not filed by the due date", lambda c, on: _not_filed(c, on) & c.overdue_q(on)),
+    Category("waiting_review", "Waiting for review", lambda c, on: Q(disclosure_state__in=AWAITING_REVIEW_STATES)),
+    Category(
+        "returned", "Returned, waiting for the employee", lambda c, on: Q(disclosure_state=DisclosureState.RETURNED)
+    ),
+    Category("accepted", "Accepted", lambda c, on: Q(disclosure_state=DisclosureState.ACCEPTED)),
+    Category("filed_late", "Filed after the due date", lambda c, on: Q(filing_late=True)),
+    Category(
+        "sign_again",
+        "Must sign the new attestation",
+        lambda c, on: Q(filing_id__isnull=False) & ~Q(filing_hash=c.attestation_hash),
+    ),
+)
+CATEGORY_BY_KEY = {category.key: category for category in CATEGORIES}
+
+
+def in_category(staff: QuerySet[User], cycle: DisclosureCycle, key: str, on: datetime.date) -> QuerySet[User]:
+    return with_status(staff, cycle).filter(CATEGORY_BY_KEY[key].condition(cycle, on))
+
+
+def _counts(cycle: DisclosureCycle, on: datetime.date) -> dict:
+    counts = {
+        "total": Count("pk", distinct=True),
+        "filed": Count("pk", distinct=True, filter=Q(filing_id__isnull=False)),
+    }
+    for category in CATEGORIES:
+        counts[category.key] = Count("pk", distinct=True, filter=category.condition(cycle, on))
+    return counts
+
+
+def tracking_totals(staff: QuerySet[User], cycle: DisclosureCycle, on: datetime.date) -> dict[str, int]:
+    """How many of `staff` are in each category (one query)."""
+    return with_status(staff, cycle).aggregate(**_counts(cycle, on))
+
+
+def tracking_by_school(
+    staff: QuerySet[User], cycle: DisclosureCycle, schools: QuerySet[School], on: datetime.date
+) -> list[dict]:
+    """Counts per school for the staff who currently work there (one query). Someone who works
+    at two schools is counted at both; the district total counts them once."""
+    rows = (
+        with_status(staff, cycle)
+        .annotate(post=FilteredRelation("memberships", condition=Q(memberships__ended_on__isnull=True)))
+        .filter(post__school__in=schools)
+        .values("post__school")
+        .annotate(**_counts(cycle, on))
+        .order_by()
+    )
+    by_school = {row.pop("post__school"): row for row in rows}
+    return [
+        {"school": school, **by_school.get(school.pk, {key: 0 for key in _counts(cycle, on)})}
+        for school in schools.order_by("name")
+    ]
+
+
+# --- Reminders and review queues --------------------------------------------------------------
+
+
+def not_filed(cycle: DisclosureCycle, on: datetime.date) -> QuerySet[User]:
+    """Staff who must file and have not (nothing, or only a draft)."""
+    return with_status(staff_who_must_file(cycle, on), cycle).filter(filing_id__isnull=True)
+
+
+def due_within(cycle: DisclosureCycle, on: datetime.date, days: int) -> QuerySet[User]:
+    """Staff who have not filed and are due between `on` and `days` days later (inclusive)."""
+    return not_filed(cycle, on).filter(cycle.due_between_q(on, on + datetime.timedelta(days=days)))
+
+
+def late(cycle: DisclosureCycle, on: datetime.date) -> QuerySet[User]:
+    """Staff who have not filed and whose due date has passed."""
+    return not_filed(cycle, on).filter(cycle.overdue_q(on))
+
+
+def returned_to_employee(cycle: DisclosureCycle) -> QuerySet[Disclosure]:
+    """Standing filings returned for revision: the employee must act."""
+    return standing_filings(cycle).filter(state=DisclosureState.RETURNED)
+
+
+def must_sign_again(cycle: DisclosureCycle) -> QuerySet[Disclosure]:
+    """Standing filings signed under an earlier attestation text."""
+    return standing_filings(cycle).exclude(attestation_hash=cycle.attestation_hash)
+
+
+def waiting_for_review(cycle: DisclosureCycle) -> QuerySet[Disclosure]:
+    return standing_filings(cycle).filter(state__in=AWAITING_REVIEW_STATES)
+
+
+def standing_filings(cycle: DisclosureCycle) -> QuerySet[Disclosure]:
+    return Disclosure.objects.filter(cycle=cycle, superseded_at__isnull=True).exclude(state=DisclosureState.DRAFT)
+
+
+def review_queue(disclosures: QuerySet[Disclosure], reviewer: User) -> QuerySet[Disclosure]:
+    """Of the disclosures a reviewer may see, those waiting for them (never their own)."""
+    return (
+        disclosures.filter(superseded_at__isnull=True, state__in=AWAITING_REVIEW_STATES)
+        .exclude(employee=reviewer)
+        .select_related("employee", "cycle__district")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def versions(disclosure: Disclosure) -> QuerySet[Disclosure]:
+    """Every version of the same employee's disclosure for the cycle, newest first."""
+    return Disclosure.objects.filter(cycle_id=disclosure.cycle_id, employee_id=disclosure.employee_id).order_by(
+        "-version"
+    )
+
+
+def own_disclosures(user: User) -> QuerySet[Disclosure]:
+    """The user's filings of record and drafts, newest school year first."""
+    return (
+        Disclosure.objects.filter(employee=user, superseded_at__isnull=True)
+        .select_related("cycle__district")
+        .order_by("-cycle__school_year_start", "-version")
+    )

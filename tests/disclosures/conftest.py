@@ -1,0 +1,36 @@
+"""Disclosure fixtures: the persona world with an open cycle for the 2026–27 school year."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+
+from disclosures.models import DisclosureCycle
+from disclosures.services import disclosure_cycle_create
+
+TODAY = datetime.date(2026, 11, 21)
+
+
+@pytest.fixture
+def today():
+    """Date rules are checked on a fixed day, whatever day the suite runs."""
+    with time_machine.travel(datetime.datetime(2026, 11, 21, 15, 0, tzinfo=datetime.UTC), tick=False):
+        yield TODAY
+
+
+@pytest.fixture
+def cycle(world, today) -> DisclosureCycle:
+    """North's 2026–27 cycle: opened September 1, due December 1, 30 days' grace for new staff."""
+    world.district.disclosure_required = True
+    world.district.school_year_start_month = 7
+    world.district.save()
+    return disclosure_cycle_create(
+        acting_user=world.director,
+        district=world.district,
+        school_year_start=2026,
+        opens_on=datetime.date(2026, 9, 1),
+        due_on=datetime.date(2026, 12, 1),
+        new_hire_grace_days=30,
+    )
