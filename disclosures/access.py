@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.access import get_or_404, scope_for
 from accounts.models import DisclosureRecipient, District, Membership, Role, User
-from disclosures.models import DisclosedNetwork, Disclosure, DisclosureCycle
+from disclosures.models import DisclosedNetwork, Disclosure, DisclosureCycle, DisclosureState
 
 # Roles that run the cycles and see every disclosure of their district.
 CYCLE_MANAGERS = frozenset({Role.DIRECTOR, Role.SUPERINTENDENT})
@@ -68,7 +68,9 @@ def visible_disclosures(user: User) -> QuerySet[Disclosure]:
     if not user.is_authenticated:
         return Disclosure.objects.none()
     own = Q(employee=user, cycle__district__disclosure_required=True)
-    return Disclosure.objects.filter(own | _covered_q(user, prefix="employee__"))
+    # Drafts stay the employee's own until they are signed and sent.
+    received = _covered_q(user, prefix="employee__") & ~Q(state=DisclosureState.DRAFT)
+    return Disclosure.objects.filter(own | received)
 
 
 def can_review(user: User, disclosure: Disclosure) -> bool:
@@ -125,3 +127,14 @@ def get_managed_cycle_for_user(user: User, pk: int) -> DisclosureCycle:
     if not can_manage_cycles(user, cycle.district):
         raise PermissionDenied
     return cycle
+
+
+def trackable_staff(user: User) -> QuerySet[User]:
+    """Whose filing status a user may follow: the staff they cover, and themselves."""
+    if not user.is_authenticated:
+        return User.objects.none()
+    return User.objects.filter(_covered_q(user) | Q(pk=user.pk))
+
+
+def can_track(user: User, district: District) -> bool:
+    return can_manage_cycles(user, district) or covered_staff(user).filter(district=district).exists()

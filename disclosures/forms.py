@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from django import forms
+
+from accounts.models import District, Program, Role, School
+from disclosures.models import DisclosedNetwork, DisclosureCycle, ReviewVisibility
+from disclosures.selectors import CATEGORIES
+
+
+class CycleForm(forms.ModelForm):
+    required_roles = forms.MultipleChoiceField(
+        label="Who must file",
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave every box empty for all active staff; tick roles to ask only the people who hold them.",
+    )
+
+    class Meta:
+        model = DisclosureCycle
+        fields = [
+            "school_year_start",
+            "opens_on",
+            "due_on",
+            "new_hire_grace_days",
+            "required_roles",
+            "attestation_text",
+        ]
+        widgets = {
+            "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "attestation_text": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args: object, district: District, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        current = district.current_school_year
+        years = [current.previous(), current, current.next()]
+        self.fields["school_year_start"] = forms.TypedChoiceField(
+            label="School year", coerce=int, choices=[(year.start_year, year.label) for year in years]
+        )
+        if self.instance.pk:
+            # The school year names the cycle; a wrong one is retired by opening the right one.
+            del self.fields["school_year_start"]
+        else:
+            self.fields["school_year_start"].initial = current.start_year
+        self.fields["attestation_text"].help_text = (
+            "Staff sign this text. Changing it during the cycle asks everyone who signed the earlier text "
+            "to sign again."
+        )
+
+
+class NetworkForm(forms.ModelForm):
+    url = forms.URLField(
+        label="Address (if it has one)",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+
+    class Meta:
+        model = DisclosedNetwork
+        fields = ["platform", "name", "url", "program", "school", "run_by", "part", "students_are_members"]
+
+    def __init__(self, *args: object, district: District, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        schools = School.objects.filter(district=district, active=True).order_by("name")
+        self.fields["school"].queryset = schools
+        self.fields["school"].empty_label = "No particular school"
+        self.fields["program"].queryset = (
+            Program.objects.filter(school__district=district, active=True)
+            .select_related("school")
+            .order_by("school__name", "name")
+        )
+        self.fields["program"].label_from_instance = lambda program: f"{program.name} ({program.school.name})"
+        self.fields["program"].empty_label = "No particular club, team or class"
+        self.fields["run_by"].widget = forms.RadioSelect(choices=self.fields["run_by"].choices[1:])
+        self.fields["part"].widget = forms.RadioSelect(choices=self.fields["part"].choices[1:])
+        self.fields["students_are_members"].widget = forms.RadioSelect(
+            choices=self.fields["students_are_members"].choices
+        )
+
+
+class NoneForm(forms.Form):
+    takes_part_in_none = forms.BooleanField(label="I take part in no such networks", required=False)
+
+
+class SignatureForm(forms.Form):
+    signed_name = forms.CharField(label="Type your full name to sign", max_length=300)
+    signed_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("return", "Return for revision")])
+    comment = forms.CharField(
+        label="Comment", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+    )
+    visibility = forms.ChoiceField(
+        label="Who may read it", choices=ReviewVisibility.choices, initial=ReviewVisibility.EMPLOYEE
+    )
+
+
+class TrackingFilterForm(forms.Form):
+    category = forms.ChoiceField(
+        label="Show", required=False, choices=[("", "Everyone")] + [(c.key, c.label) for c in CATEGORIES]
+    )
+    school = forms.ModelChoiceField(
+        label="School", queryset=School.objects.none(), required=False, empty_label="All schools"
+    )
+    q = forms.CharField(label="Name or e-mail", required=False, max_length=100)
+
+    def __init__(self, *args: object, schools: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools

@@ -1,0 +1,439 @@
+"""Thin views over disclosures: resolve the object through disclosures.access, call one
+service or selector, render or redirect. Refusals come back as messages, never as errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_district_for_user, visible_schools
+from accounts.exports import csv_response
+from accounts.models import User
+from accounts.selectors import staff_search
+from disclosures import access, selectors, services
+from disclosures.forms import CycleForm, NetworkForm, NoneForm, ReviewForm, SignatureForm, TrackingFilterForm
+from disclosures.history import version_story
+from disclosures.models import Disclosure, DisclosureCycle, DisclosureState, ReviewVisibility
+
+PAGE_SIZE = 100
+
+
+def _refusal(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _feature_on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pages of a district whose policy asks for no disclosure explain that instead."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        district = request.user.district
+        if not access.enabled(district) and not request.user.is_superuser:
+            return render(request, "disclosures/not_required.html", {"district": district}, status=404)
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+# --- The employee ---------------------------------------------------------------------------
+
+
+@_feature_on
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    cycle = selectors.cycle_for_year(user.district, today) if user.district_id else None
+    mine = list(selectors.own_disclosures(user))
+    current = [disclosure for disclosure in mine if cycle and disclosure.cycle_id == cycle.pk]
+    return render(
+        request,
+        "disclosures/home.html",
+        {
+            "cycle": cycle,
+            "due_on": cycle.due_on_for(user.started_on) if cycle else None,
+            "filing": next((d for d in current if not d.is_draft), None),
+            "draft": next((d for d in current if d.is_draft), None),
+            "earlier": [disclosure for disclosure in mine if not cycle or disclosure.cycle_id != cycle.pk],
+            "review_count": selectors.review_queue(access.visible_disclosures(user), user).count(),
+            "can_track": access.can_review_anyone(user),
+            "can_manage": access.can_manage_cycles(user, user.district) if user.district_id else False,
+            "is_open": bool(cycle and cycle.is_open(today)),
+            "today": today,
+        },
+    )
+
+
+@require_POST
+@_feature_on
+def start(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = access.get_cycle_for_user(request.user, pk)
+    try:
+        draft = services.disclosure_start(acting_user=request.user, cycle=cycle)
+    except ValidationError as error:
+        _refusal(request, error)
+        return redirect("disclosures:home")
+    return redirect("disclosures:edit", draft.pk)
+
+
+@_feature_on
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    disclosure = access.get_disclosure_for_user(user, pk)
+    is_employee = disclosure.employee_id == user.pk
+    comments = disclosure.comments.select_related("author")
+    if is_employee:
+        comments = comments.filter(visibility=ReviewVisibility.EMPLOYEE)
+    return render(
+        request,
+        "disclosures/detail.html",
+        {
+            "disclosure": disclosure,
+            "cycle": disclosure.cycle,
+            "networks": disclosure.networks.select_related("school", "program"),
+            "comments": comments,
+            "versions": selectors.versions(disclosure)
+            if is_employee
+            else selectors.versions(disclosure).exclude(state=DisclosureState.DRAFT),
+            "story": version_story(disclosure),
+            "is_employee": is_employee,
+            "can_review": not is_employee and disclosure.awaits_review and access.can_review(user, disclosure),
+            "review_form": ReviewForm(),
+            "signature_form": SignatureForm(initial={"signed_hash": disclosure.cycle.attestation_hash}),
+            "due_on": disclosure.due_on(),
+        },
+    )
+
+
+@_feature_on
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    disclosure = access.get_own_disclosure_for_user(request.user, pk)
+    if not disclosure.is_draft:
+        return redirect("disclosures:detail", disclosure.pk)
+    return _edit_page(request, disclosure)
+
+
+def _edit_page(
+    request: HttpRequest,
+    disclosure: Disclosure,
+    *,
+    network_form: NetworkForm | None = None,
+    signature_form: SignatureForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    cycle = disclosure.cycle
+    networks = list(disclosure.networks.select_related("school", "program"))
+    return render(
+        request,
+        "disclosures/edit.html",
+        {
+            "disclosure": disclosure,
+            "cycle": cycle,
+            "carried": [network for network in networks if not network.confirmed],
+            "networks": [network for network in networks if network.confirmed],
+            "network_form": network_form or NetworkForm(district=cycle.district),
+            "none_form": NoneForm(initial={"takes_part_in_none": disclosure.takes_part_in_none}),
+            "signature_form": signature_form or SignatureForm(initial={"signed_hash": cycle.attestation_hash}),
+            "problems": services.submission_problems(disclosure),
+            "due_on": disclosure.due_on(),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@_feature_on
+def network_add(request: HttpRequest, pk: int) -> HttpResponse:
+    disclosure = access.get_own_disclosure_for_user(request.user, pk)
+    form = NetworkForm(request.POST, district=disclosure.cycle.district)
+    if not form.is_valid():
+        return _edit_page(request, disclosure, network_form=form, status=400)
+    try:
+        services.network_add(acting_user=request.user, disclosure=disclosure, **form.cleaned_data)
+    except ValidationError as error:
+        _refusal(request, error)
+    return redirect("disclosures:edit", disclosure.pk)
+
+
+@_feature_on
+def network_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    network = access.get_own_network_for_user(request.user, pk)
+    disclosure = network.disclosure
+    form = NetworkForm(request.POST or None, instance=network, district=disclosure.cycle.district)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.network_update(acting_user=request.user, network=network, **form.cleaned_data)
+        except ValidationError as error:
+            _refusal(request, error)
+        return redirect("disclosures:edit", disclosure.pk)
+    if not disclosure.is_draft:
+        return redirect("disclosures:detail", disclosure.pk)
+    return render(
+        request,
+        "disclosures/network_form.html",
+        {"form": form, "network": network, "disclosure": disclosure},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@_feature_on
+def network_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    network = access.get_own_network_for_user(request.user, pk)
+    actions = {"confirm": services.network_confirm, "remove": services.network_remove}
+    if action not in actions:
+        raise PermissionDenied
+    try:
+        actions[action](acting_user=request.user, network=network)
+    except ValidationError as error:
+        _refusal(request, error)
+    return redirect("disclosures:edit", network.disclosure_id)
+
+
+@require_POST
+@_feature_on
+def set_none(request: HttpRequest, pk: int) -> HttpResponse:
+    disclosure = access.get_own_disclosure_for_user(request.user, pk)
+    form = NoneForm(request.POST)
+    form.is_valid()
+    try:
+        services.disclosure_set_none(
+            acting_user=request.user,
+            disclosure=disclosure,
+            takes_part_in_none=bool(form.cleaned_data.get("takes_part_in_none")),
+        )
+        messages.success(request, "Draft saved.")
+    except ValidationError as error:
+        _refusal(request, error)
+    return redirect("disclosures:edit", disclosure.pk)
+
+
+@require_POST
+@_feature_on
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    disclosure = access.get_own_disclosure_for_user(request.user, pk)
+    form = SignatureForm(request.POST)
+    if not form.is_valid():
+        return _edit_page(request, disclosure, signature_form=form, status=400)
+    try:
+        services.disclosure_submit(acting_user=request.user, disclosure=disclosure, **form.cleaned_data)
+    except ValidationError as error:
+        _refusal(request, error)
+        return (
+            redirect("disclosures:edit", disclosure.pk)
+            if disclosure.is_draft
+            else redirect("disclosures:detail", disclosure.pk)
+        )
+    late = " It was filed after your due date and is marked late." if disclosure.filed_late else ""
+    messages.success(request, f"Your disclosure is signed and filed.{late}")
+    return redirect("disclosures:detail", disclosure.pk)
+
+
+@require_POST
+@_feature_on
+def amend(request: HttpRequest, pk: int) -> HttpResponse:
+    disclosure = access.get_own_disclosure_for_user(request.user, pk)
+    try:
+        draft = services.disclosure_amend(acting_user=request.user, disclosure=disclosure)
+    except ValidationError as error:
+        _refusal(request, error)
+        return redirect("disclosures:detail", disclosure.pk)
+    return redirect("disclosures:edit", draft.pk)
+
+
+@require_POST
+@_feature_on
+def discard(request: HttpRequest, pk: int) -> HttpResponse:
+    disclosure = access.get_own_disclosure_for_user(request.user, pk)
+    filed = disclosure.amends_id
+    try:
+        services.disclosure_discard_draft(acting_user=request.user, disclosure=disclosure)
+    except ValidationError as error:
+        _refusal(request, error)
+        return redirect("disclosures:edit", disclosure.pk)
+    messages.success(request, "The unsent changes were discarded; your filed disclosure is unchanged.")
+    return redirect("disclosures:detail", filed)
+
+
+@require_POST
+@_feature_on
+def sign_again(request: HttpRequest, pk: int) -> HttpResponse:
+    disclosure = access.get_own_disclosure_for_user(request.user, pk)
+    form = SignatureForm(request.POST)
+    if form.is_valid():
+        try:
+            services.disclosure_sign_again(acting_user=request.user, disclosure=disclosure, **form.cleaned_data)
+            messages.success(request, "Thank you: you have signed the current attestation.")
+        except ValidationError as error:
+            _refusal(request, error)
+    else:
+        messages.error(request, "Type your full name to sign.")
+    return redirect("disclosures:detail", disclosure.pk)
+
+
+# --- Reviewers ------------------------------------------------------------------------------
+
+
+@require_POST
+@_feature_on
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    disclosure = access.get_disclosure_for_user(request.user, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose to accept or return the disclosure.")
+        return redirect("disclosures:detail", disclosure.pk)
+    data = form.cleaned_data
+    action = services.disclosure_accept if data["decision"] == "accept" else services.disclosure_return
+    try:
+        action(acting_user=request.user, disclosure=disclosure, comment=data["comment"], visibility=data["visibility"])
+    except ValidationError as error:
+        _refusal(request, error)
+        return redirect("disclosures:detail", disclosure.pk)
+    name = disclosure.employee.full_name or disclosure.employee.email
+    done = "accepted" if data["decision"] == "accept" else "returned for revision"
+    messages.success(request, f"{name}'s disclosure is {done}.")
+    return redirect("disclosures:review_queue")
+
+
+@_feature_on
+def review_queue(request: HttpRequest) -> HttpResponse:
+    queue = selectors.review_queue(access.visible_disclosures(request.user), request.user)
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "disclosures/review_queue.html", {"page": page})
+
+
+# --- Cycles and tracking ----------------------------------------------------------------------
+
+
+@_feature_on
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    district = request.user.district
+    if not (access.can_review_anyone(request.user) or access.can_manage_cycles(request.user, district)):
+        raise PermissionDenied
+    cycles = access.visible_cycles(request.user).select_related("district")
+    return render(
+        request,
+        "disclosures/cycle_list.html",
+        {"cycles": cycles, "can_manage": access.can_manage_cycles(request.user, district)},
+    )
+
+
+@_feature_on
+def cycle_new(request: HttpRequest, slug: str) -> HttpResponse:
+    district = get_district_for_user(request.user, slug)
+    if not access.can_manage_cycles(request.user, district):
+        raise PermissionDenied
+    form = CycleForm(request.POST or None, district=district)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = services.disclosure_cycle_create(acting_user=request.user, district=district, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"The {cycle.school_year.label} disclosure cycle is set up.")
+            return redirect(cycle)
+    return render(request, "disclosures/cycle_form.html", {"form": form, "district": district})
+
+
+@_feature_on
+def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = access.get_managed_cycle_for_user(request.user, pk)
+    form = CycleForm(request.POST or None, instance=cycle, district=cycle.district)
+    if request.method == "POST" and form.is_valid():
+        try:
+            must_sign = services.disclosure_cycle_update(acting_user=request.user, cycle=cycle, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            note = f" {must_sign} people who signed the earlier text are asked to sign again." if must_sign else ""
+            messages.success(request, f"The cycle is saved.{note}")
+            return redirect(cycle)
+    return render(request, "disclosures/cycle_form.html", {"form": form, "district": cycle.district, "cycle": cycle})
+
+
+@_feature_on
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tracking: who has filed, who has not started, who is late, per school and person."""
+    user = request.user
+    cycle = access.get_cycle_for_user(user, pk)
+    if not access.can_track(user, cycle.district):
+        raise PermissionDenied
+    today = timezone.localdate()
+    staff = selectors.staff_who_must_file(cycle, today).filter(pk__in=access.trackable_staff(user).values("pk"))
+    schools = visible_schools(user).filter(district=cycle.district, active=True)
+    form = TrackingFilterForm(request.GET or None, schools=schools)
+    data = form.cleaned_data if form.is_valid() else {}
+    listed = staff
+    if data.get("school"):
+        listed = listed.filter(memberships__school=data["school"], memberships__ended_on__isnull=True).distinct()
+    if data.get("q"):
+        listed = staff_search(listed, data["q"])
+    listed = selectors.with_status(listed, cycle).order_by("last_name", "first_name", "pk")
+    if data.get("category"):
+        listed = listed.filter(selectors.CATEGORY_BY_KEY[data["category"]].condition(cycle, today))
+    if request.GET.get("format") == "csv":
+        return _tracking_csv(cycle, listed)
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    by_school = selectors.tracking_by_school(staff, cycle, schools, today)
+    return render(
+        request,
+        "disclosures/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "form": form,
+            "page": page,
+            "rows": [(person, cycle.due_on_for(person.started_on)) for person in page],
+            "totals": selectors.tracking_totals(staff, cycle, today),
+            "by_school": by_school,
+            "chart": _chart_data(by_school),
+            "categories": selectors.CATEGORIES,
+            "can_manage": access.can_manage_cycles(user, cycle.district),
+            "export_query": request.GET.urlencode(),
+            "today": today,
+        },
+    )
+
+
+def _chart_data(by_school: list[dict]) -> dict:
+    series = [
+        ("accepted", "Accepted"),
+        ("waiting_review", "Waiting for review"),
+        ("returned", "Returned"),
+        ("draft", "Draft"),
+        ("not_started", "Not started"),
+    ]
+    return {
+        "height": 60 + 28 * len(by_school),
+        "labels": [row["school"].name for row in by_school],
+        "series": [{"key": key, "label": label, "data": [row[key] for row in by_school]} for key, label in series],
+    }
+
+
+def _tracking_csv(cycle: DisclosureCycle, listed: Any) -> HttpResponse:
+    header = ["Last name", "First name", "E-mail", "Employee id", "Due on", "Status", "Filed late"]
+    states = dict(Disclosure._meta.get_field("state").flatchoices)
+
+    def rows() -> Any:
+        person: User
+        for person in listed.iterator(chunk_size=2000):
+            yield [
+                person.last_name,
+                person.first_name,
+                person.email,
+                person.employee_id,
+                cycle.due_on_for(person.started_on).isoformat(),
+                states.get(person.disclosure_state, "Not started"),
+                "yes" if person.filing_late else "",
+            ]
+
+    return csv_response(f"disclosures-{cycle.school_year_start}.csv", header, rows())
