@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 
-from accounts.models import District, Role, School
+from accounts.models import District, Role, School, User
 
 
 class PolicyProfileForm(forms.ModelForm):
@@ -74,3 +74,40 @@ class RosterUploadForm(forms.Form):
             raise forms.ValidationError("This is not a zip file. Upload the .zip your system exported.")
         upload.seek(0)
         return upload
+
+
+class EmploymentForm(forms.Form):
+    """When someone started in the district and who supervises them."""
+
+    started_on = forms.DateField(
+        label="Started in the district on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=User._meta.get_field("started_on").help_text,
+    )
+    # An e-mail rather than a list: a large district has more staff than a drop-down can hold.
+    supervisor = forms.EmailField(
+        label="Supervisor's e-mail",
+        required=False,
+        help_text=User._meta.get_field("supervisor").help_text,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@district.org"}),
+    )
+
+    def __init__(self, *args: object, member: User, **kwargs: object) -> None:
+        supervisor = member.supervisor.email if member.supervisor_id else ""
+        kwargs.setdefault("initial", {"started_on": member.started_on, "supervisor": supervisor})
+        super().__init__(*args, **kwargs)
+        self.member = member
+
+    def clean_supervisor(self) -> User | None:
+        email = self.cleaned_data["supervisor"]
+        if not email:
+            return None
+        supervisor = (
+            User.objects.filter(district_id=self.member.district_id, is_active=True, email__iexact=email)
+            .exclude(pk=self.member.pk)
+            .first()
+        )
+        if supervisor is None:
+            raise forms.ValidationError("No other active staff member of the district has this e-mail.")
+        return supervisor

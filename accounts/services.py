@@ -3,6 +3,7 @@ mail) run after commit."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 import uuid
 from pathlib import Path
@@ -188,3 +189,50 @@ def _roster_import_execute(roster_import: RosterImport, path: Path, progress: Pr
     )
     roster_import.refresh_from_db()
     return roster_import
+
+
+# --- Employment details --------------------------------------------------------------------
+
+
+def _supervision_loop(user: User, supervisor: User) -> bool:
+    """Whether `user` already supervises `supervisor`, directly or through others."""
+    seen = {supervisor.pk}
+    above = supervisor.supervisor_id
+    while above is not None and above not in seen:
+        if above == user.pk:
+            return True
+        seen.add(above)
+        above = User.objects.filter(pk=above).values_list("supervisor_id", flat=True).first()
+    return False
+
+
+def staff_employment_update(
+    *, acting_user: User, user: User, started_on: datetime.date | None, supervisor: User | None
+) -> User:
+    """Record when someone started in the district and who supervises them (the supervisor
+    receives their disclosure when the policy says so). Either may be cleared with None."""
+    district = user.district
+    if district is None or not access.can_manage_directory(acting_user, district):
+        raise PermissionDenied
+    if user.left_on and started_on and started_on > user.left_on:
+        raise ValidationError({"started_on": "The start date cannot be after the date they left the district."})
+    with transaction.atomic():
+        # One change of supervisors at a time per district, so two people cannot be made each
+        # other's supervisor by two simultaneous requests.
+        District.objects.select_for_update().filter(pk=district.pk).first()
+        if supervisor is not None:
+            if supervisor.pk == user.pk:
+                raise ValidationError({"supervisor": "Someone cannot be their own supervisor."})
+            supervisor = User.objects.filter(pk=supervisor.pk).first()  # as it is now, not as the form read it
+            if supervisor is None or supervisor.district_id != district.pk or not supervisor.is_active:
+                raise ValidationError({"supervisor": "Choose an active staff member of the district."})
+            if _supervision_loop(user, supervisor):
+                raise ValidationError(
+                    {"supervisor": f"{supervisor} is supervised by {user}, directly or through others."}
+                )
+        user.started_on = started_on
+        user.supervisor = supervisor
+        user._history_user = acting_user  # type: ignore[attr-defined]
+        user._change_reason = "Employment details changed"  # type: ignore[attr-defined]
+        user.save(update_fields=["started_on", "supervisor"])
+    return user

@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/roles/", views.staff_grant_role, name="staff_grant_role"),
     path("staff/<int:pk>/active/", views.staff_set_active, name="staff_set_active"),
+    path("staff/<int:pk>/employment/", views.staff_employment, name="staff_employment"),
     path("roles/<int:pk>/end/", views.membership_end, name="membership_end"),
     path("students/", views.student_list, name="student_list"),
     path("students/<int:pk>/", views.student_detail, name="student_detail"),

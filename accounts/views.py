@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, selectors, services
 from accounts.filters import StaffFilter, StudentFilter
-from accounts.forms import PolicyProfileForm, RoleGrantForm, RosterUploadForm
+from accounts.forms import EmploymentForm, PolicyProfileForm, RoleGrantForm, RosterUploadForm
 from accounts.models import Membership, ProgramMembership
 
 PAGE_SIZE = 50
@@ -118,13 +118,25 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_manage = member.district is not None and access.can_manage_directory(request.user, member.district)
     memberships = member.memberships.select_related("school").order_by("ended_on", "role")
     programs = ProgramMembership.objects.filter(user=member, ended_on__isnull=True).select_related("program__school")
-    form = None
+    form = employment_form = None
     if can_manage:
         form = RoleGrantForm(schools=member.district.schools.filter(active=True).order_by("name"))
+        employment_form = EmploymentForm(member=member)
+    supervisor_visible = (
+        member.supervisor_id is not None and access.visible_staff(request.user).filter(pk=member.supervisor_id).exists()
+    )
     return render(
         request,
         "accounts/staff_detail.html",
-        {"member": member, "memberships": memberships, "programs": programs, "form": form, "can_manage": can_manage},
+        {
+            "member": member,
+            "memberships": memberships,
+            "programs": programs,
+            "form": form,
+            "employment_form": employment_form,
+            "supervisor_visible": supervisor_visible,
+            "can_manage": can_manage,
+        },
     )
 
 
@@ -148,6 +160,32 @@ def staff_grant_role(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
     else:
         messages.error(request, "Choose a role (and a school for principals and clerks).")
+    return redirect(member)
+
+
+@login_required
+@require_POST
+def staff_employment(request: HttpRequest, pk: int) -> HttpResponse:
+    member = access.get_staff_member_for_user(request.user, pk)
+    if member.district is None or not access.can_manage_directory(request.user, member.district):
+        raise PermissionDenied
+    form = EmploymentForm(request.POST, member=member)
+    if form.is_valid():
+        try:
+            services.staff_employment_update(
+                acting_user=request.user,
+                user=member,
+                started_on=form.cleaned_data["started_on"],
+                supervisor=form.cleaned_data["supervisor"],
+            )
+            messages.success(request, f"{member}'s start date and supervisor were saved.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        problems = [
+            f"{form.fields[name].label}: {message}" for name, errors in form.errors.items() for message in errors
+        ]
+        messages.error(request, " ".join(problems))
     return redirect(member)
 
 

@@ -12,7 +12,7 @@ reviews their own disclosure. A district whose policy requires no disclosure sho
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from accounts.access import get_or_404, scope_for
 from accounts.models import DisclosureRecipient, District, Membership, Role, User
@@ -35,20 +35,24 @@ def _covered_q(user: User, prefix: str = "") -> Q:
     covered = Q(**{f"{prefix}district_id__in": district_ids})
     principal_of = scope.school_ids({Role.PRINCIPAL})
     if principal_of:
-        works_there = Membership.objects.filter(
-            user=OuterRef(f"{prefix[:-2]}_id" if prefix else "pk"), school_id__in=principal_of, ended_on__isnull=True
-        )
+        # IN (a subquery), not EXISTS inside the OR: the database hashes the school's staff once.
+        works_there = Membership.objects.filter(school_id__in=principal_of, ended_on__isnull=True).values("user_id")
         covered |= Q(
-            Exists(works_there),
             **{
+                f"{prefix}pk__in": works_there,
                 f"{prefix}district__disclosure_recipient__in": [
                     DisclosureRecipient.SCHOOL,
                     DisclosureRecipient.SUPERVISOR,
-                ]
+                ],
             },
         )
+    # Only within the supervisor's own district: a link left over after a move reveals nothing.
     covered |= Q(
-        **{f"{prefix}supervisor": user, f"{prefix}district__disclosure_recipient": DisclosureRecipient.SUPERVISOR}
+        **{
+            f"{prefix}supervisor": user,
+            f"{prefix}district_id": user.district_id,
+            f"{prefix}district__disclosure_recipient": DisclosureRecipient.SUPERVISOR,
+        }
     )
     return covered & Q(**{f"{prefix}district__disclosure_required": True}) & ~Q(**{f"{prefix}pk": user.pk})
 
@@ -69,7 +73,13 @@ def visible_disclosures(user: User) -> QuerySet[Disclosure]:
         return Disclosure.objects.none()
     own = Q(employee=user, cycle__district__disclosure_required=True)
     # Drafts stay the employee's own until they are signed and sent.
-    received = _covered_q(user, prefix="employee__") & ~Q(state=DisclosureState.DRAFT)
+    # Only filings made in the employee's current district: a person moved between districts
+    # does not carry their old filings (and reviewers' comments) to the new district's leaders.
+    received = (
+        _covered_q(user, prefix="employee__")
+        & ~Q(state=DisclosureState.DRAFT)
+        & Q(cycle__district_id=F("employee__district_id"))
+    )
     return Disclosure.objects.filter(own | received)
 
 

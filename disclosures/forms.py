@@ -92,12 +92,26 @@ class SignatureForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("return", "Return for revision")])
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("accept", "Accept"), ("return", "Return for revision")],
+        error_messages={
+            "required": "Choose to accept or return the disclosure.",
+            "invalid_choice": "Choose to accept or return the disclosure.",
+        },
+    )
     comment = forms.CharField(
-        label="Comment", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+        error_messages={"max_length": "Keep the comment under 4,000 characters."},
     )
     visibility = forms.ChoiceField(
-        label="Who may read it", choices=ReviewVisibility.choices, initial=ReviewVisibility.EMPLOYEE
+        label="Who may read it",
+        choices=ReviewVisibility.choices,
+        initial=ReviewVisibility.EMPLOYEE,
+        required=False,
     )
 
 

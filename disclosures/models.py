@@ -205,7 +205,7 @@ class Disclosure(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["cycle", "employee", "-version"]
+        ordering = ["cycle_id", "employee_id", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["employee", "cycle", "version"], name="disclosure_unique_version"),
             models.UniqueConstraint(

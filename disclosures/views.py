@@ -290,12 +290,18 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = access.get_disclosure_for_user(request.user, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose to accept or return the disclosure.")
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
         return redirect("disclosures:detail", disclosure.pk)
     data = form.cleaned_data
     action = services.disclosure_accept if data["decision"] == "accept" else services.disclosure_return
     try:
-        action(acting_user=request.user, disclosure=disclosure, comment=data["comment"], visibility=data["visibility"])
+        action(
+            acting_user=request.user,
+            disclosure=disclosure,
+            comment=data["comment"],
+            visibility=data["visibility"] or ReviewVisibility.EMPLOYEE,
+        )
     except ValidationError as error:
         _refusal(request, error)
         return redirect("disclosures:detail", disclosure.pk)
@@ -355,7 +361,10 @@ def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            note = f" {must_sign} people who signed the earlier text are asked to sign again." if must_sign else ""
+            people = (
+                "person who signed the earlier text is" if must_sign == 1 else "people who signed the earlier text are"
+            )
+            note = f" {must_sign} {people} asked to sign again." if must_sign else ""
             messages.success(request, f"The cycle is saved.{note}")
             return redirect(cycle)
     return render(request, "disclosures/cycle_form.html", {"form": form, "district": cycle.district, "cycle": cycle})
@@ -372,7 +381,10 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staff = selectors.staff_who_must_file(cycle, today).filter(pk__in=access.trackable_staff(user).values("pk"))
     schools = visible_schools(user).filter(district=cycle.district, active=True)
     form = TrackingFilterForm(request.GET or None, schools=schools)
-    data = form.cleaned_data if form.is_valid() else {}
+    data: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()  # a bad value drops its own filter only; the valid ones still apply
+        data = form.cleaned_data
     listed = staff
     if data.get("school"):
         listed = listed.filter(memberships__school=data["school"], memberships__ended_on__isnull=True).distinct()
