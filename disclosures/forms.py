@@ -75,6 +75,8 @@ class NetworkForm(forms.ModelForm):
         )
         self.fields["program"].label_from_instance = lambda program: f"{program.name} ({program.school.name})"
         self.fields["program"].empty_label = "No particular club, team or class"
+        self.fields["program"].label = "Club, team or class"
+        self.fields["platform"].choices = [("", "Choose…"), *self.fields["platform"].choices[1:]]
         self.fields["run_by"].widget = forms.RadioSelect(choices=self.fields["run_by"].choices[1:])
         self.fields["part"].widget = forms.RadioSelect(choices=self.fields["part"].choices[1:])
         self.fields["students_are_members"].widget = forms.RadioSelect(
