@@ -13,25 +13,11 @@ from django.http import Http404
 from accounts.models import DisclosureRecipient, User
 from disclosures import access, services
 from disclosures.models import DisclosureCycle
+from tests.disclosures.filing import file_none
 from tests.factories import MembershipFactory, staff_at
 
 NORTH = ["director", "superintendent", "communications", "principal", "clerk", "staff", "other_principal"]
 AT_SCHOOL = ["director", "superintendent", "communications", "principal", "clerk", "staff"]  # all hold a post there
-
-
-def sign(user, disclosure):
-    return services.disclosure_submit(
-        acting_user=user,
-        disclosure=disclosure,
-        signed_name=user.full_name,
-        signed_hash=disclosure.cycle.attestation_hash,
-    )
-
-
-def file_none(user, cycle):
-    draft = services.disclosure_start(acting_user=user, cycle=cycle)
-    services.disclosure_set_none(acting_user=user, disclosure=draft, takes_part_in_none=True)
-    return sign(user, draft)
 
 
 def fresh(user):

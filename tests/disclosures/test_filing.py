@@ -25,6 +25,7 @@ from disclosures.models import (
     attestation_digest,
 )
 from disclosures.services import DisclosureRefused
+from tests.disclosures.filing import add_network, file_networks, file_none, reload, sign
 from tests.factories import ProgramFactory, staff_at
 
 CHANGED_WHILE_SIGNING = "changed the attestation while you were signing"
@@ -34,43 +35,6 @@ NEW_TEXT = "I have listed every network created by a student group or the public
 def at(day: datetime.date, hour: int = 12):
     """Freeze the clock at midday (UTC) of `day`; the district's local date is the same day."""
     return time_machine.travel(datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.UTC), tick=False)
-
-
-def add_network(user, disclosure, name="Band parents", **values):
-    fields = {
-        "platform": NetworkPlatform.FACEBOOK,
-        "name": name,
-        "run_by": NetworkRunBy.PARENTS,
-        "part": NetworkPart.MEMBER,
-        **values,
-    }
-    return services.network_add(acting_user=user, disclosure=disclosure, **fields)
-
-
-def sign(user, disclosure, name=None, signed_hash=None):
-    return services.disclosure_submit(
-        acting_user=user,
-        disclosure=disclosure,
-        signed_name=user.full_name if name is None else name,
-        signed_hash=disclosure.cycle.attestation_hash if signed_hash is None else signed_hash,
-    )
-
-
-def file_none(user, cycle):
-    draft = services.disclosure_start(acting_user=user, cycle=cycle)
-    services.disclosure_set_none(acting_user=user, disclosure=draft, takes_part_in_none=True)
-    return sign(user, draft)
-
-
-def file_networks(user, cycle, *names):
-    draft = services.disclosure_start(acting_user=user, cycle=cycle)
-    for name in names:
-        add_network(user, draft, name=name)
-    return sign(user, draft)
-
-
-def reload(disclosure):
-    return Disclosure.objects.get(pk=disclosure.pk)
 
 
 # --- Starting -----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from disclosures.models import (
     DisclosureState,
     ReviewVisibility,
 )
+from tests.disclosures.filing import add_network, file_networks, file_none, reload, sign
 from tests.factories import ProgramFactory, staff_at
 from tests.pages import fetch, queries_for
 
@@ -40,37 +41,6 @@ LOGIN = "/account/login/"
 
 def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def add_network(user, disclosure, name="Band parents", **values):
-    fields = {"platform": "facebook", "name": name, "run_by": "parents", "part": "member", **values}
-    return services.network_add(acting_user=user, disclosure=disclosure, **fields)
-
-
-def sign(user, disclosure):
-    return services.disclosure_submit(
-        acting_user=user,
-        disclosure=disclosure,
-        signed_name=user.full_name,
-        signed_hash=disclosure.cycle.attestation_hash,
-    )
-
-
-def file_networks(user, cycle, *names):
-    draft = services.disclosure_start(acting_user=user, cycle=cycle)
-    for name in names:
-        add_network(user, draft, name=name)
-    return sign(user, draft)
-
-
-def file_none(user, cycle):
-    draft = services.disclosure_start(acting_user=user, cycle=cycle)
-    services.disclosure_set_none(acting_user=user, disclosure=draft, takes_part_in_none=True)
-    return sign(user, draft)
-
-
-def reload(disclosure):
-    return Disclosure.objects.get(pk=disclosure.pk)
 
 
 def state_of(disclosure) -> tuple:

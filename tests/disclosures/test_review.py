@@ -13,35 +13,11 @@ from django.utils import timezone
 from disclosures import services
 from disclosures.models import Disclosure, DisclosureComment, DisclosureState, ReviewVisibility
 from disclosures.services import DisclosureRefused
+from tests.disclosures.filing import file_none, reload, revise
 
 
 def at(day: datetime.date):
     return time_machine.travel(datetime.datetime.combine(day, datetime.time(18), tzinfo=datetime.UTC), tick=False)
-
-
-def sign(user, disclosure):
-    return services.disclosure_submit(
-        acting_user=user,
-        disclosure=disclosure,
-        signed_name=user.full_name,
-        signed_hash=disclosure.cycle.attestation_hash,
-    )
-
-
-def file_none(user, cycle):
-    draft = services.disclosure_start(acting_user=user, cycle=cycle)
-    services.disclosure_set_none(acting_user=user, disclosure=draft, takes_part_in_none=True)
-    return sign(user, draft)
-
-
-def revise(user, disclosure):
-    """File a new version of the employee's standing filing (a revision or an amendment)."""
-    draft = services.disclosure_amend(acting_user=user, disclosure=reload(disclosure))
-    return sign(user, draft)
-
-
-def reload(disclosure):
-    return Disclosure.objects.get(pk=disclosure.pk)
 
 
 def accept(reviewer, disclosure, **kwargs):

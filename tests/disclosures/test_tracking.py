@@ -13,6 +13,7 @@ import time_machine
 from accounts.models import Role, User
 from disclosures import access, selectors, services
 from disclosures.models import Disclosure, DisclosureCycle, DisclosureState
+from tests.disclosures.filing import file_none, revise
 from tests.factories import DistrictFactory, MembershipFactory, SchoolFactory, UserFactory, staff_at
 
 NEW_TEXT = "I have listed every network created by a student group or the public that I take part in."
@@ -25,26 +26,6 @@ def day(month: int, dom: int, year: int = 2026) -> datetime.date:
 
 def at(when: datetime.date, hour: int = 18):
     return time_machine.travel(datetime.datetime.combine(when, datetime.time(hour), tzinfo=datetime.UTC), tick=False)
-
-
-def sign(user, disclosure):
-    return services.disclosure_submit(
-        acting_user=user,
-        disclosure=disclosure,
-        signed_name=user.full_name,
-        signed_hash=disclosure.cycle.attestation_hash,
-    )
-
-
-def file_none(user, cycle):
-    draft = services.disclosure_start(acting_user=user, cycle=cycle)
-    services.disclosure_set_none(acting_user=user, disclosure=draft, takes_part_in_none=True)
-    return sign(user, draft)
-
-
-def revise(user, disclosure):
-    draft = services.disclosure_amend(acting_user=user, disclosure=Disclosure.objects.get(pk=disclosure.pk))
-    return sign(user, draft)
 
 
 def emails(users) -> set[str]:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from accounts.models import DisclosureRecipient, User
 from disclosures import services
 from disclosures.models import DEFAULT_ATTESTATION, Disclosure, DisclosureCycle, DisclosureState
+from tests.disclosures.filing import add_network, file_none, sign
 from tests.factories import SchoolFactory, staff_at
 from tests.pages import fetch, queries_for
 
@@ -30,27 +31,6 @@ def at(day: datetime.date, hour: int = 18):
 
 def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def add_network(user, disclosure, name="Band parents"):
-    return services.network_add(
-        acting_user=user, disclosure=disclosure, platform="facebook", name=name, run_by="parents", part="member"
-    )
-
-
-def sign(user, disclosure):
-    return services.disclosure_submit(
-        acting_user=user,
-        disclosure=disclosure,
-        signed_name=user.full_name,
-        signed_hash=disclosure.cycle.attestation_hash,
-    )
-
-
-def file_none(user, cycle):
-    draft = services.disclosure_start(acting_user=user, cycle=cycle)
-    services.disclosure_set_none(acting_user=user, disclosure=draft, takes_part_in_none=True)
-    return sign(user, draft)
 
 
 def read_csv(response) -> list[list[str]]:
