@@ -5,14 +5,13 @@ with a message the employee or reviewer can act on, and changes nothing."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import District, Role, User
+from accounts.models import District, User
 from disclosures import access, selectors
 from disclosures.models import (
     AWAITING_REVIEW_STATES,
@@ -374,6 +373,3 @@ def disclosure_comment_add(
     with transaction.atomic():
         _comment(disclosure, acting_user, text, visibility)
 
-
-def required_role_choices() -> Sequence[tuple[str, str]]:
-    return [(role.value, role.label) for role in Role]
