@@ -117,6 +117,18 @@ class ReviewForm(forms.Form):
     )
 
 
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+        error_messages={"required": "Write the note.", "max_length": "Keep the note under 4,000 characters."},
+    )
+    visibility = forms.ChoiceField(
+        label="Who may read it", choices=ReviewVisibility.choices, initial=ReviewVisibility.INTERNAL, required=False
+    )
+
+
 class TrackingFilterForm(forms.Form):
     category = forms.ChoiceField(
         label="Show", required=False, choices=[("", "Everyone")] + [(c.key, c.label) for c in CATEGORIES]

@@ -372,4 +372,3 @@ def disclosure_comment_add(
         raise DisclosureRefused({"text": "Write the comment."})
     with transaction.atomic():
         _comment(disclosure, acting_user, text, visibility)
-

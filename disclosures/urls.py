@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/discard/", views.discard, name="discard"),
     path("<int:pk>/sign-again/", views.sign_again, name="sign_again"),
     path("<int:pk>/review/", views.review, name="review"),
+    path("<int:pk>/comment/", views.comment, name="comment"),
     path("networks/<int:pk>/edit/", views.network_edit, name="network_edit"),
     path("networks/<int:pk>/<slug:action>/", views.network_action, name="network_action"),
     path("review/", views.review_queue, name="review_queue"),

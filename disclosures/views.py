@@ -21,7 +21,15 @@ from accounts.exports import csv_response
 from accounts.models import User
 from accounts.selectors import staff_search
 from disclosures import access, selectors, services
-from disclosures.forms import CycleForm, NetworkForm, NoneForm, ReviewForm, SignatureForm, TrackingFilterForm
+from disclosures.forms import (
+    CommentForm,
+    CycleForm,
+    NetworkForm,
+    NoneForm,
+    ReviewForm,
+    SignatureForm,
+    TrackingFilterForm,
+)
 from disclosures.history import version_story
 from disclosures.models import Disclosure, DisclosureCycle, DisclosureState, ReviewVisibility
 
@@ -107,8 +115,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             else selectors.versions(disclosure).exclude(state=DisclosureState.DRAFT),
             "story": version_story(disclosure),
             "is_employee": is_employee,
-            "can_review": not is_employee and disclosure.awaits_review and access.can_review(user, disclosure),
+            "can_comment": (can_comment := not is_employee and access.can_review(user, disclosure)),
+            "can_review": can_comment and disclosure.awaits_review,
             "review_form": ReviewForm(),
+            "comment_visibility": ReviewVisibility.choices,
             "signature_form": SignatureForm(initial={"signed_hash": disclosure.cycle.attestation_hash}),
             "due_on": disclosure.due_on(),
         },
@@ -309,6 +319,30 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     done = "accepted" if data["decision"] == "accept" else "returned for revision"
     messages.success(request, f"{name}'s disclosure is {done}.")
     return redirect("disclosures:review_queue")
+
+
+@require_POST
+@_feature_on
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reviewer's note without a decision: for the employee, or for reviewers only."""
+    disclosure = access.get_disclosure_for_user(request.user, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("disclosures:detail", disclosure.pk)
+    try:
+        services.disclosure_comment_add(
+            acting_user=request.user,
+            disclosure=disclosure,
+            text=form.cleaned_data["text"],
+            visibility=form.cleaned_data["visibility"] or ReviewVisibility.INTERNAL,
+        )
+    except ValidationError as error:
+        _refusal(request, error)
+    else:
+        messages.success(request, "Your note is added.")
+    return redirect("disclosures:detail", disclosure.pk)
 
 
 @_feature_on

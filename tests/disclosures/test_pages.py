@@ -610,6 +610,7 @@ def url_for(name: str, s: Subjects, world) -> str:
         "amend": [s.filing.pk],
         "sign_again": [s.filing.pk],
         "review": [s.filing.pk],
+        "comment": [s.filing.pk],
         "edit": [s.draft.pk],
         "network_add": [s.draft.pk],
         "set_none": [s.draft.pk],
@@ -630,6 +631,7 @@ def post_data(name: str, s: Subjects) -> dict:
         "submit": signature,
         "sign_again": signature,
         "review": {"decision": "accept", "comment": "", "visibility": "employee"},
+        "comment": {"text": "Checked with HR.", "visibility": "internal"},
         "cycle_new": {
             "school_year_start": "2027",
             "opens_on": "2027-09-01",
@@ -646,7 +648,18 @@ def row(*statuses: int) -> dict[str, int]:
     return dict(zip(PERSONAS, statuses, strict=True))
 
 
-POST_ONLY = ("start", "network_add", "set_none", "submit", "amend", "discard", "sign_again", "review", "network_action")
+POST_ONLY = (
+    "start",
+    "network_add",
+    "set_none",
+    "submit",
+    "amend",
+    "discard",
+    "sign_again",
+    "review",
+    "comment",
+    "network_action",
+)
 OWNER_ONLY = row(404, 404, 404, 404, 404, 404, 404, 404, 302)
 LEADERSHIP = row(200, 200, 403, 403, 403, 403, 403, 404, 302)
 
@@ -673,6 +686,7 @@ POST_STATUS = {
     "sign_again": OWNER_ONLY,
     "network_action": OWNER_ONLY,
     "review": row(302, 302, 404, 404, 404, 404, 404, 404, 302),
+    "comment": row(302, 302, 404, 404, 404, 404, 404, 404, 302),
     "start": row(302, 302, 302, 302, 302, 302, 302, 404, 302),
     "cycle_new": row(302, 302, 403, 403, 403, 403, 403, 404, 302),
     "cycle_edit": row(302, 302, 403, 403, 403, 403, 403, 404, 302),
@@ -733,6 +747,8 @@ def test_it_answers_each_persona_with_the_expected_status_on_post(client, world,
         assert DisclosureCycle.objects.filter(district=world.district, school_year_start=2027).exists()
     else:
         assert snapshot(subjects) == before
+    noted = DisclosureComment.objects.filter(disclosure=subjects.filing, text="Checked with HR.").exists()
+    assert noted == (persona != "anonymous" and expected == 302 and name == "comment")
     if persona != "anonymous" and expected == 302 and name == "start":
         draft = Disclosure.objects.get(employee=world.persona(persona), cycle=subjects.cycle)
         assert response["Location"] == reverse("disclosures:edit", args=[draft.pk])
@@ -1094,3 +1110,29 @@ def test_it_costs_the_same_queries_to_edit_a_small_or_a_large_draft(client, worl
     client.force_login(large.employee)
     with django_assert_num_queries(expected):
         fetch(client, reverse("disclosures:edit", args=[large.pk]))
+
+
+def test_it_lets_a_reviewer_add_a_note_the_employee_does_not_see(client, world, cycle, ada, filing):
+    client.force_login(world.director)
+
+    response = client.post(
+        reverse("disclosures:comment", args=[filing.pk]), {"text": "Asked HR about the GroupMe.", "visibility": ""}
+    )
+
+    assert messages_of(response) == ["Your note is added."]
+    assert state_of(filing) == state_of(reload(filing))
+    assert "Asked HR about the GroupMe." in client.get(reverse("disclosures:detail", args=[filing.pk])).content.decode()
+    client.force_login(ada)
+    assert (
+        "Asked HR about the GroupMe."
+        not in client.get(reverse("disclosures:detail", args=[filing.pk])).content.decode()
+    )
+
+
+def test_it_refuses_an_empty_note(client, world, cycle, ada, filing):
+    client.force_login(world.director)
+
+    response = client.post(reverse("disclosures:comment", args=[filing.pk]), {"text": "   ", "visibility": "internal"})
+
+    assert messages_of(response) == ["Write the note."]
+    assert not DisclosureComment.objects.exists()
