@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import District, PhotoModel, Student, User
+from registry.models import InstructionalUse
 
 MAX_BACKDATING_YEARS = 20
 
@@ -27,6 +28,11 @@ class ScopeKind(models.TextChoices):
     YEARBOOK = "yearbook", "Yearbook"
     NEWS_MEDIA = "news_media", "News media"
     OTHER = "other", "Other (added by the district)"
+    PARTICIPATION = "participation", "Taking part in a tool with a class or program"
+
+
+# Kinds a district may hold several of; the standard kinds are one each.
+REPEATABLE_KINDS = (ScopeKind.OTHER, ScopeKind.PARTICIPATION)
 
 
 class ConsentScope(models.Model):
@@ -56,6 +62,11 @@ class ConsentScope(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on pages and forms.")
     active = models.BooleanField(default=True, help_text="Retired scopes keep their records but leave the pages.")
+    # Set for the consent an instructional-use authorization needs; such scopes are about taking
+    # part, not pictures, so they stay off the do-not-post pages.
+    instructional_use = models.OneToOneField(
+        InstructionalUse, on_delete=models.PROTECT, null=True, blank=True, related_name="consent_scope"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -63,7 +74,22 @@ class ConsentScope(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["district", "name"], name="consent_scope_unique_name"),
             models.UniqueConstraint(
-                fields=["district", "kind"], condition=~Q(kind="other"), name="consent_scope_one_per_standard_kind"
+                fields=["district", "kind"],
+                condition=~Q(kind__in=REPEATABLE_KINDS),
+                name="consent_scope_one_per_standard_kind",
+            ),
+            # Taking part needs a parent's yes, for the authorization's whole period: the readiness
+            # count in consent.selectors relies on exactly this rule.
+            models.CheckConstraint(
+                name="consent_scope_participation_has_authorization",
+                condition=Q(
+                    kind="participation",
+                    instructional_use__isnull=False,
+                    model="written_consent",
+                    public_arena_exception=False,
+                    renewed_each_school_year=False,
+                )
+                | (~Q(kind="participation") & Q(instructional_use__isnull=True)),
             ),
         ]
 
@@ -73,6 +99,10 @@ class ConsentScope(models.Model):
     @property
     def is_written_consent(self) -> bool:
         return self.model == PhotoModel.WRITTEN_CONSENT
+
+    @property
+    def is_participation(self) -> bool:
+        return self.kind == ScopeKind.PARTICIPATION
 
     def rule_summary(self) -> str:
         """The scope's rule in one sentence, for pages and exports."""

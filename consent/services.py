@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import District, ProgramMembership, Student, User, school_year_for
+from accounts.models import District, PhotoModel, Program, ProgramMembership, Student, User, school_year_for
 from consent import access, importer
 from consent.models import (
     ConsentImport,
@@ -19,10 +19,12 @@ from consent.models import (
     ConsentScope,
     ListViewLog,
     ReceivedBy,
+    ScopeKind,
     StudentPurge,
 )
 from consent.standard import standard_scopes
-from registry.models import add_months
+from registry import services as registry_services
+from registry.models import ApprovalPower, AuthorizationStatus, InstructionalUse, Tool, add_months
 
 
 def consent_record(
@@ -251,3 +253,163 @@ def _import_records(acting_user: User, locked: ConsentImport, rows: list[importe
     locked.applied_at = recorded_at
     locked.save(update_fields=["status", "applied_at"])
     return len(records)
+
+
+# --- Authorizations to use a tool with students -------------------------------------------------
+# They live here rather than in registry because authorizing one opens a consent scope, and whether
+# it is ready is a consent question (registry may not import consent).
+
+# An authorization runs for at most about a school year; a longer one is asked for again.
+MAX_AUTHORIZATION_DAYS = 400
+
+
+def instructional_use_request(
+    *,
+    acting_user: User,
+    tool: Tool,
+    program: Program,
+    purpose: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+) -> InstructionalUse:
+    """A staff member asks to use an approved tool with a class or program between two dates."""
+    if not access.can_request_authorization(acting_user):
+        raise PermissionDenied
+    district = acting_user.district
+    errors: dict[str, str] = {}
+    if tool.district_id != district.pk or not tool.is_usable:
+        errors["tool"] = "Choose a tool on your district's approved list (request the tool first if it is not)."
+    if not access.request_programs(acting_user).filter(pk=program.pk).exists():
+        errors["program"] = "Choose a class or program of your school."
+    if ends_on < starts_on:
+        errors["ends_on"] = "The last day cannot come before the first."
+    elif ends_on < timezone.localdate():
+        errors["ends_on"] = "The period has already ended."
+    elif (ends_on - starts_on).days > MAX_AUTHORIZATION_DAYS:
+        errors["ends_on"] = "Ask for a school year at most; ask again next year."
+    if errors:
+        raise ValidationError(errors)
+    use = InstructionalUse(
+        district=district,
+        tool=tool,
+        program=program,
+        staff_member=acting_user,
+        requested_by=acting_user,
+        purpose=purpose.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    use.full_clean(exclude=["staff_member", "requested_by", "decided_by"], validate_constraints=False)
+    with transaction.atomic():
+        _history(use, acting_user, "Requested")
+        use.save()
+    return use
+
+
+def _history(obj: object, acting_user: User, reason: str) -> None:
+    obj._history_user = acting_user  # type: ignore[attr-defined]
+    obj._change_reason = reason  # type: ignore[attr-defined]
+
+
+def _locked_use(use: InstructionalUse, *expected: str) -> InstructionalUse:
+    locked = InstructionalUse.objects.select_for_update().select_related("district", "tool", "program").get(pk=use.pk)
+    if locked.status not in expected:
+        raise ValidationError(f"This authorization is already {locked.get_status_display().lower()}.")
+    return locked
+
+
+def participation_scope_name(use: InstructionalUse) -> str:
+    return f"{use.tool.name[:45]} with {use.program.name[:45]} (#{use.pk})"
+
+
+def instructional_use_authorize(
+    *, acting_user: User, use: InstructionalUse, decided_as: str, reference: str = "", reason: str = ""
+) -> InstructionalUse:
+    """The Superintendent or designee authorizes the use. When the tool needs parental consent, a
+    participation scope opens for it: the use is ready once every enrolled student's family said yes."""
+    registry_services.check_capacity(acting_user, use.district, ApprovalPower.INSTRUCTIONAL_USE, decided_as, reference)
+    with transaction.atomic():
+        use = _locked_use(use, AuthorizationStatus.REQUESTED)
+        if not use.tool.is_usable:
+            raise ValidationError(
+                f"{use.tool.name} is no longer on the approved list ({use.tool.get_status_display()})."
+            )
+        use.status = AuthorizationStatus.AUTHORIZED
+        use.decided_by = acting_user
+        use.decided_as = decided_as
+        use.decided_at = timezone.now()
+        use.decision_reason = reason.strip()
+        use.decision_reference = reference.strip()
+        use.full_clean(exclude=["staff_member", "requested_by", "decided_by"], validate_constraints=False)
+        _history(use, acting_user, "Authorized")
+        use.save()
+        if use.tool.needs_participation_consent:
+            scope = ConsentScope(
+                district=use.district,
+                kind=ScopeKind.PARTICIPATION,
+                name=participation_scope_name(use),
+                description=f"May your child take part in {use.tool.name} with {use.program.name}: {use.purpose}"[:300],
+                model=PhotoModel.WRITTEN_CONSENT,
+                instructional_use=use,
+                position=1000,
+            )
+            _history(scope, acting_user, "Opened for an authorization")
+            scope.save()
+    return use
+
+
+def instructional_use_decline(
+    *, acting_user: User, use: InstructionalUse, decided_as: str, reason: str, reference: str = ""
+) -> InstructionalUse:
+    if not reason.strip():
+        raise ValidationError({"decision_reason": "Give the reason, so the person asking understands."})
+    registry_services.check_capacity(acting_user, use.district, ApprovalPower.INSTRUCTIONAL_USE, decided_as, reference)
+    with transaction.atomic():
+        use = _locked_use(use, AuthorizationStatus.REQUESTED)
+        use.status = AuthorizationStatus.DECLINED
+        use.decided_by = acting_user
+        use.decided_as = decided_as
+        use.decided_at = timezone.now()
+        use.decision_reason = reason.strip()
+        use.decision_reference = reference.strip()
+        _history(use, acting_user, "Not authorized")
+        use.save()
+    return use
+
+
+def _close_scope(use: InstructionalUse, acting_user: User, reason: str) -> None:
+    """The consent records stay (they are the families' answers); the scope leaves the pages."""
+    scope = ConsentScope.objects.filter(instructional_use=use, active=True).first()
+    if scope is not None:
+        scope.active = False
+        _history(scope, acting_user, reason)
+        scope.save(update_fields=["active"])
+
+
+def instructional_use_revoke(*, acting_user: User, use: InstructionalUse, reason: str) -> InstructionalUse:
+    """The Superintendent or designee ends an authorization early, saying why."""
+    if not access.can_decide_authorization(acting_user, use):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"decision_reason": "Say why the authorization is revoked."})
+    with transaction.atomic():
+        use = _locked_use(use, AuthorizationStatus.AUTHORIZED)
+        use.status = AuthorizationStatus.REVOKED
+        use.decision_reason = reason.strip()
+        _history(use, acting_user, "Revoked")
+        use.save(update_fields=["status", "decision_reason"])
+        _close_scope(use, acting_user, "Authorization revoked")
+    return use
+
+
+def instructional_use_withdraw(*, acting_user: User, use: InstructionalUse) -> InstructionalUse:
+    """The staff member no longer needs it (before or after the decision)."""
+    if not access.can_withdraw_authorization(acting_user, use):
+        raise PermissionDenied
+    with transaction.atomic():
+        use = _locked_use(use, AuthorizationStatus.REQUESTED, AuthorizationStatus.AUTHORIZED)
+        use.status = AuthorizationStatus.WITHDRAWN
+        _history(use, acting_user, "Withdrawn")
+        use.save(update_fields=["status"])
+        _close_scope(use, acting_user, "Authorization withdrawn")
+    return use

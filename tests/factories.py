@@ -145,3 +145,53 @@ class ConsentRecordFactory(factory.django.DjangoModelFactory):
     school_year = factory.LazyAttribute(
         lambda record: record.student.district.school_year_for(record.received_on).start_year
     )
+
+
+# --- Approved tools and authorizations ------------------------------------------------------
+
+
+class ToolFactory(factory.django.DjangoModelFactory):
+    """An approved classroom tool (decided, with a review date); pass status= for others."""
+
+    class Meta:
+        model = "registry.Tool"
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"Tool {n}")
+    vendor = "Example Learning Inc."
+    website = factory.LazyAttribute(lambda t: f"https://{t.name.lower().replace(' ', '')}.example.com/")
+    category = "classroom"
+    status = "approved"
+    decided_as = "superintendent"
+    decided_on = datetime.date(2026, 8, 1)
+    next_review_on = datetime.date(2027, 8, 1)
+    lowest_grade = 6
+    highest_grade = 12
+
+
+class ToolRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registry.ToolRequest"
+
+    requested_by = factory.SubFactory(UserFactory)
+    district = factory.LazyAttribute(lambda r: r.requested_by.district)
+    tool_name = factory.Sequence(lambda n: f"Requested tool {n}")
+    website = "https://tool.example.com/"
+    purpose = "Students publish their science fair journals."
+    students = "My two 7th-grade science classes, about 50 students."
+
+
+class InstructionalUseFactory(factory.django.DjangoModelFactory):
+    """A request waiting for the Superintendent (authorize it through consent.services)."""
+
+    class Meta:
+        model = "registry.InstructionalUse"
+
+    program = factory.SubFactory(ProgramFactory)
+    district = factory.LazyAttribute(lambda u: u.program.school.district)
+    tool = factory.SubFactory(ToolFactory, district=factory.SelfAttribute("..district"))
+    staff_member = factory.LazyAttribute(lambda u: staff_at(u.program.school))
+    requested_by = factory.SelfAttribute("staff_member")
+    purpose = "The robotics club posts build updates."
+    starts_on = datetime.date(2026, 9, 1)
+    ends_on = datetime.date(2027, 6, 10)
