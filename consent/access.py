@@ -20,7 +20,7 @@ from accounts.access import (
     scope_for,
 )
 from accounts.models import District, Program, ProgramMembership, ProgramRole, Role, School, Student, User
-from consent.models import ConsentImport, ConsentScope
+from consent.models import ConsentImport, ConsentScope, ScopeKind
 from registry import access as registry_access
 from registry.models import ApprovalPower, Designee, InstructionalUse, OwnerKind, SocialAccount
 
@@ -144,8 +144,9 @@ def account_students(user: User, account: SocialAccount) -> QuerySet[Student]:
 
 
 def get_scope_for_user(user: User, pk: object) -> ConsentScope:
+    """A picture scope to edit; a participation scope follows its authorization and is not edited here."""
     scope = scope_for(user)
-    scopes = ConsentScope.objects.select_related("district")
+    scopes = ConsentScope.objects.exclude(kind=ScopeKind.PARTICIPATION).select_related("district")
     if not scope.is_superuser:
         scopes = scopes.filter(district_id__in=scope.district_ids())
     return get_or_404(scopes, pk=pk)

@@ -21,7 +21,7 @@ from accounts.models import District, Student, User
 from accounts.selectors import student_search
 from consent import access, importer, rules, selectors, services
 from consent.forms import ImportForm, ListOptionsForm, RecordForm, ScopeForm, StudentSearchForm
-from consent.models import ConsentImportStatus, ConsentScope, ListKind, ListViewLog
+from consent.models import ConsentImportStatus, ConsentScope, ListKind, ListViewLog, ScopeKind
 
 PAGE_SIZE = 100
 SEARCH_RESULTS = 15
@@ -395,7 +395,10 @@ def scope_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "consent/scope_list.html",
-        {"district": district, "scopes": ConsentScope.objects.filter(district=district)},
+        {
+            "district": district,
+            "scopes": ConsentScope.objects.filter(district=district).exclude(kind=ScopeKind.PARTICIPATION),
+        },
     )
 
 

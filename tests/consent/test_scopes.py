@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
@@ -9,8 +11,10 @@ from django.urls import reverse
 
 from accounts.models import District
 from consent import selectors, services
+from consent import services as consent_services
 from consent.models import ConsentRecord, ConsentScope
-from tests.factories import DistrictFactory
+from registry.models import DecidedAs
+from tests.factories import DistrictFactory, InstructionalUseFactory, ProgramFactory, ToolFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +105,26 @@ def test_the_demo_gives_every_district_its_scopes_and_answers_in_every_state():
     call_command("load_demo")  # loading twice changes nothing
 
     for district in District.objects.all():
-        assert district.consent_scopes.count() == 4
+        assert district.consent_scopes.exclude(kind="participation").count() == 4
+        # Two demo authorizations need families' consent to take part: Instagram and YouTube.
+        assert district.consent_scopes.filter(kind="participation").count() == 2
     willmar = ConsentRecord.objects.filter(scope__district__slug="willmar")
     assert {"granted", "refused", "withdrawn"} <= set(willmar.values_list("decision", flat=True))
     assert ConsentRecord.objects.filter(scope__district__slug="bloomington", decision="refused").exists()
+
+
+def test_it_keeps_participation_scopes_off_the_scope_settings(client, world):
+    """A tool's participation consent follows its authorization: it is not listed or edited with picture scopes."""
+    tool = ToolFactory(district=world.district, is_public_social_media=True, parental_consent_required=True)
+    use = InstructionalUseFactory(
+        program=ProgramFactory(school=world.school), tool=tool, ends_on=datetime.date(2099, 1, 1)
+    )
+    use = consent_services.instructional_use_authorize(
+        acting_user=world.superintendent, use=use, decided_as=DecidedAs.SUPERINTENDENT
+    )
+    client.force_login(world.director)
+    listing = client.get(reverse("consent:scope_list", args=[world.district.slug]))
+    assert use.consent_scope.name not in listing.content.decode()
+    edit = reverse("consent:scope_edit", args=[world.district.slug, use.consent_scope.pk])
+    assert client.get(edit).status_code == 404
+    assert client.post(edit, {"name": "x", "model": "opt_out"}).status_code == 404
