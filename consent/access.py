@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from accounts.access import (
     DISTRICT_READERS,
@@ -192,7 +193,7 @@ def visible_authorizations(user: User) -> QuerySet[InstructionalUse]:
     if not user.is_authenticated or not user.is_active:
         return InstructionalUse.objects.none()
     designee_of = Designee.objects.filter(
-        user=user, power=ApprovalPower.INSTRUCTIONAL_USE, ends_on__isnull=True
+        user=user, power=ApprovalPower.INSTRUCTIONAL_USE, ends_on__isnull=True, starts_on__lte=timezone.localdate()
     ).values("district_id")
     return InstructionalUse.objects.filter(
         Q(staff_member=user)
@@ -206,7 +207,14 @@ def visible_authorizations(user: User) -> QuerySet[InstructionalUse]:
 def get_authorization_for_user(user: User, pk: object) -> InstructionalUse:
     return get_or_404(
         visible_authorizations(user).select_related(
-            "district", "tool", "program__school", "staff_member", "requested_by", "decided_by", "consent_scope"
+            "district",
+            "tool",
+            "program__school",
+            "staff_member",
+            "requested_by",
+            "decided_by",
+            "ended_by",
+            "consent_scope",
         ),
         pk=pk,
     )

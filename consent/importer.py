@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from accounts.models import District, Student, school_year_for
 from accounts.roster import MAX_PROBLEMS, CsvRows, FileSpec, Problem
 from consent import rules
-from consent.models import ConsentRecord, ConsentScope, Decision, ReceivedBy, ScopeKind
+from consent.models import REPEATABLE_KINDS, ConsentRecord, ConsentScope, Decision, ReceivedBy, ScopeKind
 
 SPEC = FileSpec(
     "consent.csv",
@@ -91,9 +91,11 @@ def _school_year(value: str, default: int) -> int | None:
 
 def _scope_lookup(district: District) -> dict[str, ConsentScope]:
     lookup: dict[str, ConsentScope] = {}
-    for scope in ConsentScope.objects.filter(district=district, active=True).select_related("district"):
+    # Participation in a tool is answered on its authorization, for the students enrolled in it.
+    scopes = ConsentScope.objects.filter(district=district, active=True).exclude(kind=ScopeKind.PARTICIPATION)
+    for scope in scopes.select_related("district"):
         lookup[scope.name.lower()] = scope
-        if scope.kind != ScopeKind.OTHER:  # a district's own scopes are found by name only
+        if scope.kind not in REPEATABLE_KINDS:  # a district's own scopes are found by name only
             lookup[scope.kind] = scope
     return lookup
 

@@ -187,7 +187,17 @@ def with_readiness(uses: QuerySet[InstructionalUse], on: datetime.date | None = 
     ).order_by("-received_on", "-pk")
     enrolled = enrolled_students(OuterRef("program_id"))
     granted = enrolled.annotate(answer=Subquery(latest.values("decision")[:1])).filter(answer=Standing.GRANTED)
-    needs = Exists(ConsentScope.objects.filter(instructional_use=OuterRef("pk")))
+    # Once decided, the scope says whether consent is needed; before that, the tool does.
+    needs = Case(
+        When(Exists(ConsentScope.objects.filter(instructional_use=OuterRef("pk"))), then=Value(True)),
+        When(
+            Q(status=AuthorizationStatus.REQUESTED)
+            & (Q(tool__is_public_social_media=True) | Q(tool__parental_consent_required=True)),
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
     uses = uses.annotate(enrolled=_count(enrolled), covered=_count(granted), needs_consent=needs)
     ready = Q(status=AuthorizationStatus.AUTHORIZED, ends_on__gte=on) & (
         Q(needs_consent=False) | Q(enrolled__gt=0, covered=F("enrolled"))
@@ -218,11 +228,14 @@ def authorizations_waiting(uses: QuerySet[InstructionalUse]) -> QuerySet[Instruc
 @dataclass(frozen=True)
 class Participant:
     student: Student
-    answer: PostingAnswer | None  # None when the tool needs no consent
+    answer: PostingAnswer | None  # None until a consent form is open (or when the tool needs none)
+    needs_consent: bool = True
 
     @property
     def covered(self) -> bool:
-        return self.answer is None or self.answer.allowed
+        if self.answer is None:
+            return not self.needs_consent
+        return self.answer.allowed
 
 
 def participants(use: InstructionalUse, on: datetime.date | None = None) -> list[Participant]:
@@ -232,7 +245,10 @@ def participants(use: InstructionalUse, on: datetime.date | None = None) -> list
     students = enrolled_students(use.program_id).select_related("school").distinct()
     scope = getattr(use, "consent_scope", None)
     if scope is None:
-        return [Participant(student, None) for student in students.order_by("last_name", "first_name", "pk")]
+        # No form yet: either the tool needs no consent, or the request is still waiting for a decision.
+        needs = use.status == AuthorizationStatus.REQUESTED and use.tool.needs_participation_consent
+        ordered = students.order_by("last_name", "first_name", "pk")
+        return [Participant(student, None, needs_consent=needs) for student in ordered]
     annotated = rules.annotate_may_post(students, scope, on).order_by(
         "consent_may_post", "last_name", "first_name", "pk"
     )

@@ -330,6 +330,8 @@ def instructional_use_authorize(
     registry_services.check_capacity(acting_user, use.district, ApprovalPower.INSTRUCTIONAL_USE, decided_as, reference)
     with transaction.atomic():
         use = _locked_use(use, AuthorizationStatus.REQUESTED)
+        if use.has_ended(timezone.localdate()):
+            raise ValidationError("The dates asked for have passed: ask the staff member to request new dates.")
         if not use.tool.is_usable:
             raise ValidationError(
                 f"{use.tool.name} is no longer on the approved list ({use.tool.get_status_display()})."
@@ -395,9 +397,11 @@ def instructional_use_revoke(*, acting_user: User, use: InstructionalUse, reason
     with transaction.atomic():
         use = _locked_use(use, AuthorizationStatus.AUTHORIZED)
         use.status = AuthorizationStatus.REVOKED
-        use.decision_reason = reason.strip()
+        use.ended_by = acting_user
+        use.ended_at = timezone.now()
+        use.end_reason = reason.strip()
         _history(use, acting_user, "Revoked")
-        use.save(update_fields=["status", "decision_reason"])
+        use.save(update_fields=["status", "ended_by", "ended_at", "end_reason"])
         _close_scope(use, acting_user, "Authorization revoked")
     return use
 
@@ -409,7 +413,9 @@ def instructional_use_withdraw(*, acting_user: User, use: InstructionalUse) -> I
     with transaction.atomic():
         use = _locked_use(use, AuthorizationStatus.REQUESTED, AuthorizationStatus.AUTHORIZED)
         use.status = AuthorizationStatus.WITHDRAWN
+        use.ended_by = acting_user
+        use.ended_at = timezone.now()
         _history(use, acting_user, "Withdrawn")
-        use.save(update_fields=["status"])
+        use.save(update_fields=["status", "ended_by", "ended_at"])
         _close_scope(use, acting_user, "Authorization withdrawn")
     return use

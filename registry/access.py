@@ -202,6 +202,16 @@ def can_manage_designees(user: User, district: District) -> bool:
     return user.district_id == district.pk and scope_for(user).has_district_role(district.pk, {Role.SUPERINTENDENT})
 
 
+def can_see_designees(user: User, district: District) -> bool:
+    """District leadership, the communications office and the designees themselves may read the list."""
+    scope = scope_for(user)
+    return (
+        can_manage_designees(user, district)
+        or scope.has_district_role(district.pk, DISTRICT_READERS)
+        or Designee.objects.filter(district=district, user=user, ends_on__isnull=True).exists()
+    )
+
+
 def can_record_logo_permission(user: User, district: District) -> bool:
     return can_take_decision(user, district, ApprovalPower.LOGO_USE)
 

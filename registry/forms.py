@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import District, Program, ProgramKind, School, User
 from registry.models import (
     AdministratorRole,
+    DecidedAs,
     LogoPermissionForm,
     OwnerKind,
     Platform,
@@ -284,13 +285,62 @@ class ReviewForm(ForgetSecretsMixin, forms.Form):
         return data
 
 
-class LogoPermissionRecordForm(forms.Form):
-    granted = forms.BooleanField(label="Permission to use the district logo is granted", required=False)
-    granted_by = forms.CharField(
-        label="Granted by", max_length=200, required=False, help_text="Name and title, or “School Board”."
+class LogoPermissionGrantForm(ForgetSecretsMixin, forms.Form):
+    """Written permission to use the district logo on one account or tool, as the policy names its giver.
+
+    `capacities` are the DecidedAs values the person recording it holds (registry.access)."""
+
+    decided_as = forms.ChoiceField(label="Granted by", widget=forms.Select(attrs={"class": "form-select"}))
+    granted_by_name = forms.CharField(
+        label="Name of the person or body granting it",
+        max_length=200,
+        validators=[refuse_secrets],
+        help_text="E.g. “Dr. Ada Lovelace, Superintendent” or “School Board”.",
     )
-    granted_on = forms.DateField(label="On", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    form = forms.ChoiceField(label="Given as", choices=[("", "Choose…"), *LogoPermissionForm.choices], required=False)
+    granted_on = forms.DateField(label="Date of the permission", widget=forms.DateInput(attrs={"type": "date"}))
+    written_as = forms.ChoiceField(label="Given in writing as", choices=[("", "Choose…"), *LogoPermissionForm.choices])
+    reference = forms.CharField(
+        label="Where the writing is kept",
+        max_length=300,
+        required=False,
+        validators=[refuse_secrets],
+        help_text="E.g. “letter of March 3, 2026 in the communications office file”. For a School Board "
+        "decision, the meeting date and item of the minutes (required).",
+    )
+    conditions = forms.CharField(
+        label="Conditions, if any",
+        max_length=500,
+        required=False,
+        validators=[refuse_secrets],
+        help_text="E.g. “the current logo only, unaltered”.",
+    )
+
+    def __init__(self, *args: Any, capacities: list[str], user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decided_as"].choices = [(c, DecidedAs(c).label) for c in capacities]
+        if capacities:
+            self.initial.setdefault("decided_as", capacities[0])
+        if capacities == [DecidedAs.SCHOOL_BOARD]:
+            self.initial.setdefault("granted_by_name", "School Board")
+            self.initial.setdefault("written_as", LogoPermissionForm.BOARD_MINUTES)
+        elif user is not None and user.full_name:
+            self.initial.setdefault("granted_by_name", user.full_name)
+        self.initial.setdefault("granted_on", timezone.localdate())
+
+    def clean_granted_on(self) -> datetime.date:
+        granted_on = self.cleaned_data["granted_on"]
+        if granted_on > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        return granted_on
+
+
+class LogoPermissionWithdrawForm(ForgetSecretsMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why it is withdrawn",
+        max_length=500,
+        validators=[refuse_secrets],
+        widget=forms.TextInput(attrs={"placeholder": "E.g. “the account was handed to the booster club”"}),
+    )
 
 
 class DirectorySearchForm(forms.Form):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
-from registry.models import AccountAdministrator, SocialAccount
+from registry.models import AccountAdministrator, LogoPermission, SocialAccount, Tool
 
 # Bookkeeping columns that would only add noise to the story.
 _QUIET_FIELDS = {
@@ -22,6 +22,10 @@ _QUIET_FIELDS = {
     "decided_by",
     "communications_confirmed_by",
     "added_by",
+    "created_at",
+    "recorded_at",
+    "recorded_by",
+    "withdrawn_by",
 }
 
 
@@ -121,6 +125,8 @@ def account_timeline(account: SocialAccount, *, limit: int = 50) -> list[Event]:
                     Event(record.history_date, _who(record), record.history_change_reason or "Changed", lines)
                 )
 
+    events.extend(_logo_events(LogoPermission.history.filter(account_id=account.pk)))
+
     admin_pairs = _pairs(admin_records, "id")
     described = _changes(AccountAdministrator, [(r, p) for r, p in admin_pairs if p is not None], related)
     for record, previous in admin_pairs:
@@ -136,5 +142,46 @@ def account_timeline(account: SocialAccount, *, limit: int = 50) -> list[Event]:
                 events.append(Event(record.history_date, _who(record), f"{person}'s designation ended", lines))
             elif lines:
                 events.append(Event(record.history_date, _who(record), f"{person}'s designation changed", lines))
+    events.sort(key=lambda e: e.when, reverse=True)
+    return events[:limit]
+
+
+def _logo_events(records: models.QuerySet) -> list[Event]:
+    """Grants and withdrawals of written permission to use the district logo."""
+    events = []
+    for record in records.select_related("history_user").order_by("-history_date")[:100]:
+        if record.history_type == "+":
+            events.append(
+                Event(
+                    record.history_date,
+                    _who(record),
+                    "Logo permission recorded",
+                    [f"{record.granted_by_name} ({record.get_decided_as_display()}), {record.granted_on:%b %d, %Y}"],
+                )
+            )
+        elif record.history_type == "~" and record.withdrawn_on is not None:
+            reason = [record.withdrawal_reason] if record.withdrawal_reason else []
+            events.append(Event(record.history_date, _who(record), "Logo permission withdrawn", reason))
+    return events
+
+
+def tool_timeline(tool: Tool, *, limit: int = 50) -> list[Event]:
+    """Newest first: the tool's decisions, reviews and changed details, and its logo permissions."""
+    records = list(tool.history.select_related("history_user").order_by("-history_date")[:200])
+    related = _related_names([(Tool, records)])
+    events: list[Event] = []
+    pairs = _pairs(records, "id")
+    described = _changes(Tool, [(r, p) for r, p in pairs if p is not None], related)
+    for record, previous in pairs:
+        if previous is None:
+            summary = record.history_change_reason or "Added to the list"
+            events.append(Event(record.history_date, _who(record), summary, [f"Status: {record.get_status_display()}"]))
+        else:
+            lines = described.get(record.history_id, [])
+            if lines or record.history_change_reason:
+                events.append(
+                    Event(record.history_date, _who(record), record.history_change_reason or "Changed", lines)
+                )
+    events.extend(_logo_events(LogoPermission.history.filter(tool_id=tool.pk)))
     events.sort(key=lambda e: e.when, reverse=True)
     return events[:limit]

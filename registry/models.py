@@ -711,6 +711,10 @@ class InstructionalUse(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField("reason", max_length=2000, blank=True, validators=[refuse_secrets])
     decision_reference = models.CharField("written record", max_length=300, blank=True, validators=[refuse_secrets])
+    # Revoked or withdrawn: who ended it, when and why (the decision above stays as it was taken).
+    ended_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField("why it ended", max_length=2000, blank=True, validators=[refuse_secrets])
 
     history = HistoricalRecords()
 
@@ -720,7 +724,11 @@ class InstructionalUse(models.Model):
             models.CheckConstraint(name="instructional_use_dates_in_order", condition=Q(ends_on__gte=F("starts_on"))),
             models.CheckConstraint(
                 name="instructional_use_refusal_with_reason",
-                condition=~Q(status__in=["declined", "revoked"]) | ~Q(decision_reason=""),
+                condition=~Q(status="declined") | ~Q(decision_reason=""),
+            ),
+            models.CheckConstraint(
+                name="instructional_use_revoked_with_reason",
+                condition=~Q(status="revoked") | (~Q(end_reason="") & Q(ended_at__isnull=False)),
             ),
         ]
         indexes = [

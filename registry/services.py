@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import District, User
@@ -622,6 +623,25 @@ def tool_decide(
             reference=reference,
             reason=label,
         )
+        # Requests waiting for this tool are answered by the decision: nobody waits on a settled question.
+        answer = {
+            ToolStatus.APPROVED: ToolRequestStatus.APPROVED,
+            ToolStatus.APPROVED_WITH_CONDITIONS: ToolRequestStatus.APPROVED_WITH_CONDITIONS,
+            ToolStatus.NOT_APPROVED: ToolRequestStatus.DECLINED,
+        }[ToolStatus(status)]
+        waiting = ToolRequest.objects.select_for_update().filter(
+            Q(tool=tool) | Q(tool_name__iexact=tool.name), district=tool.district, status=ToolRequestStatus.WAITING
+        )
+        for waiting_request in waiting:
+            _close_request(
+                waiting_request,
+                acting_user,
+                answer,
+                decided_as,
+                f"Decided on the tool's page: {label}.",
+                reference,
+                tool,
+            )
     return tool
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/<int:pk>/edit/", views.account_edit, name="account_edit"),
     path("accounts/<int:pk>/review/", views.account_review, name="account_review"),
     path("accounts/<int:pk>/logo/", views.account_logo, name="account_logo"),
+    path("accounts/<int:pk>/logo/withdraw/", views.account_logo_withdraw, name="account_logo_withdraw"),
     path("accounts/<int:pk>/administrators/", views.administrator_add, name="administrator_add"),
     path("accounts/<int:pk>/<slug:step>/", views.account_transition, name="account_transition"),
     path("administrators/<int:pk>/end/", views.administrator_end, name="administrator_end"),

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -26,11 +27,13 @@ from registry.forms import (
     ActivateForm,
     AdministratorForm,
     DirectorySearchForm,
-    LogoPermissionRecordForm,
+    LogoPermissionGrantForm,
+    LogoPermissionWithdrawForm,
     ReasonForm,
     ReviewForm,
 )
-from registry.models import AccountStatus, SocialAccount
+from registry.models import AccountStatus, ApprovalPower, LogoPermission, SocialAccount
+from registry.tool_forms import add_service_errors
 
 PAGE_SIZE = 50
 
@@ -193,9 +196,58 @@ def _created_message(account: SocialAccount) -> str:
     return "Registered and active."
 
 
+# --- Written permission to use the district logo (shared with the tool pages) ----------------
+
+
+def in_sentence(label: str) -> str:
+    """A choice label inside a sentence: “The Superintendent or designee” → “the Superintendent or designee”."""
+    return label[:1].lower() + label[1:]
+
+
+LOGO_ERROR_ALIASES = {"decision_reference": "reference"}
+
+
+def logo_section(
+    request: HttpRequest,
+    district: District,
+    permissions: QuerySet[LogoPermission],
+    *,
+    grant_url: str,
+    withdraw_url: str,
+    form: LogoPermissionGrantForm | None = None,
+    withdraw_form: LogoPermissionWithdrawForm | None = None,
+) -> dict[str, Any]:
+    """What templates/registry/_logo_permission.html shows: the permission in force, earlier ones,
+    and, for whoever the policy lets record one, the forms (limited to the capacities they hold)."""
+    capacities = access.decision_capacities(request.user, district, ApprovalPower.LOGO_USE)
+    records = list(permissions.select_related("recorded_by", "withdrawn_by").order_by("-recorded_at", "-pk")[:10])
+    current = next((permission for permission in records if permission.withdrawn_on is None), None)
+    if capacities and form is None:
+        form = LogoPermissionGrantForm(capacities=capacities, user=request.user)
+    return {
+        "approver": in_sentence(district.get_logo_use_approver_display()),
+        "current": current,
+        "earlier": [permission for permission in records if permission is not current],
+        "can_record": bool(capacities),
+        "form": form,
+        "withdraw_form": withdraw_form or LogoPermissionWithdrawForm(),
+        "grant_url": grant_url,
+        "withdraw_url": withdraw_url,
+    }
+
+
 @login_required
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    account = access.get_account_for_user(request.user, pk)
+    return _account_page(request, access.get_account_for_user(request.user, pk))
+
+
+def _account_page(
+    request: HttpRequest,
+    account: SocialAccount,
+    *,
+    logo_form: LogoPermissionGrantForm | None = None,
+    logo_withdraw_form: LogoPermissionWithdrawForm | None = None,
+) -> HttpResponse:
     account = (
         selectors.with_last_recertification(selectors.with_attention(SocialAccount.objects.filter(pk=account.pk)))
         .select_related(
@@ -232,18 +284,18 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "edit": access.can_edit(user, account, administers=administers),
                 "review": access.can_review(user, account, administers=administers),
                 "activate": access.can_activate(user, account, administers=administers),
-                "logo": access.can_record_logo_permission(user, account),
             },
             "reason_form": ReasonForm(),
             "activate_form": ActivateForm(),
             "administrator_form": AdministratorForm(district=account.district),
-            "logo_form": LogoPermissionRecordForm(
-                initial={
-                    "granted": account.logo_permission_granted,
-                    "granted_by": account.logo_permission_granted_by,
-                    "granted_on": account.logo_permission_granted_on,
-                    "form": account.logo_permission_form,
-                }
+            "logo": logo_section(
+                request,
+                account.district,
+                account.logo_permissions.all(),
+                grant_url=reverse("registry:account_logo", args=[account.pk]),
+                withdraw_url=reverse("registry:account_logo_withdraw", args=[account.pk]),
+                form=logo_form,
+                withdraw_form=logo_withdraw_form,
             ),
         },
     )
@@ -408,18 +460,43 @@ def account_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def account_logo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record written permission to use the district logo on this account (it replaces any earlier one)."""
     account = access.get_account_for_user(request.user, pk)
-    access.require(access.can_record_logo_permission(request.user, account))
-    form = LogoPermissionRecordForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Check the logo permission: a date is not valid.")
+    capacities = access.decision_capacities(request.user, account.district, ApprovalPower.LOGO_USE)
+    access.require(bool(capacities))
+    form = LogoPermissionGrantForm(request.POST, capacities=capacities, user=request.user)
+    if form.is_valid():
+        try:
+            services.logo_permission_grant(acting_user=request.user, account=account, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error, LOGO_ERROR_ALIASES)
+        else:
+            messages.success(request, "The permission to use the district logo is recorded.")
+            return redirect(account)
+    return _account_page(request, account, logo_form=form)
+
+
+@require_POST
+@login_required
+def account_logo_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access.get_account_for_user(request.user, pk)
+    access.require(access.can_record_logo_permission(request.user, account.district))
+    permission = selectors.current_logo_permission(account=account)
+    if permission is None:
+        messages.info(request, "There is no permission in force to withdraw.")
         return redirect(account)
-    return _act(
-        request,
-        account,
-        lambda: services.account_record_logo_permission(acting_user=request.user, account=account, **form.cleaned_data),
-        "The logo permission is recorded.",
-    )
+    form = LogoPermissionWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.logo_permission_withdraw(
+                acting_user=request.user, permission=permission, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The logo permission is withdrawn: the account may no longer use the logo.")
+            return redirect(account)
+    return _account_page(request, account, logo_withdraw_form=form)
 
 
 # --- Public directory: no sign-in ------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from registry.models import AccountAdministrator, SocialAccount
+from registry.models import AccountAdministrator, LogoPermission, SocialAccount
 from tests.factories import AdministratorFactory, SocialAccountFactory
 
 
@@ -141,21 +141,25 @@ def test_a_launch_date_in_the_future_is_refused(client, world, account, today):
     assert account.status == "approved"
 
 
-def test_the_superintendent_records_logo_permission_on_the_page(client, world, account):
+def test_the_superintendent_records_logo_permission_on_the_page(client, world, account, today):
     client.force_login(world.superintendent)
 
-    client.post(
+    response = client.post(
         reverse("registry:account_logo", args=[account.pk]),
         {
-            "granted": "on",
-            "granted_by": "School Board, meeting of Oct 6",
+            "decided_as": "superintendent",
+            "granted_by_name": "Dr. Ada Lovelace, Superintendent",
             "granted_on": "2026-10-06",
-            "form": "board_minutes",
+            "written_as": "letter",
+            "reference": "Letter in the communications office file",
         },
+        follow=True,
     )
 
-    account.refresh_from_db()
-    assert (account.logo_permission_granted, account.logo_permission_form) == (True, "board_minutes")
+    permission = LogoPermission.objects.get(account=account)
+    assert (permission.decided_as, permission.written_as, permission.withdrawn_on) == ("superintendent", "letter", None)
+    assert "The permission to use the district logo is recorded." in response.text
+    assert "Permitted by Dr. Ada Lovelace, Superintendent (The Superintendent) on October 6, 2026" in response.text
 
 
 @pytest.mark.parametrize("view", ["account_detail", "account_edit", "account_review"])

@@ -479,3 +479,21 @@ def test_staff_see_their_own_districts_list_only(world):
     for persona in (world.staff, world.clerk, world.principal, world.director):
         assert list(access.visible_tools(persona)) == [mine]
     assert access.visible_tools(UserFactory(district=None)).count() == 0
+
+
+def test_deciding_a_tool_answers_the_requests_waiting_for_it(world):
+    waiting = _request(world, "padlet")
+    other = _request(world, "Book Creator")
+    tool = _new_tool(world, name="Padlet")
+    services.tool_decide(
+        acting_user=world.superintendent, tool=tool, status=ToolStatus.NOT_APPROVED, decided_as=DecidedAs.SUPERINTENDENT
+    )
+    waiting.refresh_from_db()
+    other.refresh_from_db()
+    assert (waiting.status, waiting.tool, waiting.decided_by) == (
+        ToolRequestStatus.DECLINED,
+        tool,
+        world.superintendent,
+    )
+    assert waiting.decision_reason == "Decided on the tool's page: Not approved."
+    assert other.status == ToolRequestStatus.WAITING

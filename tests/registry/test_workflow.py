@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from registry import services
+from registry import selectors, services
 from registry.models import AccountStatus, SocialAccount
 from registry.services import Designation
 from tests.factories import platform
@@ -202,25 +202,30 @@ def test_a_personal_mailbox_is_refused_as_the_login_email(world, request_account
         request_account(login_email="coach.smith@gmail.com")
 
 
-def test_logo_permission_is_recorded_with_who_when_and_how(world, request_account):
+def test_logo_permission_is_recorded_with_who_when_and_how(world, request_account, today):
     account = request_account()
+    grant = {
+        "granted_by_name": "Dr. Ada Lovelace, Superintendent",
+        "granted_on": datetime.date(2026, 10, 1),
+        "written_as": "letter",
+        "decided_as": "superintendent",
+    }
     with pytest.raises(PermissionDenied):
-        services.account_record_logo_permission(
-            acting_user=world.principal, account=account, granted=True, granted_by="Me", granted_on=None, form=""
-        )
+        services.logo_permission_grant(acting_user=world.principal, account=account, **grant)
     with pytest.raises(ValidationError):
-        services.account_record_logo_permission(
-            acting_user=world.superintendent, account=account, granted=True, granted_by="", granted_on=None, form=""
+        services.logo_permission_grant(
+            acting_user=world.superintendent, account=account, **{**grant, "granted_by_name": ""}
         )
 
-    account = services.account_record_logo_permission(
-        acting_user=world.superintendent,
-        account=account,
-        granted=True,
-        granted_by="Dr. Ada Lovelace, Superintendent",
-        granted_on=datetime.date(2026, 10, 1),
-        form="letter",
-    )
+    permission = services.logo_permission_grant(acting_user=world.superintendent, account=account, **grant)
 
-    assert (account.logo_permission_granted, account.logo_permission_form) == (True, "letter")
-    assert account.history.latest().history_user == world.superintendent
+    assert selectors.current_logo_permission(account=account) == permission
+    assert (permission.decided_as, permission.written_as, permission.recorded_by) == (
+        "superintendent",
+        "letter",
+        world.superintendent,
+    )
+    assert permission.summary == (
+        "Permitted by Dr. Ada Lovelace, Superintendent (The Superintendent) on October 1, 2026, signed letter or form"
+    )
+    assert permission.history.latest().history_user == world.superintendent

@@ -1,0 +1,159 @@
+"""Forms of the instructional-use authorization pages: asking, deciding, revoking, and recording a
+family's answer about taking part. They only parse; the rules live in consent.services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Program, Student
+from consent.models import Decision, ReceivedBy
+from registry.models import DecidedAs, Tool
+
+DATE_WIDGET = {"type": "date"}
+
+
+def tool_label(tool: Tool) -> str:
+    consent = "parental consent needed" if tool.needs_participation_consent else "no parental consent needed"
+    return f"{tool.name} — {tool.get_status_display().lower()}, {consent}"
+
+
+def program_label(program: Program) -> str:
+    return f"{program.name} ({program.get_kind_display().lower()}) — {program.school.name}"
+
+
+class ToolChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Tool) -> str:
+        return tool_label(obj)
+
+
+class ProgramChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Program) -> str:
+        return program_label(obj)
+
+
+class RequestForm(forms.Form):
+    """A staff member asks to use an approved tool with one of their classes or programs."""
+
+    tool = ToolChoiceField(queryset=Tool.objects.none(), label="Tool", empty_label="Choose an approved tool")
+    program = ProgramChoiceField(
+        queryset=Program.objects.none(), label="Class or program", empty_label="Choose a class or program"
+    )
+    purpose = forms.CharField(
+        label="What the students will do",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="In a sentence or two, as you would explain it to a parent.",
+    )
+    starts_on = forms.DateField(label="From", widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"))
+    ends_on = forms.DateField(
+        label="Until",
+        widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
+        help_text="At most a school year; ask again next year.",
+    )
+
+    def __init__(self, *args: object, tools: QuerySet[Tool], programs: QuerySet[Program], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tool"].queryset = tools
+        self.fields["program"].queryset = programs
+
+    def clean(self) -> dict:
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", "The last day cannot come before the first.")
+        return data
+
+
+class DecisionForm(forms.Form):
+    """Authorize or not, in the capacity the district's policy gives the person deciding."""
+
+    AUTHORIZE = "authorize"
+    DECLINE = "decline"
+
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[(AUTHORIZE, "Authorize"), (DECLINE, "Do not authorize")],
+        widget=forms.RadioSelect,
+    )
+    decided_as = forms.ChoiceField(label="Deciding as", choices=())
+    reference = forms.CharField(
+        label="Written record",
+        max_length=300,
+        required=False,
+        help_text="Where the decision is written down, e.g. “Board minutes, March 9, 2026, item 7”. "
+        "Required for a School Board decision.",
+    )
+    reason = forms.CharField(
+        label="Reason or conditions",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when you do not authorize; the person asking will read it.",
+    )
+
+    def __init__(self, *args: object, capacities: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decided_as"].choices = [(c, DecidedAs(c).label) for c in capacities]
+        if len(capacities) == 1:
+            self.fields["decided_as"].initial = capacities[0]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("decision") == self.DECLINE and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Give the reason, so the person asking understands.")
+        return data
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label="Why it is revoked",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The staff member and the school will read it.",
+    )
+
+
+class ParticipationAnswerForm(forms.Form):
+    """A family's answer about taking part, as the clerk reads it from the returned form."""
+
+    student = forms.ModelChoiceField(label="Student", queryset=Student.objects.none(), empty_label="Choose a student")
+    decision = forms.ChoiceField(
+        label="Answer",
+        choices=[
+            (Decision.GRANTED, "Consents: may take part"),
+            (Decision.REFUSED, "Refuses"),
+            (Decision.WITHDRAWN, "Withdraws an earlier consent"),
+        ],
+        widget=forms.RadioSelect,
+        initial=Decision.GRANTED,
+    )
+    received_on = forms.DateField(label="Received on", widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"))
+    received_by = forms.ChoiceField(
+        label="Received as", choices=[c for c in ReceivedBy.choices if c[0] != ReceivedBy.SIS_IMPORT]
+    )
+    guardian_name = forms.CharField(label="Parent or guardian", max_length=200, required=False)
+    note = forms.CharField(label="Note", max_length=500, required=False)
+
+    def __init__(
+        self,
+        *args: object,
+        enrolled: QuerySet[Student],
+        shown: list[Student] | None = None,
+        **kwargs: object,
+    ) -> None:
+        """`enrolled` validates the choice; `shown` (already loaded, missing first) fills the select
+        without another query."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["student"]
+        field.queryset = enrolled
+        if shown is not None:
+            field.choices = [("", "Choose a student"), *((s.pk, student_label(s)) for s in shown)]
+        self.fields["received_on"].initial = timezone.localdate()
+        self.fields["received_by"].initial = ReceivedBy.PAPER
+
+
+def student_label(student: Student) -> str:
+    grade = f", grade {student.grade.lstrip('0') or student.grade}" if student.grade else ""
+    return f"{student.last_name}, {student.first_name}{grade}"

@@ -1,0 +1,323 @@
+"""Forms of the approved-tool pages. They parse and check input; the rules live in models and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import QuerySet
+
+from accounts.models import Approver, District, School, User
+from registry import selectors
+from registry.access import approver_for
+from registry.forms import ForgetSecretsMixin
+from registry.models import (
+    DECIDED_TOOL_STATUSES,
+    ApprovalPower,
+    DecidedAs,
+    Grade,
+    Tool,
+    ToolCategory,
+    ToolRequest,
+    ToolStatus,
+    refuse_secrets,
+)
+from registry.services import TOOL_DETAIL_FIELDS
+
+_SELECT = {"class": "form-select"}
+_DATE = forms.DateInput(attrs={"type": "date"})
+
+REFERENCE_HELP = (
+    "Where the decision is written down, e.g. “Board minutes, March 9, 2026, item 7”. "
+    "Required when you record a School Board decision."
+)
+
+
+def add_service_errors(form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's refusal on the form: on its field when the form has one, else above the form."""
+    aliases = aliases or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages in error.message_dict.items():
+        field = aliases.get(field, field)
+        form.add_error(field if field in form.fields else None, messages)
+
+
+def _formfield(model_field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """Web addresses typed without a scheme are taken as https://."""
+    if isinstance(model_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return model_field.formfield(**kwargs)
+
+
+def capacity_choices(capacities: list[str]) -> list[tuple[str, str]]:
+    return [(capacity, DecidedAs(capacity).label) for capacity in capacities]
+
+
+# --- The list ------------------------------------------------------------------------------------
+
+EVERY_STATUS = "all"
+ATTENTION_CHOICES = [
+    ("review_overdue", "Review overdue"),
+    ("review_due", "Review due within 30 days"),
+    ("agreement_expired", "Privacy agreement expired"),
+    ("agreement_expiring", "Privacy agreement ends within 30 days"),
+]
+
+
+class ToolFilterForm(forms.Form):
+    """Search and filters of the list. Anything not understood is ignored (and said so)."""
+
+    q = forms.CharField(label="Search", max_length=100, required=False)
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "All but retired"), *ToolStatus.choices, (EVERY_STATUS, "Every status, with retired")],
+        widget=forms.Select(attrs=_SELECT),
+    )
+    category = forms.ChoiceField(
+        label="Kind of tool",
+        required=False,
+        choices=[("", "Every kind"), *ToolCategory.choices],
+        widget=forms.Select(attrs=_SELECT),
+    )
+    attention = forms.ChoiceField(
+        label="Needs attention",
+        required=False,
+        choices=[("", "Everything"), *ATTENTION_CHOICES],
+        widget=forms.Select(attrs=_SELECT),
+    )
+
+    def apply(self, tools: QuerySet[Tool]) -> QuerySet[Tool]:
+        if not self.is_valid():
+            return tools.exclude(status=ToolStatus.RETIRED)
+        data = self.cleaned_data
+        tools = selectors.tool_search(tools, data["q"])
+        if not data["status"]:
+            tools = tools.exclude(status=ToolStatus.RETIRED)
+        elif data["status"] != EVERY_STATUS:
+            tools = tools.filter(status=data["status"])
+        if data["category"]:
+            tools = tools.filter(category=data["category"])
+        if data["attention"]:
+            tools = {
+                "review_overdue": selectors.tool_reviews_overdue,
+                "review_due": selectors.tool_reviews_due,
+                "agreement_expired": selectors.privacy_agreements_expired,
+                "agreement_expiring": selectors.privacy_agreements_expiring,
+            }[data["attention"]](tools)
+        return tools
+
+
+# --- Keeping the list ----------------------------------------------------------------------------
+
+
+class ToolForm(ForgetSecretsMixin, forms.ModelForm):
+    """A tool's details. Its status and decision move only through the decision forms."""
+
+    class Meta:
+        model = Tool
+        fields = list(TOOL_DETAIL_FIELDS)
+        formfield_callback = _formfield
+        labels = {
+            "name": "Name of the tool",
+            "vendor": "Company that makes it",
+            "category": "Kind of tool",
+            "lowest_grade": "From grade",
+            "highest_grade": "To grade",
+        }
+        help_texts = {
+            "website": "Its address, e.g. https://www.seesaw.com/",
+            "description": "What staff use it for with students.",
+            "lowest_grade": "The youngest students who may use it. Leave empty for any grade.",
+            "privacy_agreement_expires_on": "Leave empty if it does not end.",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "category": forms.Select(attrs=_SELECT),
+            "lowest_grade": forms.Select(attrs=_SELECT),
+            "highest_grade": forms.Select(attrs=_SELECT),
+            "privacy_agreement_expires_on": _DATE,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("lowest_grade", "highest_grade"):
+            self.fields[name].choices = [("", "Any grade"), *Grade.choices]
+
+
+class ToolDecisionForm(ForgetSecretsMixin, forms.Form):
+    """Approve (with or without conditions) or refuse a tool; on an approved tool, its periodic review."""
+
+    status = forms.ChoiceField(
+        label="Decision",
+        choices=[(status, ToolStatus(status).label) for status in DECIDED_TOOL_STATUSES],
+        widget=forms.RadioSelect,
+    )
+    decided_as = forms.ChoiceField(label="Decided by", widget=forms.Select(attrs=_SELECT))
+    conditions = forms.CharField(
+        label="Conditions staff must follow",
+        max_length=2000,
+        required=False,
+        validators=[refuse_secrets],
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed for “approved with conditions”, e.g. “teacher-created class accounts only; "
+        "no student surnames”.",
+    )
+    decision_reference = forms.CharField(
+        label="Written record", max_length=300, required=False, validators=[refuse_secrets], help_text=REFERENCE_HELP
+    )
+
+    def __init__(self, *args: Any, capacities: list[str], tool: Tool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decided_as"].choices = capacity_choices(capacities)
+        if tool.is_usable:
+            self.initial.setdefault("status", tool.status)
+            self.initial.setdefault("conditions", tool.conditions)
+
+
+class ToolSetAsideForm(ForgetSecretsMixin, forms.Form):
+    status = forms.ChoiceField(choices=[(ToolStatus.UNDER_REVIEW, "Under review"), (ToolStatus.RETIRED, "Retired")])
+    reason = forms.CharField(label="Why", max_length=300, validators=[refuse_secrets])
+
+
+# --- Tool requests -------------------------------------------------------------------------------
+
+
+class ToolRequestForm(ForgetSecretsMixin, forms.ModelForm):
+    class Meta:
+        model = ToolRequest
+        formfield_callback = _formfield
+        fields = [
+            "tool_name",
+            "website",
+            "is_public_social_media",
+            "purpose",
+            "students",
+            "school",
+            "lowest_grade",
+            "highest_grade",
+        ]
+        labels = {
+            "tool_name": "Name of the tool",
+            "is_public_social_media": "It is a public social network (anyone can see what is posted)",
+            "lowest_grade": "From grade",
+            "highest_grade": "To grade",
+        }
+        help_texts = {
+            "website": "Its address, e.g. https://padlet.com/",
+            "purpose": "What the students will do with it, and why this tool.",
+            "is_public_social_media": "Students then take part only with their parents' consent.",
+        }
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "students": forms.Textarea(attrs={"rows": 2}),
+            "school": forms.Select(attrs=_SELECT),
+            "lowest_grade": forms.Select(attrs=_SELECT),
+            "highest_grade": forms.Select(attrs=_SELECT),
+        }
+
+    def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+        self.fields["school"].empty_label = "Not for one school"
+        if len(schools) == 1:
+            self.initial.setdefault("school", schools[0].pk)
+        for name in ("lowest_grade", "highest_grade"):
+            self.fields[name].choices = [("", "Choose…"), *Grade.choices]
+        self.fields["purpose"].required = True
+        self.fields["students"].required = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        lowest, highest = data.get("lowest_grade"), data.get("highest_grade")
+        if lowest is not None and highest is not None and lowest > highest:
+            self.add_error("highest_grade", "The last grade cannot come before the first.")
+        return data
+
+
+class RequestApproveForm(ForgetSecretsMixin, forms.Form):
+    decided_as = forms.ChoiceField(label="Decided by", widget=forms.Select(attrs=_SELECT))
+    conditions = forms.CharField(
+        label="Conditions staff must follow (if any)",
+        max_length=2000,
+        required=False,
+        validators=[refuse_secrets],
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Leave empty to approve without conditions.",
+    )
+    decision_reference = forms.CharField(
+        label="Written record", max_length=300, required=False, validators=[refuse_secrets], help_text=REFERENCE_HELP
+    )
+    reason = forms.CharField(
+        label="Note to the person asking (optional)",
+        max_length=2000,
+        required=False,
+        validators=[refuse_secrets],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, capacities: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decided_as"].choices = capacity_choices(capacities)
+
+
+class RequestDeclineForm(ForgetSecretsMixin, forms.Form):
+    decided_as = forms.ChoiceField(label="Decided by", widget=forms.Select(attrs=_SELECT))
+    decision_reason = forms.CharField(
+        label="Why it is not approved",
+        max_length=2000,
+        validators=[refuse_secrets],
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The person asking will see this.",
+    )
+    decision_reference = forms.CharField(
+        label="Written record", max_length=300, required=False, validators=[refuse_secrets], help_text=REFERENCE_HELP
+    )
+
+    def __init__(self, *args: Any, capacities: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decided_as"].choices = capacity_choices(capacities)
+
+
+# --- Designees -----------------------------------------------------------------------------------
+
+
+def powers_open_to_designees(district: District) -> list[tuple[str, str]]:
+    """The decisions the district's policy lets the Superintendent hand to a designee."""
+    return [
+        (power, label)
+        for power, label in ApprovalPower.choices
+        if approver_for(district, power) == Approver.SUPERINTENDENT_OR_DESIGNEE
+    ]
+
+
+class DesigneeForm(ForgetSecretsMixin, forms.Form):
+    email = forms.EmailField(
+        label="Staff member's e-mail",
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@district.org"}),
+    )
+    power = forms.ChoiceField(label="May decide", widget=forms.Select(attrs=_SELECT))
+    note = forms.CharField(
+        label="Note (optional)",
+        max_length=300,
+        required=False,
+        validators=[refuse_secrets],
+        help_text="E.g. “while the Superintendent is on leave” or the letter of designation.",
+    )
+
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.district = district
+        self.user: User | None = None
+        self.fields["power"].choices = powers_open_to_designees(district)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        self.user = User.objects.filter(district=self.district, email__iexact=email.strip(), is_active=True).first()
+        if self.user is None:
+            raise forms.ValidationError("No active staff member of the district has this e-mail address.")
+        return email

@@ -1,0 +1,620 @@
+"""The approved-tool list, tool requests, the Superintendent's designees, and logo permission for tools.
+
+Thin views: objects are resolved only through registry.access (404 when out of reach, 403 for an
+action not allowed), each POST calls one service, and a service's refusal comes back on its form.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import scope_for
+from accounts.exports import csv_response
+from accounts.models import Approver, District, School, ToolListVisibility, User
+from registry import access, history, selectors, services
+from registry.forms import DirectorySearchForm, LogoPermissionGrantForm, LogoPermissionWithdrawForm
+from registry.models import ApprovalPower, Designee, Tool, ToolRequest, ToolRequestStatus, ToolStatus
+from registry.tool_forms import (
+    DesigneeForm,
+    RequestApproveForm,
+    RequestDeclineForm,
+    ToolDecisionForm,
+    ToolFilterForm,
+    ToolForm,
+    ToolRequestForm,
+    ToolSetAsideForm,
+    add_service_errors,
+    powers_open_to_designees,
+)
+from registry.views import LOGO_ERROR_ALIASES, in_sentence, logo_section
+
+PAGE_SIZE = 50
+SHORT_LIST = 50  # rows of the secondary lists on a page (a request's history, earlier designees)
+TOOLS = ApprovalPower.TOOLS
+
+
+def _dates() -> dict[str, datetime.date]:
+    """Today, and the end of the “due soon” window the warnings use."""
+    today = timezone.localdate()
+    return {"today": today, "soon": today + datetime.timedelta(days=selectors.TOOL_DUE_SOON_DAYS)}
+
+
+def _person(user: User | None) -> str:
+    return (user.full_name or user.email) if user is not None else ""
+
+
+# --- The list -----------------------------------------------------------------------------------
+
+
+def _filtered_tools(request: HttpRequest) -> tuple[ToolFilterForm, QuerySet[Tool]]:
+    filter_form = ToolFilterForm(request.GET)
+    return filter_form, filter_form.apply(access.visible_tools(request.user)).order_by("name", "pk")
+
+
+@login_required
+def tool_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    filter_form, tools = _filtered_tools(request)
+    district = user.district
+    can_maintain = district is not None and access.can_maintain_tools(user, district)
+    counts = None
+    if can_maintain:
+        mine = selectors.tools_of(district.pk)
+        counts = {
+            "review_overdue": selectors.tool_reviews_overdue(mine).count(),
+            "review_due": selectors.tool_reviews_due(mine).count(),
+            "agreement_expired": selectors.privacy_agreements_expired(mine).count(),
+            "agreement_expiring": selectors.privacy_agreements_expiring(mine).count(),
+            "requests_waiting": selectors.tool_requests_waiting(district.pk).count(),
+        }
+    return render(
+        request,
+        "tools/tool_list.html",
+        {
+            "filter_form": filter_form,
+            "page": Paginator(tools, PAGE_SIZE).get_page(request.GET.get("page")),
+            "counts": counts,
+            "can_maintain": can_maintain,
+            "can_request": access.can_request_tool(user),
+            "export_query": request.GET.urlencode(),
+            "district": district,
+            "approver": in_sentence(district.get_tool_approver_display()) if district else "",
+            **_dates(),
+        },
+    )
+
+
+EXPORT_COLUMNS = [
+    ("Tool", lambda t: t.name),
+    ("Company", lambda t: t.vendor),
+    ("Website", lambda t: t.website),
+    ("Kind", lambda t: t.get_category_display()),
+    ("Status", lambda t: t.get_status_display()),
+    ("Conditions of use", lambda t: t.conditions),
+    ("Grades", lambda t: t.grade_band),
+    ("Public social network", lambda t: "yes" if t.is_public_social_media else ""),
+    ("Parental consent needed", lambda t: "yes" if t.needs_participation_consent else ""),
+    ("Minimum age in its terms", lambda t: t.minimum_age or ""),
+    ("Privacy agreement on file", lambda t: "yes" if t.privacy_agreement_on_file else ""),
+    ("Privacy agreement ends", lambda t: t.privacy_agreement_expires_on or ""),
+    ("Decided by", lambda t: t.get_decided_as_display()),
+    ("Decided on", lambda t: t.decided_on or ""),
+    ("Written record", lambda t: t.decision_reference),
+    ("Next review", lambda t: t.next_review_on or ""),
+]
+
+
+@login_required
+def tool_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as CSV (cells that would run as formulas are neutralised)."""
+    _, tools = _filtered_tools(request)
+    return csv_response(
+        f"approved-tools-{timezone.localdate().isoformat()}.csv",
+        [name for name, _ in EXPORT_COLUMNS],
+        ([value(tool) for _, value in EXPORT_COLUMNS] for tool in tools.iterator(chunk_size=1000)),
+    )
+
+
+def public_tool_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """Families see the approved tools, their conditions and grades, where the policy publishes the list."""
+    district = District.objects.filter(slug=slug).first()
+    if district is None or district.tool_list_visibility != ToolListVisibility.PUBLIC:
+        raise Http404
+    tools = selectors.public_tool_list(district).only(
+        "name",
+        "website",
+        "status",
+        "conditions",
+        "lowest_grade",
+        "highest_grade",
+        "is_public_social_media",
+        "parental_consent_required",
+    )
+    query = DirectorySearchForm(request.GET).query()
+    if query:
+        tools = tools.filter(name__icontains=query.strip())
+    page = Paginator(tools, 100).get_page(request.GET.get("page"))
+    return render(request, "tools/public_tool_list.html", {"district": district, "page": page, "query": query})
+
+
+# --- One tool -----------------------------------------------------------------------------------
+
+
+@login_required
+def tool_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _tool_page(request, access.get_tool_for_user(request.user, pk))
+
+
+def _tool_page(
+    request: HttpRequest,
+    tool: Tool,
+    *,
+    decision_form: ToolDecisionForm | None = None,
+    set_aside_form: ToolSetAsideForm | None = None,
+    logo_form: LogoPermissionGrantForm | None = None,
+    logo_withdraw_form: LogoPermissionWithdrawForm | None = None,
+) -> HttpResponse:
+    user = request.user
+    district = tool.district
+    capacities = access.decision_capacities(user, district, TOOLS)
+    if capacities and decision_form is None:
+        decision_form = ToolDecisionForm(capacities=capacities, tool=tool)
+    requests = list(
+        access.visible_tool_requests(user)
+        .filter(tool=tool)
+        .select_related("requested_by", "school")
+        .order_by("-requested_at", "-pk")[:SHORT_LIST]
+    )
+    asked = any(r.requested_by_id == user.pk and r.is_waiting for r in requests)
+    return render(
+        request,
+        "tools/tool_detail.html",
+        {
+            "tool": tool,
+            "decision_form": decision_form,
+            "set_aside_form": set_aside_form or ToolSetAsideForm(),
+            "can": {
+                "decide": bool(capacities),
+                "maintain": access.can_maintain_tools(user, district),
+                "request": not capacities
+                and not asked
+                and access.can_request_tool(user)
+                and user.district_id == district.pk
+                and tool.status in (ToolStatus.UNDER_REVIEW, ToolStatus.NOT_APPROVED),
+            },
+            "approver": in_sentence(district.get_tool_approver_display()),
+            "decision_open": decision_form is not None and (decision_form.is_bound or _decision_due(tool)),
+            "requests": requests,
+            "timeline": history.tool_timeline(tool, limit=50),
+            "logo": logo_section(
+                request,
+                district,
+                tool.logo_permissions.all(),
+                grant_url=reverse("tools:tool_logo", args=[tool.pk]),
+                withdraw_url=reverse("tools:tool_logo_withdraw", args=[tool.pk]),
+                form=logo_form,
+                withdraw_form=logo_withdraw_form,
+            ),
+            **_dates(),
+        },
+    )
+
+
+def _decision_due(tool: Tool) -> bool:
+    """Not decided yet, or its review falls within the warning window."""
+    if not tool.is_usable:
+        return tool.status == ToolStatus.UNDER_REVIEW
+    return tool.next_review_on is None or tool.next_review_on <= _dates()["soon"]
+
+
+def _tool_form(request: HttpRequest, tool: Tool) -> HttpResponse:
+    is_new = tool.pk is None
+    form = ToolForm(request.POST or None, instance=tool)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.tool_save(acting_user=request.user, tool=form.save(commit=False))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if is_new:
+                messages.success(request, f"{saved.name} is on the list, under review until it is decided.")
+            else:
+                messages.success(request, "The details are saved.")
+            return redirect(saved)
+    return render(
+        request,
+        "tools/tool_form.html",
+        {
+            "form": form,
+            "tool": None if is_new else tool,
+            "approver": in_sentence(tool.district.get_tool_approver_display()),
+        },
+    )
+
+
+@login_required
+def tool_new(request: HttpRequest) -> HttpResponse:
+    district = request.user.district
+    access.require(district is not None and access.can_maintain_tools(request.user, district))
+    return _tool_form(request, Tool(district=district))
+
+
+@login_required
+def tool_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    tool = access.get_tool_for_user(request.user, pk)
+    access.require(access.can_maintain_tools(request.user, tool.district))
+    return _tool_form(request, tool)
+
+
+@require_POST
+@login_required
+def tool_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    tool = access.get_tool_for_user(request.user, pk)
+    capacities = access.decision_capacities(request.user, tool.district, TOOLS)
+    access.require(bool(capacities))
+    was_usable = tool.is_usable
+    form = ToolDecisionForm(request.POST, capacities=capacities, tool=tool)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            decided = services.tool_decide(
+                acting_user=request.user,
+                tool=tool,
+                status=data["status"],
+                decided_as=data["decided_as"],
+                conditions=data["conditions"],
+                reference=data["decision_reference"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _decision_message(decided, reviewed=was_usable and decided.is_usable))
+            return redirect(decided)
+    return _tool_page(request, tool, decision_form=form)
+
+
+def _decision_message(tool: Tool, *, reviewed: bool) -> str:
+    if not tool.is_usable:
+        return f"Recorded: {tool.name} is not approved. Staff will see it on the list as not to be used."
+    review = f" The next review is due {tool.next_review_on:%B} {tool.next_review_on.day}, {tool.next_review_on.year}."
+    if reviewed:
+        return f"Review recorded: {tool.get_status_display().lower()}.{review}"
+    return f"Recorded: {tool.name} is {tool.get_status_display().lower()}.{review}"
+
+
+@require_POST
+@login_required
+def tool_set_aside(request: HttpRequest, pk: int) -> HttpResponse:
+    tool = access.get_tool_for_user(request.user, pk)
+    access.require(access.can_maintain_tools(request.user, tool.district))
+    form = ToolSetAsideForm(request.POST)
+    if form.is_valid():
+        try:
+            tool = services.tool_set_aside(acting_user=request.user, tool=tool, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if tool.status == ToolStatus.RETIRED:
+                messages.success(request, f"{tool.name} is retired: staff must stop using it. Its record is kept.")
+            else:
+                messages.success(request, f"{tool.name} is back under review: staff may not use it until decided.")
+            return redirect(tool)
+    return _tool_page(request, tool, set_aside_form=form)
+
+
+@require_POST
+@login_required
+def tool_logo(request: HttpRequest, pk: int) -> HttpResponse:
+    tool = access.get_tool_for_user(request.user, pk)
+    capacities = access.decision_capacities(request.user, tool.district, ApprovalPower.LOGO_USE)
+    access.require(bool(capacities))
+    form = LogoPermissionGrantForm(request.POST, capacities=capacities, user=request.user)
+    if form.is_valid():
+        try:
+            services.logo_permission_grant(acting_user=request.user, tool=tool, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error, LOGO_ERROR_ALIASES)
+        else:
+            messages.success(request, "The permission to use the district logo is recorded.")
+            return redirect(tool)
+    return _tool_page(request, tool, logo_form=form)
+
+
+@require_POST
+@login_required
+def tool_logo_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    tool = access.get_tool_for_user(request.user, pk)
+    access.require(access.can_record_logo_permission(request.user, tool.district))
+    permission = selectors.current_logo_permission(tool=tool)
+    if permission is None:
+        messages.info(request, "There is no permission in force to withdraw.")
+        return redirect(tool)
+    form = LogoPermissionWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.logo_permission_withdraw(
+                acting_user=request.user, permission=permission, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The logo permission is withdrawn.")
+            return redirect(tool)
+    return _tool_page(request, tool, logo_withdraw_form=form)
+
+
+# --- Tool requests ------------------------------------------------------------------------------
+
+
+def _schools_of(user: User) -> QuerySet[School]:
+    """The schools a request can be for: the requester's own, or every school for district-wide staff."""
+    schools = School.objects.filter(district_id=user.district_id, active=True).order_by("name")
+    own = schools.filter(pk__in=list(scope_for(user).school_roles))
+    return own if own.exists() else schools
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    """The approver's queue (oldest first), the person's own requests, and what was decided."""
+    user = request.user
+    district = user.district
+    can_decide = district is not None and access.can_take_decision(user, district, TOOLS)
+    visible = access.visible_tool_requests(user)
+    if can_decide:
+        waiting = selectors.tool_requests_waiting(district.pk)
+    else:
+        waiting = (
+            visible.filter(status=ToolRequestStatus.WAITING)
+            .exclude(requested_by=user)
+            .select_related("requested_by", "school", "tool")
+            .order_by("requested_at", "pk")
+        )
+    mine = (
+        visible.filter(requested_by=user)
+        .select_related("tool", "school", "decided_by")
+        .order_by("-requested_at", "-pk")
+    )
+    decided = (
+        visible.exclude(status=ToolRequestStatus.WAITING)
+        .exclude(requested_by=user)
+        .select_related("requested_by", "school", "tool", "decided_by")
+        .order_by(F("decided_at").desc(nulls_last=True), "-requested_at", "-pk")
+    )
+    return render(
+        request,
+        "tools/request_list.html",
+        {
+            "page": Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page")),
+            "mine": list(mine[:SHORT_LIST]),
+            "decided": list(decided[:SHORT_LIST]),
+            "can_decide": can_decide,
+            "can_request": access.can_request_tool(user),
+            "approver": in_sentence(district.get_tool_approver_display()) if district else "",
+        },
+    )
+
+
+@login_required
+def request_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access.require(access.can_request_tool(user))
+    name = request.GET.get("name", "").replace("\x00", "")[:200]
+    form = ToolRequestForm(request.POST or None, schools=_schools_of(user), initial={"tool_name": name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            tool_request = services.tool_request_submit(acting_user=user, tool_request=form.save(commit=False))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Your request is sent to {in_sentence(user.district.get_tool_approver_display())}. "
+                "You will see the answer on this page.",
+            )
+            return redirect(tool_request)
+    return render(
+        request,
+        "tools/request_form.html",
+        {"form": form, "approver": in_sentence(user.district.get_tool_approver_display())},
+    )
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _request_page(request, access.get_tool_request_for_user(request.user, pk))
+
+
+def _request_page(
+    request: HttpRequest,
+    tool_request: ToolRequest,
+    *,
+    approve_form: RequestApproveForm | None = None,
+    decline_form: RequestDeclineForm | None = None,
+) -> HttpResponse:
+    user = request.user
+    capacities = access.decision_capacities(user, tool_request.district, TOOLS) if tool_request.is_waiting else []
+    tool = tool_request.tool
+    if tool is None:
+        tool = (
+            access.visible_tools(user)
+            .filter(district=tool_request.district, name__iexact=tool_request.tool_name)
+            .first()
+        )
+    if capacities:
+        approve_form = approve_form or RequestApproveForm(capacities=capacities)
+        decline_form = decline_form or RequestDeclineForm(capacities=capacities)
+    return render(
+        request,
+        "tools/request_detail.html",
+        {
+            "tool_request": tool_request,
+            "tool": tool,
+            "approve_form": approve_form,
+            "decline_form": decline_form,
+            "can": {
+                "decide": bool(capacities),
+                "withdraw": tool_request.is_waiting and tool_request.requested_by_id == user.pk,
+            },
+            "approver": in_sentence(tool_request.district.get_tool_approver_display()),
+            "decided_as": in_sentence(tool_request.get_decided_as_display()),
+        },
+    )
+
+
+def _decider(request: HttpRequest, pk: int) -> tuple[ToolRequest, list[str]]:
+    tool_request = access.get_tool_request_for_user(request.user, pk)
+    capacities = access.decision_capacities(request.user, tool_request.district, TOOLS)
+    access.require(bool(capacities))
+    return tool_request, capacities
+
+
+@require_POST
+@login_required
+def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    tool_request, capacities = _decider(request, pk)
+    form = RequestApproveForm(request.POST, capacities=capacities)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            decided = services.tool_request_approve(
+                acting_user=request.user,
+                tool_request=tool_request,
+                decided_as=data["decided_as"],
+                conditions=data["conditions"],
+                reference=data["decision_reference"],
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Approved: {decided.tool.name} is on the approved-tool list.")
+            return redirect(decided)
+    return _request_page(request, tool_request, approve_form=form)
+
+
+@require_POST
+@login_required
+def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    tool_request, capacities = _decider(request, pk)
+    form = RequestDeclineForm(request.POST, capacities=capacities)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            decided = services.tool_request_decline(
+                acting_user=request.user,
+                tool_request=tool_request,
+                decided_as=data["decided_as"],
+                reason=data["decision_reason"],
+                reference=data["decision_reference"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Not approved. The person asking can see your reason.")
+            return redirect(decided)
+    return _request_page(request, tool_request, decline_form=form)
+
+
+@require_POST
+@login_required
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    tool_request = access.get_tool_request_for_user(request.user, pk)
+    try:
+        services.tool_request_withdraw(acting_user=request.user, tool_request=tool_request)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "Your request is withdrawn.")
+    return redirect(tool_request)
+
+
+# --- The Superintendent's designees ----------------------------------------------------------------
+
+
+def _designee_page(request: HttpRequest, district: District, form: DesigneeForm | None = None) -> HttpResponse:
+    can_manage = access.can_manage_designees(request.user, district)
+    if can_manage and form is None:
+        form = DesigneeForm(district=district)
+    designees = Designee.objects.filter(district=district).select_related("user", "designated_by")
+    current = list(designees.filter(ends_on__isnull=True).order_by("power", "user__last_name", "user__first_name"))
+    open_to_designees = {power for power, _ in powers_open_to_designees(district)}
+    powers = [
+        {
+            "label": label,
+            "approver": Approver(access.approver_for(district, power)).label,
+            "open": power in open_to_designees,
+            "designees": [designee for designee in current if designee.power == power],
+        }
+        for power, label in ApprovalPower.choices
+    ]
+    return render(
+        request,
+        "tools/designee_list.html",
+        {
+            "district": district,
+            "powers": powers,
+            "earlier": list(designees.filter(ends_on__isnull=False).order_by("-ends_on", "-pk")[:SHORT_LIST]),
+            "form": form,
+            "can_manage": can_manage,
+            "any_open": bool(open_to_designees),
+        },
+    )
+
+
+def _designee_district(request: HttpRequest) -> District:
+    district = request.user.district
+    access.require(district is not None and access.can_see_designees(request.user, district))
+    return district
+
+
+@login_required
+def designee_list(request: HttpRequest) -> HttpResponse:
+    return _designee_page(request, _designee_district(request))
+
+
+@require_POST
+@login_required
+def designee_add(request: HttpRequest) -> HttpResponse:
+    district = request.user.district
+    access.require(district is not None and access.can_manage_designees(request.user, district))
+    form = DesigneeForm(request.POST, district=district)
+    if form.is_valid():
+        try:
+            designee = services.designee_add(
+                acting_user=request.user,
+                district=district,
+                user=form.user,
+                power=form.cleaned_data["power"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, {"user": "email"})
+        else:
+            messages.success(
+                request, f"{_person(designee.user)} may now decide for you: {designee.get_power_display().lower()}."
+            )
+            return redirect("tools:designee_list")
+    return _designee_page(request, district, form)
+
+
+@require_POST
+@login_required
+def designee_end(request: HttpRequest, pk: int) -> HttpResponse:
+    designee = access.get_designee_for_user(request.user, pk)
+    services.designee_end(acting_user=request.user, designee=designee)
+    messages.success(
+        request, f"{_person(designee.user)} no longer decides for you: {designee.get_power_display().lower()}."
+    )
+    return redirect("tools:designee_list")
