@@ -126,6 +126,7 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
+DATABASE_JIT = env_bool("DATABASE_JIT", default=False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL and an immediate write lock keep the demo's web server and eager tasks from
@@ -139,6 +140,11 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     # Recover from a restarted database without restarting the web server.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not DATABASE_JIT:
+        # PostgreSQL compiles "expensive" queries with JIT; for a page's correlated counts that
+        # compilation (over a second) costs far more than the query itself (a few milliseconds).
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ----------------------------------------------------------

@@ -182,14 +182,20 @@ def with_readiness(uses: QuerySet[InstructionalUse], on: datetime.date | None = 
     scopes are written consent and never renewed by year: a database constraint holds them to it,
     so this agrees with consent.rules.may_post)."""
     on = on or timezone.localdate()
+    # The form's id first, so each student's latest answer is one probe of consent_record_latest.
+    form = ConsentScope.objects.filter(instructional_use=OuterRef("pk")).order_by().values("pk")[:1]
+    uses = uses.annotate(consent_form_id=Subquery(form))
     latest = ConsentRecord.objects.filter(
-        scope__instructional_use=OuterRef(OuterRef("pk")), student=OuterRef("pk"), received_on__lte=on
+        scope_id=OuterRef(OuterRef("consent_form_id")), student=OuterRef("pk"), received_on__lte=on
     ).order_by("-received_on", "-pk")
     enrolled = enrolled_students(OuterRef("program_id"))
-    granted = enrolled.annotate(answer=Subquery(latest.values("decision")[:1])).filter(answer=Standing.GRANTED)
+    answered = enrolled.annotate(answer=Coalesce(Subquery(latest.values("decision")[:1]), Value("")))
+    granted = answered.filter(answer=Standing.GRANTED)
+    missing = answered.exclude(answer=Standing.GRANTED)
+    has_form = Q(consent_form_id__isnull=False)
     # Once decided, the scope says whether consent is needed; before that, the tool does.
     needs = Case(
-        When(Exists(ConsentScope.objects.filter(instructional_use=OuterRef("pk"))), then=Value(True)),
+        When(has_form, then=Value(True)),
         When(
             Q(status=AuthorizationStatus.REQUESTED)
             & (Q(tool__is_public_social_media=True) | Q(tool__parental_consent_required=True)),
@@ -199,8 +205,10 @@ def with_readiness(uses: QuerySet[InstructionalUse], on: datetime.date | None = 
         output_field=BooleanField(),
     )
     uses = uses.annotate(enrolled=_count(enrolled), covered=_count(granted), needs_consent=needs)
+    # Readiness asks EXISTS, not the counts, so a filter on it stops at the first missing student
+    # and the counts are computed only for the rows a page shows.
     ready = Q(status=AuthorizationStatus.AUTHORIZED, ends_on__gte=on) & (
-        Q(needs_consent=False) | Q(enrolled__gt=0, covered=F("enrolled"))
+        ~has_form | (Exists(enrolled) & ~Exists(missing))
     )
     return uses.annotate(
         is_ready=Case(When(ready, then=Value(True)), default=Value(False), output_field=BooleanField())

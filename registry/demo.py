@@ -215,8 +215,11 @@ def _load_tools(district: District, today: datetime.date) -> None:
                 conditions=conditions,
                 reference=reference,
             )
-            if review_days is not None:
-                Tool.objects.filter(pk=tool.pk).update(next_review_on=today + datetime.timedelta(days=review_days))
+            if review_days is not None:  # spread the reviews out, as after years of decisions
+                tool.next_review_on = today + datetime.timedelta(days=review_days)
+                tool._history_user = superintendent
+                tool._change_reason = "Review date set from the previous review"
+                tool.save(update_fields=["next_review_on"])
         elif status == ToolStatus.RETIRED:
             services.tool_set_aside(
                 acting_user=director, tool=tool, status=status, reason="The vendor closed the service."

@@ -101,6 +101,24 @@ def _pairs(records: list, key: str) -> list[tuple]:
     return pairs
 
 
+def _object_events(model: type[models.Model], records: list, related: dict, created: str) -> list[Event]:
+    """One object's history rows in words: its creation with its status, then each change and why."""
+    events: list[Event] = []
+    pairs = _pairs(records, "id")
+    described = _changes(model, [(r, p) for r, p in pairs if p is not None], related)
+    for record, previous in pairs:
+        if previous is None:
+            summary = record.history_change_reason or created
+            events.append(Event(record.history_date, _who(record), summary, [f"Status: {record.get_status_display()}"]))
+        else:
+            lines = described.get(record.history_id, [])
+            if lines or record.history_change_reason:
+                events.append(
+                    Event(record.history_date, _who(record), record.history_change_reason or "Changed", lines)
+                )
+    return events
+
+
 def account_timeline(account: SocialAccount, *, limit: int = 50) -> list[Event]:
     """Newest first: changes to the account itself and to its administrators."""
     account_records = list(account.history.select_related("history_user").order_by("-history_date")[:200])
@@ -110,21 +128,7 @@ def account_timeline(account: SocialAccount, *, limit: int = 50) -> list[Event]:
         .order_by("-history_date")[:200]
     )
     related = _related_names([(SocialAccount, account_records), (AccountAdministrator, admin_records)])
-    events: list[Event] = []
-
-    account_pairs = _pairs(account_records, "id")
-    described = _changes(SocialAccount, [(r, p) for r, p in account_pairs if p is not None], related)
-    for record, previous in account_pairs:
-        if previous is None:
-            summary = record.history_change_reason or "Created"
-            events.append(Event(record.history_date, _who(record), summary, [f"Status: {record.get_status_display()}"]))
-        else:
-            lines = described.get(record.history_id, [])
-            if lines or record.history_change_reason:
-                events.append(
-                    Event(record.history_date, _who(record), record.history_change_reason or "Changed", lines)
-                )
-
+    events = _object_events(SocialAccount, account_records, related, "Created")
     events.extend(_logo_events(LogoPermission.history.filter(account_id=account.pk)))
 
     admin_pairs = _pairs(admin_records, "id")
@@ -169,19 +173,7 @@ def tool_timeline(tool: Tool, *, limit: int = 50) -> list[Event]:
     """Newest first: the tool's decisions, reviews and changed details, and its logo permissions."""
     records = list(tool.history.select_related("history_user").order_by("-history_date")[:200])
     related = _related_names([(Tool, records)])
-    events: list[Event] = []
-    pairs = _pairs(records, "id")
-    described = _changes(Tool, [(r, p) for r, p in pairs if p is not None], related)
-    for record, previous in pairs:
-        if previous is None:
-            summary = record.history_change_reason or "Added to the list"
-            events.append(Event(record.history_date, _who(record), summary, [f"Status: {record.get_status_display()}"]))
-        else:
-            lines = described.get(record.history_id, [])
-            if lines or record.history_change_reason:
-                events.append(
-                    Event(record.history_date, _who(record), record.history_change_reason or "Changed", lines)
-                )
+    events = _object_events(Tool, records, related, "Added to the list")
     events.extend(_logo_events(LogoPermission.history.filter(tool_id=tool.pk)))
     events.sort(key=lambda e: e.when, reverse=True)
     return events[:limit]

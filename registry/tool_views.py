@@ -37,7 +37,7 @@ from registry.tool_forms import (
     add_service_errors,
     powers_open_to_designees,
 )
-from registry.views import LOGO_ERROR_ALIASES, in_sentence, logo_section
+from registry.views import in_sentence, logo_grant, logo_section, logo_withdraw
 
 PAGE_SIZE = 50
 SHORT_LIST = 50  # rows of the secondary lists on a page (a request's history, earlier designees)
@@ -316,42 +316,13 @@ def tool_set_aside(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def tool_logo(request: HttpRequest, pk: int) -> HttpResponse:
-    tool = access.get_tool_for_user(request.user, pk)
-    capacities = access.decision_capacities(request.user, tool.district, ApprovalPower.LOGO_USE)
-    access.require(bool(capacities))
-    form = LogoPermissionGrantForm(request.POST, capacities=capacities, user=request.user)
-    if form.is_valid():
-        try:
-            services.logo_permission_grant(acting_user=request.user, tool=tool, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error, LOGO_ERROR_ALIASES)
-        else:
-            messages.success(request, "The permission to use the district logo is recorded.")
-            return redirect(tool)
-    return _tool_page(request, tool, logo_form=form)
+    return logo_grant(request, access.get_tool_for_user(request.user, pk), _tool_page)
 
 
 @require_POST
 @login_required
 def tool_logo_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    tool = access.get_tool_for_user(request.user, pk)
-    access.require(access.can_record_logo_permission(request.user, tool.district))
-    permission = selectors.current_logo_permission(tool=tool)
-    if permission is None:
-        messages.info(request, "There is no permission in force to withdraw.")
-        return redirect(tool)
-    form = LogoPermissionWithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            services.logo_permission_withdraw(
-                acting_user=request.user, permission=permission, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The logo permission is withdrawn.")
-            return redirect(tool)
-    return _tool_page(request, tool, logo_withdraw_form=form)
+    return logo_withdraw(request, access.get_tool_for_user(request.user, pk), _tool_page)
 
 
 # --- Tool requests ------------------------------------------------------------------------------

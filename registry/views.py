@@ -32,7 +32,7 @@ from registry.forms import (
     ReasonForm,
     ReviewForm,
 )
-from registry.models import AccountStatus, ApprovalPower, LogoPermission, SocialAccount
+from registry.models import AccountStatus, ApprovalPower, LogoPermission, SocialAccount, Tool
 from registry.tool_forms import add_service_errors
 
 PAGE_SIZE = 50
@@ -234,6 +234,50 @@ def logo_section(
         "grant_url": grant_url,
         "withdraw_url": withdraw_url,
     }
+
+
+LogoSubject = SocialAccount | Tool
+PageRenderer = Callable[..., HttpResponse]
+
+
+def _subject(subject: LogoSubject) -> dict[str, LogoSubject]:
+    return {"account": subject} if isinstance(subject, SocialAccount) else {"tool": subject}
+
+
+def logo_grant(request: HttpRequest, subject: LogoSubject, page: PageRenderer) -> HttpResponse:
+    """Record written permission for an account or a tool; the page is re-shown with the form's errors."""
+    capacities = access.decision_capacities(request.user, subject.district, ApprovalPower.LOGO_USE)
+    access.require(bool(capacities))
+    form = LogoPermissionGrantForm(request.POST, capacities=capacities, user=request.user)
+    if form.is_valid():
+        try:
+            services.logo_permission_grant(acting_user=request.user, **_subject(subject), **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error, LOGO_ERROR_ALIASES)
+        else:
+            messages.success(request, "The permission to use the district logo is recorded.")
+            return redirect(subject)
+    return page(request, subject, logo_form=form)
+
+
+def logo_withdraw(request: HttpRequest, subject: LogoSubject, page: PageRenderer) -> HttpResponse:
+    access.require(access.can_record_logo_permission(request.user, subject.district))
+    permission = selectors.current_logo_permission(**_subject(subject))
+    if permission is None:
+        messages.info(request, "There is no permission in force to withdraw.")
+        return redirect(subject)
+    form = LogoPermissionWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.logo_permission_withdraw(
+                acting_user=request.user, permission=permission, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The logo permission is withdrawn: the district logo may no longer be used.")
+            return redirect(subject)
+    return page(request, subject, logo_withdraw_form=form)
 
 
 @login_required
@@ -461,42 +505,13 @@ def account_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def account_logo(request: HttpRequest, pk: int) -> HttpResponse:
     """Record written permission to use the district logo on this account (it replaces any earlier one)."""
-    account = access.get_account_for_user(request.user, pk)
-    capacities = access.decision_capacities(request.user, account.district, ApprovalPower.LOGO_USE)
-    access.require(bool(capacities))
-    form = LogoPermissionGrantForm(request.POST, capacities=capacities, user=request.user)
-    if form.is_valid():
-        try:
-            services.logo_permission_grant(acting_user=request.user, account=account, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error, LOGO_ERROR_ALIASES)
-        else:
-            messages.success(request, "The permission to use the district logo is recorded.")
-            return redirect(account)
-    return _account_page(request, account, logo_form=form)
+    return logo_grant(request, access.get_account_for_user(request.user, pk), _account_page)
 
 
 @require_POST
 @login_required
 def account_logo_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    account = access.get_account_for_user(request.user, pk)
-    access.require(access.can_record_logo_permission(request.user, account.district))
-    permission = selectors.current_logo_permission(account=account)
-    if permission is None:
-        messages.info(request, "There is no permission in force to withdraw.")
-        return redirect(account)
-    form = LogoPermissionWithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            services.logo_permission_withdraw(
-                acting_user=request.user, permission=permission, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The logo permission is withdrawn: the account may no longer use the logo.")
-            return redirect(account)
-    return _account_page(request, account, logo_withdraw_form=form)
+    return logo_withdraw(request, access.get_account_for_user(request.user, pk), _account_page)
 
 
 # --- Public directory: no sign-in ------------------------------------------------------------

@@ -11,14 +11,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def start(**env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_URL"))}
     clean.update(env)
     clean["DJANGO_ENV_FILE"] = os.devnull  # a developer's local .env must not decide these tests
     return subprocess.run(
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+            "import os, django; django.setup(); from django.conf import settings; "
+            "print(settings.DATABASES if os.environ.get('PRINT') == 'databases' else settings.DEBUG)",
         ],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings"},
@@ -42,7 +43,10 @@ def test_it_starts_in_production_with_a_secret_key():
     assert result.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize(("name", "value"), [("DJANGO_DEBUG", "maybe"), ("SESSION_COOKIE_AGE", "eight hours")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("DJANGO_DEBUG", "maybe"), ("SESSION_COOKIE_AGE", "eight hours"), ("DATABASE_JIT", "sometimes")],
+)
 def test_it_refuses_to_start_on_a_malformed_value(name, value):
     result = start(**{"DJANGO_DEBUG": "true", name: value})
 
@@ -54,3 +58,10 @@ def test_debug_is_off_unless_asked_for():
     result = start(DJANGO_SECRET_KEY="x" * 60)
 
     assert result.stdout.strip() == "False"
+
+
+def test_postgresql_runs_without_jit_unless_asked_for():
+    """JIT compiling a page's correlated counts took longer than running them (see the tools benchmark)."""
+    url = "postgres://registry@127.0.0.1:5432/registry"
+    assert "-c jit=off" in start(DJANGO_DEBUG="true", DATABASE_URL=url, PRINT="databases").stdout
+    assert "jit=off" not in start(DJANGO_DEBUG="true", DATABASE_URL=url, DATABASE_JIT="true", PRINT="databases").stdout

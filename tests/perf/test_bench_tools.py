@@ -78,7 +78,7 @@ def _authorizations(world, tools: list[Tool], schools: list[School]) -> None:
         uses = InstructionalUse.objects.bulk_create(
             InstructionalUse(
                 district=world.district,
-                tool=(consent_tools if n % 4 else plain_tools)[n % 50],
+                tool=consent_tools[n % len(consent_tools)] if n % 4 else plain_tools[n % len(plain_tools)],
                 program=program,
                 staff_member=world.staff,
                 requested_by=world.staff,
