@@ -1134,3 +1134,12 @@ def test_it_offers_to_ask_for_a_tool_under_review_only_to_staff_who_have_not_ask
         return ask in client.get(tool.get_absolute_url()).text
 
     assert (offered(colleague), offered(world.staff), offered(world.superintendent)) == (True, False, False)
+
+
+@pytest.mark.parametrize(("visibility", "linked"), [("public", True), ("staff", False)])
+def test_it_links_the_public_list_from_the_policy_page_only_when_published(client, world, visibility, linked):
+    world.district.tool_list_visibility = visibility
+    world.district.save()
+    client.force_login(world.director)
+    page = client.get(reverse("district_detail", args=[world.district.slug])).content.decode()
+    assert (reverse("tools:public_tool_list", args=[world.district.slug]) in page) is linked
