@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import District, User
+from accounts.models import Approver, District, User
 from registry import access, selectors
 from registry.models import (
     DECIDED_TOOL_STATUSES,
@@ -499,6 +499,8 @@ def designee_add(*, acting_user: User, district: District, user: User, power: st
         raise ValidationError({"user": "Choose an active staff member of the district."})
     if user.pk == acting_user.pk:
         raise ValidationError({"user": "You already decide these matters yourself."})
+    if access.approver_for(district, power) != Approver.SUPERINTENDENT_OR_DESIGNEE:
+        raise ValidationError({"power": "Your district's policy does not let a designee take this decision."})
     designee = Designee(district=district, user=user, power=power, designated_by=acting_user, note=note.strip())
     designee.full_clean(exclude=["designated_by"], validate_constraints=False)
     with transaction.atomic():

@@ -64,7 +64,15 @@ def test_it_lets_only_whom_the_policy_names_decide(world, approver, power):
     assert access.decision_capacities(world.director, world.district, power) == director
     assert access.decision_capacities(world.principal, world.district, power) == principal
     assert access.decision_capacities(world.staff, world.district, power) == staff
-    services.designee_add(acting_user=world.superintendent, district=world.district, user=world.director, power=power)
+    if approver == Approver.SUPERINTENDENT_OR_DESIGNEE:
+        services.designee_add(
+            acting_user=world.superintendent, district=world.district, user=world.director, power=power
+        )
+    else:
+        with pytest.raises(ValidationError, match="does not let a designee"):
+            services.designee_add(
+                acting_user=world.superintendent, district=world.district, user=world.director, power=power
+            )
     assert access.decision_capacities(world.director, world.district, power) == designated
 
 
