@@ -251,10 +251,10 @@ def _load_tools(district: District, today: datetime.date) -> None:
             tool_name="Book Creator",
             website="https://bookcreator.com/",
             purpose="Students write and illustrate e-books about local history.",
-            students="Two 4th-grade classes, about 45 students.",
+            students="My two 10th-grade history classes, about 50 students.",
             school=school,
-            lowest_grade=4,
-            highest_grade=4,
+            lowest_grade=10,
+            highest_grade=10,
         ),
     )
     services.tool_request_submit(
