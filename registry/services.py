@@ -691,7 +691,10 @@ def tool_request_submit(*, acting_user: User, tool_request: ToolRequest) -> Tool
 
 
 def _locked_request(tool_request: ToolRequest) -> ToolRequest:
-    locked = ToolRequest.objects.select_for_update().select_related("district").get(pk=tool_request.pk)
+    # The district's row first: two requests for the same new tool decided at once must not both
+    # add it to the list (the second finds the first's tool instead of breaking the unique name).
+    District.objects.select_for_update().filter(pk=tool_request.district_id).first()
+    locked = ToolRequest.objects.select_for_update(of=("self",)).select_related("district").get(pk=tool_request.pk)
     if not locked.is_waiting:
         raise ValidationError(f"This request was already {locked.get_status_display().lower()}.")
     return locked
