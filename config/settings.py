@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "registry",
     "consent",
     "disclosures",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +182,16 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The one place periodic work is scheduled (beat copies it into its database table at start).
+REMINDER_PLAN_HOUR = env.int("REMINDER_PLAN_HOUR", default=6)
+if not 0 <= REMINDER_PLAN_HOUR <= 23:
+    raise ImproperlyConfigured("REMINDER_PLAN_HOUR must be an hour from 0 to 23.")
+CELERY_BEAT_SCHEDULE = {
+    "plan-reminders-daily": {
+        "task": "reminders.tasks.plan_reminders",
+        "schedule": crontab(hour=REMINDER_PLAN_HOUR, minute=0),
+    },
+}
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")

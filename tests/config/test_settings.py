@@ -45,7 +45,12 @@ def test_it_starts_in_production_with_a_secret_key():
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("DJANGO_DEBUG", "maybe"), ("SESSION_COOKIE_AGE", "eight hours"), ("DATABASE_JIT", "sometimes")],
+    [
+        ("DJANGO_DEBUG", "maybe"),
+        ("SESSION_COOKIE_AGE", "eight hours"),
+        ("DATABASE_JIT", "sometimes"),
+        ("REMINDER_PLAN_HOUR", "25"),
+    ],
 )
 def test_it_refuses_to_start_on_a_malformed_value(name, value):
     result = start(**{"DJANGO_DEBUG": "true", name: value})

@@ -1,0 +1,46 @@
+"""The one helper that turns a reminder into an e-mail: a template trio under templates/emails/
+(<name>_subject.txt, <name>.txt, <name>.html), the district's name, an absolute link to the page
+to act on, and why the person receives it."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from reminders.kinds import KINDS_BY_KEY
+from reminders.models import Reminder
+
+# object_key prefixes and the models they name.
+SUBJECTS = {"disclosure_cycle": "disclosures.DisclosureCycle", "disclosure": "disclosures.Disclosure"}
+
+
+def subject_of(object_key: str) -> object | None:
+    prefix, _, pk = object_key.partition(":")
+    label = SUBJECTS.get(prefix)
+    if label is None:
+        return None
+    return apps.get_model(label).objects.filter(pk=pk).first()
+
+
+def render(reminder: Reminder) -> EmailMultiAlternatives:
+    kind = KINDS_BY_KEY[reminder.kind]
+    context = {
+        "reminder": reminder,
+        "kind": kind,
+        "recipient": reminder.recipient,
+        "district": reminder.district,
+        "subject": subject_of(reminder.object_key),
+        "link": f"{settings.SITE_URL}{reminder.path}",
+        "why": f"You receive this because of {reminder.district.name}'s social media policy ({kind.who.lower()}).",
+    }
+    subject = " ".join(render_to_string(f"emails/{kind.template}_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"emails/{kind.template}.txt", context),
+        to=[reminder.recipient.email],
+        headers={"Message-ID": reminder.message_id},
+    )
+    message.attach_alternative(render_to_string(f"emails/{kind.template}.html", context), "text/html")
+    return message

@@ -1,0 +1,49 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from accounts.models import District
+from reminders import services
+
+
+class Command(BaseCommand):
+    help = "Plan today's reminders and send them in this process (--dry-run lists them and sends nothing)."
+
+    def add_arguments(self, parser) -> None:  # noqa: ANN001 - argparse
+        parser.add_argument("--dry-run", action="store_true", help="List what would be sent; change nothing.")
+        parser.add_argument("--district", help="Only this district (its slug).")
+        parser.add_argument("--date", help="Plan as of this day (YYYY-MM-DD) instead of today.")
+
+    def handle(self, *args: object, **options: object) -> None:
+        today = timezone.localdate()
+        if options["date"]:
+            try:
+                today = datetime.date.fromisoformat(str(options["date"]))
+            except ValueError:
+                raise CommandError(f"--date: “{options['date']}” is not a date like 2026-11-21.") from None
+        districts = District.objects.order_by("pk")
+        if options["district"]:
+            districts = districts.filter(slug=options["district"])
+            if not districts.exists():
+                raise CommandError(f"--district: no district “{options['district']}”.")
+        if options["dry_run"]:
+            count = 0
+            for item in services.owed_today(today, districts):
+                count += 1
+                self.stdout.write(
+                    f"{item.district.slug:<14} {item.kind.key:<24} to user {item.owed.recipient_id:<8} "
+                    f"about {item.owed.object_key} ({item.owed.period})"
+                )
+            self.stdout.write(
+                self.style.SUCCESS(f"{count} reminders owed on {today:%Y-%m-%d} (dry run: nothing sent).")
+            )
+            return
+        added = services.reminders_plan(today=today, districts=districts)
+        sent = failed = 0
+        for reminder_id in services.waiting_ids():
+            try:
+                sent += services.reminder_deliver(reminder_id)
+            except services.SendFailed:
+                failed += 1
+        self.stdout.write(self.style.SUCCESS(f"{added} reminders planned, {sent} sent, {failed} to retry."))

@@ -1,0 +1,63 @@
+"""The reminder log: one row per e-mail owed to one person about one thing for one period.
+
+The row is the claim. The planner inserts rows under a unique key (kind, object, recipient,
+period), so planning twice, or two planners at once, owes each e-mail once. A sender takes a row
+with a conditional update (waiting → sending, with a lease), so two workers never send the same
+row; a worker that dies mid-send leaves a lease that expires, and the row is taken again.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import District, User
+
+
+class ReminderStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Could not be sent"
+
+
+class Reminder(models.Model):
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=40)
+    object_key = models.CharField(max_length=80, help_text="What it is about, as “<model>:<id>”.")
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reminders")
+    period = models.CharField(max_length=40, help_text="Which occurrence: a cycle, a week, a day.")
+    path = models.CharField(max_length=300, help_text="The page to act on (made absolute in the e-mail).")
+    status = models.CharField(max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.WAITING)
+    planned_at = models.DateTimeField(default=timezone.now)
+    sending_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-planned_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_key", "recipient", "period"], name="reminder_once"),
+            models.CheckConstraint(
+                name="reminder_sent_has_time", condition=~Q(status="sent") | Q(sent_at__isnull=False)
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "planned_at"], name="reminder_status_planned"),
+            models.Index(fields=["district", "-planned_at"], name="reminder_district_planned"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id} about {self.object_key} ({self.period})"
+
+    @property
+    def message_id(self) -> str:
+        """The same for every attempt, so a copy sent twice would show as one message to mail systems."""
+        return f"<reminder-{self.pk}@social-media-registry>"
+
+    def lease_expired(self, now: datetime.datetime) -> bool:
+        return self.status == ReminderStatus.SENDING and self.sending_until is not None and self.sending_until < now
