@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import DISTRICT_READERS, get_or_404, scope_for
-from accounts.models import Approver, District, Role, User
+from accounts.models import Approver, District, Membership, Role, User
 from registry import selectors
 from registry.models import (
     AccountAdministrator,
@@ -191,6 +191,24 @@ def decision_capacities(user: User, district: District, power: str) -> list[str]
     ):
         capacities.append(DecidedAs.SCHOOL_BOARD)
     return capacities
+
+
+def decision_makers(district: District, power: str) -> QuerySet[User]:
+    """Everyone who may take a reserved decision in `district` (whom reminders tell): the same rule
+    as decision_capacities, asked of the whole staff at once."""
+    approver = approver_for(district, power)
+    roles: set[str] = set()
+    if approver != Approver.SCHOOL_BOARD:
+        roles.add(Role.SUPERINTENDENT)
+    if approver in (Approver.SCHOOL_BOARD, Approver.SUPERINTENDENT_OR_BOARD):
+        roles |= BOARD_RECORDERS
+    holders = Membership.objects.filter(
+        user=OuterRef("pk"), district=district, school__isnull=True, role__in=roles, ended_on__isnull=True
+    )
+    people = Q(Exists(holders))
+    if approver == Approver.SUPERINTENDENT_OR_DESIGNEE:
+        people |= Q(pk__in=current_designees(district, power).values("user_id"))
+    return User.objects.filter(people, district=district, is_active=True)
 
 
 def can_take_decision(user: User, district: District, power: str) -> bool:

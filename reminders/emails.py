@@ -7,13 +7,21 @@ from __future__ import annotations
 from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 
 from reminders.kinds import KINDS_BY_KEY
 from reminders.models import Reminder
 
 # object_key prefixes and the models they name.
-SUBJECTS = {"disclosure_cycle": "disclosures.DisclosureCycle", "disclosure": "disclosures.Disclosure"}
+SUBJECTS = {
+    "disclosure_cycle": "disclosures.DisclosureCycle",
+    "disclosure": "disclosures.Disclosure",
+    "account": "registry.SocialAccount",
+    "tool": "registry.Tool",
+    "tool_request": "registry.ToolRequest",
+    "authorization": "registry.InstructionalUse",
+}
 
 
 def subject_of(object_key: str) -> object | None:
@@ -22,6 +30,11 @@ def subject_of(object_key: str) -> object | None:
     if label is None:
         return None
     return apps.get_model(label).objects.filter(pk=pk).first()
+
+
+def _plain(name: str, context: dict) -> str:
+    """Plain text is not HTML: “O'Brien” must not arrive as “O&#x27;Brien”."""
+    return get_template(name).template.render(Context(context, autoescape=False))
 
 
 def render(reminder: Reminder) -> EmailMultiAlternatives:
@@ -35,10 +48,10 @@ def render(reminder: Reminder) -> EmailMultiAlternatives:
         "link": f"{settings.SITE_URL}{reminder.path}",
         "why": f"You receive this because of {reminder.district.name}'s social media policy ({kind.who.lower()}).",
     }
-    subject = " ".join(render_to_string(f"emails/{kind.template}_subject.txt", context).split())
+    subject = " ".join(_plain(f"emails/{kind.template}_subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(f"emails/{kind.template}.txt", context),
+        body=_plain(f"emails/{kind.template}.txt", context),
         to=[reminder.recipient.email],
         headers={"Message-ID": reminder.message_id},
     )

@@ -7,12 +7,17 @@ import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
-from accounts.models import District
+from accounts.models import District, Membership, Role, User
+from consent import selectors as consent_selectors
 from disclosures import selectors as disclosure_selectors
 from disclosures.access import enabled as disclosures_enabled
 from disclosures.models import DisclosureCycle
+from registry import access as registry_access
+from registry import selectors as registry_selectors
+from registry.models import ApprovalPower, InstructionalUse, SocialAccount
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,122 @@ def disclosure_returned(district: District, today: datetime.date) -> Iterator[Ow
                    reverse("disclosures:detail", args=[disclosure_id]), {"disclosure_id": disclosure_id})  # fmt: skip
 
 
+def _holders(district: District, *roles: str) -> QuerySet[User]:
+    """Active staff holding one of `roles` district-wide."""
+    ids = Membership.objects.filter(district=district, school__isnull=True, role__in=roles, ended_on__isnull=True)
+    return User.objects.filter(pk__in=ids.values("user_id"), is_active=True)
+
+
+def _administrators_of(accounts: QuerySet[SocialAccount], today: datetime.date) -> Iterator[tuple[int, int]]:
+    current = registry_selectors.current_administrators(today).filter(account__in=accounts)
+    yield from current.values_list("account_id", "user_id").iterator()
+
+
+def _round(days_past: int, interval: int) -> int:
+    """Which repeat a reminder is: 0 on the first day past, 1 one interval later, and so on."""
+    return (days_past - 1) // interval
+
+
+def account_review_due(district: District, today: datetime.date) -> Iterator[Owed]:
+    """Once per review date, the policy's number of days before it, to the account's administrators."""
+    accounts = registry_selectors.review_due_within(
+        SocialAccount.objects.filter(district=district), district.reminder_days_before_due, today
+    )
+    dates = dict(accounts.values_list("pk", "next_review_on"))
+    for account_id, user_id in _administrators_of(accounts, today):
+        yield Owed(user_id, f"account:{account_id}", f"review-{dates[account_id]}",
+                   reverse("registry:account_review", args=[account_id]))  # fmt: skip
+
+
+def account_review_overdue(district: District, today: datetime.date) -> Iterator[Owed]:
+    """The day after the review date, then every interval, to the administrators; after one full
+    interval with no review, the director is told too."""
+    accounts = registry_selectors.review_overdue(SocialAccount.objects.filter(district=district), today)
+    dates = dict(accounts.values_list("pk", "next_review_on"))
+    interval = district.overdue_reminder_interval_days
+    for account_id, user_id in _administrators_of(accounts, today):
+        late = (today - dates[account_id]).days
+        yield Owed(user_id, f"account:{account_id}", f"review-{dates[account_id]}-late-{_round(late, interval)}",
+                   reverse("registry:account_review", args=[account_id]))  # fmt: skip
+    directors = list(_holders(district, Role.DIRECTOR).values_list("pk", flat=True))
+    for account_id, due in dates.items():
+        if (today - due).days > interval:
+            for director_id in directors:
+                yield Owed(director_id, f"account:{account_id}", f"review-{due}-escalated",
+                           reverse("registry:account_detail", args=[account_id]), {"escalated": True})  # fmt: skip
+
+
+def account_short_of_administrators(district: District, today: datetime.date) -> Iterator[Owed]:
+    """Weekly while a live account has fewer current administrators than the policy's minimum (for
+    instance when one left the district), to the director and the administrators who remain."""
+    accounts = registry_selectors.below_minimum(SocialAccount.objects.filter(district=district), today)
+    week = f"{today.isocalendar().year}-W{today.isocalendar().week:02d}"
+    account_ids = list(accounts.values_list("pk", flat=True))
+    directors = list(_holders(district, Role.DIRECTOR).values_list("pk", flat=True))
+    remaining = _administrators_of(SocialAccount.objects.filter(pk__in=account_ids), today)
+    for account_id, user_id in [*((a, d) for a in account_ids for d in directors), *remaining]:
+        yield Owed(
+            user_id, f"account:{account_id}", f"short-{week}", reverse("registry:account_detail", args=[account_id])
+        )
+
+
+def account_awaiting_decision(district: District, today: datetime.date) -> Iterator[Owed]:
+    """Once per request, to whoever must act: the director to approve, then communications to look."""
+    accounts = SocialAccount.objects.filter(district=district)
+    for account_id in registry_selectors.awaiting_approval(accounts).values_list("pk", flat=True):
+        for director_id in _holders(district, Role.DIRECTOR).values_list("pk", flat=True):
+            yield Owed(director_id, f"account:{account_id}", "awaiting-approval",
+                       reverse("registry:account_detail", args=[account_id]))  # fmt: skip
+    for account_id in registry_selectors.awaiting_communications(accounts).values_list("pk", flat=True):
+        for person_id in _holders(district, Role.COMMUNICATIONS).values_list("pk", flat=True):
+            yield Owed(person_id, f"account:{account_id}", "awaiting-communications",
+                       reverse("registry:account_detail", args=[account_id]))  # fmt: skip
+
+
+def _tool_deciders(district: District) -> list[int]:
+    return list(registry_access.decision_makers(district, ApprovalPower.TOOLS).values_list("pk", flat=True))
+
+
+def tool_review_due(district: District, today: datetime.date) -> Iterator[Owed]:
+    """Once per review date, the policy's number of days before it (or when already past)."""
+    tools = registry_selectors.tool_reviews_due(
+        registry_selectors.tools_of(district.pk), district.reminder_days_before_due, today
+    )
+    deciders = _tool_deciders(district)
+    for tool_id, due in tools.values_list("pk", "next_review_on"):
+        for person_id in deciders:
+            yield Owed(person_id, f"tool:{tool_id}", f"review-{due}", reverse("tools:tool_detail", args=[tool_id]))
+
+
+def privacy_agreement_expiring(district: District, today: datetime.date) -> Iterator[Owed]:
+    tools = registry_selectors.privacy_agreements_expiring(
+        registry_selectors.tools_of(district.pk), district.reminder_days_before_due, today
+    )
+    deciders = _tool_deciders(district)
+    for tool_id, ends in tools.values_list("pk", "privacy_agreement_expires_on"):
+        for person_id in deciders:
+            yield Owed(person_id, f"tool:{tool_id}", f"agreement-{ends}", reverse("tools:tool_detail", args=[tool_id]))
+
+
+def tool_request_waiting(district: District, today: datetime.date) -> Iterator[Owed]:
+    """Once per request, to whoever the policy lets decide it."""
+    deciders = _tool_deciders(district)
+    for request_id in registry_selectors.tool_requests_waiting(district.pk).values_list("pk", flat=True):
+        for person_id in deciders:
+            yield Owed(person_id, f"tool_request:{request_id}", "waiting",
+                       reverse("tools:request_detail", args=[request_id]))  # fmt: skip
+
+
+def authorization_waiting(district: District, today: datetime.date) -> Iterator[Owed]:
+    """Once per request to use a tool with students, to whoever the policy lets authorize it."""
+    deciders = registry_access.decision_makers(district, ApprovalPower.INSTRUCTIONAL_USE).values_list("pk", flat=True)
+    waiting = consent_selectors.authorizations_waiting(InstructionalUse.objects.filter(district=district))
+    for use_id in waiting.values_list("pk", flat=True):
+        for person_id in deciders:
+            yield Owed(person_id, f"authorization:{use_id}", "waiting",
+                       reverse("authorizations:detail", args=[use_id]))  # fmt: skip
+
+
 KINDS: list[Kind] = [
     Kind(
         "disclosure_due_soon",
@@ -128,6 +249,72 @@ KINDS: list[Kind] = [
         "Once, the day after it is returned",
         "disclosure_returned",
         disclosure_returned,
+    ),
+]
+KINDS += [
+    Kind(
+        "account_review_due",
+        "Account review due soon",
+        "The account's administrators",
+        "The policy's number of days before the review date",
+        "account_review_due",
+        account_review_due,
+    ),
+    Kind(
+        "account_review_overdue",
+        "Account review overdue",
+        "The account's administrators, and the director once it is a full interval late",
+        "The day after the review date, then every interval the policy sets",
+        "account_review_overdue",
+        account_review_overdue,
+    ),
+    Kind(
+        "account_short_of_administrators",
+        "Account below its minimum of administrators",
+        "The director and the administrators who remain",
+        "Each week while the account is short (for instance after an administrator left)",
+        "account_short_of_administrators",
+        account_short_of_administrators,
+    ),
+    Kind(
+        "account_awaiting_decision",
+        "Account waiting for approval or communications",
+        "The director (approval) or the communications office (review before launch)",
+        "Once per request",
+        "account_awaiting_decision",
+        account_awaiting_decision,
+    ),
+    Kind(
+        "tool_review_due",
+        "Tool review due",
+        "Whoever the policy lets approve tools",
+        "The policy's number of days before the review date",
+        "tool_review_due",
+        tool_review_due,
+    ),
+    Kind(
+        "privacy_agreement_expiring",
+        "Privacy agreement expiring",
+        "Whoever the policy lets approve tools",
+        "The policy's number of days before the agreement ends",
+        "privacy_agreement_expiring",
+        privacy_agreement_expiring,
+    ),
+    Kind(
+        "tool_request_waiting",
+        "Tool request waiting",
+        "Whoever the policy lets approve tools",
+        "Once per request",
+        "tool_request_waiting",
+        tool_request_waiting,
+    ),
+    Kind(
+        "authorization_waiting",
+        "Authorization waiting",
+        "Whoever the policy lets authorize a tool's use with students",
+        "Once per request",
+        "authorization_waiting",
+        authorization_waiting,
     ),
 ]
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}

@@ -505,3 +505,21 @@ def test_deciding_a_tool_answers_the_requests_waiting_for_it(world):
     )
     assert waiting.decision_reason == "Decided on the tool's page: Not approved."
     assert other.status == ToolRequestStatus.WAITING
+
+
+@pytest.mark.parametrize("power", list(ApprovalPower))
+@pytest.mark.parametrize("approver", list(CAPACITIES))
+def test_the_people_reminders_tell_are_exactly_those_who_may_decide(world, approver, power):
+    field = {
+        "tools": "tool_approver",
+        "instructional_use": "instructional_use_approver",
+        "logo_use": "logo_use_approver",
+    }
+    _set_policy(world.district, **{field[power]: approver})
+    if approver == Approver.SUPERINTENDENT_OR_DESIGNEE:
+        services.designee_add(
+            acting_user=world.superintendent, district=world.district, user=world.principal, power=power
+        )
+    everyone = [world.director, world.superintendent, world.communications, world.principal, world.clerk, world.staff]
+    deciding = {person.pk for person in everyone if access.decision_capacities(person, world.district, power)}
+    assert set(access.decision_makers(world.district, power).values_list("pk", flat=True)) == deciding

@@ -113,3 +113,12 @@ def test_beat_runs_the_planner_daily_from_one_schedule(settings):
     [entry] = settings.CELERY_BEAT_SCHEDULE.values()
     assert entry["task"] == "reminders.tasks.plan_reminders"
     assert entry["schedule"].hour == {settings.REMINDER_PLAN_HOUR}
+
+
+def test_plain_text_is_not_html_escaped(world, reminder):
+    world.staff.first_name = "Seán O'Brien & Co"
+    world.staff.save()
+    services.reminder_deliver(reminder.pk)
+    [message] = mail.outbox
+    assert "Hello Seán O'Brien & Co," in message.body
+    assert "O&#x27;Brien &amp; Co" in message.alternatives[0][0]

@@ -1,0 +1,137 @@
+"""Each kind of reminder reaches the people the policy makes responsible, at the time it says,
+and every kind has its e-mail."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+
+from accounts.models import Approver
+from disclosures.services import disclosure_return
+from registry import services as registry_services
+from registry.models import AccountStatus
+from reminders import services
+from reminders.kinds import KINDS
+from reminders.models import Reminder
+from tests.disclosures.filing import file_none
+from tests.factories import (
+    AdministratorFactory,
+    InstructionalUseFactory,
+    ProgramFactory,
+    SocialAccountFactory,
+    ToolFactory,
+    ToolRequestFactory,
+)
+
+TODAY = datetime.date(2026, 11, 21)
+
+
+def owed(kind: str) -> set[tuple[int, str, str]]:
+    return set(Reminder.objects.filter(kind=kind).values_list("recipient_id", "object_key", "period"))
+
+
+@pytest.fixture
+def account(world, today):
+    """A live school account whose review is due in ten days, with one current administrator."""
+    account = SocialAccountFactory(school=world.school, district=world.district,
+                                   next_review_on=TODAY + datetime.timedelta(days=10))  # fmt: skip
+    AdministratorFactory(account=account, user=world.staff)
+    return account
+
+
+def test_administrators_are_told_a_review_is_due(world, account):
+    services.reminders_plan(today=TODAY)
+    assert owed("account_review_due") == {(world.staff.pk, f"account:{account.pk}", "review-2026-12-01")}
+
+
+def test_an_overdue_review_repeats_and_reaches_the_director_after_an_interval(world, account, on):
+    day = datetime.date(2026, 12, 2)  # one day past
+    with on(day):
+        services.reminders_plan(today=day)
+    assert owed("account_review_overdue") == {(world.staff.pk, f"account:{account.pk}", "review-2026-12-01-late-0")}
+    day = datetime.date(2026, 12, 9)  # eight days past: the second round, and the director
+    with on(day):
+        services.reminders_plan(today=day)
+    assert owed("account_review_overdue") == {
+        (world.staff.pk, f"account:{account.pk}", "review-2026-12-01-late-0"),
+        (world.staff.pk, f"account:{account.pk}", "review-2026-12-01-late-1"),
+        (world.director.pk, f"account:{account.pk}", "review-2026-12-01-escalated"),
+    }
+
+
+def test_an_account_short_of_administrators_is_reported_weekly(world, today):
+    world.district.min_account_administrators = 2
+    world.district.save()
+    account = SocialAccountFactory(school=world.school, district=world.district)
+    AdministratorFactory(account=account, user=world.staff)
+    services.reminders_plan(today=TODAY)
+    assert owed("account_short_of_administrators") == {
+        (world.director.pk, f"account:{account.pk}", "short-2026-W47"),
+        (world.staff.pk, f"account:{account.pk}", "short-2026-W47"),
+    }
+
+
+def test_a_request_reaches_whoever_must_act_next(world, today):
+    waiting = SocialAccountFactory(school=world.school, district=world.district, status=AccountStatus.REQUESTED)
+    looked_at = SocialAccountFactory(
+        school=world.school, district=world.district, status=AccountStatus.AWAITING_COMMUNICATIONS
+    )
+    services.reminders_plan(today=TODAY)
+    assert owed("account_awaiting_decision") == {
+        (world.director.pk, f"account:{waiting.pk}", "awaiting-approval"),
+        (world.communications.pk, f"account:{looked_at.pk}", "awaiting-communications"),
+    }
+
+
+def test_tool_reminders_reach_whoever_the_policy_lets_decide(world, today):
+    world.district.tool_approver = Approver.SUPERINTENDENT_OR_DESIGNEE
+    world.district.save()
+    registry_services.designee_add(
+        acting_user=world.superintendent, district=world.district, user=world.director, power="tools"
+    )
+    review = ToolFactory(district=world.district, next_review_on=TODAY + datetime.timedelta(days=3))
+    agreement = ToolFactory(
+        district=world.district,
+        privacy_agreement_on_file=True,
+        privacy_agreement_expires_on=TODAY + datetime.timedelta(days=5),
+    )
+    request = ToolRequestFactory(requested_by=world.staff)
+    services.reminders_plan(today=TODAY)
+    deciders = {world.superintendent.pk, world.director.pk}
+    assert {r for r, _, _ in owed("tool_review_due")} == deciders
+    assert {key for _, key, _ in owed("tool_review_due")} == {f"tool:{review.pk}"}
+    assert {(r, key) for r, key, _ in owed("privacy_agreement_expiring")} == {
+        (d, f"tool:{agreement.pk}") for d in deciders
+    }
+    assert {(r, key) for r, key, _ in owed("tool_request_waiting")} == {
+        (d, f"tool_request:{request.pk}") for d in deciders
+    }
+
+
+def test_an_authorization_waiting_reaches_the_superintendent(world, today):
+    use = InstructionalUseFactory(program=ProgramFactory(school=world.school), staff_member=world.staff)
+    services.reminders_plan(today=TODAY)
+    assert owed("authorization_waiting") == {(world.superintendent.pk, f"authorization:{use.pk}", "waiting")}
+
+
+def test_every_kind_has_its_email(world, cycle, account, today, settings):
+    """Plan one of each kind, then send them all: every template trio exists and renders."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    world.district.min_account_administrators = 2  # the account has one: short of administrators
+    world.district.save()
+    disclosure_return(acting_user=world.director, disclosure=file_none(world.principal, cycle), comment="Add the URL.")
+    ToolFactory(district=world.district, next_review_on=TODAY, privacy_agreement_on_file=True,
+                privacy_agreement_expires_on=TODAY)  # fmt: skip
+    ToolRequestFactory(requested_by=world.staff)
+    InstructionalUseFactory(program=ProgramFactory(school=world.school), staff_member=world.staff)
+    SocialAccountFactory(school=world.school, district=world.district, status=AccountStatus.REQUESTED)
+    # Today (due soon, requests), the due date, and a week past it (late, overdue review).
+    for day in (TODAY, datetime.date(2026, 12, 1), datetime.date(2026, 12, 9)):
+        services.reminders_plan(today=day)
+    for reminder_id in services.waiting_ids():
+        services.reminder_deliver(reminder_id)
+    sent_kinds = set(Reminder.objects.filter(status="sent").values_list("kind", flat=True))
+    assert sent_kinds == {kind.key for kind in KINDS}
+    assert all(message.subject and "{{" not in message.body for message in mail.outbox)
