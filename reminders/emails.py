@@ -4,11 +4,14 @@ to act on, and why the person receives it."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template, render_to_string
+from django.utils import timezone
 
 from reminders.kinds import KINDS_BY_KEY
 from reminders.models import Reminder
@@ -21,6 +24,7 @@ SUBJECTS = {
     "tool": "registry.Tool",
     "tool_request": "registry.ToolRequest",
     "authorization": "registry.InstructionalUse",
+    "school": "accounts.School",
 }
 
 
@@ -37,15 +41,25 @@ def _plain(name: str, context: dict) -> str:
     return get_template(name).template.render(Context(context, autoescape=False))
 
 
-def render(reminder: Reminder) -> EmailMultiAlternatives:
+def render(reminder: Reminder, today: datetime.date | None = None) -> EmailMultiAlternatives | None:
+    """The e-mail, or None when the kind has nothing left to say (a digest with nothing outstanding)."""
     kind = KINDS_BY_KEY[reminder.kind]
+    subject = subject_of(reminder.object_key)
+    extra: dict = {}
+    if kind.context is not None:
+        found = kind.context(subject, today or timezone.localdate())
+        if found is None:
+            return None
+        extra = found
     context = {
+        **extra,
         "reminder": reminder,
         "kind": kind,
         "recipient": reminder.recipient,
         "district": reminder.district,
-        "subject": subject_of(reminder.object_key),
+        "subject": subject,
         "link": f"{settings.SITE_URL}{reminder.path}",
+        "site_url": settings.SITE_URL,
         "why": f"You receive this because of {reminder.district.name}'s social media policy ({kind.who.lower()}).",
     }
     subject = " ".join(_plain(f"emails/{kind.template}_subject.txt", context).split())

@@ -18,6 +18,11 @@ from disclosures.models import DisclosureCycle
 from registry import access as registry_access
 from registry import selectors as registry_selectors
 from registry.models import ApprovalPower, InstructionalUse, SocialAccount
+from reminders import digest
+
+# How long after the school year starts clerks are told which consent forms to collect.
+CONSENT_COLLECTION_DAYS = 21
+DIGEST_WEEKDAY = 1  # Monday
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class Kind:
     when: str
     template: str
     find: Callable[[District, datetime.date], Iterator[Owed]]
+    # What the e-mail lists, counted when it is sent; None means there is nothing left to say.
+    context: Callable[[object, datetime.date], dict | None] | None = None
 
 
 def _open_cycle(district: District, today: datetime.date) -> DisclosureCycle | None:
@@ -217,6 +224,43 @@ def authorization_waiting(district: District, today: datetime.date) -> Iterator[
                        reverse("authorizations:detail", args=[use_id]))  # fmt: skip
 
 
+def consent_forms_to_collect(district: District, today: datetime.date) -> Iterator[Owed]:
+    """In the first weeks of each school year, once, to the clerks and principals of each school."""
+    year = district.school_year_for(today)
+    if (today - year.starts_on).days >= CONSENT_COLLECTION_DAYS:
+        return
+    memberships = Membership.objects.filter(
+        school__district=district, school__active=True, role__in=(Role.CLERK, Role.PRINCIPAL), ended_on__isnull=True,
+        user__is_active=True,
+    ).values_list("school_id", "user_id").distinct()  # fmt: skip
+    for school_id, user_id in memberships.iterator():
+        yield Owed(user_id, f"school:{school_id}", f"consent-{year.start_year}",
+                   reverse("consent:no_answer", args=[school_id]))  # fmt: skip
+
+
+def _consent_lines(school: object, today: datetime.date) -> dict | None:
+    lines = digest.consent_to_collect(school, today)
+    return {"lines": lines} if lines else None
+
+
+def principal_digest(district: District, today: datetime.date) -> Iterator[Owed]:
+    """One e-mail a week to each principal, on the first planning day of the week."""
+    week = today.isocalendar()
+    if week.weekday != DIGEST_WEEKDAY:
+        return
+    principals = Membership.objects.filter(
+        school__district=district, school__active=True, role=Role.PRINCIPAL, ended_on__isnull=True,
+        user__is_active=True,
+    ).values_list("school_id", "user_id").distinct()  # fmt: skip
+    for school_id, user_id in principals.iterator():
+        yield Owed(user_id, f"school:{school_id}", f"digest-{week.year}-W{week.week:02d}", reverse("home"))
+
+
+def _digest_lines(school: object, today: datetime.date) -> dict | None:
+    lines = digest.school_outstanding(school, today)
+    return {"lines": lines} if lines else None
+
+
 KINDS: list[Kind] = [
     Kind(
         "disclosure_due_soon",
@@ -315,6 +359,26 @@ KINDS += [
         "Once per request",
         "authorization_waiting",
         authorization_waiting,
+    ),
+]
+KINDS += [
+    Kind(
+        "consent_forms_to_collect",
+        "Consent forms to collect",
+        "The office clerks and principals of each school",
+        "Once, in the first weeks of each school year",
+        "consent_forms_to_collect",
+        consent_forms_to_collect,
+        _consent_lines,
+    ),
+    Kind(
+        "principal_digest",
+        "Principal's weekly digest",
+        "Each principal, for their school",
+        "Every Monday, when anything in the school is outstanding: one e-mail, not one per item",
+        "principal_digest",
+        principal_digest,
+        _digest_lines,
     ),
 ]
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}

@@ -21,6 +21,7 @@ class ReminderStatus(models.TextChoices):
     WAITING = "waiting", "Waiting to be sent"
     SENDING = "sending", "Being sent"
     SENT = "sent", "Sent"
+    SKIPPED = "skipped", "Not sent: nothing left to say"
     FAILED = "failed", "Could not be sent"
 
 

@@ -109,7 +109,13 @@ def reminder_deliver(reminder_id: int) -> bool:
         )
         return False
     try:
-        emails.render(reminder).send()
+        message = emails.render(reminder)
+        if message is None:
+            Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.SENDING).update(
+                status=ReminderStatus.SKIPPED, sending_until=None
+            )
+            return False
+        message.send()
     except Exception as error:  # an SMTP error, a refused connection, a timeout
         give_up = reminder.attempts >= MAX_ATTEMPTS
         Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.SENDING).update(

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import Approver
+from consent.services import consent_scopes_set_up
 from disclosures.services import disclosure_return
 from registry import services as registry_services
 from registry.models import AccountStatus
@@ -21,6 +22,7 @@ from tests.factories import (
     InstructionalUseFactory,
     ProgramFactory,
     SocialAccountFactory,
+    StudentFactory,
     ToolFactory,
     ToolRequestFactory,
 )
@@ -127,11 +129,50 @@ def test_every_kind_has_its_email(world, cycle, account, today, settings):
     ToolRequestFactory(requested_by=world.staff)
     InstructionalUseFactory(program=ProgramFactory(school=world.school), staff_member=world.staff)
     SocialAccountFactory(school=world.school, district=world.district, status=AccountStatus.REQUESTED)
-    # Today (due soon, requests), the due date, and a week past it (late, overdue review).
-    for day in (TODAY, datetime.date(2026, 12, 1), datetime.date(2026, 12, 9)):
+    consent_scopes_set_up(acting_user=None, district=world.district)
+    StudentFactory(school=world.school)  # no answer yet: forms to collect
+    # The first Monday of the school year (consent forms, digest), today (due soon, requests),
+    # the due date, and a week past it (late, overdue review).
+    for day in (datetime.date(2026, 7, 6), TODAY, datetime.date(2026, 12, 1), datetime.date(2026, 12, 9)):
         services.reminders_plan(today=day)
     for reminder_id in services.waiting_ids():
         services.reminder_deliver(reminder_id)
     sent_kinds = set(Reminder.objects.filter(status="sent").values_list("kind", flat=True))
     assert sent_kinds == {kind.key for kind in KINDS}
     assert all(message.subject and "{{" not in message.body for message in mail.outbox)
+
+
+MONDAY = datetime.date(2026, 11, 23)
+
+
+def test_each_principal_gets_one_digest_a_week_listing_what_is_outstanding(world, account, settings, on):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    world.district.min_account_administrators = 2
+    world.district.save()
+    for day in (MONDAY, MONDAY + datetime.timedelta(days=1), MONDAY + datetime.timedelta(days=7)):
+        with on(day):
+            services.reminders_plan(today=day)
+    north = {row for row in owed("principal_digest") if row[1] != f"school:{world.foreign_school.pk}"}
+    assert north == {
+        (world.principal.pk, f"school:{world.school.pk}", "digest-2026-W48"),
+        (world.other_principal.pk, f"school:{world.other_school.pk}", "digest-2026-W48"),
+        (world.principal.pk, f"school:{world.school.pk}", "digest-2026-W49"),
+        (world.other_principal.pk, f"school:{world.other_school.pk}", "digest-2026-W49"),
+    }
+    with on(MONDAY):
+        for reminder in Reminder.objects.filter(
+            kind="principal_digest", period="digest-2026-W48", district=world.district
+        ):
+            services.reminder_deliver(reminder.pk)
+    [message] = mail.outbox  # the other school has nothing outstanding: its digest is skipped
+    assert message.to == [world.principal.email]
+    assert "Official accounts short of administrators: 1" in message.body
+    assert Reminder.objects.get(recipient=world.other_principal, period="digest-2026-W48").status == "skipped"
+
+
+def test_clerks_hear_about_consent_forms_only_at_the_start_of_the_year(world, on):
+    for day, expected in ((datetime.date(2026, 7, 21), 1), (datetime.date(2026, 7, 22), 0)):
+        Reminder.objects.all().delete()
+        with on(day):
+            services.reminders_plan(today=day)
+        assert len([r for r, _, _ in owed("consent_forms_to_collect") if r == world.clerk.pk]) == expected
