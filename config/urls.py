@@ -7,6 +7,7 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("consent/", include("consent.urls")),
     path("disclosures/", include("disclosures.urls")),
+    path("reminders/", include("reminders.urls")),
     path("tools/authorizations/", include("consent.authorization_urls")),
     path("tools/", include("registry.tool_urls")),
     path("", include("accounts.urls")),

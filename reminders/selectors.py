@@ -1,0 +1,35 @@
+"""Read-side questions about the reminder log, for the director's page."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+
+from django.db.models import Count, QuerySet
+
+from accounts.models import District
+from reminders.kinds import KINDS, KINDS_BY_KEY
+from reminders.models import Reminder
+
+
+def log_of(district: District, *, kind: str = "", status: str = "") -> QuerySet[Reminder]:
+    reminders = Reminder.objects.filter(district=district).select_related("recipient")
+    if kind in KINDS_BY_KEY:
+        reminders = reminders.filter(kind=kind)
+    if status:
+        reminders = reminders.filter(status=status)
+    return reminders.order_by("-planned_at", "-pk")
+
+
+def totals_by_kind(district: District, since: datetime.datetime) -> list[dict]:
+    """Per kind, in the order of the list: how many were sent, are waiting, were skipped or failed."""
+    counted = (
+        Reminder.objects.filter(district=district, planned_at__gte=since)
+        .values("kind", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_kind: dict[str, Counter] = {}
+    for row in counted:
+        by_kind.setdefault(row["kind"], Counter())[row["status"]] = row["n"]
+    return [{"kind": kind, "counts": by_kind.get(kind.key, Counter())} for kind in KINDS]
