@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,6 +39,19 @@ def owed_today(today: datetime.date, districts: Iterable[District] | None = None
         for kind in KINDS:
             for owed in kind.find(district, today):
                 yield PlannedItem(district, kind, owed)
+
+
+def new_on(day: datetime.date, district: District) -> Counter:
+    """Per kind, how many reminders planning on `day` would add (the ones not already in the log)."""
+    owed = {(i.kind.key, i.owed.object_key, i.owed.recipient_id, i.owed.period) for i in owed_today(day, [district])}
+    if not owed:
+        return Counter()
+    logged = set(
+        Reminder.objects.filter(
+            district=district, kind__in={key[0] for key in owed}, period__in={key[3] for key in owed}
+        ).values_list("kind", "object_key", "recipient_id", "period")
+    )
+    return Counter(key[0] for key in owed - logged)
 
 
 def reminders_plan(*, today: datetime.date, districts: Iterable[District] | None = None) -> int:

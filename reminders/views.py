@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -27,7 +26,7 @@ def reminder_log(request: HttpRequest, slug: str) -> HttpResponse:
     reminders = selectors.log_of(district, kind=wanted["kind"], status=wanted["status"])
     page = Paginator(reminders, PAGE_SIZE).get_page(request.GET.get("page"))
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    next_day = Counter(item.kind.key for item in services.owed_today(tomorrow, [district]))
+    next_day = services.new_on(tomorrow, district)
     since = timezone.now() - datetime.timedelta(days=SUMMARY_DAYS)
     totals = [{**row, "next": next_day[row["kind"].key]} for row in selectors.totals_by_kind(district, since)]
     for reminder in page:

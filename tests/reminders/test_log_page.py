@@ -10,7 +10,7 @@ from reminders.models import Reminder, ReminderStatus
 from tests.factories import UserFactory
 
 # The page's own reads, plus the questions every kind asks to count tomorrow's reminders.
-QUERIES = 36
+QUERIES = 37
 
 
 def url(world) -> str:
@@ -45,7 +45,7 @@ def test_it_shows_what_was_sent_to_whom_and_what_comes_next(client, world, cycle
     client.force_login(world.director)
     page = client.get(url(world)).content.decode()
     assert "Disclosure due soon" in page and world.staff.email in page
-    assert "Planned for Nov 22" in page
+    assert "New on Nov 22" in page
     filtered = client.get(url(world), {"status": "sent"}).content.decode()
     assert world.staff.email in filtered and world.principal.email not in filtered
 

@@ -104,3 +104,9 @@ def test_the_dry_run_lists_what_is_owed_and_writes_nothing(world, cycle, today, 
 def test_the_command_names_a_bad_option(world, option, value):
     with pytest.raises(CommandError, match=option):
         call_command("send_reminders", option, value)
+
+
+def test_tomorrows_count_leaves_out_what_was_already_sent(world, cycle, today):
+    assert services.new_on(today, world.district)["disclosure_due_soon"] == 7
+    services.reminders_plan(today=today)
+    assert services.new_on(today + datetime.timedelta(days=1), world.district)["disclosure_due_soon"] == 0
