@@ -50,15 +50,18 @@ CAPACITIES = {
 }
 
 
+# The policy profile's field for each power.
+APPROVER_FIELD = {
+    "tools": "tool_approver",
+    "instructional_use": "instructional_use_approver",
+    "logo_use": "logo_use_approver",
+}
+
+
 @pytest.mark.parametrize("power", list(ApprovalPower))
 @pytest.mark.parametrize("approver", list(CAPACITIES))
 def test_it_lets_only_whom_the_policy_names_decide(world, approver, power):
-    field = {
-        "tools": "tool_approver",
-        "instructional_use": "instructional_use_approver",
-        "logo_use": "logo_use_approver",
-    }
-    _set_policy(world.district, **{field[power]: approver})
+    _set_policy(world.district, **{APPROVER_FIELD[power]: approver})
     superintendent, director, designated, principal, staff = CAPACITIES[approver]
     assert access.decision_capacities(world.superintendent, world.district, power) == superintendent
     assert access.decision_capacities(world.director, world.district, power) == director
@@ -510,12 +513,7 @@ def test_deciding_a_tool_answers_the_requests_waiting_for_it(world):
 @pytest.mark.parametrize("power", list(ApprovalPower))
 @pytest.mark.parametrize("approver", list(CAPACITIES))
 def test_the_people_reminders_tell_are_exactly_those_who_may_decide(world, approver, power):
-    field = {
-        "tools": "tool_approver",
-        "instructional_use": "instructional_use_approver",
-        "logo_use": "logo_use_approver",
-    }
-    _set_policy(world.district, **{field[power]: approver})
+    _set_policy(world.district, **{APPROVER_FIELD[power]: approver})
     if approver == Approver.SUPERINTENDENT_OR_DESIGNEE:
         services.designee_add(
             acting_user=world.superintendent, district=world.district, user=world.principal, power=power
