@@ -337,11 +337,7 @@ def instructional_use_authorize(
                 f"{use.tool.name} is no longer on the approved list ({use.tool.get_status_display()})."
             )
         use.status = AuthorizationStatus.AUTHORIZED
-        use.decided_by = acting_user
-        use.decided_as = decided_as
-        use.decided_at = timezone.now()
-        use.decision_reason = reason.strip()
-        use.decision_reference = reference.strip()
+        use.record_decision(by=acting_user, capacity=decided_as, reason=reason, reference=reference)
         use.full_clean(exclude=["staff_member", "requested_by", "decided_by"], validate_constraints=False)
         _history(use, acting_user, "Authorized")
         use.save()
@@ -369,11 +365,7 @@ def instructional_use_decline(
     with transaction.atomic():
         use = _locked_use(use, AuthorizationStatus.REQUESTED)
         use.status = AuthorizationStatus.DECLINED
-        use.decided_by = acting_user
-        use.decided_as = decided_as
-        use.decided_at = timezone.now()
-        use.decision_reason = reason.strip()
-        use.decision_reference = reference.strip()
+        use.record_decision(by=acting_user, capacity=decided_as, reason=reason, reference=reference)
         _history(use, acting_user, "Not authorized")
         use.save()
     return use

@@ -616,7 +616,28 @@ class ToolRequestStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class ToolRequest(models.Model):
+class ReservedDecision(models.Model):
+    """A decision the policy reserves (see access.decision_capacities): who took it, in which
+    capacity, when, why, and where it is written down."""
+
+    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_as = models.CharField("decided by", max_length=20, choices=DecidedAs.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField("reason", max_length=2000, blank=True, validators=[refuse_secrets])
+    decision_reference = models.CharField("written record", max_length=300, blank=True, validators=[refuse_secrets])
+
+    class Meta:
+        abstract = True
+
+    def record_decision(self, *, by: User, capacity: str, reason: str = "", reference: str = "") -> None:
+        self.decided_by = by
+        self.decided_as = capacity
+        self.decided_at = timezone.now()
+        self.decision_reason = reason.strip()
+        self.decision_reference = reference.strip()
+
+
+class ToolRequest(ReservedDecision):
     """A staff member asks for a tool to be approved: what, why, and for which students."""
 
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="tool_requests")
@@ -639,11 +660,6 @@ class ToolRequest(models.Model):
     lowest_grade = models.SmallIntegerField("from grade", choices=Grade.choices, null=True, blank=True)
     highest_grade = models.SmallIntegerField("to grade", choices=Grade.choices, null=True, blank=True)
     status = models.CharField(max_length=30, choices=ToolRequestStatus.choices, default=ToolRequestStatus.WAITING)
-    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    decided_as = models.CharField("decided by", max_length=20, choices=DecidedAs.choices, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField("reason", max_length=2000, blank=True, validators=[refuse_secrets])
-    decision_reference = models.CharField("written record", max_length=300, blank=True, validators=[refuse_secrets])
 
     history = HistoricalRecords()
 
@@ -684,7 +700,7 @@ class AuthorizationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class InstructionalUse(models.Model):
+class InstructionalUse(ReservedDecision):
     """The Superintendent's (or designee's) authorization for a staff member to use a tool with
     a class or program between two dates. When the tool needs parental consent, the consent app
     opens a participation scope for it and decides whether it is ready (see consent.selectors)."""
@@ -706,11 +722,6 @@ class InstructionalUse(models.Model):
     starts_on = models.DateField("from")
     ends_on = models.DateField("until")
     status = models.CharField(max_length=20, choices=AuthorizationStatus.choices, default=AuthorizationStatus.REQUESTED)
-    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    decided_as = models.CharField("decided by", max_length=20, choices=DecidedAs.choices, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField("reason", max_length=2000, blank=True, validators=[refuse_secrets])
-    decision_reference = models.CharField("written record", max_length=300, blank=True, validators=[refuse_secrets])
     # Revoked or withdrawn: who ended it, when and why (the decision above stays as it was taken).
     ended_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     ended_at = models.DateTimeField(null=True, blank=True)

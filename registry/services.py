@@ -785,11 +785,7 @@ def _close_request(
 ) -> None:
     tool_request.status = status
     tool_request.tool = tool
-    tool_request.decided_by = acting_user
-    tool_request.decided_as = decided_as
-    tool_request.decided_at = timezone.now()
-    tool_request.decision_reason = reason.strip()
-    tool_request.decision_reference = reference.strip()
+    tool_request.record_decision(by=acting_user, capacity=decided_as, reason=reason, reference=reference)
     tool_request.full_clean(exclude=["requested_by", "decided_by"], validate_constraints=False)
     _history(tool_request, acting_user, ToolRequestStatus(status).label)
     tool_request.save()
