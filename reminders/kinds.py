@@ -83,6 +83,11 @@ def disclosure_due_today(district: District, today: datetime.date) -> Iterator[O
                    _cycle_context(cycle))  # fmt: skip
 
 
+def _round(days_past: int, interval: int) -> int:
+    """Which repeat a reminder is: 0 on the first day past, 1 one interval later, and so on."""
+    return (days_past - 1) // interval
+
+
 def disclosure_late(district: District, today: datetime.date) -> Iterator[Owed]:
     """The day after each person's due date, then again every interval the policy sets."""
     cycle = _open_cycle(district, today)
@@ -92,9 +97,10 @@ def disclosure_late(district: District, today: datetime.date) -> Iterator[Owed]:
     for person_id, started_on in disclosure_selectors.late(cycle, today).values_list("pk", "started_on").iterator():
         days_late = (today - cycle.due_on_for(started_on)).days
         if days_late >= 1:
-            round_number = (days_late - 1) // interval
-            yield Owed(person_id, f"disclosure_cycle:{cycle.pk}", f"{cycle.school_year_start}-late-{round_number}",
-                       reverse("disclosures:home"), _cycle_context(cycle))  # fmt: skip
+            period = f"{cycle.school_year_start}-late-{_round(days_late, interval)}"
+            yield Owed(
+                person_id, f"disclosure_cycle:{cycle.pk}", period, reverse("disclosures:home"), _cycle_context(cycle)
+            )
 
 
 def disclosure_returned(district: District, today: datetime.date) -> Iterator[Owed]:
@@ -117,11 +123,6 @@ def _holders(district: District, *roles: str) -> QuerySet[User]:
 def _administrators_of(accounts: QuerySet[SocialAccount], today: datetime.date) -> Iterator[tuple[int, int]]:
     current = registry_selectors.current_administrators(today).filter(account__in=accounts)
     yield from current.values_list("account_id", "user_id").iterator()
-
-
-def _round(days_past: int, interval: int) -> int:
-    """Which repeat a reminder is: 0 on the first day past, 1 one interval later, and so on."""
-    return (days_past - 1) // interval
 
 
 def account_review_due(district: District, today: datetime.date) -> Iterator[Owed]:

@@ -53,6 +53,10 @@ def test_an_overdue_review_repeats_and_reaches_the_director_after_an_interval(wo
     with on(day):
         services.reminders_plan(today=day)
     assert owed("account_review_overdue") == {(world.staff.pk, f"account:{account.pk}", "review-2026-12-01-late-0")}
+    day = datetime.date(2026, 12, 8)  # seven days past: still the first round
+    with on(day):
+        services.reminders_plan(today=day)
+    assert len(owed("account_review_overdue")) == 1
     day = datetime.date(2026, 12, 9)  # eight days past: the second round, and the director
     with on(day):
         services.reminders_plan(today=day)
