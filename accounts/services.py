@@ -110,6 +110,7 @@ def _upload_dir() -> Path:
 def roster_import_start(*, acting_user: User, district: District, upload: UploadedFile, dry_run: bool) -> RosterImport:
     """Keep the uploaded bundle privately and queue the import; the page follows its progress."""
     from accounts.tasks import run_roster_import
+    from config.celery import enqueue
 
     if not access.can_manage_directory(acting_user, district):
         raise PermissionDenied
@@ -125,8 +126,16 @@ def roster_import_start(*, acting_user: User, district: District, upload: Upload
             stored_path=str(stored),
             dry_run=dry_run,
         )
-        transaction.on_commit(lambda: run_roster_import.delay(roster_import.pk))
+        # With the broker down the upload stays queued, and the periodic task queues it again.
+        transaction.on_commit(lambda: enqueue(run_roster_import, roster_import.pk))
     return roster_import
+
+
+def roster_imports_stalled(*, older_than: datetime.timedelta = datetime.timedelta(minutes=5)) -> list[int]:
+    """Uploads still queued after a while: the broker was down when they were queued, or lost them."""
+    since = timezone.now() - older_than
+    stalled = RosterImport.objects.filter(status=RosterImportStatus.QUEUED, created_at__lt=since)
+    return list(stalled.values_list("pk", flat=True))
 
 
 def roster_import_run(*, roster_import_id: int) -> RosterImport | None:

@@ -1,8 +1,19 @@
 from celery import shared_task
 
 from accounts import services
+from config.celery import enqueue
 
 
 @shared_task(acks_late=True)
 def run_roster_import(roster_import_id: int) -> None:
     services.roster_import_run(roster_import_id=roster_import_id)
+
+
+@shared_task(acks_late=True)
+def requeue_roster_imports() -> int:
+    """Queues again the uploads the broker never got; running one twice is harmless (it is claimed)."""
+    stalled = services.roster_imports_stalled()
+    for roster_import_id in stalled:
+        if not enqueue(run_roster_import, roster_import_id):
+            break
+    return len(stalled)

@@ -183,13 +183,19 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The one place periodic work is scheduled (beat copies it into its database table at start).
+# Every ten minutes: plan the day once the planning hour has come (once per day, see
+# reminders.services.reminders_plan_due), then queue every reminder that nobody holds.
 REMINDER_PLAN_HOUR = env.int("REMINDER_PLAN_HOUR", default=6)
 if not 0 <= REMINDER_PLAN_HOUR <= 23:
     raise ImproperlyConfigured("REMINDER_PLAN_HOUR must be an hour from 0 to 23.")
 CELERY_BEAT_SCHEDULE = {
-    "plan-reminders-daily": {
+    "plan-and-queue-reminders": {
         "task": "reminders.tasks.plan_reminders",
-        "schedule": crontab(hour=REMINDER_PLAN_HOUR, minute=0),
+        "schedule": crontab(minute="*/10"),
+    },
+    "queue-stalled-roster-imports": {
+        "task": "accounts.tasks.requeue_roster_imports",
+        "schedule": crontab(minute="*/10"),
     },
 }
 
@@ -209,6 +215,17 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Social Media Registry <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+if EMAIL_TIMEOUT < 1:
+    raise ImproperlyConfigured("EMAIL_TIMEOUT must be at least 1 second.")
+# A sender holds a reminder this long; after it, another sender may take it (its worker died).
+# It must outlast one message's conversation with the mail server, so it exceeds EMAIL_TIMEOUT.
+REMINDER_SEND_LEASE_SECONDS = env.int("REMINDER_SEND_LEASE_SECONDS", default=300)
+if REMINDER_SEND_LEASE_SECONDS <= EMAIL_TIMEOUT:
+    raise ImproperlyConfigured("REMINDER_SEND_LEASE_SECONDS must be longer than EMAIL_TIMEOUT.")
+# A queued reminder waits this long for a sender before it is queued again (a lost queue).
+REMINDER_QUEUE_LEASE_SECONDS = env.int("REMINDER_QUEUE_LEASE_SECONDS", default=3600)
+if REMINDER_QUEUE_LEASE_SECONDS < REMINDER_SEND_LEASE_SECONDS:
+    raise ImproperlyConfigured("REMINDER_QUEUE_LEASE_SECONDS must be at least REMINDER_SEND_LEASE_SECONDS.")
 
 # --- Authentication -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

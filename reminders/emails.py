@@ -41,10 +41,17 @@ def _plain(name: str, context: dict) -> str:
     return get_template(name).template.render(Context(context, autoescape=False))
 
 
-def render(reminder: Reminder, today: datetime.date | None = None) -> EmailMultiAlternatives | None:
-    """The e-mail, or None when the kind has nothing left to say (a digest with nothing outstanding)."""
+_LOOK_IT_UP = object()
+
+
+def render(
+    reminder: Reminder, today: datetime.date | None = None, *, subject: object = _LOOK_IT_UP
+) -> EmailMultiAlternatives | None:
+    """The e-mail, or None when the kind has nothing left to say (a digest with nothing outstanding).
+    A sender writing many reminders about one thing passes the `subject` it already looked up."""
     kind = KINDS_BY_KEY[reminder.kind]
-    subject = subject_of(reminder.object_key)
+    if subject is _LOOK_IT_UP:
+        subject = subject_of(reminder.object_key)
     extra: dict = {}
     if kind.context is not None:
         found = kind.context(subject, today or timezone.localdate())
@@ -62,9 +69,9 @@ def render(reminder: Reminder, today: datetime.date | None = None) -> EmailMulti
         "site_url": settings.SITE_URL,
         "why": f"You receive this because of {reminder.district.name}'s social media policy ({kind.who.lower()}).",
     }
-    subject = " ".join(_plain(f"emails/{kind.template}_subject.txt", context).split())
+    subject_line = " ".join(_plain(f"emails/{kind.template}_subject.txt", context).split())
     message = EmailMultiAlternatives(
-        subject=subject,
+        subject=subject_line,
         body=_plain(f"emails/{kind.template}.txt", context),
         to=[reminder.recipient.email],
         headers={"Message-ID": reminder.message_id},

@@ -4,11 +4,15 @@ The row is the claim. The planner inserts rows under a unique key (kind, object,
 period), so planning twice, or two planners at once, owes each e-mail once. A sender takes a row
 with a conditional update (waiting → sending, with a lease), so two workers never send the same
 row; a worker that dies mid-send leaves a lease that expires, and the row is taken again.
+
+The lease has a holder: the dispatcher that put the row on the queue, then the sender that took
+it. A sender marks the row sent only while it still holds the lease, and it does so after the mail
+server has the whole message but before it sends the final "." that makes the server accept it
+(reminders.delivery), so a worker killed at any moment leaves either an unsent row that is taken
+again or a sent row whose message the server accepted: never a second copy.
 """
 
 from __future__ import annotations
-
-import datetime
 
 from django.db import models
 from django.db.models import Q
@@ -34,7 +38,8 @@ class Reminder(models.Model):
     path = models.CharField(max_length=300, help_text="The page to act on (made absolute in the e-mail).")
     status = models.CharField(max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.WAITING)
     planned_at = models.DateTimeField(default=timezone.now)
-    sending_until = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True, help_text="The queue or sender holding the row, until.")
+    lease_holder = models.CharField(max_length=32, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
@@ -50,6 +55,12 @@ class Reminder(models.Model):
         indexes = [
             models.Index(fields=["status", "planned_at"], name="reminder_status_planned"),
             models.Index(fields=["district", "-planned_at"], name="reminder_district_planned"),
+            # The dispatcher's question (what is unfinished and not held) reads only unfinished rows.
+            models.Index(
+                fields=["lease_until"],
+                name="reminder_unfinished_lease",
+                condition=Q(status__in=["waiting", "sending"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -60,5 +71,18 @@ class Reminder(models.Model):
         """The same for every attempt, so a copy sent twice would show as one message to mail systems."""
         return f"<reminder-{self.pk}@social-media-registry>"
 
-    def lease_expired(self, now: datetime.datetime) -> bool:
-        return self.status == ReminderStatus.SENDING and self.sending_until is not None and self.sending_until < now
+
+class PlanRun(models.Model):
+    """One row per day the planner ran: the periodic task plans a day only once it is not finished,
+    so a planner missed while the queue was down runs at the next tick instead of never."""
+
+    day = models.DateField(unique=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    added = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"Reminders planned for {self.day}"

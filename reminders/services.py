@@ -4,26 +4,38 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import District
-from reminders import emails
+from reminders import delivery, emails
 from reminders.kinds import KINDS, Kind, Owed
-from reminders.models import Reminder, ReminderStatus
+from reminders.models import PlanRun, Reminder, ReminderStatus
 
 logger = logging.getLogger(__name__)
 
-# How long a sender may hold a reminder before another may take it (a worker killed mid-send).
-LEASE = datetime.timedelta(minutes=5)
 # Attempts before a reminder is marked as failed and left for a person to look at.
 MAX_ATTEMPTS = 8
 PLAN_BATCH = 2_000
+# Reminders per send task: one claim and one mail-server connection serve them all.
+SEND_BATCH = 100
+
+
+def _send_lease() -> datetime.timedelta:
+    """How long a sender holds a reminder before another may take it (a worker killed mid-send)."""
+    return datetime.timedelta(seconds=settings.REMINDER_SEND_LEASE_SECONDS)
+
+
+def _queue_lease() -> datetime.timedelta:
+    """How long a queued reminder waits for its sender before the dispatcher queues it again."""
+    return datetime.timedelta(seconds=settings.REMINDER_QUEUE_LEASE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -85,61 +97,191 @@ def reminders_plan(*, today: datetime.date, districts: Iterable[District] | None
     return max(added, 0)
 
 
-def waiting_ids(limit: int | None = None) -> list[int]:
-    """Reminders to hand to senders: waiting ones, and ones whose sender's lease ran out."""
+def reminders_plan_due(*, now: datetime.datetime | None = None) -> PlanRun | None:
+    """Plans today once the planning hour has come, unless today's planning already finished. The
+    periodic task asks every few minutes, so a day is planned even when the broker or the beat was
+    down at the planning hour. Two planners at once are harmless: the log's unique key decides."""
+    now = timezone.localtime(now)
+    today = now.date()
+    if now.hour < settings.REMINDER_PLAN_HOUR or PlanRun.objects.filter(day=today, finished_at__isnull=False).exists():
+        return None
+    run, _ = PlanRun.objects.get_or_create(day=today)
+    added = reminders_plan(today=today)
+    PlanRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), added=added)
+    run.refresh_from_db()
+    return run
+
+
+def _unheld(now: datetime.datetime) -> Q:
+    """Unfinished rows that nobody holds: never queued, or the queue or sender holding them is gone."""
+    return Q(status__in=[ReminderStatus.WAITING, ReminderStatus.SENDING]) & (
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    )
+
+
+def reminders_take_for_queue(*, limit: int | None = None) -> list[int]:
+    """Takes the unfinished rows nobody holds, oldest first, for the dispatcher to put on the queue.
+    Each is held by the queue for REMINDER_QUEUE_LEASE_SECONDS: if the queue loses it (a broker that
+    restarted empty, a worker killed with it), the next dispatch takes it again."""
     now = timezone.now()
-    rows = Reminder.objects.filter(
-        Q(status=ReminderStatus.WAITING) | Q(status=ReminderStatus.SENDING, sending_until__lt=now)
-    ).order_by("planned_at", "pk")
-    ids = rows.values_list("pk", flat=True)
-    return list(ids[:limit] if limit else ids)
+    holder = uuid.uuid4().hex
+    ids = Reminder.objects.filter(_unheld(now)).order_by("planned_at", "pk").values_list("pk", flat=True)
+    ids = list(ids[:limit] if limit else ids)
+    taken: list[int] = []
+    for start in range(0, len(ids), PLAN_BATCH):
+        chunk = ids[start : start + PLAN_BATCH]
+        # A dead sender's row goes back to waiting, so the sender the queue hands it to may take it.
+        Reminder.objects.filter(_unheld(now), pk__in=chunk).update(
+            status=ReminderStatus.WAITING, lease_until=now + _queue_lease(), lease_holder=holder
+        )
+        taken += (
+            Reminder.objects.filter(pk__in=chunk, lease_holder=holder)
+            .order_by("planned_at", "pk")
+            .values_list("pk", flat=True)
+        )
+    return taken
+
+
+def unfinished(reminder_ids: list[int]) -> list[int]:
+    return list(
+        Reminder.objects.filter(
+            pk__in=reminder_ids, status__in=[ReminderStatus.WAITING, ReminderStatus.SENDING]
+        ).values_list("pk", flat=True)
+    )
+
+
+def reminders_release_from_queue(reminder_ids: list[int]) -> None:
+    """The queue could not take these (the broker is down): let the next dispatch take them at once."""
+    Reminder.objects.filter(pk__in=reminder_ids, status=ReminderStatus.WAITING).update(lease_until=None)
+
+
+def reminders_claim(reminder_ids: list[int]) -> tuple[str, list[Reminder]]:
+    """Takes the reminders this sender may send, with a lease and a holder token. One conditional
+    UPDATE: of two senders given the same ids, each row goes to exactly one."""
+    now = timezone.now()
+    holder = uuid.uuid4().hex
+    Reminder.objects.filter(
+        Q(status=ReminderStatus.WAITING) | Q(status=ReminderStatus.SENDING, lease_until__lt=now),
+        pk__in=reminder_ids,
+    ).update(status=ReminderStatus.SENDING, lease_until=now + _send_lease(), lease_holder=holder)
+    claimed = Reminder.objects.filter(pk__in=reminder_ids, lease_holder=holder, status=ReminderStatus.SENDING)
+    return holder, list(claimed.select_related("district", "recipient").order_by("planned_at", "pk"))
 
 
 def reminder_claim(reminder_id: int) -> Reminder | None:
-    """Takes the reminder for this sender, or returns None when another sender has it or it is sent.
-    One conditional UPDATE: of two senders, exactly one changes the row."""
-    now = timezone.now()
-    taken = Reminder.objects.filter(
-        Q(status=ReminderStatus.WAITING) | Q(status=ReminderStatus.SENDING, sending_until__lt=now),
-        pk=reminder_id,
-    ).update(status=ReminderStatus.SENDING, sending_until=now + LEASE, attempts=F("attempts") + 1)
-    if not taken:
-        return None
-    return Reminder.objects.select_related("district", "recipient").get(pk=reminder_id)
+    """One reminder for this sender, or None when another sender holds it or it is finished."""
+    _holder, claimed = reminders_claim([reminder_id])
+    return claimed[0] if claimed else None
 
 
 class SendFailed(Exception):
-    """The mail server refused or could not be reached; the reminder waits for the next attempt."""
+    """The mail server refused or could not be reached. `remaining` are the reminders of the batch
+    still to send (the refused one first); they wait `retry_in` seconds for the next attempt."""
+
+    def __init__(self, error: Exception, remaining: list[int], retry_in: int) -> None:
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.remaining = remaining
+        self.retry_in = retry_in
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before attempt `attempts` + 1: 30 s, doubling, at most half an hour."""
+    return min(30 * 2 ** max(attempts - 1, 0), 1_800)
+
+
+@dataclass
+class Delivered:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+def _finish(reminder: Reminder, holder: str, status: str, error: str = "") -> None:
+    """Ends a reminder this sender holds without sending it (nothing to say, or nobody to tell)."""
+    Reminder.objects.filter(pk=reminder.pk, lease_holder=holder, status=ReminderStatus.SENDING).update(
+        status=status, last_error=error[:500], lease_until=None, lease_holder=""
+    )
+
+
+def _mark_sent(reminder: Reminder, holder: str) -> bool:
+    """The handover: committed before the mail server is told to accept the message. False when
+    this sender no longer holds the reminder, and then the message is not sent."""
+    return bool(
+        Reminder.objects.filter(pk=reminder.pk, lease_holder=holder, status=ReminderStatus.SENDING).update(
+            status=ReminderStatus.SENT,
+            sent_at=timezone.now(),
+            attempts=F("attempts") + 1,
+            lease_until=None,
+            last_error="",
+        )
+    )
+
+
+def _refused(reminder: Reminder, holder: str, error: Exception) -> bool:
+    """Counts a refused attempt (undoing a handover the server then refused). True when the
+    reminder is given up on, after MAX_ATTEMPTS."""
+    attempts = reminder.attempts + 1
+    give_up = attempts >= MAX_ATTEMPTS
+    Reminder.objects.filter(pk=reminder.pk, lease_holder=holder).exclude(status=ReminderStatus.FAILED).update(
+        status=ReminderStatus.FAILED if give_up else ReminderStatus.WAITING,
+        sent_at=None,
+        attempts=attempts,
+        lease_until=None if give_up else timezone.now() + datetime.timedelta(seconds=retry_delay(attempts)),
+        last_error=f"{type(error).__name__}: {error}"[:500],
+    )
+    logger.warning("Reminder %s not sent (attempt %s): %s", reminder.pk, attempts, error)
+    return give_up
+
+
+def reminders_deliver(reminder_ids: list[int], today: datetime.date | None = None) -> Delivered:
+    """Sends the reminders this sender can take, over one connection to the mail server.
+
+    Raises SendFailed when the server refuses or cannot be reached: the refused reminder counts an
+    attempt, and it and the rest of the batch wait for the retry (the task retries with backoff)."""
+    holder, claimed = reminders_claim(reminder_ids)
+    done = Delivered()
+    if not claimed:
+        return done
+    today = today or timezone.localdate()
+    subjects: dict[str, object | None] = {}
+    position = 0
+    try:
+        with delivery.Outbox() as outbox:
+            for position, reminder in enumerate(claimed):  # noqa: B007 - the position is read on failure
+                if not reminder.recipient.is_active:
+                    _finish(reminder, holder, ReminderStatus.FAILED, "The person has left the district.")
+                    done.failed += 1
+                    continue
+                if reminder.object_key not in subjects:
+                    subjects[reminder.object_key] = emails.subject_of(reminder.object_key)
+                try:
+                    message = emails.render(reminder, today, subject=subjects[reminder.object_key])
+                except Exception as error:  # a broken template: a person must look, retrying will not help
+                    logger.exception("Reminder %s could not be written", reminder.pk)
+                    _finish(reminder, holder, ReminderStatus.FAILED, f"{type(error).__name__}: {error}")
+                    done.failed += 1
+                    continue
+                if message is None:
+                    _finish(reminder, holder, ReminderStatus.SKIPPED)
+                    done.skipped += 1
+                    continue
+                if outbox.send(message, handover=lambda reminder=reminder: _mark_sent(reminder, holder)):
+                    done.sent += 1
+            position = len(claimed)
+    except Exception as error:  # refused, unreachable, timed out: at `position`, or when connecting
+        failing = claimed[position] if position < len(claimed) else claimed[-1]
+        _refused(failing, holder, error)
+        rest = [reminder.pk for reminder in claimed[position + 1 :]]
+        retry_in = retry_delay(failing.attempts + 1)
+        # The rest of the batch was not tried; it waits for the same retry.
+        Reminder.objects.filter(pk__in=rest, lease_holder=holder, status=ReminderStatus.SENDING).update(
+            status=ReminderStatus.WAITING, lease_until=timezone.now() + datetime.timedelta(seconds=retry_in)
+        )
+        remaining = Reminder.objects.filter(pk__in=[failing.pk, *rest], status=ReminderStatus.WAITING)
+        raise SendFailed(error, sorted(remaining.values_list("pk", flat=True)), retry_in) from error
+    return done
 
 
 def reminder_deliver(reminder_id: int) -> bool:
     """Sends one reminder if this sender can take it. True when it was sent by this call."""
-    reminder = reminder_claim(reminder_id)
-    if reminder is None:
-        return False
-    if not reminder.recipient.is_active:
-        Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.SENDING).update(
-            status=ReminderStatus.FAILED, last_error="The person has left the district.", sending_until=None
-        )
-        return False
-    try:
-        message = emails.render(reminder)
-        if message is None:
-            Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.SENDING).update(
-                status=ReminderStatus.SKIPPED, sending_until=None
-            )
-            return False
-        message.send()
-    except Exception as error:  # an SMTP error, a refused connection, a timeout
-        give_up = reminder.attempts >= MAX_ATTEMPTS
-        Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.SENDING).update(
-            status=ReminderStatus.FAILED if give_up else ReminderStatus.WAITING,
-            sending_until=None,
-            last_error=f"{type(error).__name__}: {error}"[:500],
-        )
-        logger.warning("Reminder %s not sent (attempt %s): %s", reminder.pk, reminder.attempts, error)
-        raise SendFailed(str(error)) from error
-    Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.SENDING).update(
-        status=ReminderStatus.SENT, sent_at=timezone.now(), sending_until=None, last_error=""
-    )
-    return True
+    return reminders_deliver([reminder_id]).sent == 1

@@ -1,30 +1,40 @@
-"""Celery tasks take ids and call a service. The daily planner claims rows, then hands each one to
-its own send task; a send task retries with backoff while the mail server refuses."""
+"""Celery tasks take ids and call a service. Every few minutes the periodic task plans the day (once)
+and puts every unfinished reminder nobody holds on the queue, in batches; a send task sends one batch
+over one mail-server connection and, while the server refuses, retries with backoff."""
 
 from __future__ import annotations
 
 from celery import shared_task
-from django.utils import timezone
+from celery.app.task import Task
 
+from config.celery import enqueue
 from reminders import services
+
+
+def dispatch() -> int:
+    """Queues what is waiting, a batch per task. With the broker down, the rows are let go at once
+    and the next tick queues them: nothing is lost, and the web pages never wait on the broker."""
+    ids = services.reminders_take_for_queue()
+    for start in range(0, len(ids), services.SEND_BATCH):
+        if not enqueue(send_reminders, ids[start : start + services.SEND_BATCH]):
+            services.reminders_release_from_queue(ids[start:])
+            return start
+    return len(ids)
 
 
 @shared_task(acks_late=True)
 def plan_reminders() -> int:
-    services.reminders_plan(today=timezone.localdate())
-    ids = services.waiting_ids()
-    for reminder_id in ids:
-        send_reminder.delay(reminder_id)
-    return len(ids)
+    services.reminders_plan_due()
+    return dispatch()
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(services.SendFailed,),
-    retry_backoff=30,
-    retry_backoff_max=3_600,
-    retry_jitter=True,
-    max_retries=services.MAX_ATTEMPTS,
-)
-def send_reminder(reminder_id: int) -> bool:
-    return services.reminder_deliver(reminder_id)
+@shared_task(bind=True, acks_late=True, max_retries=services.MAX_ATTEMPTS)
+def send_reminders(self: Task, reminder_ids: list[int]) -> int:
+    try:
+        return services.reminders_deliver(reminder_ids).sent
+    except services.SendFailed as failure:
+        if not failure.remaining or self.request.is_eager:
+            # In-process (the demo) there is no worker to wait in: the next tick retries.
+            return 0
+        # If the retry cannot be queued either, the rows' leases run out and the next tick takes them.
+        raise self.retry(args=(failure.remaining,), countdown=failure.retry_in, exc=failure) from failure

@@ -7,11 +7,13 @@ import datetime
 import smtplib
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
-from reminders import services
-from reminders.models import Reminder, ReminderStatus
+from reminders import emails, services
+from reminders.models import PlanRun, Reminder, ReminderStatus
 
 
 @pytest.fixture(autouse=True)
@@ -34,42 +36,95 @@ def test_it_sends_a_reminder_once_and_records_it(reminder):
     assert len(mail.outbox) == 1
 
 
-def test_of_two_senders_only_one_takes_a_reminder(reminder):
-    assert services.reminder_claim(reminder.pk) is not None
-    assert services.reminder_claim(reminder.pk) is None
+def test_of_two_senders_given_the_same_batch_each_reminder_goes_to_one(world, cycle, today):
+    services.reminders_plan(today=today)
+    ids = list(Reminder.objects.values_list("pk", flat=True))
+    _first, taken_first = services.reminders_claim(ids)
+    _second, taken_second = services.reminders_claim(ids)
+    assert len(taken_first) == len(ids) == 7 and taken_second == []
 
 
-def test_a_reminder_held_by_a_dead_sender_is_taken_again_after_its_lease(reminder, on, today):
+def test_a_reminder_held_by_a_dead_sender_is_taken_again_after_its_lease(reminder, on, today, settings):
     services.reminder_claim(reminder.pk)  # the worker dies here
-    assert reminder.pk not in services.waiting_ids()
-    with on(today + datetime.timedelta(days=1)):
-        assert reminder.pk in services.waiting_ids()
+    assert reminder.pk not in services.reminders_take_for_queue()
+    later = datetime.timedelta(seconds=settings.REMINDER_SEND_LEASE_SECONDS + 1)
+    with time_machine.travel(timezone.now() + later, tick=False):
+        assert services.reminders_take_for_queue() == [reminder.pk]
         assert services.reminder_deliver(reminder.pk) is True
     assert len(mail.outbox) == 1
 
 
-def test_a_refusing_mail_server_leaves_the_reminder_waiting(reminder, monkeypatch):
+def test_a_queued_reminder_is_queued_again_only_when_the_queue_lost_it(reminder, settings):
+    assert reminder.pk in services.reminders_take_for_queue()
+    assert services.reminders_take_for_queue() == []  # on the queue: not queued twice
+    later = datetime.timedelta(seconds=settings.REMINDER_QUEUE_LEASE_SECONDS + 1)
+    with time_machine.travel(timezone.now() + later, tick=False):
+        assert reminder.pk in services.reminders_take_for_queue()
+
+
+def test_a_reminder_the_broker_did_not_take_is_queued_at_the_next_tick(reminder):
+    assert reminder.pk in services.reminders_take_for_queue()
+    services.reminders_release_from_queue([reminder.pk])
+    assert services.reminders_take_for_queue() == [reminder.pk]
+
+
+def refuse_from_now_on(monkeypatch, error: Exception) -> None:
     def refuse(self, messages):
-        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        raise error
 
     monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+
+
+def test_a_refusing_mail_server_leaves_the_batch_waiting_for_the_retry(world, cycle, today, monkeypatch):
+    services.reminders_plan(today=today)
+    ids = sorted(Reminder.objects.values_list("pk", flat=True))
+    refuse_from_now_on(monkeypatch, smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
+    with pytest.raises(services.SendFailed) as failure:
+        services.reminders_deliver(ids)
+    assert failure.value.remaining == ids and failure.value.retry_in == 30
+    refused, *untried = Reminder.objects.order_by("planned_at", "pk")
+    assert (refused.status, refused.attempts) == (ReminderStatus.WAITING, 1)
+    assert "Connection unexpectedly closed" in refused.last_error
+    assert {(r.status, r.attempts) for r in untried} == {(ReminderStatus.WAITING, 0)}
+    # Held until the retry, so the periodic dispatch does not queue them a second time meanwhile.
+    assert services.reminders_take_for_queue() == []
+
+
+def test_a_server_refusing_the_end_of_the_message_undoes_the_handover(reminder, monkeypatch):
+    refuse_from_now_on(monkeypatch, smtplib.SMTPDataError(451, "Try again later"))
     with pytest.raises(services.SendFailed):
         services.reminder_deliver(reminder.pk)
     reminder.refresh_from_db()
-    assert (reminder.status, reminder.attempts) == (ReminderStatus.WAITING, 1)
-    assert "Connection unexpectedly closed" in reminder.last_error
-    assert services.waiting_ids() == sorted(Reminder.objects.values_list("pk", flat=True))
+    assert (reminder.status, reminder.sent_at, reminder.attempts) == (ReminderStatus.WAITING, None, 1)
 
 
 def test_it_gives_up_after_the_last_attempt(reminder, monkeypatch):
     Reminder.objects.filter(pk=reminder.pk).update(attempts=services.MAX_ATTEMPTS - 1)
-    monkeypatch.setattr(
-        "django.core.mail.backends.locmem.EmailBackend.send_messages",
-        lambda self, messages: (_ for _ in ()).throw(smtplib.SMTPDataError(554, "Rejected")),
-    )
-    with pytest.raises(services.SendFailed):
+    refuse_from_now_on(monkeypatch, smtplib.SMTPDataError(554, "Rejected"))
+    with pytest.raises(services.SendFailed) as failure:
         services.reminder_deliver(reminder.pk)
+    assert failure.value.remaining == []
     assert Reminder.objects.get(pk=reminder.pk).status == ReminderStatus.FAILED
+
+
+def test_the_wait_between_attempts_doubles_up_to_half_an_hour():
+    assert [services.retry_delay(n) for n in (1, 2, 3, 7, 8)] == [30, 60, 120, 1_800, 1_800]
+
+
+def test_a_broken_template_fails_that_reminder_and_the_batch_goes_on(world, cycle, today, monkeypatch):
+    services.reminders_plan(today=today)
+    first, *rest = Reminder.objects.order_by("planned_at", "pk")
+    real_render = emails.render
+
+    def render(reminder, today=None, **options):
+        if reminder.pk == first.pk:
+            raise ValueError("a template is broken")
+        return real_render(reminder, today, **options)
+
+    monkeypatch.setattr(emails, "render", render)
+    done = services.reminders_deliver([first.pk, *(r.pk for r in rest)])
+    assert (done.sent, done.failed) == (len(rest), 1)
+    assert Reminder.objects.get(pk=first.pk).last_error == "ValueError: a template is broken"
 
 
 def test_it_sends_nothing_to_someone_who_has_left(world, reminder):
@@ -100,19 +155,54 @@ def test_the_command_plans_and_sends_in_process(world, cycle, today, capsys):
     assert "0 reminders planned, 0 sent" in capsys.readouterr().out
 
 
-def test_the_daily_task_plans_and_hands_each_reminder_to_a_send_task(world, cycle, today):
+def test_the_periodic_task_plans_the_day_once_and_sends_each_reminder(world, cycle, today):
     from reminders.tasks import plan_reminders
 
     assert plan_reminders.delay().get() == 7
     assert len(mail.outbox) == 7
-    assert plan_reminders.delay().get() == 0  # run again the same day: nothing waiting, nothing sent
+    assert PlanRun.objects.get(day=today).added == 7
+    assert plan_reminders.delay().get() == 0  # ten minutes later: planned already, nothing waiting
     assert len(mail.outbox) == 7
 
 
-def test_beat_runs_the_planner_daily_from_one_schedule(settings):
-    [entry] = settings.CELERY_BEAT_SCHEDULE.values()
+def test_nothing_is_planned_before_the_planning_hour(world, cycle, today, settings):
+    settings.REMINDER_PLAN_HOUR = 10  # the test clock says 9 a.m. in Chicago
+    assert services.reminders_plan_due() is None
+    settings.REMINDER_PLAN_HOUR = 9
+    assert services.reminders_plan_due().added == 7
+
+
+def test_a_day_whose_planning_never_finished_is_planned_at_the_next_tick(world, cycle, today):
+    PlanRun.objects.create(day=today)  # the planner died half-way
+    assert services.reminders_plan_due().added == 7
+    assert services.reminders_plan_due() is None
+
+
+def test_what_the_server_refused_goes_out_at_a_tick_after_its_retry_time(world, cycle, today, monkeypatch):
+    from reminders.tasks import plan_reminders
+
+    real_send = mail.backends.locmem.EmailBackend.send_messages
+    refusals = iter([True])
+
+    def refuse_once(self, messages):
+        if next(refusals, False):
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return real_send(self, messages)
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse_once)
+    plan_reminders.delay()
+    assert mail.outbox == []
+    assert plan_reminders.delay().get() == 0  # still waiting for the retry time
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=31), tick=False):
+        assert plan_reminders.delay().get() == 7
+    assert len(mail.outbox) == 7 and len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 7
+    assert Reminder.objects.filter(status=ReminderStatus.SENT).count() == 7
+
+
+def test_beat_runs_the_reminders_from_one_schedule_every_ten_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["plan-and-queue-reminders"]
     assert entry["task"] == "reminders.tasks.plan_reminders"
-    assert entry["schedule"].hour == {settings.REMINDER_PLAN_HOUR}
+    assert entry["schedule"].minute == set(range(0, 60, 10))
 
 
 def test_plain_text_is_not_html_escaped(world, reminder):

@@ -40,10 +40,15 @@ class Command(BaseCommand):
             )
             return
         added = services.reminders_plan(today=today, districts=districts)
-        sent = failed = 0
-        for reminder_id in services.waiting_ids():
+        sent = 0
+        ids = services.reminders_take_for_queue()
+        for start in range(0, len(ids), services.SEND_BATCH):
             try:
-                sent += services.reminder_deliver(reminder_id)
-            except services.SendFailed:
-                failed += 1
-        self.stdout.write(self.style.SUCCESS(f"{added} reminders planned, {sent} sent, {failed} to retry."))
+                sent += services.reminders_deliver(ids[start : start + services.SEND_BATCH], today).sent
+            except services.SendFailed as failure:
+                # The mail server refuses: what is left waits for the next run (or the worker's tick).
+                services.reminders_release_from_queue(ids[start:])
+                self.stderr.write(f"The mail server refused: {failure}")
+                break
+        to_retry = len(services.unfinished(ids))
+        self.stdout.write(self.style.SUCCESS(f"{added} reminders planned, {sent} sent, {to_retry} to retry."))

@@ -1,0 +1,129 @@
+"""Delivery over real SMTP (an aiosmtpd server on loopback, in this process): the reminder is recorded
+as sent before the server is told to accept it, a sender that lost its reminder sends nothing, and a
+refusing or unreachable server leaves reminders waiting."""
+
+from __future__ import annotations
+
+import smtplib
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.core.mail import EmailMessage
+from django.db import connection
+
+from reminders import delivery, services
+from reminders.models import Reminder, ReminderStatus
+from tests.smtp_sink import free_port, sink
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def smtp(settings):
+    def use(controller) -> None:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_TIMEOUT = 5
+
+    settings.SITE_URL = "https://registry.example.org"
+    return use
+
+
+@pytest.fixture
+def planned(world, cycle, today):
+    services.reminders_plan(today=today)
+    return list(Reminder.objects.order_by("planned_at", "pk"))
+
+
+def status_seen_by_another_connection(reminder_id: int) -> str:
+    """What a second process would read, from a thread with its own database connection."""
+
+    def read() -> str:
+        try:
+            return Reminder.objects.get(pk=reminder_id).status
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(read).result()
+
+
+def test_it_records_the_reminder_as_sent_before_the_server_accepts_it(smtp, planned):
+    first = planned[0]
+    seen: list[str] = []
+
+    def on_data(content: bytes) -> None:
+        seen.append(status_seen_by_another_connection(first.pk))
+
+    with sink(on_data=on_data) as server:
+        smtp(server)
+        done = services.reminders_deliver([first.pk])
+    # Had the worker died before the server read the final ".", the server would have dropped the
+    # message; once it read it, the log already said sent: there is no moment for a second copy.
+    assert seen == [ReminderStatus.SENT]
+    assert done.sent == 1 and len(server.handler.accepted) == 1
+
+
+def test_a_sender_that_lost_its_reminder_sends_nothing_for_it(smtp, planned, monkeypatch):
+    first, second = planned[:2]
+    real_mark_sent = services._mark_sent
+
+    def another_sender_took_it(reminder, holder):
+        if reminder.pk == first.pk:  # the lease ran out mid-message and another sender took the row
+            Reminder.objects.filter(pk=first.pk).update(lease_holder="another-sender")
+        return real_mark_sent(reminder, holder)
+
+    monkeypatch.setattr(services, "_mark_sent", another_sender_took_it)
+    with sink() as server:
+        smtp(server)
+        done = services.reminders_deliver([first.pk, second.pk])
+    accepted = [message["Message-ID"] for message in server.handler.messages()]
+    assert accepted == [Reminder.objects.get(pk=second.pk).message_id]  # the batch went on
+    assert done.sent == 1
+    assert Reminder.objects.get(pk=first.pk).status == ReminderStatus.SENDING  # the other sender's
+
+
+def test_a_message_arrives_as_written(smtp, settings):
+    body = "Line one\n.\n..two dots\n.a dot first\r\nLast line without an end"
+    message = EmailMessage("Dots and “quotes”", body, to=["Seán O'Brien <sean@example.org>"])
+    with sink() as server:
+        smtp(server)
+        with delivery.Outbox() as outbox:
+            assert outbox.send(message, handover=lambda: True) is True
+    [received] = server.handler.messages()
+    assert received.get_payload(decode=True).decode().replace("\r\n", "\n") == body.replace("\r\n", "\n") + "\n"
+    assert received["To"] == message.message()["To"]
+
+
+def test_after_a_refusal_the_same_connection_sends_the_next_message(smtp):
+    with sink() as server:
+        smtp(server)
+        with delivery.Outbox() as outbox:
+            server.handler.refuse_mail_with = "451 4.3.2 Try again later"
+            with pytest.raises(smtplib.SMTPSenderRefused):
+                outbox.send(EmailMessage("First", "Refused", to=["a@example.org"]), handover=lambda: True)
+            server.handler.refuse_mail_with = None
+            assert outbox.send(EmailMessage("Second", "Accepted", to=["a@example.org"]), handover=lambda: True)
+    assert [message["Subject"] for message in server.handler.messages()] == ["Second"]
+
+
+def test_a_server_rejecting_the_message_at_its_end_leaves_it_waiting(smtp, planned):
+    first = planned[0]
+    with sink(on_data=lambda content: "554 5.6.0 Message rejected") as server:
+        smtp(server)
+        with pytest.raises(services.SendFailed) as failure:
+            services.reminders_deliver([first.pk])
+    first.refresh_from_db()
+    assert (first.status, first.sent_at, first.attempts) == (ReminderStatus.WAITING, None, 1)
+    assert "Message rejected" in first.last_error and failure.value.remaining == [first.pk]
+
+
+def test_an_unreachable_server_leaves_the_whole_batch_waiting(settings, planned):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    ids = [reminder.pk for reminder in planned]
+    with pytest.raises(services.SendFailed) as failure:
+        services.reminders_deliver(ids)
+    assert failure.value.remaining == sorted(ids)
+    assert set(Reminder.objects.values_list("status", flat=True)) == {ReminderStatus.WAITING}
