@@ -222,6 +222,10 @@ if EMAIL_TIMEOUT < 1:
 REMINDER_SEND_LEASE_SECONDS = env.int("REMINDER_SEND_LEASE_SECONDS", default=300)
 if REMINDER_SEND_LEASE_SECONDS <= EMAIL_TIMEOUT:
     raise ImproperlyConfigured("REMINDER_SEND_LEASE_SECONDS must be longer than EMAIL_TIMEOUT.")
+# The first wait after the mail server refuses a reminder; it doubles up to half an hour.
+REMINDER_RETRY_SECONDS = env.int("REMINDER_RETRY_SECONDS", default=30)
+if not 1 <= REMINDER_RETRY_SECONDS <= 1_800:
+    raise ImproperlyConfigured("REMINDER_RETRY_SECONDS must be from 1 to 1800.")
 # A queued reminder waits this long for a sender before it is queued again (a lost queue).
 REMINDER_QUEUE_LEASE_SECONDS = env.int("REMINDER_QUEUE_LEASE_SECONDS", default=3600)
 if REMINDER_QUEUE_LEASE_SECONDS < REMINDER_SEND_LEASE_SECONDS:

@@ -9,7 +9,7 @@ from django.db.models import Count, QuerySet
 
 from accounts.models import District
 from reminders.kinds import KINDS, KINDS_BY_KEY
-from reminders.models import Reminder
+from reminders.models import PlanRun, Reminder
 
 
 def log_of(district: District, *, kind: str = "", status: str = "") -> QuerySet[Reminder]:
@@ -33,3 +33,8 @@ def totals_by_kind(district: District, since: datetime.datetime) -> list[dict]:
     for row in counted:
         by_kind.setdefault(row["kind"], Counter())[row["status"]] = row["n"]
     return [{"kind": kind, "counts": by_kind.get(kind.key, Counter())} for kind in KINDS]
+
+
+def last_plan_run() -> PlanRun | None:
+    """The latest day the planner finished (planning covers every district at once)."""
+    return PlanRun.objects.filter(finished_at__isnull=False).first()

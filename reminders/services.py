@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -185,8 +186,8 @@ class SendFailed(Exception):
 
 
 def retry_delay(attempts: int) -> int:
-    """Seconds before attempt `attempts` + 1: 30 s, doubling, at most half an hour."""
-    return min(30 * 2 ** max(attempts - 1, 0), 1_800)
+    """Seconds before attempt `attempts` + 1: REMINDER_RETRY_SECONDS, doubling, at most half an hour."""
+    return min(settings.REMINDER_RETRY_SECONDS * 2 ** max(attempts - 1, 0), 1_800)
 
 
 @dataclass
@@ -203,18 +204,21 @@ def _finish(reminder: Reminder, holder: str, status: str, error: str = "") -> No
     )
 
 
-def _mark_sent(reminder: Reminder, holder: str) -> bool:
-    """The handover: committed before the mail server is told to accept the message. False when
-    this sender no longer holds the reminder, and then the message is not sent."""
-    return bool(
-        Reminder.objects.filter(pk=reminder.pk, lease_holder=holder, status=ReminderStatus.SENDING).update(
-            status=ReminderStatus.SENT,
-            sent_at=timezone.now(),
-            attempts=F("attempts") + 1,
-            lease_until=None,
-            last_error="",
+@contextlib.contextmanager
+def _handover(reminder: Reminder, holder: str) -> Iterator[bool]:
+    """Marks the reminder sent in a transaction that commits when the block ends (reminders.delivery
+    writes the mail server's final "." inside it). Yields False when this sender no longer holds the
+    reminder: then the message must not be sent."""
+    with transaction.atomic():
+        yield bool(
+            Reminder.objects.filter(pk=reminder.pk, lease_holder=holder, status=ReminderStatus.SENDING).update(
+                status=ReminderStatus.SENT,
+                sent_at=timezone.now(),
+                attempts=F("attempts") + 1,
+                lease_until=None,
+                last_error="",
+            )
         )
-    )
 
 
 def _refused(reminder: Reminder, holder: str, error: Exception) -> bool:
@@ -265,7 +269,7 @@ def reminders_deliver(reminder_ids: list[int], today: datetime.date | None = Non
                     _finish(reminder, holder, ReminderStatus.SKIPPED)
                     done.skipped += 1
                     continue
-                if outbox.send(message, handover=lambda reminder=reminder: _mark_sent(reminder, holder)):
+                if outbox.send(message, handover=lambda reminder=reminder: _handover(reminder, holder)):
                     done.sent += 1
             position = len(claimed)
     except Exception as error:  # refused, unreachable, timed out: at `position`, or when connecting

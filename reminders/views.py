@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -42,5 +43,7 @@ def reminder_log(request: HttpRequest, slug: str) -> HttpResponse:
             "totals": totals,
             "summary_days": SUMMARY_DAYS,
             "tomorrow": tomorrow,
+            "last_plan": selectors.last_plan_run(),
+            "plan_hour": settings.REMINDER_PLAN_HOUR,
         },
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services
 from accounts.models import RosterImport, RosterImportStatus, Student
@@ -150,3 +152,20 @@ def test_the_command_lists_problems_and_fails(world, tmp_path, capsys):
 def test_the_command_needs_a_known_district(world, tmp_path):
     with pytest.raises(CommandError, match="No district"):
         call_command("import_roster", str(write_bundle(tmp_path)), "--district", "atlantis")
+
+
+def test_an_upload_the_broker_never_got_is_queued_again(world, tmp_path, monkeypatch):
+    from accounts.tasks import requeue_roster_imports
+
+    monkeypatch.setattr("accounts.tasks.run_roster_import.delay", lambda *args: None)  # the broker lost it
+    roster_import = services.roster_import_start(
+        acting_user=world.director,
+        district=world.district,
+        upload=SimpleUploadedFile("export.zip", write_bundle(tmp_path, as_zip=True).read_bytes()),
+        dry_run=False,
+    )
+    assert requeue_roster_imports.delay().get() == 0  # just queued: not stalled yet
+    RosterImport.objects.filter(pk=roster_import.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=6))
+    monkeypatch.undo()
+    assert requeue_roster_imports.delay().get() == 1
+    assert RosterImport.objects.get(pk=roster_import.pk).status == RosterImportStatus.SUCCEEDED

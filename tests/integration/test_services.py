@@ -1,22 +1,13 @@
 """The real services CI promises. Outside CI a missing service skips; in CI it fails."""
 
-import os
-
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from tests.real_services import require
+
 pytestmark = pytest.mark.integration
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def require(condition: bool, what: str) -> None:
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"{what} is required in CI and is not configured")
-    pytest.skip(f"{what} not configured (set it to run this test)")
 
 
 @pytest.mark.django_db

@@ -101,7 +101,7 @@ def run_import(bundle: Path, database_url: str) -> tuple[float, float, str]:
     """Import in a child process; returns (seconds, peak resident MB, output)."""
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "true"}
     started = time.perf_counter()
-    child = subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
+    child = subprocess.Popen(
         [sys.executable, "manage.py", "import_roster", str(bundle), "--district", "bench", "--no-progress"],
         cwd=ROOT,
         env=env,

@@ -4,7 +4,9 @@ refusing or unreachable server leaves reminders waiting."""
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -49,32 +51,54 @@ def status_seen_by_another_connection(reminder_id: int) -> str:
         return thread.submit(read).result()
 
 
-def test_it_records_the_reminder_as_sent_before_the_server_accepts_it(smtp, planned):
+def test_the_log_says_sent_before_the_server_answers(smtp, planned):
     first = planned[0]
     seen: list[str] = []
 
     def on_data(content: bytes) -> None:
-        seen.append(status_seen_by_another_connection(first.pk))
+        # The server has the "." and holds its answer: the sender must not wait for it to commit.
+        for _ in range(100):
+            seen.append(status_seen_by_another_connection(first.pk))
+            if seen[-1] == ReminderStatus.SENT:
+                return
+            time.sleep(0.02)
 
     with sink(on_data=on_data) as server:
         smtp(server)
         done = services.reminders_deliver([first.pk])
-    # Had the worker died before the server read the final ".", the server would have dropped the
-    # message; once it read it, the log already said sent: there is no moment for a second copy.
-    assert seen == [ReminderStatus.SENT]
+    assert seen[-1] == ReminderStatus.SENT
     assert done.sent == 1 and len(server.handler.accepted) == 1
+
+
+def test_a_message_whose_end_was_not_written_is_neither_sent_nor_logged(smtp, planned, monkeypatch):
+    first = planned[0]
+    real_send = smtplib.SMTP.send
+
+    def dies_before_the_end(self, data):
+        if data == b".\r\n":
+            raise OSError("the worker died here")
+        return real_send(self, data)
+
+    monkeypatch.setattr(smtplib.SMTP, "send", dies_before_the_end)
+    with sink() as server:
+        smtp(server)
+        with pytest.raises(services.SendFailed):
+            services.reminders_deliver([first.pk])
+    first.refresh_from_db()
+    assert server.handler.accepted == []
+    assert (first.status, first.sent_at) == (ReminderStatus.WAITING, None)
 
 
 def test_a_sender_that_lost_its_reminder_sends_nothing_for_it(smtp, planned, monkeypatch):
     first, second = planned[:2]
-    real_mark_sent = services._mark_sent
+    real_handover = services._handover
 
     def another_sender_took_it(reminder, holder):
         if reminder.pk == first.pk:  # the lease ran out mid-message and another sender took the row
             Reminder.objects.filter(pk=first.pk).update(lease_holder="another-sender")
-        return real_mark_sent(reminder, holder)
+        return real_handover(reminder, holder)
 
-    monkeypatch.setattr(services, "_mark_sent", another_sender_took_it)
+    monkeypatch.setattr(services, "_handover", another_sender_took_it)
     with sink() as server:
         smtp(server)
         done = services.reminders_deliver([first.pk, second.pk])
@@ -84,13 +108,17 @@ def test_a_sender_that_lost_its_reminder_sends_nothing_for_it(smtp, planned, mon
     assert Reminder.objects.get(pk=first.pk).status == ReminderStatus.SENDING  # the other sender's
 
 
+def held():
+    return contextlib.nullcontext(True)
+
+
 def test_a_message_arrives_as_written(smtp, settings):
     body = "Line one\n.\n..two dots\n.a dot first\r\nLast line without an end"
     message = EmailMessage("Dots and “quotes”", body, to=["Seán O'Brien <sean@example.org>"])
     with sink() as server:
         smtp(server)
         with delivery.Outbox() as outbox:
-            assert outbox.send(message, handover=lambda: True) is True
+            assert outbox.send(message, handover=held) is True
     [received] = server.handler.messages()
     assert received.get_payload(decode=True).decode().replace("\r\n", "\n") == body.replace("\r\n", "\n") + "\n"
     assert received["To"] == message.message()["To"]
@@ -102,9 +130,9 @@ def test_after_a_refusal_the_same_connection_sends_the_next_message(smtp):
         with delivery.Outbox() as outbox:
             server.handler.refuse_mail_with = "451 4.3.2 Try again later"
             with pytest.raises(smtplib.SMTPSenderRefused):
-                outbox.send(EmailMessage("First", "Refused", to=["a@example.org"]), handover=lambda: True)
+                outbox.send(EmailMessage("First", "Refused", to=["a@example.org"]), handover=held)
             server.handler.refuse_mail_with = None
-            assert outbox.send(EmailMessage("Second", "Accepted", to=["a@example.org"]), handover=lambda: True)
+            assert outbox.send(EmailMessage("Second", "Accepted", to=["a@example.org"]), handover=held)
     assert [message["Subject"] for message in server.handler.messages()] == ["Second"]
 
 

@@ -10,7 +10,7 @@ from reminders.models import Reminder, ReminderStatus
 from tests.factories import UserFactory
 
 # The page's own reads, plus the questions every kind asks to count tomorrow's reminders.
-QUERIES = 37
+QUERIES = 38
 
 
 def url(world) -> str:
@@ -46,6 +46,7 @@ def test_it_shows_what_was_sent_to_whom_and_what_comes_next(client, world, cycle
     page = client.get(url(world)).content.decode()
     assert "Disclosure due soon" in page and world.staff.email in page
     assert "New on Nov 22" in page
+    assert "Not planned yet" in page
     filtered = client.get(url(world), {"status": "sent"}).content.decode()
     assert world.staff.email in filtered and world.principal.email not in filtered
 
@@ -73,3 +74,10 @@ def test_the_page_costs_the_same_queries_whatever_the_log_holds(
     client.get(url(world))  # warm the session and caches
     with django_assert_num_queries(QUERIES):
         assert client.get(url(world)).status_code == 200
+
+
+def test_it_says_when_the_planner_last_ran(client, world, cycle, today):
+    services.reminders_plan_due()
+    client.force_login(world.director)
+    page = client.get(url(world)).content.decode()
+    assert "The planner last ran Nov 21, 2026 at 9:00 AM" in page
