@@ -7,6 +7,14 @@ import pytest
 from accounts.models import District, Role, School, User
 from config.celery import app as celery_app
 from tests.factories import DistrictFactory, SchoolFactory, StudentFactory, UserFactory, staff_at
+from tests.real_services import (  # noqa: F401 - Redis, SMTP and worker fixtures, started only when asked for
+    beat,
+    redis_server,
+    services_directory,
+    smtp_sink,
+    worker,
+    worker_environment,
+)
 
 
 @pytest.fixture(autouse=True)

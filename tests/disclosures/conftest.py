@@ -20,11 +20,12 @@ def today():
         yield TODAY
 
 
-@pytest.fixture
-def cycle(world, today) -> DisclosureCycle:
+def open_cycle(world, **district_settings: object) -> DisclosureCycle:
     """North's 2026–27 cycle: opened September 1, due December 1, 30 days' grace for new staff."""
     world.district.disclosure_required = True
     world.district.school_year_start_month = 7
+    for name, value in district_settings.items():
+        setattr(world.district, name, value)
     world.district.save()
     return disclosure_cycle_create(
         acting_user=world.director,
@@ -34,3 +35,8 @@ def cycle(world, today) -> DisclosureCycle:
         due_on=datetime.date(2026, 12, 1),
         new_hire_grace_days=30,
     )
+
+
+@pytest.fixture
+def cycle(world, today) -> DisclosureCycle:
+    return open_cycle(world)

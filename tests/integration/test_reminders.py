@@ -12,10 +12,10 @@ from django.urls import reverse
 from accounts.models import RosterImport, RosterImportStatus, User
 from accounts.services import roster_imports_stalled
 from config.celery import app as celery_app
-from disclosures.services import disclosure_cycle_create
 from reminders import tasks
 from reminders.models import Reminder, ReminderStatus
 from tests.accounts.bundles import write_bundle
+from tests.disclosures.conftest import open_cycle
 from tests.real_services import duplicates, mark_today_planned, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -23,16 +23,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 def owed_reminders(world, count: int) -> list[Reminder]:
     """`count` disclosure reminders waiting to be sent, as the planner leaves them."""
-    world.district.disclosure_required = True
-    world.district.save()
-    cycle = disclosure_cycle_create(
-        acting_user=world.director,
-        district=world.district,
-        school_year_start=2026,
-        opens_on=datetime.date(2026, 9, 1),
-        due_on=datetime.date(2026, 12, 1),
-        new_hire_grace_days=30,
-    )
+    cycle = open_cycle(world)
     people = User.objects.bulk_create(
         User(email=f"teacher{n}@north.example.org", first_name=f"Teacher{n}", district=world.district, password="!")
         for n in range(count)

@@ -24,9 +24,9 @@ from django.core.mail import get_connection
 from django.db import connection
 
 from accounts.models import Membership, Role, User
-from disclosures.services import disclosure_cycle_create
 from reminders import emails, services
 from reminders.models import Reminder, ReminderStatus
+from tests.disclosures.conftest import open_cycle
 from tests.real_services import duplicates, mark_today_planned, wait_until
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
@@ -39,17 +39,8 @@ PLANNED_ON = datetime.datetime(2026, 11, 21, 15, 0, tzinfo=datetime.UTC)
 
 
 def _staff_due_soon(world) -> None:
-    world.district.disclosure_required = True
-    world.district.reminder_days_before_due = 14
-    world.district.save()
     with time_machine.travel(PLANNED_ON, tick=False):
-        disclosure_cycle_create(
-            acting_user=world.director,
-            district=world.district,
-            school_year_start=2026,
-            opens_on=datetime.date(2026, 9, 1),
-            due_on=datetime.date(2026, 12, 1),  # ten days after the planning day
-        )
+        open_cycle(world, reminder_days_before_due=14)  # due December 1: ten days after planning
     for start in range(0, STAFF, BATCH):
         people = User.objects.bulk_create(
             User(email=f"bench{n}@north.example.org", first_name=f"First{n}", last_name=f"Last{n:06d}",

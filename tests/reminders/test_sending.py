@@ -212,3 +212,13 @@ def test_plain_text_is_not_html_escaped(world, reminder):
     [message] = mail.outbox
     assert "Hello Seán O'Brien & Co," in message.body
     assert "O&#x27;Brien &amp; Co" in message.alternatives[0][0]
+
+
+def test_with_the_broker_down_the_dispatcher_lets_go_of_what_it_could_not_queue(world, cycle, today, monkeypatch):
+    from reminders import tasks
+
+    services.reminders_plan(today=today)
+    monkeypatch.setattr(tasks, "enqueue", lambda task, *args: False)
+    assert tasks.dispatch() == 0
+    assert set(Reminder.objects.values_list("status", "lease_until")) == {(ReminderStatus.WAITING, None)}
+    assert mail.outbox == []
