@@ -169,6 +169,13 @@ def reminders_claim(reminder_ids: list[int]) -> tuple[str, list[Reminder]]:
     return holder, list(claimed.select_related("district", "recipient").order_by("planned_at", "pk"))
 
 
+def _renew(holder: str) -> datetime.datetime:
+    """Extends this sender's lease on the reminders it still holds; returns when to renew again."""
+    now = timezone.now()
+    Reminder.objects.filter(lease_holder=holder, status=ReminderStatus.SENDING).update(lease_until=now + _send_lease())
+    return now + _send_lease() / 2
+
+
 def reminder_claim(reminder_id: int) -> Reminder | None:
     """One reminder for this sender, or None when another sender holds it or it is finished."""
     _holder, claimed = reminders_claim([reminder_id])
@@ -267,9 +274,13 @@ def reminders_deliver(reminder_ids: list[int], today: datetime.date | None = Non
     today = today or timezone.localdate()
     subjects: dict[str, object | None] = {}
     position = 0
+    renew_at = timezone.now() + _send_lease() / 2
     try:
         with _quick_commits(), delivery.Outbox() as outbox:
             for position, reminder in enumerate(claimed):  # noqa: B007 - the position is read on failure
+                if timezone.now() > renew_at:
+                    # A slow mail server: keep the rest of the batch, or another sender would take it.
+                    renew_at = _renew(holder)
                 if not reminder.recipient.is_active:
                     _finish(reminder, holder, ReminderStatus.FAILED, "The person has left the district.")
                     done.failed += 1

@@ -222,3 +222,21 @@ def test_with_the_broker_down_the_dispatcher_lets_go_of_what_it_could_not_queue(
     assert tasks.dispatch() == 0
     assert set(Reminder.objects.values_list("status", "lease_until")) == {(ReminderStatus.WAITING, None)}
     assert mail.outbox == []
+
+
+def test_a_slow_batch_keeps_its_reminders_until_it_has_sent_them(world, cycle, today, monkeypatch, settings):
+    services.reminders_plan(today=today)
+    ids = sorted(Reminder.objects.values_list("pk", flat=True))
+    real_render = emails.render
+    taken_by_others: list[int] = []
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+
+        def slow_render(reminder, today=None, **options):
+            clock.shift(datetime.timedelta(seconds=settings.REMINDER_SEND_LEASE_SECONDS * 2 // 3))
+            taken_by_others.extend(services.reminders_take_for_queue())
+            return real_render(reminder, today, **options)
+
+        monkeypatch.setattr(emails, "render", slow_render)
+        assert services.reminders_deliver(ids).sent == 7
+    assert taken_by_others == []
+    assert len(mail.outbox) == 7
