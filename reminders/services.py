@@ -69,7 +69,8 @@ def new_on(day: datetime.date, district: District) -> Counter:
 
 def reminders_plan(*, today: datetime.date, districts: Iterable[District] | None = None) -> int:
     """Claims a log row for every reminder owed today; rows already claimed (by an earlier run, or
-    by another planner at this moment) are left alone by the unique key. Returns rows added."""
+    by another planner at this moment) are left alone by the unique key. Returns how many rows the
+    log gained while it ran (two planners at once both count the rows either of them added)."""
     batch: list[Reminder] = []
 
     def flush() -> None:

@@ -125,7 +125,8 @@ def test_database_url() -> str:
 class Worker:
     """`celery worker` processes, in a session of their own so that SIGKILL reaches every one."""
 
-    def __init__(self, directory: Path, environment: dict[str, str], concurrency: int = 2) -> None:
+    def __init__(self, directory: Path, environment: dict[str, str], concurrency: int = 2, name: str = "test") -> None:
+        self.name = name
         self.directory = directory
         self.environment = environment
         self.concurrency = concurrency
@@ -134,11 +135,11 @@ class Worker:
 
     def start(self) -> None:
         self.runs += 1
-        self.log = self.directory / f"worker-{self.runs}.log"
+        self.log = self.directory / f"{self.name}-{self.runs}.log"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork",
              "--concurrency", str(self.concurrency), "--loglevel", "info", "--without-gossip",
-             "--without-mingle", "--without-heartbeat", "--hostname", f"test{self.runs}@%h"],
+             "--without-mingle", "--without-heartbeat", "--hostname", f"{self.name}{self.runs}@%h"],
             cwd=ROOT,
             env=self.environment,
             stdout=self.log.open("w"),

@@ -4,19 +4,23 @@ all on loopback. Whatever happens to them, every reminder arrives exactly once."
 from __future__ import annotations
 
 import datetime
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
 from accounts.models import RosterImport, RosterImportStatus, User
 from accounts.services import roster_imports_stalled
 from config.celery import app as celery_app
-from reminders import tasks
+from reminders import services, tasks
 from reminders.models import Reminder, ReminderStatus
 from tests.accounts.bundles import write_bundle
 from tests.disclosures.conftest import open_cycle
-from tests.real_services import duplicates, mark_today_planned, wait_until
+from tests.real_services import Worker, duplicates, mark_today_planned, require, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -82,6 +86,44 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_and_doubles_nothing(worl
     assert Reminder.objects.filter(status=ReminderStatus.SENDING).exists()  # it died holding some
     worker.start()
     tick_until_all_sent(beat, timeout=90)
+    assert_each_arrived_once(smtp_sink, reminders)
+
+
+def test_two_planners_at_once_owe_each_reminder_once(world):
+    require(connection.vendor == "postgresql", "DATABASE_URL pointing at PostgreSQL (planners in two connections)")
+    open_cycle(world)
+    planned_on = datetime.date(2026, 11, 21)
+    start = threading.Barrier(2)
+
+    def plan() -> int:
+        try:
+            start.wait()
+            return services.reminders_plan(today=planned_on)
+        finally:
+            connection.close()
+
+    with (
+        time_machine.travel(datetime.datetime(2026, 11, 21, 15, tzinfo=datetime.UTC)),
+        ThreadPoolExecutor(2) as planners,
+    ):
+        for planner in [planners.submit(plan), planners.submit(plan)]:
+            planner.result()  # neither fails on the rows the other added
+    assert Reminder.objects.count() == 7
+
+
+def test_two_workers_and_two_dispatchers_on_one_queue_send_each_reminder_once(
+    world, worker, worker_environment, services_directory, smtp_sink, beat
+):
+    reminders = owed_reminders(world, 400)
+    other = Worker(services_directory, worker_environment, name="other")
+    worker.start()
+    other.start()
+    try:
+        beat()
+        beat()
+        tick_until_all_sent(beat, timeout=90)
+    finally:
+        other.stop()
     assert_each_arrived_once(smtp_sink, reminders)
 
 
