@@ -99,6 +99,15 @@ def reminders_plan(*, today: datetime.date, districts: Iterable[District] | None
     return max(added, 0)
 
 
+def reminders_plan_day(*, today: datetime.date) -> PlanRun:
+    """Plans every district for `today` and records that the day was planned."""
+    run, _ = PlanRun.objects.get_or_create(day=today)
+    added = reminders_plan(today=today)
+    PlanRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), added=added)
+    run.refresh_from_db()
+    return run
+
+
 def reminders_plan_due(*, now: datetime.datetime | None = None) -> PlanRun | None:
     """Plans today once the planning hour has come, unless today's planning already finished. The
     periodic task asks every few minutes, so a day is planned even when the broker or the beat was
@@ -107,11 +116,7 @@ def reminders_plan_due(*, now: datetime.datetime | None = None) -> PlanRun | Non
     today = now.date()
     if now.hour < settings.REMINDER_PLAN_HOUR or PlanRun.objects.filter(day=today, finished_at__isnull=False).exists():
         return None
-    run, _ = PlanRun.objects.get_or_create(day=today)
-    added = reminders_plan(today=today)
-    PlanRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), added=added)
-    run.refresh_from_db()
-    return run
+    return reminders_plan_day(today=today)
 
 
 def _unheld(now: datetime.datetime) -> Q:

@@ -153,6 +153,7 @@ def test_the_command_plans_and_sends_in_process(world, cycle, today, capsys):
     call_command("send_reminders")
     assert len(mail.outbox) == 7  # nothing twice
     assert "0 reminders planned, 0 sent" in capsys.readouterr().out
+    assert PlanRun.objects.get(day=today).finished_at is not None  # the periodic task will not plan it again
 
 
 def test_the_periodic_task_plans_the_day_once_and_sends_each_reminder(world, cycle, today):

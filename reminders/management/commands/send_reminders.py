@@ -39,7 +39,10 @@ class Command(BaseCommand):
                 self.style.SUCCESS(f"{count} reminders owed on {today:%Y-%m-%d} (dry run: nothing sent).")
             )
             return
-        added = services.reminders_plan(today=today, districts=districts)
+        if options["district"]:
+            added = services.reminders_plan(today=today, districts=districts)
+        else:
+            added = services.reminders_plan_day(today=today).added
         sent = 0
         ids = services.reminders_take_for_queue()
         for start in range(0, len(ids), services.SEND_BATCH):
