@@ -44,6 +44,6 @@ def reminder_log(request: HttpRequest, slug: str) -> HttpResponse:
             "summary_days": SUMMARY_DAYS,
             "tomorrow": tomorrow,
             "last_plan": selectors.last_plan_run(),
-            "plan_hour": settings.REMINDER_PLAN_HOUR,
+            "plan_hour": datetime.time(settings.REMINDER_PLAN_HOUR),
         },
     )

@@ -80,4 +80,4 @@ def test_it_says_when_the_planner_last_ran(client, world, cycle, today):
     services.reminders_plan_due()
     client.force_login(world.director)
     page = client.get(url(world)).content.decode()
-    assert "The planner last ran Nov 21, 2026 at 9:00 AM" in page
+    assert "The planner last ran Nov 21, 2026 at 9:00 AM; it plans each day from 6:00 AM." in page
