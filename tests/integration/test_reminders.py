@@ -22,7 +22,7 @@ from tests.accounts.bundles import write_bundle
 from tests.disclosures.conftest import open_cycle
 from tests.real_services import Worker, duplicates, mark_today_planned, require, wait_until
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def owed_reminders(world, count: int) -> list[Reminder]:

@@ -29,7 +29,7 @@ from reminders.models import Reminder, ReminderStatus
 from tests.disclosures.conftest import open_cycle
 from tests.real_services import duplicates, mark_today_planned, wait_until
 
-pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 STAFF = int(150_000 * SCALE)

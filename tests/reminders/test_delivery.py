@@ -17,7 +17,9 @@ from reminders import delivery, services
 from reminders.models import Reminder, ReminderStatus
 from tests.smtp_sink import free_port, sink
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Serialized rollback, like every transactional test here: a plain flush re-creates content types
+# under new ids, and the next test that restores the database would collide with them.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
