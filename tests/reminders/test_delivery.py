@@ -133,8 +133,10 @@ def test_after_a_refusal_the_same_connection_sends_the_next_message(smtp):
             server.handler.refuse_mail_with = "451 4.3.2 Try again later"
             with pytest.raises(smtplib.SMTPSenderRefused):
                 outbox.send(EmailMessage("First", "Refused", to=["a@example.org"]), handover=held)
+            connection_after_refusal = outbox.backend.connection
             server.handler.refuse_mail_with = None
             assert outbox.send(EmailMessage("Second", "Accepted", to=["a@example.org"]), handover=held)
+            assert outbox.backend.connection is connection_after_refusal is not None
     assert [message["Subject"] for message in server.handler.messages()] == ["Second"]
 
 
