@@ -380,6 +380,18 @@ def _close_scope(use: InstructionalUse, acting_user: User, reason: str) -> None:
         scope.save(update_fields=["active"])
 
 
+def _end(use: InstructionalUse, acting_user: User, status: str, verb: str, reason: str = "") -> None:
+    """Ends an authorization: who ended it, when and why are kept apart from the decision, and
+    its participation consent closes with it."""
+    use.status = status
+    use.ended_by = acting_user
+    use.ended_at = timezone.now()
+    use.end_reason = reason
+    _history(use, acting_user, verb)
+    use.save(update_fields=["status", "ended_by", "ended_at", "end_reason"])
+    _close_scope(use, acting_user, f"Authorization {verb.lower()}")
+
+
 def instructional_use_revoke(*, acting_user: User, use: InstructionalUse, reason: str) -> InstructionalUse:
     """The Superintendent or designee ends an authorization early, saying why."""
     if not access.can_decide_authorization(acting_user, use):
@@ -388,13 +400,7 @@ def instructional_use_revoke(*, acting_user: User, use: InstructionalUse, reason
         raise ValidationError({"decision_reason": "Say why the authorization is revoked."})
     with transaction.atomic():
         use = _locked_use(use, AuthorizationStatus.AUTHORIZED)
-        use.status = AuthorizationStatus.REVOKED
-        use.ended_by = acting_user
-        use.ended_at = timezone.now()
-        use.end_reason = reason.strip()
-        _history(use, acting_user, "Revoked")
-        use.save(update_fields=["status", "ended_by", "ended_at", "end_reason"])
-        _close_scope(use, acting_user, "Authorization revoked")
+        _end(use, acting_user, AuthorizationStatus.REVOKED, "Revoked", reason.strip())
     return use
 
 
@@ -404,10 +410,5 @@ def instructional_use_withdraw(*, acting_user: User, use: InstructionalUse) -> I
         raise PermissionDenied
     with transaction.atomic():
         use = _locked_use(use, AuthorizationStatus.REQUESTED, AuthorizationStatus.AUTHORIZED)
-        use.status = AuthorizationStatus.WITHDRAWN
-        use.ended_by = acting_user
-        use.ended_at = timezone.now()
-        _history(use, acting_user, "Withdrawn")
-        use.save(update_fields=["status", "ended_by", "ended_at"])
-        _close_scope(use, acting_user, "Authorization withdrawn")
+        _end(use, acting_user, AuthorizationStatus.WITHDRAWN, "Withdrawn")
     return use
