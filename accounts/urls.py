@@ -3,7 +3,6 @@ from django.urls import path
 from accounts import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("districts/<slug:slug>/", views.district_detail, name="district_detail"),
     path("districts/<slug:slug>/edit/", views.district_edit, name="district_edit"),
     path("districts/<slug:slug>/roster/", views.roster_import_list, name="roster_import_list"),

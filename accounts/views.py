@@ -22,11 +22,6 @@ def _page(request: HttpRequest, queryset: object) -> object:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/home.html", {"steps": selectors.next_steps_for_user(request.user)})
-
-
 # --- District and policy profile -------------------------------------------------------
 
 

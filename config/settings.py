@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "consent",
     "disclosures",
     "reminders",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "registry.context_processors.navigation",
+                "dashboards.context_processors.navigation",
             ],
         },
     },
@@ -197,6 +199,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.requeue_roster_imports",
         "schedule": crontab(minute="*/10"),
     },
+    "refresh-district-dashboards": {
+        "task": "dashboards.tasks.refresh_district_dashboards",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------------------
@@ -230,6 +236,11 @@ if not 1 <= REMINDER_RETRY_SECONDS <= 1_800:
 REMINDER_QUEUE_LEASE_SECONDS = env.int("REMINDER_QUEUE_LEASE_SECONDS", default=3600)
 if REMINDER_QUEUE_LEASE_SECONDS < REMINDER_SEND_LEASE_SECONDS:
     raise ImproperlyConfigured("REMINDER_QUEUE_LEASE_SECONDS must be at least REMINDER_SEND_LEASE_SECONDS.")
+
+# The district dashboard shows figures counted at most this long ago (beat recounts every 5 minutes).
+DASHBOARD_FIGURES_MAX_AGE_SECONDS = env.int("DASHBOARD_FIGURES_MAX_AGE_SECONDS", default=600)
+if not 60 <= DASHBOARD_FIGURES_MAX_AGE_SECONDS <= 86400:
+    raise ImproperlyConfigured("DASHBOARD_FIGURES_MAX_AGE_SECONDS must be from 60 to 86400.")
 
 # --- Authentication -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.views import healthz
+from dashboards.views import home
+
 urlpatterns = [
+    path("", home, name="home"),
+    path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("account/", include("allauth.urls")),
     path("registry/", include("registry.urls")),
@@ -10,5 +15,6 @@ urlpatterns = [
     path("reminders/", include("reminders.urls")),
     path("tools/authorizations/", include("consent.authorization_urls")),
     path("tools/", include("registry.tool_urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("", include("accounts.urls")),
 ]
