@@ -134,7 +134,6 @@ class SchoolMeasures:
         return round(100 * sum(shares) / len(shares))
 
 
-
 def _sum(rows: Iterable[SchoolMeasures], name: str) -> int:
     return sum(getattr(row, name) for row in rows)
 
@@ -277,12 +276,7 @@ class SchoolDashboard:
 
 def coverage_by_grade(students: QuerySet[Student], scope: ConsentScope, on: datetime.date) -> list[GradeCoverage]:
     """Granted, refused (or withdrawn) and no answer, per grade, for one scope (one query)."""
-    rows = (
-        rules.annotate_standing(students, scope, on)
-        .values("grade")
-        .annotate(**_consent_counts())
-        .order_by()
-    )
+    rows = rules.annotate_standing(students, scope, on).values("grade").annotate(**_consent_counts()).order_by()
     grades = [
         GradeCoverage(
             row["grade"], grade_label(row["grade"]), row["consent_granted"], row["consent_refused"],
@@ -347,9 +341,9 @@ def school_dashboard(
     uses = _in_force_with_readiness(InstructionalUse.objects.filter(program__school=school), on)
     authorization_counts = uses.aggregate(**_authorization_counts())
     not_ready = list(
-        uses.filter(is_ready=False).select_related("tool", "program", "staff_member").order_by("starts_on", "pk")[
-            :shown
-        ]
+        uses.filter(is_ready=False)
+        .select_related("tool", "program", "staff_member")
+        .order_by("starts_on", "pk")[:shown]
     )
 
     measures = SchoolMeasures(

@@ -39,7 +39,9 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     steps += [
         NextStep(
-            f"Open {school.name}'s dashboard", "Your school at a glance.", reverse("dashboards:school", args=[school.pk])
+            f"Open {school.name}'s dashboard",
+            "Your school at a glance.",
+            reverse("dashboards:school", args=[school.pk]),
         )
         for school in schools
     ]
