@@ -45,7 +45,9 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         for school in schools
     ]
-    return render(request, "accounts/home.html", {"steps": steps + accounts_selectors.next_steps_for_user(user)})
+    steps += accounts_selectors.next_steps_for_user(user)
+    steps.sort(key=lambda step: not step.urgent)  # the dashboards right after anything urgent
+    return render(request, "accounts/home.html", {"steps": steps})
 
 
 # --- A school ------------------------------------------------------------------------------
