@@ -241,6 +241,10 @@ if REMINDER_QUEUE_LEASE_SECONDS < REMINDER_SEND_LEASE_SECONDS:
 DASHBOARD_FIGURES_MAX_AGE_SECONDS = env.int("DASHBOARD_FIGURES_MAX_AGE_SECONDS", default=600)
 if not 60 <= DASHBOARD_FIGURES_MAX_AGE_SECONDS <= 86400:
     raise ImproperlyConfigured("DASHBOARD_FIGURES_MAX_AGE_SECONDS must be from 60 to 86400.")
+# A school's dashboard is counted when opened and kept this long for the same reader.
+DASHBOARD_SCHOOL_MAX_AGE_SECONDS = env.int("DASHBOARD_SCHOOL_MAX_AGE_SECONDS", default=60)
+if not 0 <= DASHBOARD_SCHOOL_MAX_AGE_SECONDS <= 3600:
+    raise ImproperlyConfigured("DASHBOARD_SCHOOL_MAX_AGE_SECONDS must be from 0 to 3600.")
 
 # --- Authentication -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

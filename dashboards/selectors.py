@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 from django.db import connection
 from django.db.models import Count, Min, Q, QuerySet
@@ -52,10 +51,6 @@ class Part:
     label: str
     done: int
     total: int
-
-    @property
-    def share(self) -> Fraction | None:
-        return Fraction(self.done, self.total) if self.total else None
 
     @property
     def percent(self) -> int | None:
@@ -126,12 +121,12 @@ class SchoolMeasures:
         )
         return parts
 
-    @property
-    def score(self) -> int | None:
-        shares = [part.share for part in self.parts if part.share is not None]
-        if not shares:
-            return None
-        return round(100 * sum(shares) / len(shares))
+    # Worked out once, when the figures are counted: a table of 1,870 schools sorts by it.
+    score: int | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        shares = [part.done / part.total for part in self.parts if part.total]
+        object.__setattr__(self, "score", round(100 * sum(shares) / len(shares)) if shares else None)
 
 
 def _sum(rows: Iterable[SchoolMeasures], name: str) -> int:
@@ -175,15 +170,27 @@ def _account_counts() -> dict:
     }
 
 
-def _consent_counts() -> dict:
-    return {
-        "students": Count("pk"),
-        "consent_granted": Count("pk", filter=Q(consent_decision=rules.Standing.GRANTED)),
-        "consent_refused": Count(
-            "pk", filter=Q(consent_decision__in=(rules.Standing.REFUSED, rules.Standing.WITHDRAWN))
-        ),
-        "consent_no_answer": Count("pk", filter=Q(consent_decision__isnull=True)),
-    }
+CONSENT_FIELDS = ("students", "consent_granted", "consent_refused", "consent_no_answer")
+_FIELD_OF_ANSWER = {
+    rules.Standing.GRANTED: "consent_granted",
+    rules.Standing.REFUSED: "consent_refused",
+    rules.Standing.WITHDRAWN: "consent_refused",
+    None: "consent_no_answer",
+}
+
+
+def _consent_by(students: QuerySet[Student], scope: ConsentScope, on: datetime.date, key: str) -> dict:
+    """Students per `key` (grade, school) and answer, for one scope (one query). Grouping by the
+    answer looks it up once per student, where a count per answer would look it up three times."""
+    rows = (
+        rules.annotate_standing(students, scope, on).values(key, "consent_decision").annotate(n=Count("pk")).order_by()
+    )
+    grouped: dict = {}
+    for row in rows:
+        counts = grouped.setdefault(row[key], dict.fromkeys(CONSENT_FIELDS, 0))
+        counts["students"] += row["n"]
+        counts[_FIELD_OF_ANSWER[row["consent_decision"]]] += row["n"]
+    return grouped
 
 
 def _authorization_counts() -> dict:
@@ -262,6 +269,7 @@ class ScopeCoverage:
 class SchoolDashboard:
     school: School
     on: datetime.date
+    computed_at: datetime.datetime
     measures: SchoolMeasures
     accounts: list[SocialAccount]
     cycle: DisclosureCycle | None
@@ -276,13 +284,12 @@ class SchoolDashboard:
 
 def coverage_by_grade(students: QuerySet[Student], scope: ConsentScope, on: datetime.date) -> list[GradeCoverage]:
     """Granted, refused (or withdrawn) and no answer, per grade, for one scope (one query)."""
-    rows = rules.annotate_standing(students, scope, on).values("grade").annotate(**_consent_counts()).order_by()
     grades = [
         GradeCoverage(
-            row["grade"], grade_label(row["grade"]), row["consent_granted"], row["consent_refused"],
-            row["consent_no_answer"],
+            grade, grade_label(grade), counts["consent_granted"], counts["consent_refused"],
+            counts["consent_no_answer"],
         )
-        for row in rows
+        for grade, counts in _consent_by(students, scope, on, "grade").items()
     ]  # fmt: skip
     return sorted(grades, key=lambda grade: grade_sort_key(grade.grade))
 
@@ -357,6 +364,7 @@ def school_dashboard(
     return SchoolDashboard(
         school=school,
         on=on,
+        computed_at=timezone.now(),
         measures=measures,
         accounts=attention,
         cycle=cycle,
@@ -599,9 +607,8 @@ def district_figures(district: District, on: datetime.date | None = None) -> Dis
 
     scope = consent_selectors.default_scope(consent_selectors.active_scopes(district))
     if scope is not None:
-        students = rules.annotate_standing(Student.objects.filter(district=district, active=True), scope, on)
-        consent_rows = _by_school(students.values("school").annotate(**_consent_counts()).order_by())
-        for pk, row in consent_rows.items():
+        students = Student.objects.filter(district=district, active=True)
+        for pk, row in _consent_by(students, scope, on, "school").items():
             if pk in fields:
                 fields[pk].update(row, consent_forms_asked=scope.is_written_consent)
 
@@ -619,7 +626,7 @@ def district_figures(district: District, on: datetime.date | None = None) -> Dis
         school_name="Whole district",
         **{name: _sum(rows, name) + district_level.get(name, 0) for name in _account_counts()},
         **(staff_total or {"disclosures_asked": False}),
-        **{name: _sum(rows, name) for name in _consent_counts()},
+        **{name: _sum(rows, name) for name in CONSENT_FIELDS},
         consent_forms_asked=bool(scope and scope.is_written_consent),
         **{name: sum(row.get(name, 0) for row in use_rows.values()) for name in _authorization_counts()},
     )

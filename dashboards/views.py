@@ -9,8 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from accounts import selectors as accounts_selectors
 from accounts.exports import csv_response
@@ -54,11 +56,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _school_dashboard(request: HttpRequest, school: object) -> SchoolDashboard:
-    return selectors.school_dashboard(
-        school,
-        names_of=access.disclosure_names_for(request.user, school.district),
-        on=timezone.localdate(),
-    )
+    names_of = access.disclosure_names_for(request.user, school.district)
+    return snapshots.school_dashboard(school, request.user, names_of=names_of, on=timezone.localdate())
 
 
 def _school_page(request: HttpRequest, school: object, other_schools: list | None = None) -> HttpResponse:
@@ -223,19 +222,25 @@ def district_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     if sort.lstrip("-") not in COLUMN_BY_KEY:
         sort = "score"
     query = request.GET.get("q", "").strip()[:100]
-    rows = [row for row in figures.rows if query.lower() in row.school_name.lower()] if query else figures.rows
-    page = Paginator(_sorted(rows, sort), SCHOOLS_PER_PAGE).get_page(request.GET.get("page"))
+    page_number = request.GET.get("page", "")[:10]
+
+    def table() -> str:
+        rows = [row for row in figures.rows if query.lower() in row.school_name.lower()] if query else figures.rows
+        page = Paginator(_sorted(rows, sort), SCHOOLS_PER_PAGE).get_page(page_number)
+        context = {"figures": figures, "page": page, "sort": sort, "query": query, "columns": COLUMNS}
+        context |= {"groups": GROUPS, "request": request}
+        return render_to_string("dashboards/_schools_table.html", context)
+
+    variant = f"{sort}\n{query}\n{page_number}"
     return render(
         request,
         "dashboards/district.html",
         {
             "district": district,
             "figures": figures,
-            "page": page,
+            "table": mark_safe(snapshots.rendered(figures, variant, table)),  # noqa: S308 - our own template's output
             "sort": sort,
             "query": query,
-            "columns": COLUMNS,
-            "groups": GROUPS,
             "formula": selectors.SCORE_FORMULA,
             "steps": selectors.next_steps(figures.totals, cycle=None, on=figures.on),
             "chart": {
