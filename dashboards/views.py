@@ -227,7 +227,9 @@ def district_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     def table() -> str:
         rows = [row for row in figures.rows if query.lower() in row.school_name.lower()] if query else figures.rows
         page = Paginator(_sorted(rows, sort), SCHOOLS_PER_PAGE).get_page(page_number)
-        context = {"figures": figures, "page": page, "sort": sort, "query": query, "columns": COLUMNS}
+        sorted_by = COLUMN_BY_KEY[sort.lstrip("-")].label.lower() + (", highest first" if sort.startswith("-") else "")
+        context = {"figures": figures, "page": page, "sort": sort, "sorted_by": sorted_by, "query": query}
+        context |= {"columns": COLUMNS}
         context |= {"groups": GROUPS, "request": request}
         return render_to_string("dashboards/_schools_table.html", context)
 

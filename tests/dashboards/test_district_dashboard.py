@@ -85,7 +85,9 @@ def test_it_sorts_by_any_column_and_keeps_schools_without_a_value_last(client, w
     by_score = schools_listed(district_page(client, world))
     assert by_score[-1] == "Empty School"  # no score: last, whichever way the table is sorted
     assert [scores[name] for name in by_score[:2]] == sorted(scores[name] for name in by_score[:2])
-    assert schools_listed(district_page(client, world, "?sort=-score"))[-1] == "Empty School"
+    descending = district_page(client, world, "?sort=-score")
+    assert schools_listed(descending)[-1] == "Empty School"
+    assert "sorted by score, highest first" in descending.content.decode()
 
 
 def test_a_bad_sort_falls_back_to_the_score(client, world, district):
