@@ -68,6 +68,7 @@ bench: $(VENV)/.dev-installed .env
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r .
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .

@@ -4,6 +4,8 @@ from django.urls import include, path
 from config.views import healthz
 from dashboards.views import home
 
+handler500 = "config.views.server_error"
+
 urlpatterns = [
     path("", home, name="home"),
     path("healthz/", healthz, name="healthz"),

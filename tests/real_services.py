@@ -5,12 +5,14 @@ loopback. Outside CI a missing service skips; in CI it fails. Test modules impor
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -71,6 +73,62 @@ class RedisServer:
             self.process.kill()
             self.process.wait()
             self.process = None
+
+
+class PostgresServer:
+    """A PostgreSQL cluster of the test's own (initdb in a temporary directory, on a free port), so
+    that restarting it disturbs nothing else; it holds a copy of the test database."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        # Not under pytest's temporary directory: the postgres user could not enter it.
+        self.directory = Path(tempfile.mkdtemp(prefix="registry-postgres-"))
+        self.data = self.directory / "data"
+        self.bin = Path(
+            subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True).stdout.strip()
+        )
+        self.name = "registry"
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/{self.name}"
+
+    def _run(self, *command: str, **kwargs: object) -> subprocess.CompletedProcess:
+        # PostgreSQL refuses to run as root; CI runs as root, a developer usually does not.
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        return subprocess.run([*prefix, *command], check=True, capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]
+
+    def _ctl(self, action: str) -> None:
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.directory / "server.log"),
+                  "-o", options, "-m", "fast", "-w", action)  # fmt: skip
+
+    def start(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres")
+        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync",
+                  "-E", "UTF8")  # fmt: skip
+        self._ctl("start")
+
+    def copy_of(self, database_url: str) -> None:
+        """This cluster's `registry` database becomes a copy of the database at `database_url`."""
+        self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", self.name)
+        dump = subprocess.run([str(self.bin / "pg_dump"), "--no-owner", "-d", database_url], check=True,
+                              capture_output=True)  # fmt: skip
+        subprocess.run([str(self.bin / "psql"), "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url], input=dump.stdout,
+                       check=True, capture_output=True)  # fmt: skip
+
+    def restart(self) -> None:
+        self._ctl("restart")
+
+    def pause(self) -> None:
+        self._ctl("stop")
+
+    def resume(self) -> None:
+        self._ctl("start")
+
+    def stop(self) -> None:
+        if self.data.exists():
+            with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
+                self._ctl("stop")
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 class SmtpSink:
@@ -175,6 +233,15 @@ def services_directory(tmp_path: Path) -> Path:
 def redis_server(services_directory: Path) -> Iterator[RedisServer]:
     require(shutil.which("redis-server") is not None, "redis-server")
     server = RedisServer(services_directory)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_server() -> Iterator[PostgresServer]:
+    require(shutil.which("pg_config") is not None, "PostgreSQL's server programs (pg_config --bindir)")
+    server = PostgresServer()
     server.start()
     yield server
     server.stop()

@@ -29,30 +29,21 @@ and after) adjust the run.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
-import secrets
-import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
 from tests import real_services
 from tests.perf.largest_district import LargestDistrict, build
-from tests.real_services import wait_until
-from tests.smtp_sink import free_port
+from tests.servers import PROXY_HEADERS, collect_static, get, gunicorn, production_environment, sign_in
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -67,8 +58,6 @@ WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "4"))
 MIXED = os.environ.get("BENCH_MIXED", "") == "1"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 TARGET_RATIO = 3.0
-# Every request arrives as from the TLS-terminating proxy in front of production.
-PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 
 
 @dataclass(frozen=True)
@@ -96,107 +85,10 @@ PAGES = [
 # --- The server -------------------------------------------------------------------------------
 
 
-def _server_environment() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": real_services.test_database_url(),
-        "REDIS_URL": REDIS_URL,
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
 def _flush_redis() -> None:
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-
-
-def _get(port: int, path: str, cookie: str | None = None, timeout: float = 600) -> tuple[int, int, float]:
-    """Status, body bytes and milliseconds of one GET, as the proxy would send it."""
-    connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        started = time.perf_counter()
-        connection_.request("GET", path, headers={**PROXY_HEADERS, **({"Cookie": cookie} if cookie else {})})
-        response = connection_.getresponse()
-        body = response.read()
-        return response.status, len(body), (time.perf_counter() - started) * 1000
-    finally:
-        connection_.close()
-
-
-def _answers(port: int) -> bool:
-    try:
-        return _get(port, reverse("healthz"), timeout=2)[0] == 200
-    except OSError:
-        return False
-
-
-@contextmanager
-def gunicorn(environment: dict[str, str], log: Path) -> Iterator[int]:
-    """The application under gunicorn on a free loopback port, in a process group of its own."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(WORKERS), "--worker-class", "sync", "--timeout", "600", "--graceful-timeout", "5",
-         "--log-level", "warning"],
-        cwd=ROOT,
-        env=environment,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
-    try:
-        wait_until(lambda: process.poll() is not None or _answers(port), 60, "gunicorn to answer", every=0.2)
-        assert process.poll() is None, log.read_text()[-3000:]
-        yield port
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(10)
-
-
-def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
-    jar: SimpleCookie = SimpleCookie()
-    for header in response.headers.get_all("Set-Cookie") or []:
-        jar.load(header)
-    return {name: morsel.value for name, morsel in jar.items()}
-
-
-def sign_in(port: int, email: str, password: str) -> str:
-    """Signs in through the real login form (CSRF cookie and token first); returns the Cookie header."""
-    login = reverse("account_login")
-    origin = f"https://127.0.0.1:{port}"
-    connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        connection_.request("GET", login, headers=PROXY_HEADERS)
-        response = connection_.getresponse()
-        response.read()
-        assert response.status == 200, f"GET {login}: {response.status}"
-        csrf = _cookies(response)[settings.CSRF_COOKIE_NAME]
-        connection_.close()
-        body = urlencode({"login": email, "password": password, "csrfmiddlewaretoken": csrf})
-        headers = {
-            **PROXY_HEADERS,
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"{settings.CSRF_COOKIE_NAME}={csrf}",
-            "Origin": origin,
-            "Referer": origin + login,
-        }
-        connection_.request("POST", login, body=body, headers=headers)
-        response = connection_.getresponse()
-        response.read()
-        session = _cookies(response).get(settings.SESSION_COOKIE_NAME)
-        assert response.status == 302 and session, f"signing in as {email}: {response.status}, no session"
-        return f"{settings.SESSION_COOKIE_NAME}={session}"
-    finally:
-        connection_.close()
 
 
 def run_load(port: int, targets: list[dict], concurrency: int) -> dict:
@@ -262,18 +154,9 @@ def _print_ratios(results: list[dict]) -> None:
 
 
 def test_dashboards_at_the_largest_district_under_load(tmp_path):
-    environment = _server_environment()
+    environment = production_environment(real_services.test_database_url(), REDIS_URL)
     started = time.perf_counter()
-    collected = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if collected.returncode:
-        pytest.fail(f"collectstatic failed: production mode cannot serve pages.\n{collected.stderr[-1500:]}")
+    collect_static(environment)
     print(f"\nStatic files collected in {time.perf_counter() - started:.0f} s (production storage: hashed names)")
     print(f"Building the largest district at BENCH_SCALE={SCALE:g}:")
     built = build(SCALE)
@@ -281,7 +164,7 @@ def test_dashboards_at_the_largest_district_under_load(tmp_path):
     _flush_redis()
     log = tmp_path / "gunicorn.log"
     try:
-        with gunicorn(environment, log) as port:
+        with gunicorn(environment, log, workers=WORKERS) as port:
             sessions = max(CONCURRENCY)  # one signed-in person per connection, as many people would be
             cookies = {
                 persona: [sign_in(port, built.persona(persona).email, built.password) for _ in range(sessions)]
@@ -301,9 +184,10 @@ def test_dashboards_at_the_largest_district_under_load(tmp_path):
             for page, target in zip(PAGES, targets, strict=True):
                 if page.kind != "dashboard":
                     continue
-                status, size, ms = _get(port, target["path"], target["cookies"][0])
-                print(f"  {page.label:<28} {ms:9,.0f} ms   {size / 1024:6,.0f} KiB   HTTP {status}")
-                assert status == 200, log.read_text()[-3000:]
+                answer = get(port, target["path"], target["cookies"][0])
+                print(f"  {page.label:<28} {answer.ms:9,.0f} ms   {len(answer.body) / 1024:6,.0f} KiB   "
+                      f"HTTP {answer.status}")  # fmt: skip
+                assert answer.status == 200, log.read_text()[-3000:]
             errors = 0
             for concurrency in CONCURRENCY:
                 report = run_load(port, targets, concurrency)

@@ -1,0 +1,152 @@
+"""Sign-in safety: throttled guessing, sessions that end after inactivity, production settings that
+keep cookies and pages on HTTPS, and Django's deployment checks."""
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.urls import reverse
+
+from tests.factories import TEST_PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime.datetime(2026, 11, 21, 15, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    cache.clear()  # the throttle's history lives in the cache, shared with other tests
+    yield
+    cache.clear()
+
+
+def sign_in(client, email: str, password: str, ip: str = "203.0.113.10"):
+    return client.post(reverse("account_login"), {"login": email, "password": password}, REMOTE_ADDR=ip)
+
+
+@pytest.mark.django_db
+def test_it_refuses_the_right_password_after_five_wrong_ones_for_the_same_address(client, world):
+    with time_machine.travel(NOW, tick=False):
+        for _ in range(5):
+            assert sign_in(client, world.director.email, "wrong-password").status_code == 200
+
+        refused = sign_in(client, world.director.email, TEST_PASSWORD)
+
+    assert refused.status_code == 200
+    assert "Too many failed login attempts" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_it_lets_the_person_try_again_five_minutes_later(client, world):
+    with time_machine.travel(NOW, tick=False):
+        for _ in range(5):
+            sign_in(client, world.director.email, "wrong-password")
+    with time_machine.travel(NOW + datetime.timedelta(minutes=5, seconds=1), tick=False):
+        assert sign_in(client, world.director.email, TEST_PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_it_throttles_one_address_guessing_many_accounts(client, world):
+    people = [world.director, world.superintendent, world.principal, world.clerk, world.staff]
+    with time_machine.travel(NOW, tick=False):
+        for attempt in range(10):
+            sign_in(client, people[attempt % len(people)].email, "wrong-password")
+
+        from_same_address = sign_in(client, world.communications.email, TEST_PASSWORD)
+        from_elsewhere = sign_in(client, world.communications.email, TEST_PASSWORD, ip="198.51.100.7")
+
+    assert "Too many failed login attempts" in from_same_address.content.decode()
+    assert from_elsewhere.status_code == 302
+
+
+@pytest.mark.django_db
+def test_it_ends_a_session_after_eight_hours_without_a_request(client, world, settings):
+    home = reverse("registry:my_accounts")
+    with time_machine.travel(NOW, tick=False):
+        assert sign_in(client, world.staff.email, TEST_PASSWORD).status_code == 302
+    # Activity keeps the session: each request moves its end eight hours on.
+    for hours in (7, 14, 21):
+        with time_machine.travel(NOW + datetime.timedelta(hours=hours), tick=False):
+            assert client.get(home).status_code == 200
+
+    with time_machine.travel(NOW + datetime.timedelta(hours=21 + 8, minutes=1), tick=False):
+        response = client.get(home)
+
+    assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def production(*code: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_URL"))}
+    environment.update(
+        DJANGO_ENV_FILE=os.devnull,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="production-" + "k" * 60,
+        DJANGO_ALLOWED_HOSTS="registry.example.org",
+        SITE_URL="https://registry.example.org",
+    )
+    return subprocess.run([sys.executable, *code], cwd=ROOT, env=environment, capture_output=True, text=True)  # noqa: S603
+
+
+def test_production_settings_keep_cookies_and_pages_on_https():
+    names = [
+        "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_CONTENT_TYPE_NOSNIFF", "X_FRAME_OPTIONS",
+        "SESSION_EXPIRE_AT_BROWSER_CLOSE", "SESSION_SAVE_EVERY_REQUEST",
+    ]  # fmt: skip
+    result = production(
+        "-c",
+        "import django, json; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{name: getattr(settings, name) for name in {names!r}}}))",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31_536_000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "X_FRAME_OPTIONS": "DENY",
+        "SESSION_EXPIRE_AT_BROWSER_CLOSE": True,
+        "SESSION_SAVE_EVERY_REQUEST": True,
+    }
+
+
+def test_djangos_deployment_checks_pass_without_a_warning():
+    result = production("manage.py", "check", "--deploy", "--fail-level", "WARNING")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_it_throttles_the_person_not_the_proxy(client, world, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.2"
+    with time_machine.travel(NOW, tick=False):
+        for attempt in range(10):
+            client.post(
+                reverse("account_login"),
+                {"login": world.staff.email if attempt % 2 else world.clerk.email, "password": "wrong-password"},
+                REMOTE_ADDR=proxy,
+                HTTP_X_FORWARDED_FOR="203.0.113.10",
+            )
+        colleague = client.post(
+            reverse("account_login"),
+            {"login": world.director.email, "password": TEST_PASSWORD},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR="198.51.100.7",
+        )
+
+    assert colleague.status_code == 302
