@@ -33,6 +33,19 @@ from accounts.roster import ProgressCallback, RosterRejected, RosterReport, impo
 logger = logging.getLogger(__name__)
 
 
+def record_sign_in(sender: object, user: User, **kwargs: object) -> None:
+    """When someone last signed in. Not part of their audited record: no history row, by design."""
+    user.last_login = timezone.now()
+    User.objects.filter(pk=user.pk).update(last_login=user.last_login)
+
+
+def _save(instance: Membership | User, acting_user: User, reason: str, fields: list[str] | None = None) -> None:
+    """Saves with the person and the reason in the history, from a request, a task or a command alike."""
+    instance._history_user = acting_user  # type: ignore[attr-defined]
+    instance._change_reason = reason  # type: ignore[attr-defined]
+    instance.save(update_fields=fields)
+
+
 def membership_grant(*, acting_user: User, user: User, role: str, school: School | None = None) -> Membership:
     """Give `user` a role, district-wide or at `school`. Granting a role already held is a no-op."""
     district = user.district
@@ -50,9 +63,9 @@ def membership_grant(*, acting_user: User, user: User, role: str, school: School
         existing = Membership.objects.filter(user=user, role=role, school=school, ended_on__isnull=True).first()
         if existing:
             return existing
-        return Membership.objects.create(
-            user=user, district=district, school=school, role=role, source=MembershipSource.MANUAL
-        )
+        membership = Membership(user=user, district=district, school=school, role=role, source=MembershipSource.MANUAL)
+        _save(membership, acting_user, "Role given")
+        return membership
 
 
 def membership_end(*, acting_user: User, membership: Membership) -> Membership:
@@ -61,7 +74,7 @@ def membership_end(*, acting_user: User, membership: Membership) -> Membership:
     with transaction.atomic():
         if membership.ended_on is None:
             membership.ended_on = timezone.localdate()
-            membership.save(update_fields=["ended_on"])
+            _save(membership, acting_user, "Role ended", ["ended_on"])
     return membership
 
 
@@ -73,11 +86,13 @@ def staff_deactivate(*, acting_user: User, user: User) -> User:
         raise ValidationError("You cannot deactivate yourself.")
     today = timezone.localdate()
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(is_active=False, left_on=today)
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        user.refresh_from_db()  # as it is now: the history row records every field
+        user.is_active, user.left_on = False, today
+        _save(user, acting_user, "Deactivated", ["is_active", "left_on"])
         for membership in Membership.objects.filter(user=user, ended_on__isnull=True):
             membership.ended_on = today
-            membership.save(update_fields=["ended_on"])
-    user.refresh_from_db()
+            _save(membership, acting_user, "Ended on leaving", ["ended_on"])
     return user
 
 
@@ -85,16 +100,13 @@ def staff_reactivate(*, acting_user: User, user: User) -> User:
     if user.district is None or not access.can_manage_directory(acting_user, user.district):
         raise PermissionDenied
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(is_active=True, left_on=None)
-        Membership.objects.get_or_create(
-            user=user,
-            district=user.district,
-            school=None,
-            role=Role.STAFF,
-            ended_on=None,
-            defaults={"source": MembershipSource.MANUAL},
-        )
-    user.refresh_from_db()
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        user.refresh_from_db()
+        user.is_active, user.left_on = True, None
+        _save(user, acting_user, "Reactivated", ["is_active", "left_on"])
+        if not Membership.objects.filter(user=user, school=None, role=Role.STAFF, ended_on=None).exists():
+            staff = Membership(user=user, district=user.district, role=Role.STAFF, source=MembershipSource.MANUAL)
+            _save(staff, acting_user, "Reactivated")
     return user
 
 
@@ -178,7 +190,14 @@ def roster_import_from_path(
 
 def _roster_import_execute(roster_import: RosterImport, path: Path, progress: ProgressCallback | None) -> RosterImport:
     try:
-        report = import_roster(roster_import.district, path, dry_run=roster_import.dry_run, progress=progress)
+        report = import_roster(
+            roster_import.district,
+            path,
+            dry_run=roster_import.dry_run,
+            progress=progress,
+            acting_user=roster_import.uploaded_by,
+            change_reason=f"Roster import #{roster_import.pk}",
+        )
         status = RosterImportStatus.SUCCEEDED
     except RosterRejected as rejected:
         report = rejected.report
@@ -241,7 +260,5 @@ def staff_employment_update(
                 )
         user.started_on = started_on
         user.supervisor = supervisor
-        user._history_user = acting_user  # type: ignore[attr-defined]
-        user._change_reason = "Employment details changed"  # type: ignore[attr-defined]
-        user.save(update_fields=["started_on", "supervisor"])
+        _save(user, acting_user, "Employment details changed", ["started_on", "supervisor"])
     return user

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts import access, selectors, services
 from accounts.filters import StaffFilter, StudentFilter
 from accounts.forms import EmploymentForm, PolicyProfileForm, RoleGrantForm, RosterUploadForm
+from accounts.history import district_history, page_number, staff_history
 from accounts.models import Membership, ProgramMembership
 
 PAGE_SIZE = 50
@@ -36,7 +37,7 @@ def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "district": district,
             "form": form,
             "can_edit": access.can_edit_policy(request.user, district),
-            "history": district.history.select_related("history_user").order_by("-history_date")[:20],
+            "history": district_history(district, number=page_number(request)),
         },
     )
 
@@ -131,6 +132,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "employment_form": employment_form,
             "supervisor_visible": supervisor_visible,
             "can_manage": can_manage,
+            "history": staff_history(member, number=page_number(request)),
         },
     )
 

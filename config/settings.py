@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "disclosures",
     "reminders",
     "dashboards",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +122,7 @@ TEMPLATES = [
                 "accounts.context_processors.navigation",
                 "registry.context_processors.navigation",
                 "dashboards.context_processors.navigation",
+                "audit.context_processors.navigation",
             ],
         },
     },
@@ -161,9 +163,9 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "registry",
             "TIMEOUT": 3600,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
 else:
     CACHES = {
         "default": {
@@ -278,14 +280,14 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 # Rates, not secrets (bandit reads "password" in the key as one).
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "reset_password": "20/m/ip,5/m/key"}  # nosec B105
 ACCOUNT_PREVENT_ENUMERATION = True
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
-# Expiry counts from the last request, so an unattended session ends after inactivity.
 # How many proxies in front of the app append to X-Forwarded-For. Behind one proxy it must be 1,
 # or every sign-in appears to come from the proxy's address and one person's mistyped passwords
 # would throttle the whole district.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
+# Expiry counts from the last request, so an unattended session ends after inactivity.
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("tools/authorizations/", include("consent.authorization_urls")),
     path("tools/", include("registry.tool_urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("accounts.urls")),
 ]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -20,15 +19,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.history import page_number as history_page_number
 from accounts.models import Approver, User
 from consent import access, selectors, services
 from consent.authorization_forms import DecisionForm, ParticipationAnswerForm, RequestForm, RevokeForm
 from consent.models import ConsentScope, Decision, ListKind
 from registry import access as registry_access
+from registry import history as registry_history
 from registry.models import USABLE_TOOL_STATUSES, ApprovalPower, AuthorizationStatus, DecidedAs, InstructionalUse
 
 PAGE_SIZE = 25
-HISTORY_LIMIT = 50
 # What a service calls a field, and what the page's form calls it.
 FIELD_NAMES = {"decision_reason": "reason", "decision_reference": "reference", "scope": None}
 PK = re.compile(r"[0-9]{1,12}")
@@ -118,58 +118,12 @@ def readiness_of(use: InstructionalUse, today: datetime.date) -> Readiness:
 # --- History in plain words ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Event:
-    when: datetime.datetime
-    who: str
-    summary: str
-    reason: str = ""
-
-
-def _name(user: User | None) -> str:
-    if user is None:
-        return "System"
-    return user.full_name or user.email
-
-
 def _capacity(value: str) -> str:
     """“the Superintendent”, to follow “as”."""
     if value not in DecidedAs.values:
         return ""
     label = str(DecidedAs(value).label)
     return label[:1].lower() + label[1:]
-
-
-def _summary(record: Any) -> tuple[str, str]:
-    """A history row in words, and the reason it carried."""
-    change = record.history_change_reason or ""
-    dates = f"from {_day(record.starts_on)} until {_day(record.ends_on)}"
-    if change == "Requested":
-        return f"Asked to use it {dates}", ""
-    if change in ("Authorized", "Not authorized"):
-        text = change
-        if record.decided_as:
-            text += f", as {_capacity(record.decided_as)}"
-        if record.decision_reference:
-            text += f" (written record: {record.decision_reference})"
-        return text, record.decision_reason
-    if change == "Revoked":
-        return "Revoked", record.end_reason
-    if change:
-        return change, ""
-    return ("Created" if record.history_type == "+" else "Changed"), ""
-
-
-def history_of(use: InstructionalUse) -> list[Any]:
-    return list(use.history.select_related("history_user").order_by("-history_date", "-history_id")[:HISTORY_LIMIT])
-
-
-def story(records: list[Any]) -> list[Event]:
-    return [Event(record.history_date, _name(record.history_user), *_summary(record)) for record in records]
-
-
-def _latest(records: list[Any], *changes: str) -> Any | None:
-    return next((record for record in records if record.history_change_reason in changes), None)
 
 
 # --- Helpers ---------------------------------------------------------------------------------------
@@ -368,8 +322,6 @@ def _detail_page(
         )
     can_decide = bool(capacities) and use.status == AuthorizationStatus.REQUESTED
     can_revoke = bool(capacities) and use.status == AuthorizationStatus.AUTHORIZED
-    records = history_of(use)
-    decision = _latest(records, "Authorized", "Not authorized")
     return render(
         request,
         "authorizations/detail.html",
@@ -381,10 +333,10 @@ def _detail_page(
             "shows_names": shows_names,
             "participants": participants,
             "collecting": collecting,
-            "decision": decision,
+            "decision": "Not authorized" if use.status == AuthorizationStatus.DECLINED else "Authorized",
             "decided_as": _capacity(use.decided_as),
             "decision_reason": use.decision_reason,
-            "events": story(records),
+            "history": registry_history.authorization_history(use, number=history_page_number(request)),
             "decision_form": decision_form or (DecisionForm(capacities=capacities) if can_decide else None),
             "revoke_form": revoke_form or (RevokeForm() if can_revoke else None),
             "can_withdraw": is_open and access.can_withdraw_authorization(user, use),

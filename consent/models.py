@@ -160,6 +160,8 @@ class ConsentRecord(models.Model):
                 models.F("id").desc(),
                 name="consent_record_latest",
             ),
+            # The district's audit log reads the answers recorded in a period, newest first.
+            models.Index(fields=["recorded_at"], name="consent_record_recorded_at"),
         ]
 
     def __str__(self) -> str:

@@ -126,7 +126,10 @@ def answers_for_students(
 
 
 def record_history(student: Student) -> QuerySet[ConsentRecord]:
-    return student.consent_records.select_related("scope", "recorded_by").order_by("-received_on", "-pk")
+    """Every answer received for the student, each with who recorded it, when, and from which import."""
+    return student.consent_records.select_related("scope", "recorded_by", "source_import").order_by(
+        "-received_on", "-pk"
+    )
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,12 @@ from django.utils import timezone
 
 from accounts.access import scope_for
 from accounts.exports import csv_response
+from accounts.history import page_number
 from accounts.models import District, Student, User
 from accounts.selectors import student_search
 from consent import access, importer, rules, selectors, services
 from consent.forms import ImportForm, ListOptionsForm, RecordForm, ScopeForm, StudentSearchForm
+from consent.history import scope_history
 from consent.models import ConsentImportStatus, ConsentScope, ListKind, ListViewLog, ScopeKind
 
 PAGE_SIZE = 100
@@ -418,7 +420,10 @@ def scope_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
         else:
             messages.success(request, f"Saved “{scope.name}”.")
             return redirect("consent:scope_list", slug=district.slug)
-    return render(request, "consent/scope_form.html", {"district": district, "form": form, "scope": scope})
+    history = scope_history(scope, number=page_number(request)) if scope.pk else None
+    return render(
+        request, "consent/scope_form.html", {"district": district, "form": form, "scope": scope, "history": history}
+    )
 
 
 @login_required

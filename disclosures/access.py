@@ -109,6 +109,15 @@ def get_disclosure_for_user(user: User, pk: int) -> Disclosure:
     )
 
 
+def get_reviewable_disclosure_for_user(user: User, pk: int) -> Disclosure:
+    """A disclosure to review or comment on: 404 out of reach, 403 for those who may only read it
+    (the employee themselves), refused before the form is read."""
+    disclosure = get_disclosure_for_user(user, pk)
+    if not can_review(user, disclosure):
+        raise PermissionDenied
+    return disclosure
+
+
 def get_own_disclosure_for_user(user: User, pk: int) -> Disclosure:
     """A disclosure the user may change: only their own."""
     return get_or_404(

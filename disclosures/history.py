@@ -1,49 +1,95 @@
-"""A disclosure's story in plain words, read from the history tables: who did what, when."""
+"""The disclosures' history sources: cycles, each version of a disclosure and its networks. The
+disclosure's page and the district's audit log read them through accounts.history."""
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass
+from typing import Any
 
-from disclosures.models import DisclosedNetwork, Disclosure
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat
+
+from accounts.history import (
+    QUIET_BY_DEFAULT,
+    Entry,
+    HistoryPage,
+    Source,
+    full_name,
+    history_page,
+    person,
+    recorded,
+    related,
+)
+from accounts.models import District, Role, School, SchoolYear
+from disclosures.models import DisclosedNetwork, Disclosure, DisclosureCycle
 
 
-@dataclass(frozen=True)
-class Event:
-    when: datetime.datetime
-    who: str
-    summary: str
+def _roles(value: Any) -> str:
+    return ", ".join(str(Role(role).label) if role in Role.values else str(role) for role in value)
 
 
-def version_story(disclosure: Disclosure, *, limit: int = 100) -> list[Event]:
-    """Newest first: every version of the employee's disclosure for the cycle and its networks."""
-    records = list(
-        Disclosure.history.filter(cycle_id=disclosure.cycle_id, employee_id=disclosure.employee_id)
-        .exclude(history_change_reason__isnull=True)
-        .select_related("history_user")
-        .order_by("-history_date")[:limit]
+def cycle_source(rows: Q) -> Source:
+    return Source(
+        model=DisclosureCycle,
+        rows=rows,
+        kind="Disclosure cycle",
+        name=lambda row: f"{SchoolYear(row.school_year_start, row.audit_start_month).label} disclosures",
+        labels={"audit_start_month": related(District, "district_id", "school_year_start_month")},
+        quiet=QUIET_BY_DEFAULT | {"attestation_hash", "created_by"},
+        displays={"required_roles": _roles},
     )
-    version_ids = {record.id for record in records}
-    network_records = list(
-        DisclosedNetwork.history.filter(disclosure_id__in=version_ids)
-        .select_related("history_user")
-        .order_by("-history_date")[:limit]
+
+
+def _version_summary(entry: Entry, row: Any) -> str:
+    return f"Version {row.version}: {entry.reason or entry.action_label}"
+
+
+def disclosure_source(rows: Q) -> Source:
+    return Source(
+        model=Disclosure,
+        rows=rows,
+        kind="Staff disclosure",
+        name=lambda row: f"{row.audit_employee}, version {row.version}",
+        labels={"audit_employee": person("employee_id")},
+        # Timestamps and the signed text's fingerprint are bookkeeping: the entry says when and who.
+        quiet=QUIET_BY_DEFAULT
+        | {"cycle", "employee", "attestation_hash", "signed_at", "submitted_at", "decided_by", "decided_at"}
+        | {"superseded_at"},
+        fk_labels={
+            "amends": related(
+                Disclosure,
+                "amends_id",
+                Concat(Value("version "), Cast("version", CharField()), output_field=CharField()),
+            )
+        },
+        describe=_version_summary,
     )
-    version_of = {record.id: record.version for record in records}
-    events = [
-        Event(record.history_date, _who(record), f"Version {record.version}: {record.history_change_reason}")
-        for record in records
-    ]
-    for record in network_records:
-        what = "removed" if record.history_type == "-" else (record.history_change_reason or "changed").lower()
-        version = version_of.get(record.disclosure_id, "?")
-        events.append(Event(record.history_date, _who(record), f"Version {version}: “{record.name}” {what}"))
-    events.sort(key=lambda event: event.when, reverse=True)
-    return events[:limit]
 
 
-def _who(record: object) -> str:
-    user = record.history_user  # type: ignore[attr-defined]
-    if user is None:
-        return "System"
-    return user.full_name or user.email
+def _network_summary(entry: Entry, row: Any) -> str:
+    version = row.audit_version if row.audit_version is not None else "?"
+    what = "removed" if entry.action == "deleted" else (entry.reason or entry.action_label).lower()
+    return f"Version {version}: “{row.name}” {what}"
+
+
+def network_source(rows: Q) -> Source:
+    return Source(
+        model=DisclosedNetwork,
+        rows=rows,
+        kind="Disclosed network",
+        name=lambda row: f"{row.name} on {row.audit_employee or 'a discarded draft'}",
+        school=lambda row: row.audit_school or "",
+        labels={
+            "audit_version": recorded(Disclosure, "disclosure_id", "version"),
+            "audit_employee": recorded(Disclosure, "disclosure_id", full_name("employee__")),
+            "audit_school": related(School, "school_id", "name"),
+        },
+        quiet=QUIET_BY_DEFAULT | {"disclosure", "carried_from", "position"},
+        describe=_network_summary,
+    )
+
+
+def disclosure_history(disclosure: Disclosure, *, number: int = 1) -> HistoryPage:
+    """Every version of the employee's disclosure for the cycle, and their networks."""
+    versions = Q(cycle_id=disclosure.cycle_id, employee_id=disclosure.employee_id)
+    version_ids = Disclosure.history.filter(versions).values("id")
+    return history_page([disclosure_source(versions), network_source(Q(disclosure_id__in=version_ids))], number=number)

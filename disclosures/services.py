@@ -169,6 +169,13 @@ def disclosure_discard_draft(*, acting_user: User, disclosure: Disclosure) -> No
     if not disclosure.is_amendment:
         raise DisclosureRefused("A first draft is kept until it is submitted.")
     with transaction.atomic():
+        # One by one, so each network's deletion is recorded with the person (a cascade would not say who).
+        for network in disclosure.networks.all():
+            network._history_user = acting_user  # type: ignore[attr-defined]
+            network._change_reason = "Draft discarded"  # type: ignore[attr-defined]
+            network.delete()
+        disclosure._history_user = acting_user  # type: ignore[attr-defined]
+        disclosure._change_reason = "Draft discarded"  # type: ignore[attr-defined]
         disclosure.delete()
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_district_for_user, visible_schools
 from accounts.exports import csv_response
+from accounts.history import page_number
 from accounts.models import User
 from accounts.selectors import staff_search
 from disclosures import access, selectors, services
@@ -30,7 +31,7 @@ from disclosures.forms import (
     SignatureForm,
     TrackingFilterForm,
 )
-from disclosures.history import version_story
+from disclosures.history import disclosure_history
 from disclosures.models import Disclosure, DisclosureCycle, DisclosureState, ReviewVisibility
 
 PAGE_SIZE = 100
@@ -113,7 +114,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": selectors.versions(disclosure)
             if is_employee
             else selectors.versions(disclosure).exclude(state=DisclosureState.DRAFT),
-            "story": version_story(disclosure),
+            "history": disclosure_history(disclosure, number=page_number(request)),
             "is_employee": is_employee,
             "can_comment": (can_comment := not is_employee and access.can_review(user, disclosure)),
             "can_review": can_comment and disclosure.awaits_review,
@@ -297,7 +298,7 @@ def sign_again(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @_feature_on
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    disclosure = access.get_disclosure_for_user(request.user, pk)
+    disclosure = access.get_reviewable_disclosure_for_user(request.user, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -325,7 +326,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @_feature_on
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
     """A reviewer's note without a decision: for the employee, or for reviewers only."""
-    disclosure = access.get_disclosure_for_user(request.user, pk)
+    disclosure = access.get_reviewable_disclosure_for_user(request.user, pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():

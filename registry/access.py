@@ -144,6 +144,15 @@ def can_activate(user: User, account: SocialAccount, *, administers: bool) -> bo
     return administers or _is_director(user, account.district_id)
 
 
+def can_take_step(user: User, account: SocialAccount, step: str) -> bool:
+    """A workflow step of the account's page (approve, reject, communications, activate, suspend...)."""
+    if step == "communications":
+        return can_confirm_communications(user, account)
+    if step == "activate":
+        return can_activate(user, account, administers=is_current_administrator(user, account))
+    return can_decide(user, account)
+
+
 # --- Decisions reserved by the policy: Superintendent, designee or School Board -------------
 
 _APPROVER_FIELD = {

@@ -107,7 +107,8 @@ def load_demo() -> None:
             _designations((coach, AdministratorRole.PRIMARY), (teacher, AdministratorRole.BACKUP)),
             400,
         )
-        # A review that was due two months ago, so the overdue list has something in it.
+        # A review that was due two months ago, so the overdue list has something in it. Staged demo
+        # data (update() writes no history): nobody made this change, so the audit log need not show it.
         SocialAccount.objects.filter(pk=soccer.pk).update(next_review_on=today - datetime.timedelta(days=60))
 
         # A club page whose only administrator has since left the district.
@@ -122,6 +123,7 @@ def load_demo() -> None:
             _designations((leaver, AdministratorRole.PRIMARY)),
             500,
         )
+        # Staged demo data like the review date above: no history row on purpose.
         User.objects.filter(pk=leaver.pk).update(is_active=False, left_on=today - datetime.timedelta(days=20))
 
         # A teacher's request waiting for the director (and, where the policy says so, communications).

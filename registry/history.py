@@ -1,179 +1,226 @@
-"""An account's story in plain words, read from the history tables: who changed what, when."""
+"""The registry's history sources: official accounts, their administrators, reviews and logo
+permissions, designees, tools, tool requests and authorizations, each named in words a principal
+reads. Pages and the district's audit log read them through accounts.history."""
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
-from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import models
+from django.db.models import Q
 
-from registry.models import AccountAdministrator, LogoPermission, SocialAccount, Tool
+from accounts.history import QUIET_BY_DEFAULT, Entry, HistoryPage, Source, history_page, person, recorded, related
+from accounts.models import Program, School
+from registry.models import (
+    AccountAdministrator,
+    AccountReview,
+    AdministratorRole,
+    ApprovalPower,
+    DecidedAs,
+    Designee,
+    InstructionalUse,
+    LogoPermission,
+    Platform,
+    ReviewOutcome,
+    SocialAccount,
+    Tool,
+    ToolRequest,
+)
 
-# Bookkeeping columns that would only add noise to the story.
-_QUIET_FIELDS = {
-    "handle_key",
-    "requested_at",
-    "decided_at",
-    "communications_confirmed_at",
-    "id",
-    "account",
-    # Said by the entry's own summary ("Approved" by whom is the entry's author).
-    "decided_by",
-    "communications_confirmed_by",
-    "added_by",
-    "created_at",
-    "recorded_at",
-    "recorded_by",
-    "withdrawn_by",
-}
-
-
-@dataclass
-class Event:
-    when: datetime.datetime
-    who: str
-    summary: str
-    changes: list[str] = field(default_factory=list)
+# Said by the entry itself: its author decided, confirmed or added; its time is when.
+_DECISION_BOOKKEEPING = frozenset({"decided_by", "decided_at", "requested_at"})
 
 
-def _who(record: models.Model) -> str:
-    user = record.history_user
-    if user is None:
-        return "System"
-    return user.full_name or user.email
+def _label(choices: Any, value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
 
 
-def _display(model: type[models.Model], name: str, value: object, related: dict) -> str:
-    if value in (None, ""):
-        return "—"
-    model_field = model._meta.get_field(name)
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(model_field, models.ForeignKey):
-        return str(related.get((model_field.related_model, value), "removed"))
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime.date):
-        return value.strftime("%b %d, %Y")
-    return str(value)
-
-
-def _changes(model: type[models.Model], pairs: list[tuple], related: dict) -> dict[int, list[str]]:
-    described: dict[int, list[str]] = {}
-    for record, previous in pairs:
-        lines = []
-        for change in record.diff_against(previous).changes:
-            if change.field in _QUIET_FIELDS:
-                continue
-            label = model._meta.get_field(change.field).verbose_name
-            old = _display(model, change.field, change.old, related)
-            new = _display(model, change.field, change.new, related)
-            lines.append(f"{label[:1].upper()}{label[1:]}: {old} → {new}")
-        described[record.history_id] = lines
-    return described
-
-
-def _related_names(models_and_records: list[tuple[type[models.Model], list]]) -> dict:
-    """Every object a history row points at, fetched once per model (not once per row)."""
-    wanted: dict[type[models.Model], set] = defaultdict(set)
-    for model, records in models_and_records:
-        for model_field in model._meta.concrete_fields:
-            if isinstance(model_field, models.ForeignKey) and model_field.name not in _QUIET_FIELDS:
-                for record in records:
-                    value = getattr(record, model_field.attname)
-                    if value is not None:
-                        wanted[model_field.related_model].add(value)
-    related = {}
-    for related_model, ids in wanted.items():
-        for pk, obj in related_model._default_manager.in_bulk(list(ids)).items():
-            related[(related_model, pk)] = obj
-    return related
-
-
-def _pairs(records: list, key: str) -> list[tuple]:
-    """Each history row with the row before it for the same object (None for the first)."""
-    last: dict[int, object] = {}
-    pairs = []
-    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
-        pairs.append((record, last.get(getattr(record, key))))
-        last[getattr(record, key)] = record
-    return pairs
-
-
-def _object_events(model: type[models.Model], records: list, related: dict, created: str) -> list[Event]:
-    """One object's history rows in words: its creation with its status, then each change and why."""
-    events: list[Event] = []
-    pairs = _pairs(records, "id")
-    described = _changes(model, [(r, p) for r, p in pairs if p is not None], related)
-    for record, previous in pairs:
-        if previous is None:
-            summary = record.history_change_reason or created
-            events.append(Event(record.history_date, _who(record), summary, [f"Status: {record.get_status_display()}"]))
-        else:
-            lines = described.get(record.history_id, [])
-            if lines or record.history_change_reason:
-                events.append(
-                    Event(record.history_date, _who(record), record.history_change_reason or "Changed", lines)
-                )
-    return events
-
-
-def account_timeline(account: SocialAccount, *, limit: int = 50) -> list[Event]:
-    """Newest first: changes to the account itself and to its administrators."""
-    account_records = list(account.history.select_related("history_user").order_by("-history_date")[:200])
-    admin_records = list(
-        AccountAdministrator.history.filter(account_id=account.pk)
-        .select_related("history_user")
-        .order_by("-history_date")[:200]
+def account_source(rows: Q) -> Source:
+    return Source(
+        model=SocialAccount,
+        rows=rows,
+        kind="Official account",
+        name=lambda row: f"{row.display_name} ({row.audit_platform})",
+        school=lambda row: row.audit_school or "",
+        labels={
+            "audit_platform": related(Platform, "platform_id", "name"),
+            "audit_school": related(School, "school_id", "name"),
+        },
+        quiet=QUIET_BY_DEFAULT | _DECISION_BOOKKEEPING | {"communications_confirmed_by", "communications_confirmed_at"},
     )
-    related = _related_names([(SocialAccount, account_records), (AccountAdministrator, admin_records)])
-    events = _object_events(SocialAccount, account_records, related, "Created")
-    events.extend(_logo_events(LogoPermission.history.filter(account_id=account.pk)))
-
-    admin_pairs = _pairs(admin_records, "id")
-    described = _changes(AccountAdministrator, [(r, p) for r, p in admin_pairs if p is not None], related)
-    for record, previous in admin_pairs:
-        person = related.get((AccountAdministrator._meta.get_field("user").related_model, record.user_id), "someone")
-        role = record.get_role_display().lower()
-        if previous is None:
-            events.append(Event(record.history_date, _who(record), f"{person} designated {role}"))
-        elif record.history_type == "-":
-            events.append(Event(record.history_date, _who(record), f"{person} removed"))
-        else:
-            lines = described.get(record.history_id, [])
-            if record.ends_on and not previous.ends_on:
-                events.append(Event(record.history_date, _who(record), f"{person}'s designation ended", lines))
-            elif lines:
-                events.append(Event(record.history_date, _who(record), f"{person}'s designation changed", lines))
-    events.sort(key=lambda e: e.when, reverse=True)
-    return events[:limit]
 
 
-def _logo_events(records: models.QuerySet) -> list[Event]:
-    """Grants and withdrawals of written permission to use the district logo."""
-    events = []
-    for record in records.select_related("history_user").order_by("-history_date")[:100]:
-        if record.history_type == "+":
-            events.append(
-                Event(
-                    record.history_date,
-                    _who(record),
-                    "Logo permission recorded",
-                    [f"{record.granted_by_name} ({record.get_decided_as_display()}), {record.granted_on:%b %d, %Y}"],
-                )
-            )
-        elif record.history_type == "~" and record.withdrawn_on is not None:
-            reason = [record.withdrawal_reason] if record.withdrawal_reason else []
-            events.append(Event(record.history_date, _who(record), "Logo permission withdrawn", reason))
-    return events
+def _administrator_summary(entry: Entry, row: Any) -> str:
+    person_name = row.audit_person
+    if entry.action == "created":
+        return f"{person_name} designated {_label(AdministratorRole, row.role).lower()}"
+    if entry.action == "deleted":
+        return f"{person_name} removed"
+    ended = entry.changed("ends_on")
+    if ended is not None and ended.old == "—":
+        return f"{person_name}'s designation ended"
+    return f"{person_name}'s designation changed"
 
 
-def tool_timeline(tool: Tool, *, limit: int = 50) -> list[Event]:
-    """Newest first: the tool's decisions, reviews and changed details, and its logo permissions."""
-    records = list(tool.history.select_related("history_user").order_by("-history_date")[:200])
-    related = _related_names([(Tool, records)])
-    events = _object_events(Tool, records, related, "Added to the list")
-    events.extend(_logo_events(LogoPermission.history.filter(tool_id=tool.pk)))
-    events.sort(key=lambda e: e.when, reverse=True)
-    return events[:limit]
+def administrator_source(rows: Q) -> Source:
+    return Source(
+        model=AccountAdministrator,
+        rows=rows,
+        kind="Account administrator",
+        name=lambda row: f"{row.audit_person} on {row.audit_account or 'a removed account'}",
+        school=lambda row: row.audit_school or "",
+        labels={
+            "audit_person": person("user_id"),
+            "audit_account": recorded(SocialAccount, "account_id", "display_name"),
+            "audit_school": recorded(SocialAccount, "account_id", "school__name"),
+        },
+        quiet=QUIET_BY_DEFAULT | {"account", "user", "added_by"},
+        describe=_administrator_summary,
+    )
+
+
+def _review_summary(entry: Entry, row: Any) -> str:
+    if entry.action == "created":
+        return f"Reviewed: {_label(ReviewOutcome, row.outcome).lower()}"
+    return entry.reason or entry.action_label
+
+
+def review_source(rows: Q) -> Source:
+    return Source(
+        model=AccountReview,
+        rows=rows,
+        kind="Account review",
+        name=lambda row: row.audit_account or "a removed account",
+        school=lambda row: row.audit_school or "",
+        labels={
+            "audit_account": recorded(SocialAccount, "account_id", "display_name"),
+            "audit_school": recorded(SocialAccount, "account_id", "school__name"),
+        },
+        quiet=QUIET_BY_DEFAULT | {"account", "reviewed_by"},
+        describe=_review_summary,
+    )
+
+
+def _logo_summary(entry: Entry, row: Any) -> str:
+    if entry.action == "created":
+        return "Logo permission recorded"
+    if entry.changed("withdrawn_on") is not None and row.withdrawn_on is not None:
+        return "Logo permission withdrawn"
+    return entry.reason or entry.action_label
+
+
+def logo_permission_source(rows: Q) -> Source:
+    return Source(
+        model=LogoPermission,
+        rows=rows,
+        kind="Logo permission",
+        name=lambda row: f"for {row.audit_account or row.audit_tool or 'a removed account or tool'}",
+        labels={
+            "audit_account": recorded(SocialAccount, "account_id", "display_name"),
+            "audit_tool": recorded(Tool, "tool_id", "name"),
+        },
+        quiet=QUIET_BY_DEFAULT | {"account", "tool", "recorded_by", "recorded_at", "withdrawn_by"},
+        describe=_logo_summary,
+    )
+
+
+def designee_source(rows: Q) -> Source:
+    return Source(
+        model=Designee,
+        rows=rows,
+        kind="Designee",
+        name=lambda row: f"{row.audit_person}: {_label(ApprovalPower, row.power).lower()}",
+        labels={"audit_person": person("user_id")},
+        quiet=QUIET_BY_DEFAULT | {"designated_by"},
+    )
+
+
+def tool_source(rows: Q) -> Source:
+    return Source(
+        model=Tool,
+        rows=rows,
+        kind="Tool",
+        quiet=QUIET_BY_DEFAULT | _DECISION_BOOKKEEPING | {"added_by"},
+    )
+
+
+def tool_request_source(rows: Q) -> Source:
+    return Source(
+        model=ToolRequest,
+        rows=rows,
+        kind="Tool request",
+        name=lambda row: f"{row.tool_name} (asked by {row.audit_person})",
+        school=lambda row: row.audit_school or "",
+        labels={"audit_person": person("requested_by_id"), "audit_school": related(School, "school_id", "name")},
+        quiet=QUIET_BY_DEFAULT | _DECISION_BOOKKEEPING | {"requested_by"},
+    )
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def _capacity(value: str) -> str:
+    """“the Superintendent”, to follow “as”."""
+    label = _label(DecidedAs, value)
+    return label[:1].lower() + label[1:]
+
+
+def _authorization_summary(entry: Entry, row: Any) -> str:
+    """A history row of an authorization in words."""
+    reason = entry.reason
+    if reason == "Requested":
+        return f"Asked to use it from {_day(row.starts_on)} until {_day(row.ends_on)}"
+    if reason in ("Authorized", "Not authorized"):
+        text = reason
+        if row.decided_as:
+            text += f", as {_capacity(row.decided_as)}"
+        if row.decision_reference:
+            text += f" (written record: {row.decision_reference})"
+        return text
+    return reason or entry.action_label
+
+
+def authorization_source(rows: Q) -> Source:
+    return Source(
+        model=InstructionalUse,
+        rows=rows,
+        kind="Authorization",
+        name=lambda row: f"{row.audit_tool} with {row.audit_program}",
+        school=lambda row: row.audit_school or "",
+        labels={
+            "audit_tool": recorded(Tool, "tool_id", "name"),
+            "audit_program": related(Program, "program_id", "name"),
+            "audit_school": related(Program, "program_id", "school__name"),
+        },
+        quiet=QUIET_BY_DEFAULT | _DECISION_BOOKKEEPING | {"requested_by", "ended_by", "ended_at"},
+        describe=_authorization_summary,
+    )
+
+
+# --- One object's history, for its page --------------------------------------------------------
+
+
+def account_history(account: SocialAccount, *, number: int = 1) -> HistoryPage:
+    """The account, its administrators, its reviews and its logo permissions."""
+    return history_page(
+        [
+            account_source(Q(id=account.pk)),
+            administrator_source(Q(account_id=account.pk)),
+            review_source(Q(account_id=account.pk)),
+            logo_permission_source(Q(account_id=account.pk)),
+        ],
+        number=number,
+    )
+
+
+def tool_history(tool: Tool, *, number: int = 1) -> HistoryPage:
+    return history_page([tool_source(Q(id=tool.pk)), logo_permission_source(Q(tool_id=tool.pk))], number=number)
+
+
+def tool_request_history(tool_request: ToolRequest, *, number: int = 1) -> HistoryPage:
+    return history_page([tool_request_source(Q(id=tool_request.pk))], number=number)
+
+
+def authorization_history(use: InstructionalUse, *, number: int = 1) -> HistoryPage:
+    return history_page([authorization_source(Q(id=use.pk))], number=number)

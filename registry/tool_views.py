@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import scope_for
 from accounts.exports import csv_response
+from accounts.history import page_number
 from accounts.models import Approver, District, School, ToolListVisibility, User
 from registry import access, history, selectors, services
 from registry.forms import DirectorySearchForm, LogoPermissionGrantForm, LogoPermissionWithdrawForm
@@ -196,7 +197,7 @@ def _tool_page(
             "approver": in_sentence(district.get_tool_approver_display()),
             "decision_open": decision_form is not None and (decision_form.is_bound or _decision_due(tool)),
             "requests": requests,
-            "timeline": history.tool_timeline(tool, limit=50),
+            "history": history.tool_history(tool, number=page_number(request)),
             "logo": logo_section(
                 request,
                 district,
@@ -439,6 +440,7 @@ def _request_page(
             },
             "approver": in_sentence(tool_request.district.get_tool_approver_display()),
             "decided_as": in_sentence(tool_request.get_decided_as_display()),
+            "history": history.tool_request_history(tool_request, number=page_number(request)),
         },
     )
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access as directory_access
 from accounts.exports import csv_response
+from accounts.history import page_number
 from accounts.models import District
 from registry import access, history, selectors, services
 from registry.filters import AccountFilter
@@ -318,7 +319,7 @@ def _account_page(
             "current_administrators": [a for a in administrators if a.ends_on is None],
             "past_administrators": [a for a in administrators if a.ends_on is not None],
             "reviews": account.reviews.select_related("reviewed_by")[:20],
-            "timeline": history.account_timeline(account, limit=50),
+            "history": history.account_history(account, number=page_number(request)),
             "today": timezone.localdate(),
             "administers": administers,
             "can": {
@@ -421,6 +422,8 @@ def account_transition(request: HttpRequest, pk: int, step: str) -> HttpResponse
     }
     if step not in steps:
         raise Http404
+    # Who may not take the step is refused before the form is read: "say why" is no answer to them.
+    access.require(access.can_take_step(user, account, step))
     action, success = steps[step]
     return _act(request, account, action, success)
 

@@ -567,12 +567,12 @@ def test_it_tells_the_story_in_plain_words(client, world, subjects):
 
     response = client.get(url_for("detail", subjects))
 
-    summaries = [event.summary for event in response.context["events"]]
+    summaries = [event.summary for event in response.context["history"].entries]
     assert summaries == [
         "Authorized, as the Superintendent",
         "Asked to use it from November 23, 2026 until June 10, 2027",
     ]
-    assert [event.who for event in response.context["events"]] == [
+    assert [event.who for event in response.context["history"].entries] == [
         world.superintendent.full_name,
         world.staff.full_name,
     ]

@@ -237,13 +237,13 @@ def test_the_account_page_shows_the_history_with_who_and_what(client, world, req
 
     response = client.get(reverse("registry:account_detail", args=[account.pk]))
 
-    timeline = response.context["timeline"]
+    timeline = response.context["history"].entries
     assert [event.summary for event in timeline][:2] == [
         "Approved",
         f"{world.staff.full_name} designated primary administrator",
     ]
     assert timeline[0].who == world.director.full_name
-    assert "Status: Awaiting approval → Approved, not yet active" in timeline[0].changes
+    assert "Status: Awaiting approval → Approved, not yet active" in [str(c) for c in timeline[0].changes]
 
 
 def test_the_director_registers_an_existing_account_through_the_form(client, world, today):
