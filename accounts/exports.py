@@ -6,6 +6,7 @@ import csv
 from collections.abc import Iterable, Iterator, Sequence
 
 from django.http import StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -34,6 +35,7 @@ def csv_rows(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterato
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> StreamingHttpResponse:
     response = StreamingHttpResponse(csv_rows(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Names in file names come from users and rosters: quotes or line breaks must not break the header.
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-store"
     return response

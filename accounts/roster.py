@@ -17,9 +17,11 @@ import codecs
 import csv
 import datetime
 import io
+import lzma
 import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,11 +30,13 @@ from typing import IO, Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import District
+from accounts.bulk_history import BulkHistory
+from accounts.models import District, Membership, User
 
 ProgressCallback = Callable[[float, str], None]
 
 MAX_PROBLEMS = 200  # listed in full; the rest are counted
+MAX_MESSAGE = 300  # characters of one problem's message
 BATCH_ROWS = 5_000
 # SQLite caps bound parameters per statement; PostgreSQL streams with COPY instead.
 SQLITE_MAX_VARIABLES = 32_000
@@ -101,6 +105,9 @@ class RosterReport:
     def add_problem(self, file: str, line: int | None, field_name: str | None, message: str) -> None:
         self.problem_count += 1
         if len(self.problems) < MAX_PROBLEMS:
+            # Messages quote the bad value: a 100 KB cell must not make a 20 MB report.
+            if len(message) > MAX_MESSAGE:
+                message = message[: MAX_MESSAGE - 1] + "…"
             self.problems.append(Problem(file, line, field_name, message))
 
     def count(self, entity: str, what: str, n: int) -> None:
@@ -234,6 +241,10 @@ SPECS = {
 }
 
 
+# What reading a damaged zip member raises (bad CRC, truncated or corrupt compressed data).
+_UNREADABLE = (OSError, EOFError, zipfile.BadZipFile, zlib.error, lzma.LZMAError)
+
+
 class CsvRows:
     """Iterates a CSV file's rows as dicts of the known columns, with their line numbers.
 
@@ -249,7 +260,11 @@ class CsvRows:
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         name = self.spec.name
-        raw = self.bundle.open_binary(name)
+        try:
+            raw = self.bundle.open_binary(name)
+        except (*_UNREADABLE, RuntimeError, NotImplementedError) as exc:  # encrypted, unknown compression
+            self.report.add_problem(name, None, None, f"the file cannot be read from the bundle ({exc})")
+            return
         binary = io.BufferedReader(_CountingReader(raw, self.on_bytes), 1 << 16)
         decoding = _Utf8Lines(binary)
         reader = csv.reader(decoding)
@@ -257,6 +272,10 @@ class CsvRows:
             yield from self._rows(reader, decoding)
         except csv.Error as exc:
             self.report.add_problem(name, reader.line_num, None, f"this line cannot be read as CSV ({exc})")
+        except _UNREADABLE as exc:  # a damaged zip shows only when its data is read
+            self.report.add_problem(
+                name, reader.line_num or None, None, f"the file is damaged from this line on ({exc}); export it again"
+            )
         finally:
             binary.close()
         if decoding.bad_line is not None:
@@ -295,7 +314,13 @@ class CsvRows:
                     name, reader.line_num, None, f"expected {width} columns as in the header, found {len(row)}"
                 )
                 continue
-            yield reader.line_num, {column: row[i].strip() for column, i in columns}
+            values = {column: row[i].strip() for column, i in columns}
+            # PostgreSQL text cannot hold a NUL byte: refused here, at its line and field.
+            nul = [column for column, value in values.items() if "\x00" in value]
+            for column in nul:
+                self.report.add_problem(name, reader.line_num, column, "contains a NUL character; export it again")
+            if not nul:
+                yield reader.line_num, values
 
 
 class _Utf8Lines:
@@ -386,8 +411,8 @@ def _grade(report: RosterReport, file: str, line: int, value: str) -> str:
     if not first:
         return ""
     first = GRADE_ALIASES.get(first, first)
-    if first.isdigit():
-        first = f"{int(first):02d}"
+    if first.isascii() and first.isdigit():  # not int(): "²" is a digit to isdigit(), and int() caps digits
+        first = first.lstrip("0").zfill(2)
     if first not in CEDS_GRADES:
         report.add_problem(file, line, "grades", f"{value!r} is not a grade (KG, 01–12, PK, …)")
         return ""
@@ -512,8 +537,13 @@ class RosterImporter:
         dry_run: bool = False,
         progress: ProgressCallback | None = None,
         today: datetime.date | None = None,
+        acting_user: User | None = None,
+        change_reason: str = "Roster import",
     ) -> None:
         self.district = district
+        # Who ran the import and its name, written into the history of every staff record and role it changes.
+        self.acting_user = acting_user
+        self.change_reason = change_reason
         self.source = Path(source)
         self.dry_run = dry_run
         self.progress = progress or (lambda fraction, message: None)
@@ -589,6 +619,11 @@ class RosterImporter:
         if not self.report.ok:
             return
         self.progress(0.7, "Updating schools")
+        history = BulkHistory(
+            self.cursor, acting_user_id=self.acting_user.pk if self.acting_user else None, reason=self.change_reason
+        )
+        history.before(User)
+        history.before(Membership)
         self._apply_schools()
         self.progress(0.72, "Updating staff")
         self._apply_staff()
@@ -600,6 +635,9 @@ class RosterImporter:
             self._apply_classes()
         if "enrollments.csv" in present:
             self._apply_enrollments()
+        d = self.district.pk
+        history.after(User, "t.district_id = %s AND t.roster_sourced_id IS NOT NULL", [d])
+        history.after(Membership, "t.district_id = %s AND (t.ended_on IS NULL OR t.ended_on = %s)", [d, self.today])
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -765,6 +803,7 @@ class RosterImporter:
                 if not _required(self.report, file, line, row, "sourcedId", "classSourcedId", "userSourcedId", "role"):
                     continue
                 status = _status(self.report, file, line, row.get("status", ""))
+                _fits(self.report, file, line, row, {"sourcedId": 255})
                 for column in ("dateLastModified", "beginDate", "endDate"):
                     _check_date(self.report, file, line, column, row.get(column, ""))
                 role = row["role"].lower()
@@ -855,6 +894,14 @@ class RosterImporter:
         self._duplicate_student_ids()
         self._problems_from(
             "users.csv",
+            "sourcedId",
+            "SELECT line, sourced_id FROM stg_user WHERE kind = 'student' AND status = 'active' "
+            "AND identifier = '' AND LENGTH(sourced_id) > 64",
+            [],
+            lambda sid: "longer than 64 characters: a student without an identifier is known by this id",
+        )
+        self._problems_from(
+            "users.csv",
             "email",
             """SELECT s.line, s.email FROM stg_user s JOIN accounts_user u ON u.email = s.email
                 WHERE s.kind = 'staff' AND s.status = 'active'
@@ -930,7 +977,11 @@ class RosterImporter:
         if not self.district.roster_sourced_id:
             district_orgs = [sid for sid, kind in self.org_types.items() if kind == "district"]
             if len(district_orgs) == 1:
-                District.objects.filter(pk=d).update(roster_sourced_id=district_orgs[0])
+                district = District.objects.get(pk=d)  # a fresh copy: a dry run must leave the caller's unchanged
+                district.roster_sourced_id = district_orgs[0]
+                district._history_user = self.acting_user  # type: ignore[attr-defined]
+                district._change_reason = self.change_reason  # type: ignore[attr-defined]
+                district.save(update_fields=["roster_sourced_id"])
         src = "FROM stg_org s WHERE s.type = 'school' AND s.status = 'active'"
         match = "t.district_id = %s AND t.roster_sourced_id = s.sourced_id"
         fields = [("t.name", "s.name"), ("t.code", "s.identifier"), ("t.active", "TRUE")]
@@ -1230,7 +1281,18 @@ def import_roster(
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
     today: datetime.date | None = None,
+    acting_user: User | None = None,
+    change_reason: str = "Roster import",
 ) -> RosterReport:
     """Import a OneRoster bundle into `district`. Raises RosterRejected (nothing written)
-    when the bundle has problems; returns the report otherwise."""
-    return RosterImporter(district, source, dry_run=dry_run, progress=progress, today=today).run()
+    when the bundle has problems; returns the report otherwise. The history of the staff and roles
+    it changes names `acting_user` (None: the system) and `change_reason`."""
+    return RosterImporter(
+        district,
+        source,
+        dry_run=dry_run,
+        progress=progress,
+        today=today,
+        acting_user=acting_user,
+        change_reason=change_reason,
+    ).run()

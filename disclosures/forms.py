@@ -6,8 +6,14 @@ from accounts.models import District, Program, Role, School
 from disclosures.models import DisclosedNetwork, DisclosureCycle, ReviewVisibility
 from disclosures.selectors import CATEGORIES
 
+# The model keeps any length; the form bounds what one page may post (the default text is under 300).
+ATTESTATION_MAX_LENGTH = 5000
+
 
 class CycleForm(forms.ModelForm):
+    attestation_text = forms.CharField(
+        label="Attestation", max_length=ATTESTATION_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
+    )
     required_roles = forms.MultipleChoiceField(
         label="Who must file",
         choices=Role.choices,
@@ -29,7 +35,6 @@ class CycleForm(forms.ModelForm):
         widgets = {
             "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "attestation_text": forms.Textarea(attrs={"rows": 5}),
         }
 
     def __init__(self, *args: object, district: District, **kwargs: object) -> None:
@@ -88,9 +93,15 @@ class NoneForm(forms.Form):
     takes_part_in_none = forms.BooleanField(label="I take part in no such networks", required=False)
 
 
+HASH_REFUSED = "The text you sign could not be checked: read it again and sign."
+
+
 class SignatureForm(forms.Form):
     signed_name = forms.CharField(label="Type your full name to sign", max_length=300)
-    signed_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # Hidden: a refusal must still say something a person understands.
+    signed_hash = forms.CharField(
+        widget=forms.HiddenInput, max_length=64, error_messages={"required": HASH_REFUSED, "max_length": HASH_REFUSED}
+    )
 
 
 class ReviewForm(forms.Form):

@@ -160,7 +160,7 @@ BAD_FILES = [
         (1, "date"),
         id="missing-required-column",
     ),
-    pytest.param(csv_file("N1,social_media,granted,2026-09-03,A. Par\x00ent,"), (2, None), id="nul-byte"),
+    pytest.param(csv_file("N1,social_media,granted,2026-09-03,A. Par\x00ent,"), (2, "guardian"), id="nul-byte"),
     pytest.param(csv_file(GOOD_ROW).replace(b"A. Parent", "Renée".encode("latin-1")), (2, None), id="not-utf-8"),
     pytest.param(csv_file("N1,social_media"), (2, None), id="short-row"),
     pytest.param(b"", (1, None), id="empty-file"),
