@@ -1,8 +1,10 @@
 """The Redis cache, made optional: when Redis cannot be reached, reads miss and writes are dropped.
 
 Nothing the registry keeps in the cache is the only copy (dashboard figures are counted again,
-import progress is shown from the database, sign-in throttling pauses), so an outage of Redis must
-slow pages down, never break them. Failures are logged once a minute per process, not per call.
+import progress is shown from the database), so an outage of Redis must slow pages down, never break
+them. The one exception is the sign-in throttle: its keys (FALLBACK_KEY_PREFIXES) go to a cache in the
+database (FALLBACK_CACHE) while Redis is down, so guessing passwords is never unthrottled. Failures are
+logged once a minute per process, not per call.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -24,7 +27,8 @@ LOG_EVERY_SECONDS = 60.0
 
 
 def _or(default: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Runs the cache call; if Redis is unreachable, logs and answers `default(*args)` instead."""
+    """Runs the cache call; if Redis is unreachable, logs and answers from the fallback cache (for
+    the keys it keeps) or `default(*args)` instead."""
 
     def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(method)
@@ -33,6 +37,9 @@ def _or(default: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[
                 return method(self, *args, **kwargs)
             except UNREACHABLE as error:
                 self.unreachable(method.__name__, error)
+                fallback = self.fallback_for(args[0] if args else kwargs.get("key"))
+                if fallback is not None:
+                    return getattr(fallback, method.__name__)(*args, **kwargs)
                 return default(*args, **kwargs)
 
         return guarded
@@ -65,6 +72,17 @@ class ResilientRedisCache(RedisCache):
 
     _last_logged = 0.0
 
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._fallback_alias: str | None = params.get("FALLBACK_CACHE")
+        self._fallback_prefixes = tuple(params.get("FALLBACK_KEY_PREFIXES", ()))
+
+    def fallback_for(self, key: object) -> Any:
+        """The cache that keeps `key` while Redis is down, if any."""
+        if self._fallback_alias and isinstance(key, str) and key.startswith(self._fallback_prefixes):
+            return caches[self._fallback_alias]
+        return None
+
     def unreachable(self, operation: str, error: BaseException) -> None:
         now = time.monotonic()
         if now - ResilientRedisCache._last_logged >= LOG_EVERY_SECONDS:
@@ -75,8 +93,8 @@ class ResilientRedisCache(RedisCache):
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         return super().get(key, default, version)
 
-    # Unreachable counts as added: allauth's sign-in throttle takes its lock with add() and would
-    # otherwise wait a second per attempt; nothing in the registry uses the cache for exclusion.
+    # Unreachable counts as added (for keys without a fallback): nothing in the registry uses the
+    # cache for exclusion; allauth's throttle lock has its fallback.
     @_or(_true)
     def add(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return super().add(key, value, timeout, version)
@@ -111,3 +129,7 @@ class ResilientRedisCache(RedisCache):
     @_or(_nothing)
     def delete_many(self, keys: Any, version: int | None = None) -> None:
         super().delete_many(keys, version)
+
+    @_or(_nothing)
+    def clear(self) -> None:
+        super().clear()

@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Signed-in pages are never kept by the browser; no page may use the camera, microphone...
+    "config.middleware.PrivatePagesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -164,6 +166,10 @@ if REDIS_URL:
             "KEY_PREFIX": "registry",
             "TIMEOUT": 3600,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # The sign-in throttle's counts (allauth's rate limits and their locks) go to the database
+            # while Redis is down: guessing passwords is never unthrottled.
+            "FALLBACK_CACHE": "throttle_fallback",
+            "FALLBACK_KEY_PREFIXES": ["allauth:rl:"],
         }
     }
 else:
@@ -174,6 +180,13 @@ else:
             "TIMEOUT": 3600,
         }
     }
+# Where the sign-in throttle's counts go while Redis is down (config/cache.py): a table in the
+# database, created by a migration (accounts 0005).
+CACHES["throttle_fallback"] = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "registry_throttle_fallback",
+    "TIMEOUT": 3600,
+}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -252,10 +265,9 @@ if not 0 <= DASHBOARD_SCHOOL_MAX_AGE_SECONDS <= 3600:
 
 # --- Authentication -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend: a right and a wrong password cost the same (one password hash), and every way in
+# (the admin's sign-in included, see config/urls.py) goes through allauth's throttle.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -278,8 +290,14 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 # Rates, not secrets (bandit reads "password" in the key as one).
+# login_failed's key is the address from one client (accounts/adapters.py): a guesser locks out only
+# themselves, never the person they guess at.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "reset_password": "20/m/ip,5/m/key"}  # nosec B105
 ACCOUNT_PREVENT_ENUMERATION = True
+# A reset asked for an address nobody has is not answered by mail: the product mails no strangers.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Subjects name the district (templates/emails/), never the host the request came through.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # How many proxies in front of the app append to X-Forwarded-For. Behind one proxy it must be 1,
 # or every sign-in appears to come from the proxy's address and one person's mistyped passwords
 # would throttle the whole district.
@@ -290,6 +308,9 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 # Expiry counts from the last request, so an unattended session ends after inactivity.
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Messages often name a student ("Recorded for Ana Lee: refused"): kept in the server-side session,
+# never in a cookie the browser holds.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Security -------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

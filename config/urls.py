@@ -1,8 +1,14 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import email_addresses
 from config.views import healthz
 from dashboards.views import home
+
+# The admin signs in through the product's own page: its throttle, its single backend. Signed in
+# without being a platform operator, the admin answers 403.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 handler500 = "config.views.server_error"
 
@@ -10,6 +16,9 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # The roster (or the technology director) owns sign-in addresses: allauth's page to add or
+    # switch one is replaced by a page that says so (before allauth's own, which it shadows).
+    path("account/email/", email_addresses, name="account_email_closed"),
     path("account/", include("allauth.urls")),
     path("registry/", include("registry.urls")),
     path("consent/", include("consent.urls")),

@@ -9,10 +9,9 @@ import datetime
 from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template import Context
-from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
+from core.mail import render_email
 from reminders.kinds import KINDS_BY_KEY
 from reminders.models import Reminder
 
@@ -34,11 +33,6 @@ def subject_of(object_key: str) -> object | None:
     if label is None:
         return None
     return apps.get_model(label).objects.filter(pk=pk).first()
-
-
-def _plain(name: str, context: dict) -> str:
-    """Plain text is not HTML: “O'Brien” must not arrive as “O&#x27;Brien”."""
-    return get_template(name).template.render(Context(context, autoescape=False))
 
 
 _LOOK_IT_UP = object()
@@ -69,12 +63,6 @@ def render(
         "site_url": settings.SITE_URL,
         "why": f"You receive this because of {reminder.district.name}'s social media policy ({kind.who.lower()}).",
     }
-    subject_line = " ".join(_plain(f"emails/{kind.template}_subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject_line,
-        body=_plain(f"emails/{kind.template}.txt", context),
-        to=[reminder.recipient.email],
-        headers={"Message-ID": reminder.message_id},
+    return render_email(
+        kind.template, context, to=[reminder.recipient.email], headers={"Message-ID": reminder.message_id}
     )
-    message.attach_alternative(render_to_string(f"emails/{kind.template}.html", context), "text/html")
-    return message

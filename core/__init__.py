@@ -1,0 +1,1 @@
+"""The small shared layer every app may import: it imports no app of the project."""
