@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -247,6 +248,10 @@ class District(models.Model):
         return self.school_year_for()
 
 
+# The policy-profile fields that say who holds a power the policies reserve to the Superintendent.
+RESERVED_POWER_FIELDS = ("tool_approver", "instructional_use_approver", "logo_use_approver")
+
+
 class School(models.Model):
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="schools")
     name = models.CharField(max_length=200)
@@ -369,6 +374,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.UniqueConstraint(fields=["district", "roster_sourced_id"], name="user_unique_roster_id"),
             models.UniqueConstraint(
                 fields=["district", "employee_id"], condition=~Q(employee_id=""), name="user_unique_employee_id"
+            ),
+            # Mail servers ignore case: Ana.Lee@ and ana.lee@ are one person, never two.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ignoring_case",
+                violation_error_message="Someone already signs in with this e-mail address.",
             ),
         ]
         indexes = [models.Index(fields=["district", "last_name", "first_name"])]

@@ -53,6 +53,16 @@ def current_staff(district: District) -> QuerySet[User]:
     return User.objects.filter(district=district, is_active=True)
 
 
+def technology_directors(district: District | None) -> QuerySet[User]:
+    """Whom staff ask about their sign-in and their record: the district's technology directors."""
+    if district is None:
+        return User.objects.none()
+    directors = Membership.objects.filter(
+        district=district, role=Role.DIRECTOR, school__isnull=True, ended_on__isnull=True
+    ).values("user_id")
+    return User.objects.filter(pk__in=directors, is_active=True).order_by("last_name", "first_name")
+
+
 def staff_search(queryset: QuerySet[User], query: str) -> QuerySet[User]:
     for word in query.split()[:5]:
         queryset = queryset.filter(

@@ -8,19 +8,37 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access, selectors, services
 from accounts.filters import StaffFilter, StudentFilter
-from accounts.forms import EmploymentForm, PolicyProfileForm, RoleGrantForm, RosterUploadForm
+from accounts.forms import EmploymentForm, PolicyProfileForm, RoleGrantForm, RosterUploadForm, SchoolSearchForm
 from accounts.history import district_history, page_number, staff_history
 from accounts.models import Membership, ProgramMembership
+from core.forms import add_refusal
 
 PAGE_SIZE = 50
 
 
 def _page(request: HttpRequest, queryset: object) -> object:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- Sign-in address --------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def email_addresses(request: HttpRequest) -> HttpResponse:
+    """Where django-allauth would let anyone add or switch their sign-in address (a borrowed
+    session would become a permanent takeover), this page says who changes it: the roster, or the
+    district's technology director."""
+    user = request.user
+    return render(
+        request,
+        "account/email_closed.html",
+        {"directors": selectors.technology_directors(user.district)},
+    )
 
 
 # --- District and policy profile -------------------------------------------------------
@@ -47,11 +65,26 @@ def district_edit(request: HttpRequest, slug: str) -> HttpResponse:
     district = access.get_district_for_user(request.user, slug)
     if not access.can_edit_policy(request.user, district):
         raise PermissionDenied
-    form = PolicyProfileForm(request.POST or None, instance=district)
+    form = PolicyProfileForm(
+        request.POST or None,
+        instance=district,
+        reserved_powers_editable=access.can_change_reserved_powers(request.user, district),
+    )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "The policy profile was saved.")
-        return redirect(district)
+        try:
+            reserved = services.district_policy_save(
+                acting_user=request.user,
+                district=district,
+                values={name: form.cleaned_data[name] for name in form.changed_data},
+            )
+        except ValidationError as error:
+            add_refusal(form, error)
+        else:
+            message = "The policy profile was saved."
+            if reserved:
+                message += " The district's superintendents are told who now decides reserved matters."
+            messages.success(request, message)
+            return redirect(district)
     return render(request, "accounts/district_edit.html", {"district": district, "form": form})
 
 
@@ -63,7 +96,8 @@ def school_list(request: HttpRequest) -> HttpResponse:
     schools = access.visible_schools(request.user).filter(active=True)
     if request.GET.get("principal") == "missing":
         schools = selectors.without_principal(schools)
-    query = request.GET.get("q", "").strip()
+    search = SchoolSearchForm(request.GET)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     if query:
         schools = schools.filter(name__icontains=query)
     page = _page(request, selectors.schools_with_counts(schools).order_by("name"))
