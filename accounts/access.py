@@ -161,6 +161,14 @@ def can_edit_policy(user: User, district: District) -> bool:
     return scope.is_superuser or scope.has_district_role(district.pk, POLICY_EDITORS)
 
 
+def can_change_reserved_powers(user: User, district: District) -> bool:
+    """Who decides the Superintendent's reserved matters (tools, instructional use, the logo) is
+    changed by the Superintendent, the holder of those powers, or by the site's operators; a director
+    who could change it could give themselves the powers."""
+    scope = scope_for(user)
+    return scope.is_superuser or scope.has_district_role(district.pk, {Role.SUPERINTENDENT})
+
+
 def managed_districts(user: User) -> QuerySet[District]:
     scope = scope_for(user)
     if scope.is_superuser:

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 
-from accounts.models import District, Role, School, User
+from accounts.models import RESERVED_POWER_FIELDS, District, Role, School, User
 
 
 class PolicyProfileForm(forms.ModelForm):
@@ -36,6 +36,13 @@ class PolicyProfileForm(forms.ModelForm):
             "overdue_reminder_interval_days",
         ]
 
+    def __init__(self, *args: object, reserved_powers_editable: bool = True, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if not reserved_powers_editable:
+            for name in RESERVED_POWER_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "Only the Superintendent can change who decides this."
+
     def clean(self) -> dict:
         data = super().clean()
         minimum = data.get("min_account_administrators")
@@ -43,6 +50,11 @@ class PolicyProfileForm(forms.ModelForm):
         if minimum and preferred and preferred < minimum:
             self.add_error("preferred_account_administrators", "The preferred number cannot be below the minimum.")
         return data
+
+
+class SchoolSearchForm(forms.Form):
+    # Django's CharField refuses a NUL byte, which PostgreSQL cannot compare.
+    q = forms.CharField(label="Search schools", max_length=200, required=False)
 
 
 class RoleGrantForm(forms.Form):

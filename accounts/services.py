@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import (
     DISTRICT_WIDE_ROLES,
+    RESERVED_POWER_FIELDS,
     SCHOOL_ROLES,
     District,
     Membership,
@@ -44,6 +45,76 @@ def _save(instance: Membership | User, acting_user: User, reason: str, fields: l
     instance._history_user = acting_user  # type: ignore[attr-defined]
     instance._change_reason = reason  # type: ignore[attr-defined]
     instance.save(update_fields=fields)
+
+
+def district_policy_save(*, acting_user: User, district: District, values: dict[str, object]) -> list[str]:
+    """Save the policy profile (`values`: field name -> new value). Who holds a reserved power is
+    changed only by its holder, the Superintendent (access.can_change_reserved_powers), and every such
+    change is announced to the district's superintendents. Returns the reserved fields changed."""
+    if not access.can_edit_policy(acting_user, district):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = District.objects.select_for_update().get(pk=district.pk)
+        reserved = [name for name in RESERVED_POWER_FIELDS if name in values and values[name] != getattr(current, name)]
+        if reserved and not access.can_change_reserved_powers(acting_user, district):
+            raise ValidationError({name: "Only the Superintendent can change who decides this." for name in reserved})
+        if not values:
+            return []  # nothing changed: no history entry saying otherwise
+        for name, value in values.items():
+            setattr(district, name, value)
+        district.full_clean()
+        reason = "Who decides reserved matters changed" if reserved else "Policy profile changed"
+        district._history_user = acting_user  # type: ignore[attr-defined]
+        district._change_reason = reason  # type: ignore[attr-defined]
+        district.save()
+        if reserved:
+            from accounts.tasks import announce_reserved_powers
+            from config.celery import enqueue
+
+            changes = {name: [getattr(current, name), values[name]] for name in reserved}
+            transaction.on_commit(lambda: enqueue(announce_reserved_powers, district.pk, acting_user.pk, changes))
+    return reserved
+
+
+def reserved_powers_announce(*, district_id: int, changed_by_id: int, changes: dict[str, list[str]]) -> int:
+    """Tell every current superintendent of the district who changed which reserved power, and how."""
+    from core.mail import render_email
+
+    district = District.objects.get(pk=district_id)
+    changed_by = User.objects.filter(pk=changed_by_id).first()
+    lines = [
+        (District._meta.get_field(name).verbose_name, _approver_label(before), _approver_label(after))
+        for name, (before, after) in changes.items()
+    ]
+    holders = User.objects.filter(
+        pk__in=Membership.objects.filter(
+            district=district, role=Role.SUPERINTENDENT, school__isnull=True, ended_on__isnull=True
+        ).values("user_id"),
+        is_active=True,
+    )
+    sent = 0
+    for holder in holders:
+        render_email(
+            "reserved_powers_changed",
+            {
+                "recipient": holder,
+                "district": district,
+                "changed_by": changed_by,
+                "changes": lines,
+                "link": f"{settings.SITE_URL}{district.get_absolute_url()}",
+                "site_url": settings.SITE_URL,
+                "why": f"You receive this because you hold the Superintendent's powers in {district.name}.",
+            },
+            to=[holder.email],
+        ).send()
+        sent += 1
+    return sent
+
+
+def _approver_label(value: str) -> str:
+    from accounts.models import Approver
+
+    return str(Approver(value).label) if value in Approver.values else value
 
 
 def membership_grant(*, acting_user: User, user: User, role: str, school: School | None = None) -> Membership:

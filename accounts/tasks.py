@@ -17,3 +17,8 @@ def requeue_roster_imports() -> int:
         if not enqueue(run_roster_import, roster_import_id):
             break
     return len(stalled)
+
+
+@shared_task(acks_late=True)
+def announce_reserved_powers(district_id: int, changed_by_id: int, changes: dict[str, list[str]]) -> int:
+    return services.reserved_powers_announce(district_id=district_id, changed_by_id=changed_by_id, changes=changes)

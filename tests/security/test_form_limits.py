@@ -220,7 +220,7 @@ PAGES = [
     Page(
         "district_edit",
         PolicyProfileForm,
-        "director",
+        "superintendent",  # who may change every field, who decides reserved matters included
         _nothing,
         lambda s: reverse("district_edit", args=[s.world.district.slug]),
         lambda s: {**_policy_profile(s), "name": "North District Schools"},
