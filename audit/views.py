@@ -16,6 +16,8 @@ from accounts.history import page_number
 from accounts.models import District
 from audit import access, selectors
 from audit.forms import PeriodForm
+from consent import services as consent_services
+from consent.models import ListKind
 
 EXPORT_HEADER = ["When", "Who", "E-mail", "Action", "What", "Name", "School", "Summary", "Changes"]
 
@@ -29,6 +31,10 @@ def _refused(request: HttpRequest, district: District, form: PeriodForm) -> Http
     return render(request, "audit/log.html", context, status=400)
 
 
+def _period_subject(period: selectors.Period) -> str:
+    return f"audit log from {period.first.isoformat()} to {period.last.isoformat()}"
+
+
 @login_required
 def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
     district = access.get_audit_district_for_user(request.user, slug)
@@ -36,6 +42,10 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, district, form)
     period = form.cleaned_data["period"]
+    # The log names students beside the answers their families gave: a view of consent status.
+    consent_services.list_view_record(
+        user=request.user, district=district, kind=ListKind.AUDIT_LOG, subject=_period_subject(period)
+    )
     return render(
         request,
         "audit/log.html",
@@ -57,6 +67,9 @@ def audit_export(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, district, form)
     period = form.cleaned_data["period"]
+    consent_services.list_view_record(
+        user=request.user, district=district, kind=ListKind.AUDIT_EXPORT, subject=_period_subject(period)
+    )
     local = timezone.get_default_timezone()
     rows = (
         [

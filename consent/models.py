@@ -217,6 +217,9 @@ class ListKind(models.TextChoices):
     STUDENT = "student", "A student's consent page"
     CHECK = "check", "“May I post this student?” check"
     EXPORT = "export", "CSV export"
+    IMPORT_PREVIEW = "import_preview", "Preview of a consent file"
+    AUDIT_LOG = "audit_log", "The district's audit log"
+    AUDIT_EXPORT = "audit_export", "The district's audit log, downloaded"
 
 
 class ListViewLog(models.Model):

@@ -296,14 +296,14 @@ def student_consent(request: HttpRequest, pk: int) -> HttpResponse:
                 if request.POST.get("next") == "entry":
                     return redirect("consent:record_entry")
                 return redirect("consent:student", pk=student.pk)
-    else:
-        services.list_view_record(
-            user=request.user,
-            district=student.district,
-            kind=ListKind.STUDENT,
-            subject="a student's consent page",
-            student=student,
-        )
+    # Shown (first visit, or again after a refused answer): the student's status was seen.
+    services.list_view_record(
+        user=request.user,
+        district=student.district,
+        kind=ListKind.STUDENT,
+        subject="a student's consent page",
+        student=student,
+    )
     return render(
         request,
         "consent/student.html",
@@ -312,6 +312,8 @@ def student_consent(request: HttpRequest, pk: int) -> HttpResponse:
             "answers": selectors.answers_for_student(student, scopes),
             "records": selectors.record_history(student),
             "form": form if can_record else None,
+            # Who answered and the family's notes are for those who record answers (minimum necessary).
+            "show_family_details": can_record,
             "from_entry": request.GET.get("from") == "entry" or request.POST.get("next") == "entry",
         },
     )
@@ -365,6 +367,13 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(consent_import)
     rows = [importer.PlannedRow.from_dict(row) for row in consent_import.plan]
     shown = rows[:200]
+    if shown:  # the preview names students beside the answers the file gives them
+        services.list_view_record(
+            user=request.user,
+            district=consent_import.district,
+            kind=ListKind.IMPORT_PREVIEW,
+            subject=f"consent file {consent_import.file_name}",
+        )
     students = Student.objects.in_bulk([row.student_id for row in shown])
     scopes = {scope.pk: scope for scope in ConsentScope.objects.filter(district=consent_import.district)}
     effects: dict[str, int] = {}

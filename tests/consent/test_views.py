@@ -452,3 +452,47 @@ def test_it_keeps_roles_that_see_everything_district_wide_to_their_district(clie
     client.force_login(world.foreign_director)
 
     assert client.get(reverse("consent:check"), {"q": "Lindqvist"}).content.decode().count("Lindqvist") == 1
+
+
+# --- Minimum necessary ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("persona", "sees_family"), [("staff", False), ("communications", False), ("clerk", True),
+                                                       ("principal", True), ("director", True)])  # fmt: skip
+def test_only_those_who_record_answers_read_the_familys_name_and_notes(client, world, scopes, persona, sees_family):
+    student = StudentFactory(school=world.school)
+    ConsentRecordFactory(
+        student=student, scope=scopes["social_media"], decision="refused", guardian_name="Marta Quispe",
+        note="Custody order: never post",
+    )  # fmt: skip
+    client.force_login(world.persona(persona))
+
+    body = client.get(reverse("consent:student", args=[student.pk])).content.decode()
+
+    assert "Refused" in body  # every reader gets the answer
+    assert ("Marta Quispe" in body) is sees_family
+    assert ("Custody order" in body) is sees_family
+
+
+def test_a_recorded_answer_naming_the_child_never_travels_in_a_cookie(client, world, pupil, scopes, today):
+    client.force_login(world.clerk)
+
+    response = client.post(
+        reverse("consent:student", args=[pupil.pk]),
+        {"scope": scopes["yearbook"].pk, "decision": "granted", "received_on": today.isoformat(),
+         "received_by": "paper"},
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    assert "Lindqvist" not in str(response.cookies)
+    assert "messages" not in response.cookies
+    assert "Recorded for Ana Lindqvist" in client.get(response["Location"]).content.decode()
+
+
+def test_the_page_shown_again_after_a_refused_answer_is_logged(client, world, pupil):
+    client.force_login(world.clerk)
+
+    response = client.post(reverse("consent:student", args=[pupil.pk]), {})
+
+    assert response.status_code == 200
+    assert ListViewLog.objects.filter(kind=ListKind.STUDENT, student=pupil, user=world.clerk).count() == 1
