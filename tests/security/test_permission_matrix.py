@@ -401,7 +401,9 @@ PAGES: dict[str, Page] = {
     "account_inactive": page(public()),
     "account_signup": page(everyone(HOME) | {ANONYMOUS: ALLOWED}),  # says sign-up is closed
     "account_reauthenticate": page(everyone()),
+    # allauth's page to add or switch an address is shadowed by ours, which says who changes it.
     "account_email": page(everyone()),
+    "account_email_closed": page(everyone()),
     "account_email_verification_sent": page(public()),
     "account_change_password": page(everyone()),
     "account_set_password": page(everyone()),  # has a password: sent on to change it
@@ -493,6 +495,9 @@ def ask(matrix: Matrix, persona: str, method: str, url: str) -> tuple[str, str]:
     seen = f"{response.status_code}"
     if response.has_header("Location"):
         seen += f" → {response['Location']}"
+    if persona != ANONYMOUS and "no-store" not in response.get("Cache-Control", ""):
+        # A signed-in page kept by the browser outlives the sign-out on a shared school computer.
+        return "kept by the browser (no Cache-Control: no-store)", seen
     return outcome_of(response, method), seen
 
 
