@@ -20,7 +20,7 @@ from accounts.history import (
     related,
 )
 from accounts.models import District, Role, School, SchoolYear
-from disclosures.models import DisclosedNetwork, Disclosure, DisclosureCycle
+from disclosures.models import DisclosedNetwork, Disclosure, DisclosureCycle, DisclosureState
 
 
 def _roles(value: Any) -> str:
@@ -88,8 +88,14 @@ def network_source(rows: Q) -> Source:
     )
 
 
-def disclosure_history(disclosure: Disclosure, *, number: int = 1) -> HistoryPage:
-    """Every version of the employee's disclosure for the cycle, and their networks."""
+def disclosure_history(disclosure: Disclosure, *, number: int = 1, signed_only: bool = False) -> HistoryPage:
+    """Every version of the employee's disclosure for the cycle, and their networks. A reviewer
+    (`signed_only`) reads only the versions that were filed: a draft being written, or one thrown
+    away, is the employee's own until they sign it."""
     versions = Q(cycle_id=disclosure.cycle_id, employee_id=disclosure.employee_id)
-    version_ids = Disclosure.history.filter(versions).values("id")
+    if signed_only:
+        version_ids = Disclosure.objects.filter(versions).exclude(state=DisclosureState.DRAFT).values("id")
+        versions &= Q(id__in=version_ids)
+    else:
+        version_ids = Disclosure.history.filter(versions).values("id")
     return history_page([disclosure_source(versions), network_source(Q(disclosure_id__in=version_ids))], number=number)

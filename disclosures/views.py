@@ -114,7 +114,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": selectors.versions(disclosure)
             if is_employee
             else selectors.versions(disclosure).exclude(state=DisclosureState.DRAFT),
-            "history": disclosure_history(disclosure, number=page_number(request)),
+            "history": disclosure_history(disclosure, number=page_number(request), signed_only=not is_employee),
             "is_employee": is_employee,
             "can_comment": (can_comment := not is_employee and access.can_review(user, disclosure)),
             "can_review": can_comment and disclosure.awaits_review,

@@ -294,3 +294,27 @@ def test_it_records_the_decision_time(world, cycle, filed):
         decided = timezone.now()
 
     assert reload(filed).decided_at == decided
+
+
+# --- What a reviewer reads ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("then", ["kept", "discarded"])
+def test_a_reviewer_never_reads_an_unsigned_draft_through_the_filed_versions_history(client, world, cycle, then):
+    from django.urls import reverse
+
+    from tests.disclosures.filing import add_network
+
+    filed = file_none(world.staff, cycle)
+    draft = services.disclosure_amend(acting_user=world.staff, disclosure=filed)
+    add_network(world.staff, draft, name="Secret unsigned group")
+    if then == "discarded":
+        services.disclosure_discard_draft(acting_user=world.staff, disclosure=draft)
+    client.force_login(world.director)
+
+    response = client.get(reverse("disclosures:detail", args=[filed.pk]))
+
+    assert response.status_code == 200
+    assert "Secret unsigned group" not in response.content.decode()
+    client.force_login(world.staff)
+    assert "Secret unsigned group" in client.get(reverse("disclosures:detail", args=[filed.pk])).content.decode()
