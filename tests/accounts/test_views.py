@@ -196,3 +196,12 @@ def test_pages_send_a_content_security_policy_without_inline_scripts(client, wor
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert "<script>" not in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["%00", "North%00High", "x" * 300])
+def test_the_school_search_answers_any_text(client, world, query):
+    client.force_login(world.staff)
+
+    response = client.get(reverse("school_list") + f"?q={query}")
+
+    assert response.status_code == 200

@@ -231,7 +231,24 @@ def test_it_writes_any_cell_so_that_it_reads_back_neutralised_and_unchanged(cell
     for row, original in zip(rows[1:], cells, strict=True):
         for cell, value in zip(row, original, strict=True):
             assert not cell.startswith(FORMULA_PREFIXES)
-            assert cell.removeprefix("'") == str(value) or cell == str(value)
+            assert cell.replace("'", "") == str(value).replace("'", "")  # only apostrophes were added
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ('＝HYPERLINK("https://evil.example")', '\'＝HYPERLINK("https://evil.example")'),  # full-width =
+        ("＋1+1", "'＋1+1"),
+        ("\ufeff=1+1", "'\ufeff=1+1"),  # a byte-order mark before the sign
+        (" =1+1", "' =1+1"),
+        ('Band parents;=HYPERLINK("https://evil.example")', 'Band parents;\'=HYPERLINK("https://evil.example")'),
+        ("North; -2+3", "North; '-2+3"),
+        ("Grades 9-12; ages 14+", "Grades 9-12; ages 14+"),
+        ("O'Brien", "O'Brien"),
+    ],
+)
+def test_it_neutralises_what_spreadsheets_in_other_locales_run(value, written):
+    assert neutralise_formula(value) == written
 
 
 @pytest.mark.parametrize(
