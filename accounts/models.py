@@ -545,7 +545,7 @@ class RosterImportStatus(models.TextChoices):
 
 # The order a roster report is read in (JSON storage does not keep key order).
 ROSTER_COUNT_ENTITIES = ("schools", "staff", "students", "staff roles", "classes", "enrollments")
-ROSTER_COUNT_COLUMNS = ("created", "changed", "deactivated", "ended")
+ROSTER_COUNT_COLUMNS = ("created", "matched", "changed", "deactivated", "ended")
 
 
 class RosterImport(models.Model):

@@ -456,6 +456,7 @@ class Staging:
     def index(self) -> None:
         for statement in (
             "CREATE INDEX stg_user_sid ON stg_user (sourced_id)",
+            "CREATE INDEX stg_user_email ON stg_user (email)",
             "CREATE INDEX stg_user_org_uid ON stg_user_org (user_sourced_id)",
             "CREATE INDEX stg_class_sid ON stg_class (sourced_id)",
             "CREATE INDEX stg_org_sid ON stg_org (sourced_id)",
@@ -626,6 +627,7 @@ class RosterImporter:
         history.before(Membership)
         self._apply_schools()
         self.progress(0.72, "Updating staff")
+        self._adopt_staff_made_by_hand()
         self._apply_staff()
         self.progress(0.78, "Updating students")
         self._apply_students()
@@ -900,13 +902,23 @@ class RosterImporter:
             [],
             lambda sid: "longer than 64 characters: a student without an identifier is known by this id",
         )
+        # An e-mail (compared without case) may belong only to the row's own person: the one linked
+        # to its sourcedId, or else one made by hand in this district, whom the import adopts
+        # (_adopt_staff_made_by_hand). Anyone else (another district, a platform operator, someone
+        # linked to another sourcedId, a second holder) refuses the row. NULLs count as different.
         self._problems_from(
             "users.csv",
             "email",
-            """SELECT s.line, s.email FROM stg_user s JOIN accounts_user u ON u.email = s.email
+            f"""SELECT DISTINCT s.line, s.email FROM stg_user s JOIN accounts_user u ON LOWER(u.email) = s.email
                 WHERE s.kind = 'staff' AND s.status = 'active'
-                  AND NOT (u.district_id = %s AND u.roster_sourced_id = s.sourced_id)""",
-            [district_id],
+                  AND ({self._differs([("u.district_id", "%s")])}
+                       OR (u.roster_sourced_id IS NOT NULL AND u.roster_sourced_id <> s.sourced_id)
+                       OR (u.roster_sourced_id IS NULL AND (
+                             EXISTS (SELECT 1 FROM accounts_user o
+                                     WHERE o.district_id = %s AND o.roster_sourced_id = s.sourced_id)
+                             OR EXISTS (SELECT 1 FROM accounts_user o
+                                        WHERE LOWER(o.email) = s.email AND o.id <> u.id))))""",
+            [district_id, district_id],
             lambda email: f"{email!r} already belongs to another person in this system",
         )
         self._problems_from(
@@ -1102,6 +1114,22 @@ class RosterImporter:
                 [d, self.today],
             )
             self.report.deactivated_examples += [f"{row[0]} ({entity})" for row in self.cursor.fetchall()]
+
+    def _adopt_staff_made_by_hand(self) -> None:
+        """Staff created in the app before the district's first import are the roster's people
+        too: linked to their row by e-mail (without case), the upsert then keeps them up to date
+        instead of failing on their e-mail. _check_across_rows refused every ambiguous match."""
+        row = (
+            "SELECT {} FROM stg_user s "
+            "WHERE s.kind = 'staff' AND s.status = 'active' AND s.email = LOWER(accounts_user.email)"
+        )
+        self.cursor.execute(
+            f"""UPDATE accounts_user SET roster_sourced_id = ({row.format("s.sourced_id")})
+                WHERE district_id = %s AND roster_sourced_id IS NULL AND EXISTS ({row.format("1")})""",
+            [self.district.pk],
+        )
+        if self.cursor.rowcount:  # counted only when it happens: after the first import it never does
+            self.report.count("staff", "matched", self.cursor.rowcount)
 
     def _apply_staff(self) -> None:
         password = "'!' || md5(random()::text)" if self.postgres else "'!' || hex(randomblob(20))"

@@ -157,6 +157,36 @@ def test_it_never_touches_people_added_by_hand(district, tmp_path):
     assert by_hand.is_active
 
 
+def test_it_adopts_a_person_made_by_hand_whose_email_a_staff_row_has(district, tmp_path):
+    director = UserFactory(district=district, email="director@north.example.org")
+    by_hand = UserFactory(district=district, email="Ada.Lovelace@north.example.org", last_name="L.")
+
+    report = import_roster(district, write_bundle(tmp_path), today=TODAY, acting_user=director)
+
+    by_hand.refresh_from_db()
+    assert (by_hand.roster_sourced_id, by_hand.last_name, by_hand.employee_id) == ("t1", "Lovelace", "E001")
+    assert by_hand.email == "ada.lovelace@north.example.org"
+    assert report.counts["staff"]["matched"] == 1
+    assert report.counts["staff"]["created"] == 2
+    assert by_hand.memberships.get().school.roster_sourced_id == "sch1"
+    record = by_hand.history.latest()
+    assert (record.roster_sourced_id, record.history_user, record.history_change_reason) == (
+        "t1",
+        director,
+        "Roster import",
+    )
+
+
+def test_a_dry_run_reports_the_people_it_would_adopt_and_changes_nothing(district, tmp_path):
+    by_hand = UserFactory(district=district, email="ada.lovelace@north.example.org")
+
+    report = import_roster(district, write_bundle(tmp_path), dry_run=True, today=TODAY)
+
+    assert report.counts["staff"]["matched"] == 1
+    by_hand.refresh_from_db()
+    assert by_hand.roster_sourced_id is None
+
+
 def test_it_reactivates_someone_who_comes_back(district, tmp_path):
     files = standard_files()
     files["users.csv"][0]["status"] = "tobedeleted"
@@ -377,6 +407,35 @@ def test_it_refuses_an_email_that_belongs_to_someone_in_another_district(distric
     UserFactory(district=DistrictFactory(slug="south"), email="ada.lovelace@north.example.org")
 
     assert ("users.csv", 2, "email") in problems_of(district, write_bundle(tmp_path))
+
+
+@pytest.mark.parametrize(
+    "holder",
+    [
+        pytest.param(lambda d: UserFactory(district=DistrictFactory(slug="south")), id="another-district"),
+        pytest.param(lambda d: UserFactory(district=None), id="a-platform-operator"),
+        pytest.param(lambda d: UserFactory(district=d, roster_sourced_id="t-old"), id="linked-to-another-roster-id"),
+    ],
+)
+def test_it_refuses_an_email_another_person_holds_whatever_its_case(district, tmp_path, holder):
+    other = holder(district)
+    other.email = "ADA.Lovelace@north.example.org"
+    other.save()
+    before = snapshot()
+
+    assert ("users.csv", 2, "email") in problems_of(district, write_bundle(tmp_path))
+    assert snapshot() == before
+
+
+def test_it_refuses_to_adopt_a_person_made_by_hand_when_the_row_already_has_its_person(district, tmp_path):
+    import_roster(district, write_bundle(tmp_path / "a"), today=TODAY)
+    by_hand = UserFactory(district=district, email="ada.new@north.example.org")
+    files = standard_files()
+    files["users.csv"][0]["email"] = "ada.new@north.example.org"  # Ada (t1) is already someone else
+
+    assert ("users.csv", 2, "email") in problems_of(district, write_bundle(tmp_path / "b", files))
+    by_hand.refresh_from_db()
+    assert by_hand.roster_sourced_id is None
 
 
 def test_it_refuses_a_bundle_exported_for_another_district(district, tmp_path):

@@ -45,6 +45,22 @@ def test_a_director_uploads_a_roster_and_sees_the_result(client, world, tmp_path
     assert "Imported" in page
 
 
+def test_it_shows_the_staff_it_matched_by_email_on_the_report(client, world, tmp_path, upload):
+    files = standard_files()
+    files["users.csv"][0]["email"] = "Teacher@north.example.org"  # world.staff, made by hand
+    client.force_login(world.director)
+
+    upload(write_bundle(tmp_path, files, as_zip=True))
+
+    roster_import = RosterImport.objects.get()
+    assert roster_import.status == RosterImportStatus.SUCCEEDED
+    world.staff.refresh_from_db()
+    assert world.staff.roster_sourced_id == "t1"
+    page = client.get(roster_import.get_absolute_url()).content.decode()
+    assert "1 matched" in page
+    assert "Matched by e-mail address: 1 staff account made in this system" in page
+
+
 def test_an_uploaded_dry_run_changes_nothing(client, world, tmp_path, upload):
     client.force_login(world.director)
 
