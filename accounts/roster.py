@@ -921,6 +921,21 @@ class RosterImporter:
             [district_id, district_id],
             lambda email: f"{email!r} already belongs to another person in this system",
         )
+        # The same for employee ids, unique in a district: held by anyone but the row's own person
+        # (linked, or adopted by e-mail), the upsert would fail on the constraint.
+        self._problems_from(
+            "users.csv",
+            "identifier",
+            """SELECT DISTINCT s.line, s.identifier FROM stg_user s
+                 JOIN accounts_user u ON u.district_id = %s AND u.employee_id = s.identifier
+                WHERE s.kind = 'staff' AND s.status = 'active' AND s.identifier <> ''
+                  AND (u.roster_sourced_id IS NULL OR u.roster_sourced_id <> s.sourced_id)
+                  AND NOT (u.roster_sourced_id IS NULL AND LOWER(u.email) = s.email
+                           AND NOT EXISTS (SELECT 1 FROM accounts_user o
+                                           WHERE o.district_id = %s AND o.roster_sourced_id = s.sourced_id))""",
+            [district_id, district_id],
+            lambda value: f"employee id {value!r} already belongs to another person in this district",
+        )
         self._problems_from(
             "users.csv",
             "identifier",

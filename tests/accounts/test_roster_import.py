@@ -438,6 +438,23 @@ def test_it_refuses_to_adopt_a_person_made_by_hand_when_the_row_already_has_its_
     assert by_hand.roster_sourced_id is None
 
 
+def test_it_refuses_an_employee_id_another_person_of_the_district_holds(district, tmp_path):
+    UserFactory(district=district, email="someone.else@north.example.org", employee_id="E001")
+    before = snapshot()
+
+    assert ("users.csv", 2, "identifier") in problems_of(district, write_bundle(tmp_path))
+    assert snapshot() == before
+
+
+def test_it_adopts_a_person_made_by_hand_who_already_has_the_rows_employee_id(district, tmp_path):
+    by_hand = UserFactory(district=district, email="ada.lovelace@north.example.org", employee_id="E001")
+
+    import_roster(district, write_bundle(tmp_path), today=TODAY)
+
+    by_hand.refresh_from_db()
+    assert by_hand.roster_sourced_id == "t1"
+
+
 def test_it_refuses_a_bundle_exported_for_another_district(district, tmp_path):
     district.roster_sourced_id = "d-elsewhere"
     district.save()
