@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -63,6 +64,14 @@ FILE_MODES = frozenset({"bulk", "delta", "absent"})
 GRADE_ALIASES = {"K": "KG", "KINDERGARTEN": "KG", "PREK": "PK", "PRE-K": "PK", "TRANSITIONAL K": "TK"}
 CEDS_GRADES = frozenset({"IT", "PR", "PK", "TK", "KG", "PS", "UG", "OTHER"} | {f"{n:02d}" for n in range(1, 14)})
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Limits on what a bundle may hold, checked before anything is read (see also the
+# ROSTER_MAX_UNPACKED_BYTES and ROSTER_MAX_COMPRESSION_RATIO settings).
+MAX_BUNDLE_MEMBERS = 50  # OneRoster has 13 files; some systems add a folder or two
+MAX_CENTRAL_DIRECTORY_BYTES = 1 << 20  # the zip's list of files: ZipFile reads all of it into memory
+# A smaller file cannot hurt whatever its ratio; one with an absurd value (a megabyte of "x") is
+# then reported at its line rather than refused whole as a bomb.
+RATIO_CHECKED_ABOVE_BYTES = 16 << 20
+MAX_LINE_BYTES = 1 << 20  # the longest line of any file; lines are read whole
 
 
 # --- Report ------------------------------------------------------------------------------
@@ -172,7 +181,13 @@ class Bundle:
                 if path.is_file():
                     self._members[path.name.lower()] = path
         elif zipfile.is_zipfile(self.source):
+            _refuse_a_long_list_of_files(self.source)
             self._zip = zipfile.ZipFile(self.source)
+            try:
+                _refuse_a_zip_bomb(self._zip.infolist())
+            except ValueError:
+                self._zip.close()
+                raise
             for info in self._zip.infolist():
                 if not info.is_dir():
                     # Some systems put the files in a folder inside the zip.
@@ -198,6 +213,41 @@ class Bundle:
         if self._zip is not None:
             return self._zip.open(member)
         return open(member, "rb")
+
+
+def _refuse_a_long_list_of_files(path: Path) -> None:
+    """ZipFile reads the whole list of files (the central directory) when it opens a zip: a list
+    of millions of entries is refused from the record that gives its size, before it is read."""
+    with path.open("rb") as raw:
+        end = zipfile._EndRecData(raw)  # the record ZipFile itself reads first
+    if end is not None and (
+        end[zipfile._ECD_SIZE] > MAX_CENTRAL_DIRECTORY_BYTES or end[zipfile._ECD_ENTRIES_TOTAL] > MAX_BUNDLE_MEMBERS
+    ):
+        raise ValueError(f"the zip lists more files than a OneRoster export has (at most {MAX_BUNDLE_MEMBERS})")
+
+
+def _refuse_a_zip_bomb(members: list[zipfile.ZipInfo]) -> None:
+    """What each file would unpack to, as the zip declares it: zipfile never unpacks more than the
+    declared size, so refusing on it before reading anything bounds memory, disk and CPU."""
+    if len(members) > MAX_BUNDLE_MEMBERS:
+        raise ValueError(
+            f"the zip holds {len(members)} files; a OneRoster export has at most {MAX_BUNDLE_MEMBERS}. Export it again"
+        )
+    limit = settings.ROSTER_MAX_UNPACKED_BYTES
+    total = sum(info.file_size for info in members)
+    if total > limit:
+        raise ValueError(
+            f"its files would unpack to {total:,} bytes, more than the {limit:,} this system accepts; "
+            "nothing was unpacked"
+        )
+    for info in members:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_CHECKED_ABOVE_BYTES and ratio > settings.ROSTER_MAX_COMPRESSION_RATIO:
+            raise ValueError(
+                f"{info.filename} would unpack to {ratio:,.0f} times its size in the zip (more than "
+                f"{settings.ROSTER_MAX_COMPRESSION_RATIO}; CSV exports compress 5 to 15 times): this is not an "
+                "export, and nothing was unpacked"
+            )
 
 
 @dataclass(frozen=True)
@@ -282,12 +332,20 @@ class CsvRows:
             self.report.add_problem(
                 name, decoding.bad_line, None, "the file is not UTF-8 text from this line on; save it as CSV UTF-8"
             )
+        if decoding.long_line is not None:
+            self.report.add_problem(
+                name,
+                decoding.long_line,
+                None,
+                f"line {decoding.long_line} is longer than {MAX_LINE_BYTES:,} bytes; "
+                "the file was read no further (export it again, one record per line)",
+            )
 
     def _rows(self, reader: Any, decoding: _Utf8Lines) -> Iterator[tuple[int, dict[str, str]]]:
         name = self.spec.name
         header = next(reader, None)
         if header is None or not any(h.strip() for h in header):
-            if decoding.bad_line is None:
+            if not decoding.stopped:
                 self.report.add_problem(name, 1, None, "the file is empty; it needs at least a header row")
             return
         wanted = {c.lower(): c for c in self.spec.columns}
@@ -329,9 +387,21 @@ class _Utf8Lines:
     def __init__(self, binary: IO[bytes]) -> None:
         self.binary = binary
         self.bad_line: int | None = None
+        self.long_line: int | None = None
+
+    @property
+    def stopped(self) -> bool:
+        """Reading stopped before the end of the file (a problem says where)."""
+        return self.bad_line is not None or self.long_line is not None
 
     def __iter__(self) -> Iterator[str]:
-        for number, line in enumerate(self.binary, start=1):
+        number = 0
+        # readline() with a limit: a file of one enormous line is not read into memory whole.
+        while line := self.binary.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(line) > MAX_LINE_BYTES:
+                self.long_line = number
+                return
             if number == 1 and line.startswith(codecs.BOM_UTF8):
                 line = line[len(codecs.BOM_UTF8) :]
             try:
