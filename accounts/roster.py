@@ -72,6 +72,8 @@ MAX_CENTRAL_DIRECTORY_BYTES = 1 << 20  # the zip's list of files: ZipFile reads 
 # then reported at its line rather than refused whole as a bomb.
 RATIO_CHECKED_ABOVE_BYTES = 16 << 20
 MAX_LINE_BYTES = 1 << 20  # the longest line of any file; lines are read whole
+# The box to tick when a file deactivates more people than the district allows (forms.py, messages).
+CONFIRM_DEPARTURES_LABEL = "I confirm that the people this file leaves out have left"
 
 
 # --- Report ------------------------------------------------------------------------------
@@ -610,8 +612,11 @@ class RosterImporter:
         today: datetime.date | None = None,
         acting_user: User | None = None,
         change_reason: str = "Roster import",
+        confirm_departures: bool = False,
     ) -> None:
         self.district = district
+        # The person importing confirmed that everyone the file deactivates has left (_check_departures).
+        self.confirm_departures = confirm_departures
         # Who ran the import and its name, written into the history of every staff record and role it changes.
         self.acting_user = acting_user
         self.change_reason = change_reason
@@ -687,6 +692,9 @@ class RosterImporter:
         if version == "1.2":
             self._resolve_roles()
         self._check_across_rows(has_classes="classes.csv" in present, has_enrollments="enrollments.csv" in present)
+        if not self.report.ok:
+            return
+        self._check_departures()
         if not self.report.ok:
             return
         self.progress(0.7, "Updating schools")
@@ -1039,6 +1047,45 @@ class RosterImporter:
                 lambda sid: f"unknown user {sid!r}",
             )
 
+    def _check_departures(self) -> None:
+        """A users.csv cut short (a header only, the staff without the students) would deactivate
+        everyone it leaves out. Staff and students are counted apart, so a file without the staff
+        stands out beside the far more numerous students. A district's first import, with nobody
+        from the roster yet, deactivates nobody. A dry run is refused alike, so the director sees
+        the problem before the real run; with confirmation it shows who would leave."""
+        if self.confirm_departures:
+            return
+        d = self.district.pk
+        limit = self.district.roster_deactivation_limit_percent
+        for kind, table, active_column, label in (
+            ("staff", "accounts_user", "is_active", "staff"),
+            ("student", "accounts_student", "active", "students"),
+        ):
+            leavers = self._leavers(kind, table, active_column)
+            active = self._scalar(
+                f"SELECT COUNT(*) FROM {table} WHERE district_id = %s AND roster_sourced_id IS NOT NULL "
+                f"AND {active_column}",
+                [d],
+            )
+            leaving = self._scalar(f"SELECT COUNT(*) FROM {table} WHERE {leavers}", [d])
+            if not active or leaving * 100 <= limit * active:
+                continue
+            self.cursor.execute(
+                f"SELECT first_name || ' ' || last_name FROM {table} WHERE {leavers} "
+                "ORDER BY last_name, first_name LIMIT 3",
+                [d],
+            )
+            examples = ", ".join(row[0] for row in self.cursor.fetchall())
+            share = -(-leaving * 100 // active)  # rounded up: 33.3% over a 33% limit reads 34%
+            self.report.add_problem(
+                "users.csv",
+                None,
+                None,
+                f"would deactivate {leaving:,} of the district's {active:,} active {label} ({share}%; its "
+                f"policy allows {limit}% at once). If they have left, tick “{CONFIRM_DEPARTURES_LABEL}” "
+                f"(or use --confirm-departures) and import again. For example: {examples}",
+            )
+
     def _duplicate_student_ids(self) -> None:
         self._problems_from(
             "users.csv",
@@ -1144,6 +1191,19 @@ class RosterImporter:
         self.cursor.execute(statement, params)
         return created, changed
 
+    def _leavers(self, kind: str, table: str, active_column: str) -> str:
+        """WHERE clause (one parameter: the district) for the active roster people of one kind the
+        file deactivates: marked tobedeleted, or (in a bulk file) no longer listed as active."""
+        listed = (
+            f"SELECT 1 FROM stg_user s WHERE s.sourced_id = {table}.roster_sourced_id "
+            f"AND s.kind = '{kind}' AND s.status = 'active'"
+        )
+        retired = (
+            f"SELECT 1 FROM stg_user s WHERE s.sourced_id = {table}.roster_sourced_id AND s.status = 'tobedeleted'"
+        )
+        condition = f"NOT EXISTS ({listed})" if self.modes.get("users.csv", "bulk") == "bulk" else f"EXISTS ({retired})"
+        return f"district_id = %s AND roster_sourced_id IS NOT NULL AND {active_column} AND {condition}"
+
     def _people(
         self,
         *,
@@ -1151,7 +1211,6 @@ class RosterImporter:
         table: str,
         fields: list[tuple[str, str]],
         active_column: str,
-        file_mode: str,
         entity: str,
         extra_insert: dict[str, str],
         joins: str = "",
@@ -1179,16 +1238,7 @@ class RosterImporter:
         )
         self.report.count(entity, "created", created)
         self.report.count(entity, "changed", changed)
-        # Leavers: marked tobedeleted, or (in a bulk file) no longer listed as active.
-        listed = (
-            f"SELECT 1 FROM stg_user s WHERE s.sourced_id = {table}.roster_sourced_id "
-            f"AND s.kind = '{kind}' AND s.status = 'active'"
-        )
-        retired = (
-            f"SELECT 1 FROM stg_user s WHERE s.sourced_id = {table}.roster_sourced_id AND s.status = 'tobedeleted'"
-        )
-        condition = f"NOT EXISTS ({listed})" if file_mode == "bulk" else f"EXISTS ({retired})"
-        where = f"district_id = %s AND roster_sourced_id IS NOT NULL AND {active_column} AND {condition}"
+        where = self._leavers(kind, table, active_column)
         self.cursor.execute(f"UPDATE {table} SET {active_column} = FALSE, left_on = %s WHERE {where}", [self.today, d])
         deactivated = self.cursor.rowcount
         self.report.count(entity, "deactivated", deactivated)
@@ -1228,7 +1278,6 @@ class RosterImporter:
                 ("employee_id", "s.identifier"),
             ],
             active_column="is_active",
-            file_mode=self.modes.get("users.csv", "bulk"),
             entity="staff",
             extra_insert={
                 "password": password,
@@ -1252,7 +1301,6 @@ class RosterImporter:
                 ("school_id", "k.id"),
             ],
             active_column="active",
-            file_mode=self.modes.get("users.csv", "bulk"),
             entity="students",
             extra_insert={},
             joins=f"JOIN accounts_school k ON k.district_id = {d} AND k.roster_sourced_id = s.school_sourced_id",
@@ -1396,10 +1444,13 @@ def import_roster(
     today: datetime.date | None = None,
     acting_user: User | None = None,
     change_reason: str = "Roster import",
+    confirm_departures: bool = False,
 ) -> RosterReport:
     """Import a OneRoster bundle into `district`. Raises RosterRejected (nothing written)
     when the bundle has problems; returns the report otherwise. The history of the staff and roles
-    it changes names `acting_user` (None: the system) and `change_reason`."""
+    it changes names `acting_user` (None: the system) and `change_reason`. Unless
+    `confirm_departures`, a file that deactivates more of the district's people than its policy
+    profile allows is refused."""
     return RosterImporter(
         district,
         source,
@@ -1408,4 +1459,5 @@ def import_roster(
         today=today,
         acting_user=acting_user,
         change_reason=change_reason,
+        confirm_departures=confirm_departures,
     ).run()
