@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts.models import RESERVED_POWER_FIELDS, District, Role, School, User
+from accounts.roster import CONFIRM_DEPARTURES_LABEL
 
 
 class PolicyProfileForm(forms.ModelForm):
@@ -34,6 +35,7 @@ class PolicyProfileForm(forms.ModelForm):
             "school_year_start_month",
             "reminder_days_before_due",
             "overdue_reminder_interval_days",
+            "roster_deactivation_limit_percent",
         ]
 
     def __init__(self, *args: object, reserved_powers_editable: bool = True, **kwargs: object) -> None:
@@ -75,6 +77,13 @@ class RosterUploadForm(forms.Form):
         "(and roles.csv, classes.csv, enrollments.csv when present).",
     )
     dry_run = forms.BooleanField(label="Dry run: only show what would change", required=False, initial=True)
+    confirm_departures = forms.BooleanField(
+        label=CONFIRM_DEPARTURES_LABEL,
+        required=False,
+        initial=False,
+        help_text="Needed only when the file would deactivate more of your staff or students than your policy "
+        "profile allows at once; the import tells you so, with the numbers. Tick it after checking who would leave.",
+    )
 
     def clean_bundle(self) -> object:
         upload = self.cleaned_data["bundle"]

@@ -217,6 +217,16 @@ class District(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
 
+    # Roster import
+    roster_deactivation_limit_percent = models.PositiveSmallIntegerField(
+        "most people one roster import may deactivate (%)",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="A roster file that would deactivate more than this share of the district's active staff, or of "
+        "its active students, is refused until the person importing it confirms that those people have left. "
+        "It stops a wrong or cut-short export from locking everyone out.",
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -231,6 +241,11 @@ class District(models.Model):
             models.CheckConstraint(
                 condition=Q(school_year_start_month__gte=1, school_year_start_month__lte=12),
                 name="district_school_year_month_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(roster_deactivation_limit_percent__gte=1, roster_deactivation_limit_percent__lte=100),
+                name="district_roster_deactivation_limit_valid",
+                violation_error_message="The share of people one roster import may deactivate is from 1 to 100%.",
             ),
         ]
 
@@ -556,7 +571,7 @@ class RosterImportStatus(models.TextChoices):
 
 # The order a roster report is read in (JSON storage does not keep key order).
 ROSTER_COUNT_ENTITIES = ("schools", "staff", "students", "staff roles", "classes", "enrollments")
-ROSTER_COUNT_COLUMNS = ("created", "changed", "deactivated", "ended")
+ROSTER_COUNT_COLUMNS = ("created", "matched", "changed", "deactivated", "ended")
 
 
 class RosterImport(models.Model):
@@ -567,6 +582,12 @@ class RosterImport(models.Model):
     file_name = models.CharField(max_length=255)
     stored_path = models.CharField(max_length=500, blank=True, editable=False)
     dry_run = models.BooleanField(default=False)
+    confirm_departures = models.BooleanField(
+        "departures confirmed",
+        default=False,
+        help_text="Whoever started the import confirmed that the people it deactivates have left, so the "
+        "district's limit on deactivations did not apply.",
+    )
     status = models.CharField(max_length=20, choices=RosterImportStatus.choices, default=RosterImportStatus.QUEUED)
     report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -63,6 +64,16 @@ FILE_MODES = frozenset({"bulk", "delta", "absent"})
 GRADE_ALIASES = {"K": "KG", "KINDERGARTEN": "KG", "PREK": "PK", "PRE-K": "PK", "TRANSITIONAL K": "TK"}
 CEDS_GRADES = frozenset({"IT", "PR", "PK", "TK", "KG", "PS", "UG", "OTHER"} | {f"{n:02d}" for n in range(1, 14)})
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Limits on what a bundle may hold, checked before anything is read (see also the
+# ROSTER_MAX_UNPACKED_BYTES and ROSTER_MAX_COMPRESSION_RATIO settings).
+MAX_BUNDLE_MEMBERS = 50  # OneRoster has 13 files; some systems add a folder or two
+MAX_CENTRAL_DIRECTORY_BYTES = 1 << 20  # the zip's list of files: ZipFile reads all of it into memory
+# A smaller file cannot hurt whatever its ratio; one with an absurd value (a megabyte of "x") is
+# then reported at its line rather than refused whole as a bomb.
+RATIO_CHECKED_ABOVE_BYTES = 16 << 20
+MAX_LINE_BYTES = 1 << 20  # the longest line of any file; lines are read whole
+# The box to tick when a file deactivates more people than the district allows (forms.py, messages).
+CONFIRM_DEPARTURES_LABEL = "I confirm that the people this file leaves out have left"
 
 
 # --- Report ------------------------------------------------------------------------------
@@ -172,7 +183,13 @@ class Bundle:
                 if path.is_file():
                     self._members[path.name.lower()] = path
         elif zipfile.is_zipfile(self.source):
+            _refuse_a_long_list_of_files(self.source)
             self._zip = zipfile.ZipFile(self.source)
+            try:
+                _refuse_a_zip_bomb(self._zip.infolist())
+            except ValueError:
+                self._zip.close()
+                raise
             for info in self._zip.infolist():
                 if not info.is_dir():
                     # Some systems put the files in a folder inside the zip.
@@ -198,6 +215,41 @@ class Bundle:
         if self._zip is not None:
             return self._zip.open(member)
         return open(member, "rb")
+
+
+def _refuse_a_long_list_of_files(path: Path) -> None:
+    """ZipFile reads the whole list of files (the central directory) when it opens a zip: a list
+    of millions of entries is refused from the record that gives its size, before it is read."""
+    with path.open("rb") as raw:
+        end = zipfile._EndRecData(raw)  # the record ZipFile itself reads first
+    if end is not None and (
+        end[zipfile._ECD_SIZE] > MAX_CENTRAL_DIRECTORY_BYTES or end[zipfile._ECD_ENTRIES_TOTAL] > MAX_BUNDLE_MEMBERS
+    ):
+        raise ValueError(f"the zip lists more files than a OneRoster export has (at most {MAX_BUNDLE_MEMBERS})")
+
+
+def _refuse_a_zip_bomb(members: list[zipfile.ZipInfo]) -> None:
+    """What each file would unpack to, as the zip declares it: zipfile never unpacks more than the
+    declared size, so refusing on it before reading anything bounds memory, disk and CPU."""
+    if len(members) > MAX_BUNDLE_MEMBERS:
+        raise ValueError(
+            f"the zip holds {len(members)} files; a OneRoster export has at most {MAX_BUNDLE_MEMBERS}. Export it again"
+        )
+    limit = settings.ROSTER_MAX_UNPACKED_BYTES
+    total = sum(info.file_size for info in members)
+    if total > limit:
+        raise ValueError(
+            f"its files would unpack to {total:,} bytes, more than the {limit:,} this system accepts; "
+            "nothing was unpacked"
+        )
+    for info in members:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_CHECKED_ABOVE_BYTES and ratio > settings.ROSTER_MAX_COMPRESSION_RATIO:
+            raise ValueError(
+                f"{info.filename} would unpack to {ratio:,.0f} times its size in the zip (more than "
+                f"{settings.ROSTER_MAX_COMPRESSION_RATIO}; CSV exports compress 5 to 15 times): this is not an "
+                "export, and nothing was unpacked"
+            )
 
 
 @dataclass(frozen=True)
@@ -282,12 +334,20 @@ class CsvRows:
             self.report.add_problem(
                 name, decoding.bad_line, None, "the file is not UTF-8 text from this line on; save it as CSV UTF-8"
             )
+        if decoding.long_line is not None:
+            self.report.add_problem(
+                name,
+                decoding.long_line,
+                None,
+                f"line {decoding.long_line} is longer than {MAX_LINE_BYTES:,} bytes; "
+                "the file was read no further (export it again, one record per line)",
+            )
 
     def _rows(self, reader: Any, decoding: _Utf8Lines) -> Iterator[tuple[int, dict[str, str]]]:
         name = self.spec.name
         header = next(reader, None)
         if header is None or not any(h.strip() for h in header):
-            if decoding.bad_line is None:
+            if not decoding.stopped:
                 self.report.add_problem(name, 1, None, "the file is empty; it needs at least a header row")
             return
         wanted = {c.lower(): c for c in self.spec.columns}
@@ -329,9 +389,21 @@ class _Utf8Lines:
     def __init__(self, binary: IO[bytes]) -> None:
         self.binary = binary
         self.bad_line: int | None = None
+        self.long_line: int | None = None
+
+    @property
+    def stopped(self) -> bool:
+        """Reading stopped before the end of the file (a problem says where)."""
+        return self.bad_line is not None or self.long_line is not None
 
     def __iter__(self) -> Iterator[str]:
-        for number, line in enumerate(self.binary, start=1):
+        number = 0
+        # readline() with a limit: a file of one enormous line is not read into memory whole.
+        while line := self.binary.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(line) > MAX_LINE_BYTES:
+                self.long_line = number
+                return
             if number == 1 and line.startswith(codecs.BOM_UTF8):
                 line = line[len(codecs.BOM_UTF8) :]
             try:
@@ -456,6 +528,7 @@ class Staging:
     def index(self) -> None:
         for statement in (
             "CREATE INDEX stg_user_sid ON stg_user (sourced_id)",
+            "CREATE INDEX stg_user_email ON stg_user (email)",
             "CREATE INDEX stg_user_org_uid ON stg_user_org (user_sourced_id)",
             "CREATE INDEX stg_class_sid ON stg_class (sourced_id)",
             "CREATE INDEX stg_org_sid ON stg_org (sourced_id)",
@@ -539,8 +612,11 @@ class RosterImporter:
         today: datetime.date | None = None,
         acting_user: User | None = None,
         change_reason: str = "Roster import",
+        confirm_departures: bool = False,
     ) -> None:
         self.district = district
+        # The person importing confirmed that everyone the file deactivates has left (_check_departures).
+        self.confirm_departures = confirm_departures
         # Who ran the import and its name, written into the history of every staff record and role it changes.
         self.acting_user = acting_user
         self.change_reason = change_reason
@@ -618,6 +694,9 @@ class RosterImporter:
         self._check_across_rows(has_classes="classes.csv" in present, has_enrollments="enrollments.csv" in present)
         if not self.report.ok:
             return
+        self._check_departures()
+        if not self.report.ok:
+            return
         self.progress(0.7, "Updating schools")
         history = BulkHistory(
             self.cursor, acting_user_id=self.acting_user.pk if self.acting_user else None, reason=self.change_reason
@@ -626,6 +705,7 @@ class RosterImporter:
         history.before(Membership)
         self._apply_schools()
         self.progress(0.72, "Updating staff")
+        self._adopt_staff_made_by_hand()
         self._apply_staff()
         self.progress(0.78, "Updating students")
         self._apply_students()
@@ -900,14 +980,39 @@ class RosterImporter:
             [],
             lambda sid: "longer than 64 characters: a student without an identifier is known by this id",
         )
+        # An e-mail (compared without case) may belong only to the row's own person: the one linked
+        # to its sourcedId, or else one made by hand in this district, whom the import adopts
+        # (_adopt_staff_made_by_hand). Anyone else (another district, a platform operator, someone
+        # linked to another sourcedId, a second holder) refuses the row. NULLs count as different.
         self._problems_from(
             "users.csv",
             "email",
-            """SELECT s.line, s.email FROM stg_user s JOIN accounts_user u ON u.email = s.email
+            f"""SELECT DISTINCT s.line, s.email FROM stg_user s JOIN accounts_user u ON LOWER(u.email) = s.email
                 WHERE s.kind = 'staff' AND s.status = 'active'
-                  AND NOT (u.district_id = %s AND u.roster_sourced_id = s.sourced_id)""",
-            [district_id],
+                  AND ({self._differs([("u.district_id", "%s")])}
+                       OR (u.roster_sourced_id IS NOT NULL AND u.roster_sourced_id <> s.sourced_id)
+                       OR (u.roster_sourced_id IS NULL AND (
+                             EXISTS (SELECT 1 FROM accounts_user o
+                                     WHERE o.district_id = %s AND o.roster_sourced_id = s.sourced_id)
+                             OR EXISTS (SELECT 1 FROM accounts_user o
+                                        WHERE LOWER(o.email) = s.email AND o.id <> u.id))))""",
+            [district_id, district_id],
             lambda email: f"{email!r} already belongs to another person in this system",
+        )
+        # The same for employee ids, unique in a district: held by anyone but the row's own person
+        # (linked, or adopted by e-mail), the upsert would fail on the constraint.
+        self._problems_from(
+            "users.csv",
+            "identifier",
+            """SELECT DISTINCT s.line, s.identifier FROM stg_user s
+                 JOIN accounts_user u ON u.district_id = %s AND u.employee_id = s.identifier
+                WHERE s.kind = 'staff' AND s.status = 'active' AND s.identifier <> ''
+                  AND (u.roster_sourced_id IS NULL OR u.roster_sourced_id <> s.sourced_id)
+                  AND NOT (u.roster_sourced_id IS NULL AND LOWER(u.email) = s.email
+                           AND NOT EXISTS (SELECT 1 FROM accounts_user o
+                                           WHERE o.district_id = %s AND o.roster_sourced_id = s.sourced_id))""",
+            [district_id, district_id],
+            lambda value: f"employee id {value!r} already belongs to another person in this district",
         )
         self._problems_from(
             "users.csv",
@@ -940,6 +1045,45 @@ class RosterImporter:
                                    AND u.kind IN ('staff', 'student'))""",
                 [],
                 lambda sid: f"unknown user {sid!r}",
+            )
+
+    def _check_departures(self) -> None:
+        """A users.csv cut short (a header only, the staff without the students) would deactivate
+        everyone it leaves out. Staff and students are counted apart, so a file without the staff
+        stands out beside the far more numerous students. A district's first import, with nobody
+        from the roster yet, deactivates nobody. A dry run is refused alike, so the director sees
+        the problem before the real run; with confirmation it shows who would leave."""
+        if self.confirm_departures:
+            return
+        d = self.district.pk
+        limit = self.district.roster_deactivation_limit_percent
+        for kind, table, active_column, label in (
+            ("staff", "accounts_user", "is_active", "staff"),
+            ("student", "accounts_student", "active", "students"),
+        ):
+            leavers = self._leavers(kind, table, active_column)
+            active = self._scalar(
+                f"SELECT COUNT(*) FROM {table} WHERE district_id = %s AND roster_sourced_id IS NOT NULL "
+                f"AND {active_column}",
+                [d],
+            )
+            leaving = self._scalar(f"SELECT COUNT(*) FROM {table} WHERE {leavers}", [d])
+            if not active or leaving * 100 <= limit * active:
+                continue
+            self.cursor.execute(
+                f"SELECT first_name || ' ' || last_name FROM {table} WHERE {leavers} "
+                "ORDER BY last_name, first_name LIMIT 3",
+                [d],
+            )
+            examples = ", ".join(row[0] for row in self.cursor.fetchall())
+            share = -(-leaving * 100 // active)  # rounded up: 33.3% over a 33% limit reads 34%
+            self.report.add_problem(
+                "users.csv",
+                None,
+                None,
+                f"would deactivate {leaving:,} of the district's {active:,} active {label} ({share}%; its "
+                f"policy allows {limit}% at once). If they have left, tick “{CONFIRM_DEPARTURES_LABEL}” "
+                f"(or use --confirm-departures) and import again. For example: {examples}",
             )
 
     def _duplicate_student_ids(self) -> None:
@@ -1047,6 +1191,19 @@ class RosterImporter:
         self.cursor.execute(statement, params)
         return created, changed
 
+    def _leavers(self, kind: str, table: str, active_column: str) -> str:
+        """WHERE clause (one parameter: the district) for the active roster people of one kind the
+        file deactivates: marked tobedeleted, or (in a bulk file) no longer listed as active."""
+        listed = (
+            f"SELECT 1 FROM stg_user s WHERE s.sourced_id = {table}.roster_sourced_id "
+            f"AND s.kind = '{kind}' AND s.status = 'active'"
+        )
+        retired = (
+            f"SELECT 1 FROM stg_user s WHERE s.sourced_id = {table}.roster_sourced_id AND s.status = 'tobedeleted'"
+        )
+        condition = f"NOT EXISTS ({listed})" if self.modes.get("users.csv", "bulk") == "bulk" else f"EXISTS ({retired})"
+        return f"district_id = %s AND roster_sourced_id IS NOT NULL AND {active_column} AND {condition}"
+
     def _people(
         self,
         *,
@@ -1054,7 +1211,6 @@ class RosterImporter:
         table: str,
         fields: list[tuple[str, str]],
         active_column: str,
-        file_mode: str,
         entity: str,
         extra_insert: dict[str, str],
         joins: str = "",
@@ -1082,16 +1238,7 @@ class RosterImporter:
         )
         self.report.count(entity, "created", created)
         self.report.count(entity, "changed", changed)
-        # Leavers: marked tobedeleted, or (in a bulk file) no longer listed as active.
-        listed = (
-            f"SELECT 1 FROM stg_user s WHERE s.sourced_id = {table}.roster_sourced_id "
-            f"AND s.kind = '{kind}' AND s.status = 'active'"
-        )
-        retired = (
-            f"SELECT 1 FROM stg_user s WHERE s.sourced_id = {table}.roster_sourced_id AND s.status = 'tobedeleted'"
-        )
-        condition = f"NOT EXISTS ({listed})" if file_mode == "bulk" else f"EXISTS ({retired})"
-        where = f"district_id = %s AND roster_sourced_id IS NOT NULL AND {active_column} AND {condition}"
+        where = self._leavers(kind, table, active_column)
         self.cursor.execute(f"UPDATE {table} SET {active_column} = FALSE, left_on = %s WHERE {where}", [self.today, d])
         deactivated = self.cursor.rowcount
         self.report.count(entity, "deactivated", deactivated)
@@ -1102,6 +1249,22 @@ class RosterImporter:
                 [d, self.today],
             )
             self.report.deactivated_examples += [f"{row[0]} ({entity})" for row in self.cursor.fetchall()]
+
+    def _adopt_staff_made_by_hand(self) -> None:
+        """Staff created in the app before the district's first import are the roster's people
+        too: linked to their row by e-mail (without case), the upsert then keeps them up to date
+        instead of failing on their e-mail. _check_across_rows refused every ambiguous match."""
+        row = (
+            "SELECT {} FROM stg_user s "
+            "WHERE s.kind = 'staff' AND s.status = 'active' AND s.email = LOWER(accounts_user.email)"
+        )
+        self.cursor.execute(
+            f"""UPDATE accounts_user SET roster_sourced_id = ({row.format("s.sourced_id")})
+                WHERE district_id = %s AND roster_sourced_id IS NULL AND EXISTS ({row.format("1")})""",
+            [self.district.pk],
+        )
+        if self.cursor.rowcount:  # counted only when it happens: after the first import it never does
+            self.report.count("staff", "matched", self.cursor.rowcount)
 
     def _apply_staff(self) -> None:
         password = "'!' || md5(random()::text)" if self.postgres else "'!' || hex(randomblob(20))"
@@ -1115,7 +1278,6 @@ class RosterImporter:
                 ("employee_id", "s.identifier"),
             ],
             active_column="is_active",
-            file_mode=self.modes.get("users.csv", "bulk"),
             entity="staff",
             extra_insert={
                 "password": password,
@@ -1139,7 +1301,6 @@ class RosterImporter:
                 ("school_id", "k.id"),
             ],
             active_column="active",
-            file_mode=self.modes.get("users.csv", "bulk"),
             entity="students",
             extra_insert={},
             joins=f"JOIN accounts_school k ON k.district_id = {d} AND k.roster_sourced_id = s.school_sourced_id",
@@ -1283,10 +1444,13 @@ def import_roster(
     today: datetime.date | None = None,
     acting_user: User | None = None,
     change_reason: str = "Roster import",
+    confirm_departures: bool = False,
 ) -> RosterReport:
     """Import a OneRoster bundle into `district`. Raises RosterRejected (nothing written)
     when the bundle has problems; returns the report otherwise. The history of the staff and roles
-    it changes names `acting_user` (None: the system) and `change_reason`."""
+    it changes names `acting_user` (None: the system) and `change_reason`. Unless
+    `confirm_departures`, a file that deactivates more of the district's people than its policy
+    profile allows is refused."""
     return RosterImporter(
         district,
         source,
@@ -1295,4 +1459,5 @@ def import_roster(
         today=today,
         acting_user=acting_user,
         change_reason=change_reason,
+        confirm_departures=confirm_departures,
     ).run()

@@ -190,8 +190,11 @@ def _upload_dir() -> Path:
     return path
 
 
-def roster_import_start(*, acting_user: User, district: District, upload: UploadedFile, dry_run: bool) -> RosterImport:
-    """Keep the uploaded bundle privately and queue the import; the page follows its progress."""
+def roster_import_start(
+    *, acting_user: User, district: District, upload: UploadedFile, dry_run: bool, confirm_departures: bool = False
+) -> RosterImport:
+    """Keep the uploaded bundle privately and queue the import; the page follows its progress.
+    `confirm_departures`: the uploader confirmed that everyone the file deactivates has left."""
     from accounts.tasks import run_roster_import
     from config.celery import enqueue
 
@@ -208,6 +211,7 @@ def roster_import_start(*, acting_user: User, district: District, upload: Upload
             file_name=Path(upload.name or "roster.zip").name[:255],
             stored_path=str(stored),
             dry_run=dry_run,
+            confirm_departures=confirm_departures,
         )
         # With the broker down the upload stays queued, and the periodic task queues it again.
         transaction.on_commit(lambda: enqueue(run_roster_import, roster_import.pk))
@@ -245,7 +249,13 @@ def roster_import_run(*, roster_import_id: int) -> RosterImport | None:
 
 
 def roster_import_from_path(
-    *, acting_user: User | None, district: District, path: Path, dry_run: bool, progress: ProgressCallback | None = None
+    *,
+    acting_user: User | None,
+    district: District,
+    path: Path,
+    dry_run: bool,
+    confirm_departures: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> RosterImport:
     """Import a bundle from the server's disk (the import_roster command), recorded like an upload."""
     roster_import = RosterImport.objects.create(
@@ -253,6 +263,7 @@ def roster_import_from_path(
         uploaded_by=acting_user,
         file_name=path.name[:255],
         dry_run=dry_run,
+        confirm_departures=confirm_departures,
         status=RosterImportStatus.RUNNING,
         started_at=timezone.now(),
     )
@@ -268,6 +279,7 @@ def _roster_import_execute(roster_import: RosterImport, path: Path, progress: Pr
             progress=progress,
             acting_user=roster_import.uploaded_by,
             change_reason=f"Roster import #{roster_import.pk}",
+            confirm_departures=roster_import.confirm_departures,
         )
         status = RosterImportStatus.SUCCEEDED
     except RosterRejected as rejected:

@@ -285,6 +285,7 @@ def roster_import_list(request: HttpRequest, slug: str) -> HttpResponse:
             district=district,
             upload=form.cleaned_data["bundle"],
             dry_run=form.cleaned_data["dry_run"],
+            confirm_departures=form.cleaned_data["confirm_departures"],
         )
         return redirect(roster_import)
     imports = district.roster_imports.select_related("uploaded_by")

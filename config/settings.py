@@ -364,6 +364,15 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "uploads")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ROSTER_UPLOAD_MAX_BYTES = env.int("ROSTER_UPLOAD_MAX_BYTES", default=512 * 1024 * 1024)
+# A roster zip is refused, before anything is unpacked, when its files would unpack to more than
+# this in all, or when one file would grow more than this many times (real CSV: 5 to 15 times).
+# A zip bomb of 1 MB otherwise grows a worker by gigabytes.
+ROSTER_MAX_UNPACKED_BYTES = env.int("ROSTER_MAX_UNPACKED_BYTES", default=4 * 1024**3)
+if ROSTER_MAX_UNPACKED_BYTES < 1024**2:
+    raise ImproperlyConfigured("ROSTER_MAX_UNPACKED_BYTES must be at least 1048576 (1 MiB).")
+ROSTER_MAX_COMPRESSION_RATIO = env.int("ROSTER_MAX_COMPRESSION_RATIO", default=100)
+if not 20 <= ROSTER_MAX_COMPRESSION_RATIO <= 10_000:
+    raise ImproperlyConfigured("ROSTER_MAX_COMPRESSION_RATIO must be from 20 to 10000.")
 CONSENT_UPLOAD_MAX_BYTES = env.int("CONSENT_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -111,7 +111,7 @@ def test_it_deactivates_people_marked_tobedeleted_and_ends_their_roles(district,
     files["users.csv"][1]["status"] = "tobedeleted"
     files["users.csv"][3]["status"] = "tobedeleted"
 
-    report = import_roster(district, write_bundle(tmp_path / "b", files), today=TODAY)
+    report = import_roster(district, write_bundle(tmp_path / "b", files), today=TODAY, confirm_departures=True)
 
     grace.refresh_from_db()
     assert (grace.is_active, grace.left_on) == (False, TODAY)
@@ -129,7 +129,7 @@ def test_it_deactivates_people_missing_from_a_bulk_file(district, tmp_path):
     files = standard_files()
     files["users.csv"] = [u for u in files["users.csv"] if u["sourcedId"] not in ("t2", "s2")]
 
-    report = import_roster(district, write_bundle(tmp_path / "b", files), today=TODAY)
+    report = import_roster(district, write_bundle(tmp_path / "b", files), today=TODAY, confirm_departures=True)
 
     assert not User.objects.get(roster_sourced_id="t2").is_active
     assert not Student.objects.get(roster_sourced_id="s2").active
@@ -157,11 +157,41 @@ def test_it_never_touches_people_added_by_hand(district, tmp_path):
     assert by_hand.is_active
 
 
+def test_it_adopts_a_person_made_by_hand_whose_email_a_staff_row_has(district, tmp_path):
+    director = UserFactory(district=district, email="director@north.example.org")
+    by_hand = UserFactory(district=district, email="Ada.Lovelace@north.example.org", last_name="L.")
+
+    report = import_roster(district, write_bundle(tmp_path), today=TODAY, acting_user=director)
+
+    by_hand.refresh_from_db()
+    assert (by_hand.roster_sourced_id, by_hand.last_name, by_hand.employee_id) == ("t1", "Lovelace", "E001")
+    assert by_hand.email == "ada.lovelace@north.example.org"
+    assert report.counts["staff"]["matched"] == 1
+    assert report.counts["staff"]["created"] == 2
+    assert by_hand.memberships.get().school.roster_sourced_id == "sch1"
+    record = by_hand.history.latest()
+    assert (record.roster_sourced_id, record.history_user, record.history_change_reason) == (
+        "t1",
+        director,
+        "Roster import",
+    )
+
+
+def test_a_dry_run_reports_the_people_it_would_adopt_and_changes_nothing(district, tmp_path):
+    by_hand = UserFactory(district=district, email="ada.lovelace@north.example.org")
+
+    report = import_roster(district, write_bundle(tmp_path), dry_run=True, today=TODAY)
+
+    assert report.counts["staff"]["matched"] == 1
+    by_hand.refresh_from_db()
+    assert by_hand.roster_sourced_id is None
+
+
 def test_it_reactivates_someone_who_comes_back(district, tmp_path):
     files = standard_files()
     files["users.csv"][0]["status"] = "tobedeleted"
     import_roster(district, write_bundle(tmp_path / "a"), today=TODAY)
-    import_roster(district, write_bundle(tmp_path / "b", files), today=TODAY)
+    import_roster(district, write_bundle(tmp_path / "b", files), today=TODAY, confirm_departures=True)
     assert not User.objects.get(roster_sourced_id="t1").is_active
 
     import_roster(district, write_bundle(tmp_path / "c"), today=TODAY)
@@ -235,6 +265,72 @@ def test_it_reports_progress_from_start_to_finish(district, tmp_path):
     assert seen == sorted(seen)
     assert seen[-1] == 1.0
     assert len(seen) > 3
+
+
+# --- Leavers: a file cut short does not deactivate everyone ------------------------------
+
+
+def orgs_and_users(users: list[dict]) -> dict[str, list[dict]]:
+    return {"orgs.csv": standard_files()["orgs.csv"], "users.csv": users}
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_it_refuses_a_users_file_with_only_a_header_and_deactivates_nobody(district, tmp_path, dry_run):
+    import_roster(district, write_bundle(tmp_path / "a"), today=TODAY)
+    before = snapshot()
+
+    with pytest.raises(RosterRejected) as rejected:
+        import_roster(district, write_bundle(tmp_path / "b", orgs_and_users([])), dry_run=dry_run, today=TODAY)
+
+    problems = rejected.value.report.problems
+    assert [(p.file, p.line, p.field) for p in problems] == [("users.csv", None, None)] * 2
+    staff, students = (p.message for p in problems)
+    assert staff.startswith(
+        "would deactivate 3 of the district's 3 active staff (100%; its policy allows 10% at once). "
+        "If they have left, tick “I confirm that the people this file leaves out have left” "
+        "(or use --confirm-departures) and import again."
+    )
+    assert staff.endswith("For example: Grace Hopper, Ada Lovelace, Alan Turing")
+    assert students.startswith("would deactivate 4 of the district's 4 active students (100%")
+    assert snapshot() == before
+
+
+def test_it_deactivates_everyone_a_confirmed_file_leaves_out(district, tmp_path):
+    import_roster(district, write_bundle(tmp_path / "a"), today=TODAY)
+
+    report = import_roster(
+        district, write_bundle(tmp_path / "b", orgs_and_users([])), today=TODAY, confirm_departures=True
+    )
+
+    assert report.counts["staff"]["deactivated"] == 3
+    assert report.counts["students"]["deactivated"] == 4
+    assert not User.objects.filter(district=district, is_active=True).exists()
+    assert not Student.objects.filter(district=district, active=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("limit", "refused"),
+    [
+        pytest.param(34, [], id="within-the-share"),
+        pytest.param(25, ["staff (34%"], id="one-of-three-staff-is-too-many"),
+        pytest.param(24, ["staff (34%", "students (25%"], id="one-of-four-students-too"),
+    ],
+)
+def test_it_deactivates_a_few_leavers_within_the_districts_share(district, tmp_path, limit, refused):
+    import_roster(district, write_bundle(tmp_path / "a"), today=TODAY)
+    district.roster_deactivation_limit_percent = limit
+    district.save()
+    files = standard_files()
+    files["users.csv"] = [u for u in files["users.csv"] if u["sourcedId"] not in ("t2", "s2")]
+
+    try:
+        report = import_roster(district, write_bundle(tmp_path / "b", files), today=TODAY)
+    except RosterRejected as rejected:
+        report = rejected.report
+
+    assert [p.message.split(" active ")[1].split(";")[0] for p in report.problems] == refused
+    assert User.objects.get(roster_sourced_id="t2").is_active is bool(refused)
+    assert Student.objects.get(roster_sourced_id="s2").active is bool(refused)
 
 
 # --- Bad bundles: one report, file/line/field, nothing written -----------------------------
@@ -377,6 +473,52 @@ def test_it_refuses_an_email_that_belongs_to_someone_in_another_district(distric
     UserFactory(district=DistrictFactory(slug="south"), email="ada.lovelace@north.example.org")
 
     assert ("users.csv", 2, "email") in problems_of(district, write_bundle(tmp_path))
+
+
+@pytest.mark.parametrize(
+    "holder",
+    [
+        pytest.param(lambda d: UserFactory(district=DistrictFactory(slug="south")), id="another-district"),
+        pytest.param(lambda d: UserFactory(district=None), id="a-platform-operator"),
+        pytest.param(lambda d: UserFactory(district=d, roster_sourced_id="t-old"), id="linked-to-another-roster-id"),
+    ],
+)
+def test_it_refuses_an_email_another_person_holds_whatever_its_case(district, tmp_path, holder):
+    other = holder(district)
+    other.email = "ADA.Lovelace@north.example.org"
+    other.save()
+    before = snapshot()
+
+    assert ("users.csv", 2, "email") in problems_of(district, write_bundle(tmp_path))
+    assert snapshot() == before
+
+
+def test_it_refuses_to_adopt_a_person_made_by_hand_when_the_row_already_has_its_person(district, tmp_path):
+    import_roster(district, write_bundle(tmp_path / "a"), today=TODAY)
+    by_hand = UserFactory(district=district, email="ada.new@north.example.org")
+    files = standard_files()
+    files["users.csv"][0]["email"] = "ada.new@north.example.org"  # Ada (t1) is already someone else
+
+    assert ("users.csv", 2, "email") in problems_of(district, write_bundle(tmp_path / "b", files))
+    by_hand.refresh_from_db()
+    assert by_hand.roster_sourced_id is None
+
+
+def test_it_refuses_an_employee_id_another_person_of_the_district_holds(district, tmp_path):
+    UserFactory(district=district, email="someone.else@north.example.org", employee_id="E001")
+    before = snapshot()
+
+    assert ("users.csv", 2, "identifier") in problems_of(district, write_bundle(tmp_path))
+    assert snapshot() == before
+
+
+def test_it_adopts_a_person_made_by_hand_who_already_has_the_rows_employee_id(district, tmp_path):
+    by_hand = UserFactory(district=district, email="ada.lovelace@north.example.org", employee_id="E001")
+
+    import_roster(district, write_bundle(tmp_path), today=TODAY)
+
+    by_hand.refresh_from_db()
+    assert by_hand.roster_sourced_id == "t1"
 
 
 def test_it_refuses_a_bundle_exported_for_another_district(district, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -12,16 +13,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import RosterImport, RosterImportStatus, Student
+from accounts.models import RosterImport, RosterImportStatus, Student, User
 from tests.accounts.bundles import standard_files, write_bundle
 
 
 @pytest.fixture
 def upload(client, world, django_capture_on_commit_callbacks):
-    def post(path: Path, dry_run: bool = False):
+    def post(path: Path, dry_run: bool = False, confirm_departures: bool = False):
         data = {"bundle": SimpleUploadedFile("export.zip", path.read_bytes(), content_type="application/zip")}
         if dry_run:
             data["dry_run"] = "on"
+        if confirm_departures:
+            data["confirm_departures"] = "on"
         # The task is queued after commit, as in production.
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(reverse("roster_import_list", args=[world.district.slug]), data)
@@ -43,6 +46,22 @@ def test_a_director_uploads_a_roster_and_sees_the_result(client, world, tmp_path
     assert not any((Path(settings.MEDIA_ROOT) / "roster").iterdir())  # the upload is not kept
     page = client.get(roster_import.get_absolute_url()).content.decode()
     assert "Imported" in page
+
+
+def test_it_shows_the_staff_it_matched_by_email_on_the_report(client, world, tmp_path, upload):
+    files = standard_files()
+    files["users.csv"][0]["email"] = "Teacher@north.example.org"  # world.staff, made by hand
+    client.force_login(world.director)
+
+    upload(write_bundle(tmp_path, files, as_zip=True))
+
+    roster_import = RosterImport.objects.get()
+    assert roster_import.status == RosterImportStatus.SUCCEEDED
+    world.staff.refresh_from_db()
+    assert world.staff.roster_sourced_id == "t1"
+    page = client.get(roster_import.get_absolute_url()).content.decode()
+    assert "1 matched" in page
+    assert "Matched by e-mail address: 1 staff account made in this system" in page
 
 
 def test_an_uploaded_dry_run_changes_nothing(client, world, tmp_path, upload):
@@ -67,6 +86,33 @@ def test_a_bad_upload_lists_its_problems_and_changes_nothing(client, world, tmp_
     assert "Nothing was changed" in page
     assert "dateLastModified" in page
     assert not Student.objects.exists()
+
+
+def leavers_only(tmp_path: Path) -> Path:
+    """A bundle whose users.csv has only its header: everyone from the roster would leave."""
+    return write_bundle(tmp_path, {"orgs.csv": standard_files()["orgs.csv"], "users.csv": []}, as_zip=True)
+
+
+def test_a_director_confirms_on_the_form_that_the_people_a_file_leaves_out_have_left(client, world, tmp_path, upload):
+    client.force_login(world.director)
+    form = client.get(reverse("roster_import_list", args=[world.district.slug])).content.decode()
+    assert "I confirm that the people this file leaves out have left" in form
+    box = re.search(r'<input type="checkbox" name="confirm_departures"[^>]*>', form)
+    assert box and "checked" not in box.group()  # unticked until the director ticks it
+    upload(write_bundle(tmp_path / "a", as_zip=True))
+
+    upload(leavers_only(tmp_path / "b"))
+    refused = RosterImport.objects.latest("created_at")
+    upload(leavers_only(tmp_path / "c"), confirm_departures=True)
+    confirmed = RosterImport.objects.latest("created_at")
+
+    assert (refused.status, refused.confirm_departures) == (RosterImportStatus.FAILED, False)
+    page = client.get(refused.get_absolute_url()).content.decode()
+    assert "would deactivate 3 of the district&#x27;s 3 active staff" in page
+    assert (confirmed.status, confirmed.confirm_departures) == (RosterImportStatus.SUCCEEDED, True)
+    assert "departures confirmed" in client.get(confirmed.get_absolute_url()).content.decode()
+    assert not User.objects.filter(roster_sourced_id__isnull=False, is_active=True).exists()
+    assert not Student.objects.filter(active=True).exists()
 
 
 def test_a_file_that_is_not_a_zip_is_refused_on_the_form(client, world):
@@ -147,6 +193,21 @@ def test_the_command_lists_problems_and_fails(world, tmp_path, capsys):
         call_command("import_roster", str(write_bundle(tmp_path, files)), "--district", "north", "--no-progress")
 
     assert "users.csv, line 3, field orgSourcedIds: unknown org 'nowhere'" in capsys.readouterr().err
+
+
+def test_the_command_deactivates_more_than_the_share_only_when_confirmed(world, tmp_path, capsys):
+    call_command("import_roster", str(write_bundle(tmp_path / "a")), "--district", "north", "--no-progress")
+    leavers = write_bundle(tmp_path / "b", {"orgs.csv": standard_files()["orgs.csv"], "users.csv": []})
+
+    with pytest.raises(CommandError, match="nothing was changed"):
+        call_command("import_roster", str(leavers), "--district", "north", "--no-progress")
+    assert "users.csv: would deactivate 3 of the district's 3 active staff" in capsys.readouterr().err
+    assert User.objects.filter(roster_sourced_id="t1", is_active=True).exists()
+
+    call_command("import_roster", str(leavers), "--district", "north", "--no-progress", "--confirm-departures")
+
+    assert "staff: created 0, changed 0, deactivated 3" in capsys.readouterr().out
+    assert RosterImport.objects.latest("created_at").confirm_departures
 
 
 def test_the_command_needs_a_known_district(world, tmp_path):

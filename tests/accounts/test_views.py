@@ -116,6 +116,31 @@ def test_the_policy_profile_refuses_a_preferred_number_below_the_minimum(client,
     assert District.objects.get(slug="north").min_account_administrators == 1
 
 
+@pytest.mark.parametrize(("value", "saved"), [("25", True), ("0", False), ("101", False), ("", False)])
+def test_it_keeps_the_roster_deactivation_limit_between_1_and_100_percent(client, world, value, saved):
+    client.force_login(world.director)
+    form = client.get(reverse("district_edit", args=["north"])).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data["roster_deactivation_limit_percent"] = value
+
+    response = client.post(reverse("district_edit", args=["north"]), data)
+
+    assert (response.status_code == 302) is saved
+    assert District.objects.get(slug="north").roster_deactivation_limit_percent == (25 if saved else 10)
+    if saved:
+        page = client.get(response["Location"]).content.decode()
+        assert "Most people one roster import may deactivate (%)" in page
+        assert "25% of the active staff, or of the active students" in page
+
+
+def test_the_database_refuses_a_roster_deactivation_limit_outside_1_to_100_percent(world):
+    from django.db import IntegrityError, transaction
+
+    for value in (0, 101):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            District.objects.filter(pk=world.district.pk).update(roster_deactivation_limit_percent=value)
+
+
 def test_a_director_gives_and_ends_a_role(client, world):
     client.force_login(world.director)
 

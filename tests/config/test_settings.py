@@ -50,6 +50,10 @@ def test_it_starts_in_production_with_a_secret_key():
         ("SESSION_COOKIE_AGE", "eight hours"),
         ("DATABASE_JIT", "sometimes"),
         ("REMINDER_PLAN_HOUR", "25"),
+        ("ROSTER_MAX_UNPACKED_BYTES", "4GB"),
+        ("ROSTER_MAX_UNPACKED_BYTES", "1000"),
+        ("ROSTER_MAX_COMPRESSION_RATIO", "5"),
+        ("ROSTER_MAX_COMPRESSION_RATIO", "a hundred"),
     ],
 )
 def test_it_refuses_to_start_on_a_malformed_value(name, value):

@@ -97,7 +97,7 @@ def test_deactivating_by_roster_import_flags_the_account_too(db, tmp_path, today
     files = standard_files()
     files["users.csv"][1]["status"] = "tobedeleted"
 
-    import_roster(district, write_bundle(tmp_path / "b", files), today=today)
+    import_roster(district, write_bundle(tmp_path / "b", files), today=today, confirm_departures=True)
 
     assert flags(account) == (0, True, True)
 

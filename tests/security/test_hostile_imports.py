@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import re
+import struct
 import tempfile
+import tracemalloc
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +31,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from accounts.models import Program, RosterImport, School, Student
-from accounts.roster import MAX_PROBLEMS, CsvRows, RosterRejected, RosterReport, import_roster
+from accounts.roster import MAX_LINE_BYTES, MAX_PROBLEMS, CsvRows, Problem, RosterRejected, RosterReport, import_roster
 from consent import importer
 from consent.models import ConsentImport, ConsentImportStatus, ConsentRecord
 from consent.services import consent_import_apply, consent_import_check, consent_scopes_set_up
@@ -242,6 +246,94 @@ def test_it_keeps_each_message_short_when_a_value_is_huge(world, tmp_path):
     problems = rejected.value.report.problems
     assert len(problems) == len(files["users.csv"])
     assert all(len(p.message) <= 300 and p.field == "dateLastModified" for p in problems)
+
+
+# --- The roster: zip bombs and endless lines, refused before they are read -----------------------------------------
+
+
+def refused(world, path: Path) -> list[Problem]:
+    with pytest.raises(RosterRejected) as rejected:
+        import_roster(world.district, path)
+    return rejected.value.report.problems
+
+
+def test_it_refuses_a_zip_whose_files_declare_more_than_the_unpacked_limit(world, baseline, tmp_path):
+    data = bytearray(write_bundle(tmp_path, as_zip=True).read_bytes())
+    # Two files' entries in the zip's list of files declare 4 GiB each: 8 GiB, over the 4 GiB default.
+    for at in [m.start() for m in re.finditer(b"PK\x01\x02", data)][:2]:
+        data[at + 24 : at + 28] = struct.pack("<I", 0xFFFF_FFFE)
+    (tmp_path / "bomb.zip").write_bytes(bytes(data))
+
+    problems = refused(world, tmp_path / "bomb.zip")
+
+    assert [(p.file, p.line, p.field) for p in problems] == [("bomb.zip", None, None)]
+    assert "would unpack to 8,589,9" in problems[0].message
+    assert "more than the 4,294,967,296 this system accepts" in problems[0].message
+    assert changed_tables(baseline, database_state()) == []
+
+
+def test_it_refuses_a_zip_file_compressed_like_a_bomb(world, baseline, tmp_path):
+    files = standard_files()
+    del files["users.csv"]
+    path = write_bundle(tmp_path, files, as_zip=True)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as bundle, bundle.open("export/users.csv", "w") as out:
+        for _ in range(32):
+            out.write(bytes(1 << 20))  # 32 MiB of zeros deflate to 32 KB: about 1,000 times
+
+    problems = refused(world, path)
+
+    assert [(p.file, p.line, p.field) for p in problems] == [("roster.zip", None, None)]
+    assert problems[0].message.startswith("export/users.csv would unpack to 1,0")
+    assert "times its size in the zip (more than 100" in problems[0].message
+    assert changed_tables(baseline, database_state()) == []
+
+
+def test_it_refuses_a_zip_of_more_files_than_an_export_has(world, baseline, tmp_path):
+    path = write_bundle(tmp_path, as_zip=True)
+    with zipfile.ZipFile(path, "a") as bundle:
+        for n in range(50):
+            bundle.writestr(f"export/extra{n}.csv", "a,b\r\n")
+
+    problems = refused(world, path)
+
+    assert [(p.file, p.line, p.field) for p in problems] == [("roster.zip", None, None)]
+    assert "more files than a OneRoster export has (at most 50)" in problems[0].message
+    assert changed_tables(baseline, database_state()) == []
+
+
+@pytest.mark.parametrize(("spare", "imported"), [(0, True), (-1, False)])
+def test_it_unpacks_a_zip_up_to_the_limit_and_no_further(world, tmp_path, settings, spare, imported):
+    path = write_bundle(tmp_path, as_zip=True)
+    with zipfile.ZipFile(path) as bundle:
+        unpacked = sum(info.file_size for info in bundle.infolist())
+    settings.ROSTER_MAX_UNPACKED_BYTES = unpacked + spare
+
+    ok, report = roster_result(world.district, path)
+
+    assert ok is imported
+    assert Student.objects.filter(district=world.district).count() == (4 if imported else 0)
+    if not imported:
+        assert "more than the" in report["problems"][0]["message"]
+
+
+def test_it_reads_no_line_longer_than_the_limit_and_says_where_it_is(world, baseline, tmp_path):
+    path = write_bundle(tmp_path)
+    with (path / "users.csv").open("ab") as users:
+        for _ in range(32):
+            users.write(b"x" * (1 << 20))  # one line of 32 MiB, and more rows after it
+        users.write(b"\r\nt9,sch1,teacher,New,Hire\r\n")
+    tracemalloc.start()
+    try:
+        problems = refused(world, path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    line = 2 + len(standard_files()["users.csv"])
+    assert [(p.file, p.line, p.field) for p in problems] == [("users.csv", line, None)]
+    assert problems[0].message.startswith(f"line {line} is longer than {MAX_LINE_BYTES:,} bytes")
+    assert peak < 8 * (1 << 20)  # the line is never held whole
+    assert changed_tables(baseline, database_state()) == []
 
 
 # --- The roster: uploaded on the web ---------------------------------------------------------------------------------

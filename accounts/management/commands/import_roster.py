@@ -1,4 +1,4 @@
-"""python manage.py import_roster PATH [--district SLUG] [--dry-run]"""
+"""python manage.py import_roster PATH [--district SLUG] [--dry-run] [--confirm-departures]"""
 
 from __future__ import annotations
 
@@ -45,6 +45,12 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path, help="Folder or .zip holding manifest.csv, orgs.csv, users.csv, …")
         parser.add_argument("--district", help="The district's slug (needed when there is more than one).")
         parser.add_argument("--dry-run", action="store_true", help="Show what would change; change nothing.")
+        parser.add_argument(
+            "--confirm-departures",
+            action="store_true",
+            help="The people this file leaves out have left: deactivate them even when they are more than the "
+            "district's policy profile allows in one import.",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Do not draw a progress bar.")
 
     def handle(self, *args: object, **options: object) -> None:
@@ -54,7 +60,12 @@ class Command(BaseCommand):
         district = self._district(options["district"])
         progress = None if options["no_progress"] else ProgressBar(self.stderr._out)
         roster_import = services.roster_import_from_path(
-            acting_user=None, district=district, path=path, dry_run=bool(options["dry_run"]), progress=progress
+            acting_user=None,
+            district=district,
+            path=path,
+            dry_run=bool(options["dry_run"]),
+            confirm_departures=bool(options["confirm_departures"]),
+            progress=progress,
         )
         report = roster_import.report
         if roster_import.status == RosterImportStatus.FAILED:
