@@ -11,13 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.exports import csv_response
 from accounts.history import page_number
 from accounts.models import District
 from audit import access, selectors
 from audit.forms import PeriodForm
 from consent import services as consent_services
 from consent.models import ListKind
+from core.csv_response import csv_response
 
 EXPORT_HEADER = ["When", "Who", "E-mail", "Action", "What", "Name", "School", "Summary", "Changes"]
 
