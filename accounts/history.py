@@ -29,6 +29,8 @@ from django.db.models.functions import Coalesce, Concat, Lag, NullIf, Trim
 from django.http import HttpRequest
 from django.utils import formats, timezone
 
+from core import pagination
+
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 ACTION_LABELS = {"created": "Created", "changed": "Changed", "deleted": "Deleted"}
 # Bookkeeping columns nobody needs to read as a change (the entry already says who and when).
@@ -336,11 +338,8 @@ class HistoryPage:
 
 
 def page_number(request: HttpRequest, parameter: str = "history") -> int:
-    """The page asked for in the address (1 when missing or nonsense)."""
-    value = request.GET.get(parameter, "")
-    if not (value.isascii() and value.isdigit()) or len(value) > 6:  # "²" is a digit to isdigit()
-        return 1
-    return max(1, min(int(value), MAX_PAGE))
+    """The history page asked for in the address (1 when missing or nonsense), at most MAX_PAGE."""
+    return pagination.page_number(request, parameter, last=MAX_PAGE)
 
 
 def history_page(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
@@ -16,12 +15,9 @@ from accounts.forms import EmploymentForm, PolicyProfileForm, RoleGrantForm, Ros
 from accounts.history import district_history, page_number, staff_history
 from accounts.models import Membership, ProgramMembership
 from core.forms import add_refusal
+from core.pagination import page_of
 
 PAGE_SIZE = 50
-
-
-def _page(request: HttpRequest, queryset: object) -> object:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 # --- Sign-in address --------------------------------------------------------------------
@@ -100,7 +96,7 @@ def school_list(request: HttpRequest) -> HttpResponse:
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     if query:
         schools = schools.filter(name__icontains=query)
-    page = _page(request, selectors.schools_with_counts(schools).order_by("name"))
+    page = page_of(request, selectors.schools_with_counts(schools).order_by("name"), PAGE_SIZE)
     return render(request, "accounts/school_list.html", {"page": page, "query": query})
 
 
@@ -121,7 +117,7 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "school": school,
             "leaders": leaders,
-            "programs": _page(request, programs),
+            "programs": page_of(request, programs, PAGE_SIZE),
             "can_read_students": access.visible_students(request.user).filter(school=school).exists(),
         },
     )
@@ -139,7 +135,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     data.setdefault("is_active", "true")
     staff_filter = StaffFilter(data, queryset=access.visible_staff(request.user), schools=schools)
     queryset = staff_filter.qs.select_related("district").order_by("last_name", "first_name", "pk")
-    return render(request, "accounts/staff_list.html", {"filter": staff_filter, "page": _page(request, queryset)})
+    page = page_of(request, queryset, PAGE_SIZE)
+    return render(request, "accounts/staff_list.html", {"filter": staff_filter, "page": page})
 
 
 @login_required
@@ -262,7 +259,8 @@ def student_list(request: HttpRequest) -> HttpResponse:
     data.setdefault("active", "true")
     student_filter = StudentFilter(data, queryset=students, schools=schools)
     queryset = student_filter.qs.select_related("school").order_by("last_name", "first_name", "pk")
-    return render(request, "accounts/student_list.html", {"filter": student_filter, "page": _page(request, queryset)})
+    page = page_of(request, queryset, PAGE_SIZE)
+    return render(request, "accounts/student_list.html", {"filter": student_filter, "page": page})
 
 
 @login_required
@@ -292,7 +290,7 @@ def roster_import_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "accounts/roster_import_list.html",
-        {"district": district, "form": form, "page": _page(request, imports)},
+        {"district": district, "form": form, "page": page_of(request, imports, PAGE_SIZE)},
     )
 
 

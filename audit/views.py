@@ -11,13 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.exports import csv_response
-from accounts.history import page_number
 from accounts.models import District
 from audit import access, selectors
 from audit.forms import PeriodForm
 from consent import services as consent_services
 from consent.models import ListKind
+from core.csv_response import csv_response
+from core.pagination import page_number
 
 EXPORT_HEADER = ["When", "Who", "E-mail", "Action", "What", "Name", "School", "Summary", "Changes"]
 
@@ -53,7 +53,7 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
             "district": district,
             "form": form,
             "period": period,
-            "history": selectors.audit_page(district, period, number=page_number(request, "page")),
+            "history": selectors.audit_page(district, period, number=page_number(request)),
             "period_query": urlencode({"from": period.first.isoformat(), "until": period.last.isoformat()}),
             "time_zone": settings.TIME_ZONE,
         },

@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from accounts.models import District, Student, school_year_for
-from accounts.roster import MAX_PROBLEMS, CsvRows, FileSpec, Problem
 from consent import rules
 from consent.models import REPEATABLE_KINDS, ConsentRecord, ConsentScope, Decision, ReceivedBy, ScopeKind
+from core.csv_reader import MAX_PROBLEMS, CsvRows, FileSpec, Problem
 
 SPEC = FileSpec(
     "consent.csv",
@@ -61,7 +61,7 @@ class Report:
 
 
 class _OneFile:
-    """Lets the roster's CSV reader read an uploaded file."""
+    """Lets the shared CSV reader (core.csv_reader) read an uploaded file."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data
@@ -161,7 +161,7 @@ def read(
     report = Report()
     scopes = _scope_lookup(district)
     rows: list[tuple[int, dict[str, str]]] = []
-    for line, row in CsvRows(_OneFile(data), SPEC, report, lambda n: None):  # type: ignore[arg-type]
+    for line, row in CsvRows(_OneFile(data), SPEC, report, lambda n: None):
         rows.append((line, row))
     report.rows_read = len(rows)
     known = dict(

@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import scope_for
-from accounts.exports import csv_response
 from accounts.history import page_number
 from accounts.models import District, Student, User
 from accounts.selectors import student_search
@@ -24,6 +23,7 @@ from consent import access, importer, rules, selectors, services
 from consent.forms import ImportForm, ListOptionsForm, RecordForm, ScopeForm, StudentSearchForm
 from consent.history import scope_history
 from consent.models import ConsentImportStatus, ConsentScope, ListKind, ListViewLog, ScopeKind
+from core.csv_response import csv_response
 
 PAGE_SIZE = 100
 SEARCH_RESULTS = 15

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from accounts import selectors as accounts_selectors
-from accounts.exports import csv_response
 from accounts.selectors import NextStep
+from core.csv_response import csv_response
 from dashboards import access, selectors, snapshots
 from dashboards.selectors import SchoolDashboard, SchoolMeasures
 

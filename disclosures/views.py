@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_district_for_user, visible_schools
-from accounts.exports import csv_response
 from accounts.history import page_number
 from accounts.models import User
 from accounts.selectors import staff_search
+from core.csv_response import csv_response
 from disclosures import access, selectors, services
 from disclosures.forms import (
     CommentForm,

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import scope_for
-from accounts.exports import csv_response
 from accounts.history import page_number
 from accounts.models import Approver, District, School, ToolListVisibility, User
+from core.csv_response import csv_response
 from registry import access, history, selectors, services
 from registry.forms import DirectorySearchForm, LogoPermissionGrantForm, LogoPermissionWithdrawForm
 from registry.models import ApprovalPower, Designee, Tool, ToolRequest, ToolRequestStatus, ToolStatus

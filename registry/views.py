@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import access as directory_access
-from accounts.exports import csv_response
 from accounts.history import page_number
 from accounts.models import District
+from core.csv_response import csv_response
 from registry import access, history, selectors, services
 from registry.filters import AccountFilter
 from registry.forms import (

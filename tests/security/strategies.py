@@ -24,8 +24,9 @@ from django.db import connection
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from accounts.roster import SPECS, FileSpec
+from accounts.roster import SPECS
 from consent.importer import SPEC as CONSENT_SPEC
+from core.csv_reader import FileSpec
 from tests.accounts.bundles import HEADERS, manifest, standard_files
 
 # --- Settings ---------------------------------------------------------------------------------------

@@ -21,11 +21,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.exports import csv_rows, neutralise_formula
 from accounts.models import ProgramMembership, Student
 from accounts.roster import import_roster
 from consent import services as consent_services
 from consent.models import ConsentScope
+from core.csv_response import csv_rows, neutralise_formula
 from registry.models import InstructionalUse
 from tests.accounts.bundles import standard_files, write_bundle
 from tests.disclosures.conftest import open_cycle

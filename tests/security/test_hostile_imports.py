@@ -31,10 +31,11 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from accounts.models import Program, RosterImport, School, Student
-from accounts.roster import MAX_LINE_BYTES, MAX_PROBLEMS, CsvRows, Problem, RosterRejected, RosterReport, import_roster
+from accounts.roster import RosterRejected, RosterReport, import_roster
 from consent import importer
 from consent.models import ConsentImport, ConsentImportStatus, ConsentRecord
 from consent.services import consent_import_apply, consent_import_check, consent_scopes_set_up
+from core.csv_reader import MAX_LINE_BYTES, MAX_PROBLEMS, CsvRows, Problem
 from tests.accounts.bundles import standard_files, write_bundle
 from tests.factories import StudentFactory
 from tests.security.strategies import (
@@ -128,7 +129,7 @@ def check_problems(problems: list[dict], files: dict[str, bytes], specs: dict, e
 def test_it_reads_any_bytes_into_rows_or_problems_that_name_a_line_and_a_column(data, spec):
     report = RosterReport()
 
-    rows = list(CsvRows(importer._OneFile(data), spec, report, lambda n: None))  # type: ignore[arg-type]
+    rows = list(CsvRows(importer._OneFile(data), spec, report, lambda n: None))
 
     problems = [p.as_dict() for p in report.problems]
     assert not [p for p in problems if well_placed(p, {spec.name: data}, {spec.name: spec})], problems

@@ -1,0 +1,56 @@
+"""What an import reports: its counts, and every problem at its file, line and field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.csv_reader import MAX_MESSAGE, MAX_PROBLEMS, Problem
+
+
+@dataclass
+class RosterReport:
+    dry_run: bool = False
+    version: str = ""
+    rows_read: int = 0
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    deactivated_examples: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+    def add_problem(self, file: str, line: int | None, field_name: str | None, message: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            # Messages quote the bad value: a 100 KB cell must not make a 20 MB report.
+            if len(message) > MAX_MESSAGE:
+                message = message[: MAX_MESSAGE - 1] + "…"
+            self.problems.append(Problem(file, line, field_name, message))
+
+    def count(self, entity: str, what: str, n: int) -> None:
+        bucket = self.counts.setdefault(entity, {"created": 0, "changed": 0, "deactivated": 0})
+        bucket[what] = bucket.get(what, 0) + n
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "version": self.version,
+            "rows_read": self.rows_read,
+            "counts": self.counts,
+            "deactivated_examples": self.deactivated_examples,
+            "problems": [p.as_dict() for p in self.problems],
+            "problem_count": self.problem_count,
+            "seconds": round(self.seconds, 2),
+        }
+
+
+class RosterRejected(Exception):
+    """The bundle has problems; the report lists them and nothing was written."""
+
+    def __init__(self, report: RosterReport) -> None:
+        super().__init__(f"{report.problem_count} problem(s) in the roster bundle")
+        self.report = report
