@@ -52,6 +52,10 @@ assets: static/vendor/.installed
 migrate: $(VENV)/.runtime-installed .env
 	$(BIN)/python manage.py migrate --noinput
 
+# The demo's printed sign-ins and e-mail links name the address `make run` serves (PORT), unless
+# SITE_URL is set in the environment.
+demo run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+
 demo: migrate
 	$(BIN)/python manage.py load_demo
 

@@ -45,14 +45,6 @@ class PolicyProfileForm(forms.ModelForm):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = "Only the Superintendent can change who decides this."
 
-    def clean(self) -> dict:
-        data = super().clean()
-        minimum = data.get("min_account_administrators")
-        preferred = data.get("preferred_account_administrators")
-        if minimum and preferred and preferred < minimum:
-            self.add_error("preferred_account_administrators", "The preferred number cannot be below the minimum.")
-        return data
-
 
 class SchoolSearchForm(forms.Form):
     # Django's CharField refuses a NUL byte, which PostgreSQL cannot compare.

@@ -221,6 +221,7 @@ class District(models.Model):
     roster_deactivation_limit_percent = models.PositiveSmallIntegerField(
         "most people one roster import may deactivate (%)",
         default=10,
+        db_default=10,  # rows written without the field (raw SQL, older code mid-deploy) get it too
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="A roster file that would deactivate more than this share of the district's active staff, or of "
         "its active students, is refused until the person importing it confirms that those people have left. "

@@ -30,6 +30,7 @@ from accounts.models import (
     User,
 )
 from accounts.roster import ProgressCallback, RosterRejected, RosterReport, import_roster
+from core.history import attribute, save_attributed
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +39,6 @@ def record_sign_in(sender: object, user: User, **kwargs: object) -> None:
     """When someone last signed in. Not part of their audited record: no history row, by design."""
     user.last_login = timezone.now()
     User.objects.filter(pk=user.pk).update(last_login=user.last_login)
-
-
-def _save(instance: Membership | User, acting_user: User, reason: str, fields: list[str] | None = None) -> None:
-    """Saves with the person and the reason in the history, from a request, a task or a command alike."""
-    instance._history_user = acting_user  # type: ignore[attr-defined]
-    instance._change_reason = reason  # type: ignore[attr-defined]
-    instance.save(update_fields=fields)
 
 
 def district_policy_save(*, acting_user: User, district: District, values: dict[str, object]) -> list[str]:
@@ -64,12 +58,11 @@ def district_policy_save(*, acting_user: User, district: District, values: dict[
             setattr(district, name, value)
         district.full_clean()
         reason = "Who decides reserved matters changed" if reserved else "Policy profile changed"
-        district._history_user = acting_user  # type: ignore[attr-defined]
-        district._change_reason = reason  # type: ignore[attr-defined]
+        attribute(district, acting_user, reason)
         district.save()
         if reserved:
             from accounts.tasks import announce_reserved_powers
-            from config.celery import enqueue
+            from core.tasks import enqueue
 
             changes = {name: [getattr(current, name), values[name]] for name in reserved}
             transaction.on_commit(lambda: enqueue(announce_reserved_powers, district.pk, acting_user.pk, changes))
@@ -135,7 +128,7 @@ def membership_grant(*, acting_user: User, user: User, role: str, school: School
         if existing:
             return existing
         membership = Membership(user=user, district=district, school=school, role=role, source=MembershipSource.MANUAL)
-        _save(membership, acting_user, "Role given")
+        save_attributed(membership, acting_user, "Role given")
         return membership
 
 
@@ -145,7 +138,7 @@ def membership_end(*, acting_user: User, membership: Membership) -> Membership:
     with transaction.atomic():
         if membership.ended_on is None:
             membership.ended_on = timezone.localdate()
-            _save(membership, acting_user, "Role ended", ["ended_on"])
+            save_attributed(membership, acting_user, "Role ended", ["ended_on"])
     return membership
 
 
@@ -160,10 +153,10 @@ def staff_deactivate(*, acting_user: User, user: User) -> User:
         User.objects.select_for_update().filter(pk=user.pk).first()
         user.refresh_from_db()  # as it is now: the history row records every field
         user.is_active, user.left_on = False, today
-        _save(user, acting_user, "Deactivated", ["is_active", "left_on"])
+        save_attributed(user, acting_user, "Deactivated", ["is_active", "left_on"])
         for membership in Membership.objects.filter(user=user, ended_on__isnull=True):
             membership.ended_on = today
-            _save(membership, acting_user, "Ended on leaving", ["ended_on"])
+            save_attributed(membership, acting_user, "Ended on leaving", ["ended_on"])
     return user
 
 
@@ -174,10 +167,10 @@ def staff_reactivate(*, acting_user: User, user: User) -> User:
         User.objects.select_for_update().filter(pk=user.pk).first()
         user.refresh_from_db()
         user.is_active, user.left_on = True, None
-        _save(user, acting_user, "Reactivated", ["is_active", "left_on"])
+        save_attributed(user, acting_user, "Reactivated", ["is_active", "left_on"])
         if not Membership.objects.filter(user=user, school=None, role=Role.STAFF, ended_on=None).exists():
             staff = Membership(user=user, district=user.district, role=Role.STAFF, source=MembershipSource.MANUAL)
-            _save(staff, acting_user, "Reactivated")
+            save_attributed(staff, acting_user, "Reactivated")
     return user
 
 
@@ -196,7 +189,7 @@ def roster_import_start(
     """Keep the uploaded bundle privately and queue the import; the page follows its progress.
     `confirm_departures`: the uploader confirmed that everyone the file deactivates has left."""
     from accounts.tasks import run_roster_import
-    from config.celery import enqueue
+    from core.tasks import enqueue
 
     if not access.can_manage_directory(acting_user, district):
         raise PermissionDenied
@@ -343,5 +336,5 @@ def staff_employment_update(
                 )
         user.started_on = started_on
         user.supervisor = supervisor
-        _save(user, acting_user, "Employment details changed", ["started_on", "supervisor"])
+        save_attributed(user, acting_user, "Employment details changed", ["started_on", "supervisor"])
     return user

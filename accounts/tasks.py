@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from accounts import services
-from config.celery import enqueue
+from core.tasks import enqueue
 
 
 @shared_task(acks_late=True)

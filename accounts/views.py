@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts import access, selectors, services
 from accounts.filters import StaffFilter, StudentFilter
 from accounts.forms import EmploymentForm, PolicyProfileForm, RoleGrantForm, RosterUploadForm, SchoolSearchForm
-from accounts.history import district_history, page_number, staff_history
+from accounts.history import district_history, staff_history
 from accounts.models import Membership, ProgramMembership
-from core.forms import add_refusal
+from core.history import history_page_number as page_number
 from core.pagination import page_of
+from core.refusals import add_refusal, show_refusal
 
 PAGE_SIZE = 50
 
@@ -185,7 +186,7 @@ def staff_grant_role(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, f"{member} is now {membership}.")
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_refusal(request, error)
     else:
         messages.error(request, "Choose a role (and a school for principals and clerks).")
     return redirect(member)
@@ -208,7 +209,7 @@ def staff_employment(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, f"{member}'s start date and supervisor were saved.")
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_refusal(request, error)
     else:
         problems = [
             f"{form.fields[name].label}: {message}" for name, errors in form.errors.items() for message in errors
@@ -242,7 +243,7 @@ def staff_set_active(request: HttpRequest, pk: int) -> HttpResponse:
             services.staff_deactivate(acting_user=request.user, user=member)
             messages.success(request, f"{member} was deactivated and their roles ended.")
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_refusal(request, error)
     return redirect(member)
 
 

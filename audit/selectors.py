@@ -14,34 +14,18 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 
-from accounts.history import (
-    Change,
-    Entry,
-    HistoryPage,
-    Source,
-    district_source,
-    history_page,
-    iter_history,
-    membership_source,
-    staff_source,
-    who,
-)
+from accounts.history import district_source, membership_source, staff_source
 from accounts.models import District
+from authorizations.history import authorization_source
 from consent.history import scope_source
 from consent.models import ConsentRecord, StudentPurge
+from core.history import Change, Entry, HistoryPage, Source, history_page, iter_history, who
 from disclosures.history import cycle_source, disclosure_source, network_source
 from disclosures.models import Disclosure
-from registry.history import (
-    account_source,
-    administrator_source,
-    authorization_source,
-    designee_source,
-    logo_permission_source,
-    review_source,
-    tool_request_source,
-    tool_source,
-)
-from registry.models import SocialAccount
+from registry.history import account_source, administrator_source, review_source
+from registry.models import AccountLogoPermission, SocialAccount
+from tools.history import designee_source, logo_permission_source, tool_request_source, tool_source
+from tools.models import ToolLogoPermission
 
 PER_PAGE = 50
 DEFAULT_DAYS = 30
@@ -91,7 +75,8 @@ def district_sources(district: District) -> list[Source]:
         account_source(Q(district_id=d)),
         administrator_source(Q(account_id__in=accounts)),
         review_source(Q(account_id__in=accounts)),
-        logo_permission_source(Q(district_id=d)),
+        logo_permission_source(AccountLogoPermission, Q(district_id=d)),
+        logo_permission_source(ToolLogoPermission, Q(district_id=d)),
         designee_source(Q(district_id=d)),
         tool_source(Q(district_id=d)),
         tool_request_source(Q(district_id=d)),

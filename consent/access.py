@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from accounts.access import (
     DISTRICT_READERS,
@@ -23,7 +22,7 @@ from accounts.access import (
 from accounts.models import District, Program, ProgramMembership, ProgramRole, Role, School, Student, User
 from consent.models import ConsentImport, ConsentScope, ScopeKind
 from registry import access as registry_access
-from registry.models import ApprovalPower, Designee, InstructionalUse, OwnerKind, SocialAccount
+from registry.models import OwnerKind, SocialAccount
 
 # Who enters families' answers: office clerks and principals for their schools, district leadership.
 RECORDERS_DISTRICT = frozenset({Role.DIRECTOR, Role.SUPERINTENDENT})
@@ -45,7 +44,7 @@ def status_students(user: User) -> QuerySet[Student]:
     return Student.objects.filter(school__in=status_schools(user))
 
 
-def _program_staff(user: User) -> Exists:
+def program_staff(user: User) -> Exists:
     return Exists(
         ProgramMembership.objects.filter(
             program=OuterRef("pk"), user=user, role__in=PROGRAM_STAFF_ROLES, ended_on__isnull=True
@@ -56,7 +55,7 @@ def _program_staff(user: User) -> Exists:
 def status_programs(user: User) -> QuerySet[Program]:
     if not user.is_authenticated or not user.is_active:
         return Program.objects.none()
-    return Program.objects.filter(Q(school__in=status_schools(user)) | _program_staff(user))
+    return Program.objects.filter(Q(school__in=status_schools(user)) | program_staff(user))
 
 
 def recording_schools(user: User) -> QuerySet[School]:
@@ -174,77 +173,3 @@ def get_import_for_user(user: User, pk: object) -> ConsentImport:
             district_id__in=scope.district_ids(),
         )
     return get_or_404(imports, pk=pk)
-
-
-# --- Authorizations to use a tool with students ------------------------------------------------
-
-# District roles that see every authorization of their district.
-AUTHORIZATION_READERS = frozenset({Role.DIRECTOR, Role.SUPERINTENDENT})
-# School roles that see the authorizations for their school's programs (clerks collect the forms).
-AUTHORIZATION_READERS_SCHOOL = frozenset({Role.PRINCIPAL, Role.CLERK})
-
-
-def visible_authorizations(user: User) -> QuerySet[InstructionalUse]:
-    """The staff member using the tool and whoever asked; district leadership and designees for
-    instructional use; the principal and clerks of the program's school."""
-    scope = scope_for(user)
-    if scope.is_superuser:
-        return InstructionalUse.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return InstructionalUse.objects.none()
-    designee_of = Designee.objects.filter(
-        user=user, power=ApprovalPower.INSTRUCTIONAL_USE, ends_on__isnull=True, starts_on__lte=timezone.localdate()
-    ).values("district_id")
-    return InstructionalUse.objects.filter(
-        Q(staff_member=user)
-        | Q(requested_by=user)
-        | Q(district_id__in=scope.district_ids(AUTHORIZATION_READERS))
-        | Q(district_id__in=designee_of)
-        | Q(program__school_id__in=scope.school_ids(AUTHORIZATION_READERS_SCHOOL))
-    )
-
-
-def get_authorization_for_user(user: User, pk: object) -> InstructionalUse:
-    return get_or_404(
-        visible_authorizations(user).select_related(
-            "district",
-            "tool",
-            "program__school",
-            "staff_member",
-            "requested_by",
-            "decided_by",
-            "ended_by",
-            "consent_scope",
-        ),
-        pk=pk,
-    )
-
-
-def sees_participants(user: User, use: InstructionalUse) -> bool:
-    """Names and answers, student by student: whoever may see the program's consent status, and the
-    staff member who runs the activity (they must know whom to leave out)."""
-    return use.staff_member_id == user.pk or status_programs(user).filter(pk=use.program_id).exists()
-
-
-def can_request_authorization(user: User) -> bool:
-    return registry_access.can_request_tool(user)
-
-
-def can_decide_authorization(user: User, use: InstructionalUse) -> bool:
-    return registry_access.can_take_decision(user, use.district, ApprovalPower.INSTRUCTIONAL_USE)
-
-
-def can_withdraw_authorization(user: User, use: InstructionalUse) -> bool:
-    return user.pk in (use.staff_member_id, use.requested_by_id)
-
-
-def request_programs(user: User) -> QuerySet[Program]:
-    """Programs someone may ask to use a tool with: those of the schools they work at (any program of
-    the district for district-wide roles)."""
-    scope = scope_for(user)
-    if not user.is_authenticated or not user.is_active or user.district_id is None:
-        return Program.objects.none()
-    programs = Program.objects.filter(active=True, school__district_id=user.district_id)
-    if scope.has_district_role(user.district_id, DISTRICT_READERS):
-        return programs
-    return programs.filter(Q(school_id__in=scope.school_roles) | _program_staff(user))

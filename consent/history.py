@@ -3,12 +3,10 @@ record, kept with who recorded it and when (see consent.models.ConsentRecord).""
 
 from __future__ import annotations
 
-from django.db.models import CharField, F, Q, Value
-from django.db.models.functions import Concat
+from django.db.models import Q
 
-from accounts.history import QUIET_BY_DEFAULT, HistoryPage, Source, history_page, related
 from consent.models import ConsentScope
-from registry.models import InstructionalUse
+from core.history import QUIET_BY_DEFAULT, HistoryPage, Source, history_page
 
 
 def scope_source(rows: Q) -> Source:
@@ -17,13 +15,6 @@ def scope_source(rows: Q) -> Source:
         rows=rows,
         kind="Consent scope",
         quiet=QUIET_BY_DEFAULT | {"position"},
-        fk_labels={
-            "instructional_use": related(
-                InstructionalUse,
-                "instructional_use_id",
-                Concat(F("tool__name"), Value(" with "), F("program__name"), output_field=CharField()),
-            )
-        },
     )
 
 

@@ -17,7 +17,6 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import District, PhotoModel, Student, User
-from registry.models import InstructionalUse
 
 MAX_BACKDATING_YEARS = 20
 
@@ -62,11 +61,6 @@ class ConsentScope(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on pages and forms.")
     active = models.BooleanField(default=True, help_text="Retired scopes keep their records but leave the pages.")
-    # Set for the consent an instructional-use authorization needs; such scopes are about taking
-    # part, not pictures, so they stay off the do-not-post pages.
-    instructional_use = models.OneToOneField(
-        InstructionalUse, on_delete=models.PROTECT, null=True, blank=True, related_name="consent_scope"
-    )
     history = HistoricalRecords()
 
     class Meta:
@@ -79,17 +73,12 @@ class ConsentScope(models.Model):
                 name="consent_scope_one_per_standard_kind",
             ),
             # Taking part needs a parent's yes, for the authorization's whole period: the readiness
-            # count in consent.selectors relies on exactly this rule.
+            # count in authorizations.selectors relies on exactly this rule. (Which authorization a
+            # participation scope belongs to is authorizations.Authorization.participation_scope.)
             models.CheckConstraint(
-                name="consent_scope_participation_has_authorization",
-                condition=Q(
-                    kind="participation",
-                    instructional_use__isnull=False,
-                    model="written_consent",
-                    public_arena_exception=False,
-                    renewed_each_school_year=False,
-                )
-                | (~Q(kind="participation") & Q(instructional_use__isnull=True)),
+                name="consent_scope_participation_is_written_consent",
+                condition=~Q(kind="participation")
+                | Q(model="written_consent", public_arena_exception=False, renewed_each_school_year=False),
             ),
         ]
 

@@ -7,29 +7,17 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
-    Exists,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import District, Program, ProgramMembership, School, Student
 from consent import rules
 from consent.models import ConsentRecord, ConsentScope, ScopeKind
 from consent.rules import PostingAnswer, Standing
-from registry.models import AuthorizationStatus, InstructionalUse
 
 
 def active_scopes(district: District) -> list[ConsentScope]:
@@ -157,110 +145,3 @@ def coverage(students: QuerySet[Student], scope: ConsentScope, on: datetime.date
         may_not_post=Count("pk", filter=Q(consent_may_post=False)),
     )
     return Coverage(scope=scope, **counts)
-
-
-# --- Authorizations to use a tool with students: who has consent, and is it ready? -------------
-
-
-def _count(queryset: QuerySet) -> Subquery:
-    """COUNT(DISTINCT pk) of a correlated queryset, as an integer column."""
-    counted = queryset.order_by().annotate(
-        n=Func(F("pk"), function="COUNT", template="COUNT(DISTINCT %(expressions)s)")
-    )
-    return Coalesce(Subquery(counted.values("n")[:1], output_field=IntegerField()), 0)
-
-
-def enrolled_students(program_id: object) -> QuerySet[Student]:
-    """A program's current student members (the people an authorization's consent must cover)."""
-    return Student.objects.filter(
-        active=True, programs__program_id=program_id, programs__ended_on__isnull=True, programs__student__isnull=False
-    )
-
-
-def with_readiness(uses: QuerySet[InstructionalUse], on: datetime.date | None = None) -> QuerySet[InstructionalUse]:
-    """Adds `enrolled`, `covered`, `needs_consent` and `is_ready` to each authorization, in SQL.
-
-    Ready: authorized, not yet ended, and, when the tool needs parental consent, at least one
-    student enrolled and every enrolled student's family's current answer is yes (participation
-    scopes are written consent and never renewed by year: a database constraint holds them to it,
-    so this agrees with consent.rules.may_post)."""
-    on = on or timezone.localdate()
-    # The form's id first, so each student's latest answer is one probe of consent_record_latest.
-    form = ConsentScope.objects.filter(instructional_use=OuterRef("pk")).order_by().values("pk")[:1]
-    uses = uses.annotate(consent_form_id=Subquery(form))
-    latest = ConsentRecord.objects.filter(
-        scope_id=OuterRef(OuterRef("consent_form_id")), student=OuterRef("pk"), received_on__lte=on
-    ).order_by("-received_on", "-pk")
-    enrolled = enrolled_students(OuterRef("program_id"))
-    answered = enrolled.annotate(answer=Coalesce(Subquery(latest.values("decision")[:1]), Value("")))
-    granted = answered.filter(answer=Standing.GRANTED)
-    missing = answered.exclude(answer=Standing.GRANTED)
-    has_form = Q(consent_form_id__isnull=False)
-    # Once decided, the scope says whether consent is needed; before that, the tool does.
-    needs = Case(
-        When(has_form, then=Value(True)),
-        When(
-            Q(status=AuthorizationStatus.REQUESTED)
-            & (Q(tool__is_public_social_media=True) | Q(tool__parental_consent_required=True)),
-            then=Value(True),
-        ),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
-    uses = uses.annotate(enrolled=_count(enrolled), covered=_count(granted), needs_consent=needs)
-    # Readiness asks EXISTS, not the counts, so a filter on it stops at the first missing student
-    # and the counts are computed only for the rows a page shows.
-    ready = Q(status=AuthorizationStatus.AUTHORIZED, ends_on__gte=on) & (
-        ~has_form | (Exists(enrolled) & ~Exists(missing))
-    )
-    return uses.annotate(
-        is_ready=Case(When(ready, then=Value(True)), default=Value(False), output_field=BooleanField())
-    )
-
-
-def authorizations_in_force(uses: QuerySet[InstructionalUse], on: datetime.date | None = None) -> QuerySet:
-    """Authorized and not yet ended on `on` (including those whose first day is still ahead)."""
-    on = on or timezone.localdate()
-    return uses.filter(status=AuthorizationStatus.AUTHORIZED, ends_on__gte=on)
-
-
-def authorizations_not_ready(
-    uses: QuerySet[InstructionalUse], on: datetime.date | None = None
-) -> QuerySet[InstructionalUse]:
-    """In force but still missing a family's consent (for dashboards and reminders)."""
-    return with_readiness(authorizations_in_force(uses, on), on).filter(is_ready=False)
-
-
-def authorizations_waiting(uses: QuerySet[InstructionalUse]) -> QuerySet[InstructionalUse]:
-    """Waiting for the Superintendent or designee, oldest first."""
-    return uses.filter(status=AuthorizationStatus.REQUESTED).order_by("requested_at", "pk")
-
-
-@dataclass(frozen=True)
-class Participant:
-    student: Student
-    answer: PostingAnswer | None  # None until a consent form is open (or when the tool needs none)
-    needs_consent: bool = True
-
-    @property
-    def covered(self) -> bool:
-        if self.answer is None:
-            return not self.needs_consent
-        return self.answer.allowed
-
-
-def participants(use: InstructionalUse, on: datetime.date | None = None) -> list[Participant]:
-    """Student by student: who has their family's consent and who is missing (one query).
-    Students without consent first, because they are the ones to chase."""
-    on = on or timezone.localdate()
-    students = enrolled_students(use.program_id).select_related("school").distinct()
-    scope = getattr(use, "consent_scope", None)
-    if scope is None:
-        # No form yet: either the tool needs no consent, or the request is still waiting for a decision.
-        needs = use.status == AuthorizationStatus.REQUESTED and use.tool.needs_participation_consent
-        ordered = students.order_by("last_name", "first_name", "pk")
-        return [Participant(student, None, needs_consent=needs) for student in ordered]
-    annotated = rules.annotate_may_post(students, scope, on).order_by(
-        "consent_may_post", "last_name", "first_name", "pk"
-    )
-    return [Participant(student, rules.answer_of(student, scope, on)) for student in annotated]

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import District, PhotoModel, Program, ProgramMembership, Student, User, school_year_for
+from accounts.models import District, PhotoModel, ProgramMembership, Student, User, school_year_for
 from consent import access, importer
 from consent.models import (
     ConsentImport,
@@ -23,8 +23,8 @@ from consent.models import (
     StudentPurge,
 )
 from consent.standard import standard_scopes
-from registry import services as registry_services
-from registry.models import ApprovalPower, AuthorizationStatus, InstructionalUse, Tool, add_months
+from core.dates import add_months
+from core.history import attribute
 
 
 def consent_record(
@@ -75,7 +75,7 @@ def consent_scopes_set_up(*, acting_user: User | None, district: District) -> li
             if values["kind"] in have:
                 continue
             scope = ConsentScope(district=district, **values)
-            scope._history_user = acting_user  # type: ignore[attr-defined]
+            attribute(scope, acting_user)
             scope.save()
             created.append(scope)
     return created
@@ -86,7 +86,7 @@ def consent_scope_save(*, acting_user: User, scope: ConsentScope) -> ConsentScop
     if not access.can_manage(acting_user, scope.district):
         raise PermissionDenied
     scope.full_clean()
-    scope._history_user = acting_user  # type: ignore[attr-defined]
+    attribute(scope, acting_user)
     with transaction.atomic():
         scope.save()
     return scope
@@ -255,160 +255,31 @@ def _import_records(acting_user: User, locked: ConsentImport, rows: list[importe
     return len(records)
 
 
-# --- Authorizations to use a tool with students -------------------------------------------------
-# They live here rather than in registry because authorizing one opens a consent scope, and whether
-# it is ready is a consent question (registry may not import consent).
-
-# An authorization runs for at most about a school year; a longer one is asked for again.
-MAX_AUTHORIZATION_DAYS = 400
+# --- Participation consent for an authorization (authorizations.services opens and closes it) ----------
 
 
-def instructional_use_request(
-    *,
-    acting_user: User,
-    tool: Tool,
-    program: Program,
-    purpose: str,
-    starts_on: datetime.date,
-    ends_on: datetime.date,
-) -> InstructionalUse:
-    """A staff member asks to use an approved tool with a class or program between two dates."""
-    if not access.can_request_authorization(acting_user):
-        raise PermissionDenied
-    district = acting_user.district
-    errors: dict[str, str] = {}
-    if tool.district_id != district.pk or not tool.is_usable:
-        errors["tool"] = "Choose a tool on your district's approved list (request the tool first if it is not)."
-    if not access.request_programs(acting_user).filter(pk=program.pk).exists():
-        errors["program"] = "Choose a class or program of your school."
-    if ends_on < starts_on:
-        errors["ends_on"] = "The last day cannot come before the first."
-    elif ends_on < timezone.localdate():
-        errors["ends_on"] = "The period has already ended."
-    elif (ends_on - starts_on).days > MAX_AUTHORIZATION_DAYS:
-        errors["ends_on"] = "Ask for a school year at most; ask again next year."
-    if errors:
-        raise ValidationError(errors)
-    use = InstructionalUse(
+def participation_scope_open(*, acting_user: User, district: District, name: str, description: str) -> ConsentScope:
+    """A consent form for taking part in a tool with a class: written consent, never renewed by year
+    (a database constraint holds participation scopes to it), kept off the do-not-post pages."""
+    scope = ConsentScope(
         district=district,
-        tool=tool,
-        program=program,
-        staff_member=acting_user,
-        requested_by=acting_user,
-        purpose=purpose.strip(),
-        starts_on=starts_on,
-        ends_on=ends_on,
+        kind=ScopeKind.PARTICIPATION,
+        name=name,
+        description=description[:300],
+        model=PhotoModel.WRITTEN_CONSENT,
+        position=1000,
     )
-    use.full_clean(exclude=["staff_member", "requested_by", "decided_by"], validate_constraints=False)
     with transaction.atomic():
-        _history(use, acting_user, "Requested")
-        use.save()
-    return use
+        attribute(scope, acting_user, "Opened for an authorization")
+        scope.save()
+    return scope
 
 
-def _history(obj: object, acting_user: User, reason: str) -> None:
-    obj._history_user = acting_user  # type: ignore[attr-defined]
-    obj._change_reason = reason  # type: ignore[attr-defined]
-
-
-def _locked_use(use: InstructionalUse, *expected: str) -> InstructionalUse:
-    locked = InstructionalUse.objects.select_for_update().select_related("district", "tool", "program").get(pk=use.pk)
-    if locked.status not in expected:
-        raise ValidationError(f"This authorization is already {locked.get_status_display().lower()}.")
-    return locked
-
-
-def participation_scope_name(use: InstructionalUse) -> str:
-    return f"{use.tool.name[:45]} with {use.program.name[:45]} (#{use.pk})"
-
-
-def instructional_use_authorize(
-    *, acting_user: User, use: InstructionalUse, decided_as: str, reference: str = "", reason: str = ""
-) -> InstructionalUse:
-    """The Superintendent or designee authorizes the use. When the tool needs parental consent, a
-    participation scope opens for it: the use is ready once every enrolled student's family said yes."""
-    registry_services.check_capacity(acting_user, use.district, ApprovalPower.INSTRUCTIONAL_USE, decided_as, reference)
+def consent_scope_close(*, acting_user: User, scope: ConsentScope, reason: str) -> ConsentScope:
+    """The scope leaves the pages; its records stay (they are the families' answers)."""
     with transaction.atomic():
-        use = _locked_use(use, AuthorizationStatus.REQUESTED)
-        if use.has_ended(timezone.localdate()):
-            raise ValidationError("The dates asked for have passed: ask the staff member to request new dates.")
-        if not use.tool.is_usable:
-            raise ValidationError(
-                f"{use.tool.name} is no longer on the approved list ({use.tool.get_status_display()})."
-            )
-        use.status = AuthorizationStatus.AUTHORIZED
-        use.record_decision(by=acting_user, capacity=decided_as, reason=reason, reference=reference)
-        use.full_clean(exclude=["staff_member", "requested_by", "decided_by"], validate_constraints=False)
-        _history(use, acting_user, "Authorized")
-        use.save()
-        if use.tool.needs_participation_consent:
-            scope = ConsentScope(
-                district=use.district,
-                kind=ScopeKind.PARTICIPATION,
-                name=participation_scope_name(use),
-                description=f"May your child take part in {use.tool.name} with {use.program.name}: {use.purpose}"[:300],
-                model=PhotoModel.WRITTEN_CONSENT,
-                instructional_use=use,
-                position=1000,
-            )
-            _history(scope, acting_user, "Opened for an authorization")
-            scope.save()
-    return use
-
-
-def instructional_use_decline(
-    *, acting_user: User, use: InstructionalUse, decided_as: str, reason: str, reference: str = ""
-) -> InstructionalUse:
-    if not reason.strip():
-        raise ValidationError({"decision_reason": "Give the reason, so the person asking understands."})
-    registry_services.check_capacity(acting_user, use.district, ApprovalPower.INSTRUCTIONAL_USE, decided_as, reference)
-    with transaction.atomic():
-        use = _locked_use(use, AuthorizationStatus.REQUESTED)
-        use.status = AuthorizationStatus.DECLINED
-        use.record_decision(by=acting_user, capacity=decided_as, reason=reason, reference=reference)
-        _history(use, acting_user, "Not authorized")
-        use.save()
-    return use
-
-
-def _close_scope(use: InstructionalUse, acting_user: User, reason: str) -> None:
-    """The consent records stay (they are the families' answers); the scope leaves the pages."""
-    scope = ConsentScope.objects.filter(instructional_use=use, active=True).first()
-    if scope is not None:
-        scope.active = False
-        _history(scope, acting_user, reason)
-        scope.save(update_fields=["active"])
-
-
-def _end(use: InstructionalUse, acting_user: User, status: str, verb: str, reason: str = "") -> None:
-    """Ends an authorization: who ended it, when and why are kept apart from the decision, and
-    its participation consent closes with it."""
-    use.status = status
-    use.ended_by = acting_user
-    use.ended_at = timezone.now()
-    use.end_reason = reason
-    _history(use, acting_user, verb)
-    use.save(update_fields=["status", "ended_by", "ended_at", "end_reason"])
-    _close_scope(use, acting_user, f"Authorization {verb.lower()}")
-
-
-def instructional_use_revoke(*, acting_user: User, use: InstructionalUse, reason: str) -> InstructionalUse:
-    """The Superintendent or designee ends an authorization early, saying why."""
-    if not access.can_decide_authorization(acting_user, use):
-        raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError({"decision_reason": "Say why the authorization is revoked."})
-    with transaction.atomic():
-        use = _locked_use(use, AuthorizationStatus.AUTHORIZED)
-        _end(use, acting_user, AuthorizationStatus.REVOKED, "Revoked", reason.strip())
-    return use
-
-
-def instructional_use_withdraw(*, acting_user: User, use: InstructionalUse) -> InstructionalUse:
-    """The staff member no longer needs it (before or after the decision)."""
-    if not access.can_withdraw_authorization(acting_user, use):
-        raise PermissionDenied
-    with transaction.atomic():
-        use = _locked_use(use, AuthorizationStatus.REQUESTED, AuthorizationStatus.AUTHORIZED)
-        _end(use, acting_user, AuthorizationStatus.WITHDRAWN, "Withdrawn")
-    return use
+        if scope.active:
+            scope.active = False
+            attribute(scope, acting_user, reason)
+            scope.save(update_fields=["active"])
+    return scope

@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import scope_for
-from accounts.history import page_number
 from accounts.models import District, Student, User
 from accounts.selectors import student_search
 from consent import access, importer, rules, selectors, services
@@ -24,6 +23,8 @@ from consent.forms import ImportForm, ListOptionsForm, RecordForm, ScopeForm, St
 from consent.history import scope_history
 from consent.models import ConsentImportStatus, ConsentScope, ListKind, ListViewLog, ScopeKind
 from core.csv_response import csv_response
+from core.history import history_page_number as page_number
+from core.refusals import add_refusal, show_refusal
 
 PAGE_SIZE = 100
 SEARCH_RESULTS = 15
@@ -287,8 +288,7 @@ def student_consent(request: HttpRequest, pk: int) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_refusal(form, error)
             else:
                 messages.success(
                     request, f"Recorded for {student.full_name}: {record.scope} — {record.get_decision_display()}."
@@ -359,7 +359,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request, "Answers changed since this file was checked. Nothing was recorded: upload it again."
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_refusal(request, error)
         else:
             messages.success(
                 request, f"Recorded {recorded} answer{'s' if recorded != 1 else ''} from {consent_import.file_name}."
@@ -424,8 +424,7 @@ def scope_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
         try:
             services.consent_scope_save(acting_user=request.user, scope=form.save(commit=False))
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_refusal(form, error)
         else:
             messages.success(request, f"Saved “{scope.name}”.")
             return redirect("consent:scope_list", slug=district.slug)

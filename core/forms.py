@@ -1,16 +1,27 @@
-"""A service's refusal, shown on the form that asked for the change."""
+"""What every form of the project shares: fields refused as secrets emptied rather than sent back,
+and a search box that refuses nothing."""
 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 
-def add_refusal(form: forms.BaseForm, error: ValidationError) -> None:
-    """Puts each message of `error` on its field, or above the form when it names no field of the
-    form (a plain message, or a field the form does not show)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
+class ForgetSecretsMixin:
+    """A field refused because it looks like a password is emptied, so the page sent back does not repeat it."""
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        refused = [name for name, errors in self.errors.as_data().items() if any(e.code == "secret" for e in errors)]
+        if refused:
+            self.data = self.data.copy()
+            for name in refused:
+                self.data[self.add_prefix(name)] = ""
+
+
+class SearchForm(forms.Form):
+    """A search box: anything a CharField refuses (a NUL byte, over-long text) means no search."""
+
+    q = forms.CharField(max_length=100, required=False)
+
+    def query(self) -> str:
+        return self.cleaned_data["q"].strip() if self.is_valid() else ""

@@ -20,6 +20,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import District, Membership, School, Student, User
+from authorizations import selectors as authorization_selectors
+from authorizations.models import Authorization
 from consent import rules
 from consent import selectors as consent_selectors
 from consent.models import ConsentScope
@@ -27,7 +29,7 @@ from disclosures import selectors as disclosure_selectors
 from disclosures.access import enabled as disclosures_enabled
 from disclosures.models import Disclosure, DisclosureCycle
 from registry import selectors as registry_selectors
-from registry.models import LIVE_STATUSES, AccountStatus, InstructionalUse, SocialAccount
+from registry.models import LIVE_STATUSES, AccountStatus, SocialAccount
 
 # How many names a dashboard lists before it links to the full list.
 NAMES_SHOWN = 25
@@ -200,8 +202,10 @@ def _authorization_counts() -> dict:
     }
 
 
-def _in_force_with_readiness(uses: QuerySet[InstructionalUse], on: datetime.date) -> QuerySet[InstructionalUse]:
-    return consent_selectors.with_readiness(consent_selectors.authorizations_in_force(uses, on), on)
+def _in_force_with_readiness(authorizations: QuerySet[Authorization], on: datetime.date) -> QuerySet[Authorization]:
+    return authorization_selectors.with_readiness(
+        authorization_selectors.authorizations_in_force(authorizations, on), on
+    )
 
 
 def current_cycle(district: District, on: datetime.date) -> DisclosureCycle | None:
@@ -278,7 +282,7 @@ class SchoolDashboard:
     not_started: list[User]
     coverage: list[ScopeCoverage]
     main_scope: ConsentScope | None
-    authorizations: list[InstructionalUse]
+    authorizations: list[Authorization]
     steps: list[Step] = field(default_factory=list)
 
 
@@ -345,10 +349,10 @@ def school_dashboard(
                 "consent_forms_asked": scope_coverage.scope.is_written_consent,
             }
 
-    uses = _in_force_with_readiness(InstructionalUse.objects.filter(program__school=school), on)
-    authorization_counts = uses.aggregate(**_authorization_counts())
+    in_force = _in_force_with_readiness(Authorization.objects.filter(program__school=school), on)
+    authorization_counts = in_force.aggregate(**_authorization_counts())
     not_ready = list(
-        uses.filter(is_ready=False)
+        in_force.filter(is_ready=False)
         .select_related("tool", "program", "staff_member")
         .order_by("starts_on", "pk")[:shown]
     )
@@ -612,9 +616,9 @@ def district_figures(district: District, on: datetime.date | None = None) -> Dis
             if pk in fields:
                 fields[pk].update(row, consent_forms_asked=scope.is_written_consent)
 
-    uses = _in_force_with_readiness(InstructionalUse.objects.filter(district=district), on)
+    in_force = _in_force_with_readiness(Authorization.objects.filter(district=district), on)
     use_rows = _by_school(
-        uses.values("program__school").annotate(**_authorization_counts()).order_by(), "program__school"
+        in_force.values("program__school").annotate(**_authorization_counts()).order_by(), "program__school"
     )
 
     rows = []

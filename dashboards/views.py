@@ -129,9 +129,9 @@ def _school_csv_rows(dashboard: SchoolDashboard, table: str) -> tuple[list[str],
     if table == "authorizations":
         header = ["Tool", "Class or program", "Staff member", "From", "Until", "Students covered", "Students enrolled"]
         rows = [
-            [use.tool.name, use.program.name, use.staff_member.full_name, use.starts_on, use.ends_on, use.covered,
-             use.enrolled]
-            for use in dashboard.authorizations
+            [item.tool.name, item.program.name, item.staff_member.full_name, item.starts_on, item.ends_on, item.covered,
+             item.enrolled]
+            for item in dashboard.authorizations
         ]  # fmt: skip
         return header, rows
     raise Http404

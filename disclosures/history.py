@@ -1,5 +1,5 @@
 """The disclosures' history sources: cycles, each version of a disclosure and its networks. The
-disclosure's page and the district's audit log read them through accounts.history."""
+disclosure's page and the district's audit log read them through core.history."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 
-from accounts.history import (
+from accounts.models import District, Role, School, SchoolYear
+from core.history import (
     QUIET_BY_DEFAULT,
     Entry,
     HistoryPage,
@@ -19,7 +20,6 @@ from accounts.history import (
     recorded,
     related,
 )
-from accounts.models import District, Role, School, SchoolYear
 from disclosures.models import DisclosedNetwork, Disclosure, DisclosureCycle, DisclosureState
 
 

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import District, User
+from core.history import attribute, save_attributed
 from disclosures import access, selectors
 from disclosures.models import (
     AWAITING_REVIEW_STATES,
@@ -31,12 +32,6 @@ NETWORK_FIELDS = ("platform", "name", "url", "school", "program", "run_by", "par
 
 class DisclosureRefused(ValidationError):
     """An action the disclosure's state or the person's role does not allow."""
-
-
-def _save(instance: Any, acting_user: User, reason: str) -> None:
-    instance._history_user = acting_user
-    instance._change_reason = reason
-    instance.save()
 
 
 def _now_and_today() -> tuple[datetime.datetime, datetime.date]:
@@ -59,7 +54,7 @@ def disclosure_cycle_create(
     cycle.attestation_hash = attestation_digest(cycle.attestation_text)
     cycle.full_clean(exclude=["created_by"])
     with transaction.atomic():
-        _save(cycle, acting_user, "Cycle opened")
+        save_attributed(cycle, acting_user, "Cycle opened")
     return cycle
 
 
@@ -74,7 +69,7 @@ def disclosure_cycle_update(*, acting_user: User, cycle: DisclosureCycle, **fiel
     cycle.attestation_hash = attestation_digest(cycle.attestation_text)
     cycle.full_clean(exclude=["created_by"])
     with transaction.atomic():
-        _save(cycle, acting_user, "Attestation text changed" if text_changed else "Cycle changed")
+        save_attributed(cycle, acting_user, "Attestation text changed" if text_changed else "Cycle changed")
     return selectors.must_sign_again(cycle).count() if text_changed else 0
 
 
@@ -103,7 +98,7 @@ def _new_draft(cycle: DisclosureCycle, employee: User, amends: Disclosure | None
     )
     try:
         with transaction.atomic():
-            _save(draft, employee, reason)
+            save_attributed(draft, employee, reason)
     except IntegrityError:
         # Another tab started the same draft a moment ago: continue with that one.
         existing = _current_draft(cycle, employee)
@@ -122,7 +117,7 @@ def _copy_networks(source: Disclosure, target: Disclosure, *, confirmed: bool) -
             position=position,
             **{name: getattr(network, name) for name in NETWORK_FIELDS},
         )
-        _save(copy, target.employee, "Carried forward" if not confirmed else "Copied into the amendment")
+        save_attributed(copy, target.employee, "Carried forward" if not confirmed else "Copied into the amendment")
 
 
 def disclosure_start(*, acting_user: User, cycle: DisclosureCycle) -> Disclosure:
@@ -171,11 +166,9 @@ def disclosure_discard_draft(*, acting_user: User, disclosure: Disclosure) -> No
     with transaction.atomic():
         # One by one, so each network's deletion is recorded with the person (a cascade would not say who).
         for network in disclosure.networks.all():
-            network._history_user = acting_user  # type: ignore[attr-defined]
-            network._change_reason = "Draft discarded"  # type: ignore[attr-defined]
+            attribute(network, acting_user, "Draft discarded")
             network.delete()
-        disclosure._history_user = acting_user  # type: ignore[attr-defined]
-        disclosure._change_reason = "Draft discarded"  # type: ignore[attr-defined]
+        attribute(disclosure, acting_user, "Draft discarded")
         disclosure.delete()
 
 
@@ -185,7 +178,7 @@ def disclosure_set_none(*, acting_user: User, disclosure: Disclosure, takes_part
         raise DisclosureRefused("Remove the networks listed before stating that you take part in none.")
     disclosure.takes_part_in_none = takes_part_in_none
     with transaction.atomic():
-        _save(disclosure, acting_user, "Draft saved")
+        save_attributed(disclosure, acting_user, "Draft saved")
     return disclosure
 
 
@@ -210,10 +203,10 @@ def network_add(*, acting_user: User, disclosure: Disclosure, **values: Any) -> 
         setattr(network, name, values.get(name, getattr(network, name)))
     network.full_clean(exclude=["disclosure", "carried_from"])
     with transaction.atomic():
-        _save(network, acting_user, "Network added")
+        save_attributed(network, acting_user, "Network added")
         if disclosure.takes_part_in_none:
             disclosure.takes_part_in_none = False
-            _save(disclosure, acting_user, "Network added")
+            save_attributed(disclosure, acting_user, "Network added")
     return network
 
 
@@ -227,7 +220,7 @@ def network_update(*, acting_user: User, network: DisclosedNetwork, **values: An
     network.confirmed = True
     network.full_clean(exclude=["disclosure", "carried_from"])
     with transaction.atomic():
-        _save(network, acting_user, "Network changed")
+        save_attributed(network, acting_user, "Network changed")
     return network
 
 
@@ -235,14 +228,14 @@ def network_confirm(*, acting_user: User, network: DisclosedNetwork) -> Disclose
     _own_draft(acting_user, network.disclosure)
     network.confirmed = True
     with transaction.atomic():
-        _save(network, acting_user, "Confirmed from last year")
+        save_attributed(network, acting_user, "Confirmed from last year")
     return network
 
 
 def network_remove(*, acting_user: User, network: DisclosedNetwork) -> None:
     _own_draft(acting_user, network.disclosure)
     with transaction.atomic():
-        network._history_user = acting_user  # type: ignore[attr-defined]
+        attribute(network, acting_user)
         network.delete()
 
 
@@ -287,7 +280,7 @@ def disclosure_submit(*, acting_user: User, disclosure: Disclosure, signed_name:
             if not previous.is_standing:
                 raise DisclosureRefused("A newer version was filed in the meantime.")
             previous.superseded_at = now
-            _save(previous, acting_user, f"Replaced by version {disclosure.version}")
+            save_attributed(previous, acting_user, f"Replaced by version {disclosure.version}")
         elif selectors.standing_filings(cycle).filter(employee=acting_user).exists():
             raise DisclosureRefused("You have already filed this year's disclosure.")
         revision = previous is not None and previous.state == DisclosureState.RETURNED
@@ -297,7 +290,9 @@ def disclosure_submit(*, acting_user: User, disclosure: Disclosure, signed_name:
         disclosure.submitted_at = now
         disclosure.attestation_hash = cycle.attestation_hash
         disclosure.filed_late = previous.filed_late if previous else today > cycle.due_on_for(acting_user.started_on)
-        _save(disclosure, acting_user, "Resubmitted" if revision else ("Amended" if previous else "Submitted"))
+        save_attributed(
+            disclosure, acting_user, "Resubmitted" if revision else ("Amended" if previous else "Submitted")
+        )
     return disclosure
 
 
@@ -316,7 +311,7 @@ def disclosure_sign_again(
     disclosure.signed_at = timezone.now()
     disclosure.attestation_hash = disclosure.cycle.attestation_hash
     with transaction.atomic():
-        _save(disclosure, acting_user, "Signed the new attestation")
+        save_attributed(disclosure, acting_user, "Signed the new attestation")
     return disclosure
 
 
@@ -349,7 +344,7 @@ def disclosure_accept(
         current.state = DisclosureState.ACCEPTED
         current.decided_by = acting_user
         current.decided_at = timezone.now()
-        _save(current, acting_user, "Accepted")
+        save_attributed(current, acting_user, "Accepted")
         _comment(current, acting_user, comment, visibility, DisclosureState.ACCEPTED)
     return current
 
@@ -364,7 +359,7 @@ def disclosure_return(
         current.state = DisclosureState.RETURNED
         current.decided_by = acting_user
         current.decided_at = timezone.now()
-        _save(current, acting_user, "Returned for revision")
+        save_attributed(current, acting_user, "Returned for revision")
         _comment(current, acting_user, comment, visibility, DisclosureState.RETURNED)
     return current
 

@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_district_for_user, visible_schools
-from accounts.history import page_number
 from accounts.models import User
 from accounts.selectors import staff_search
 from core.csv_response import csv_response
+from core.history import history_page_number as page_number
+from core.refusals import show_refusal
 from disclosures import access, selectors, services
 from disclosures.forms import (
     CommentForm,
@@ -35,11 +36,6 @@ from disclosures.history import disclosure_history
 from disclosures.models import Disclosure, DisclosureCycle, DisclosureState, ReviewVisibility
 
 PAGE_SIZE = 100
-
-
-def _refusal(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _feature_on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -90,7 +86,7 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         draft = services.disclosure_start(acting_user=request.user, cycle=cycle)
     except ValidationError as error:
-        _refusal(request, error)
+        show_refusal(request, error)
         return redirect("disclosures:home")
     return redirect("disclosures:edit", draft.pk)
 
@@ -172,7 +168,7 @@ def network_add(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.network_add(acting_user=request.user, disclosure=disclosure, **form.cleaned_data)
     except ValidationError as error:
-        _refusal(request, error)
+        show_refusal(request, error)
     return redirect("disclosures:edit", disclosure.pk)
 
 
@@ -185,7 +181,7 @@ def network_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.network_update(acting_user=request.user, network=network, **form.cleaned_data)
         except ValidationError as error:
-            _refusal(request, error)
+            show_refusal(request, error)
         return redirect("disclosures:edit", disclosure.pk)
     if not disclosure.is_draft:
         return redirect("disclosures:detail", disclosure.pk)
@@ -207,7 +203,7 @@ def network_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         actions[action](acting_user=request.user, network=network)
     except ValidationError as error:
-        _refusal(request, error)
+        show_refusal(request, error)
     return redirect("disclosures:edit", network.disclosure_id)
 
 
@@ -225,7 +221,7 @@ def set_none(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, "Draft saved.")
     except ValidationError as error:
-        _refusal(request, error)
+        show_refusal(request, error)
     return redirect("disclosures:edit", disclosure.pk)
 
 
@@ -239,7 +235,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.disclosure_submit(acting_user=request.user, disclosure=disclosure, **form.cleaned_data)
     except ValidationError as error:
-        _refusal(request, error)
+        show_refusal(request, error)
         return (
             redirect("disclosures:edit", disclosure.pk)
             if disclosure.is_draft
@@ -257,7 +253,7 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         draft = services.disclosure_amend(acting_user=request.user, disclosure=disclosure)
     except ValidationError as error:
-        _refusal(request, error)
+        show_refusal(request, error)
         return redirect("disclosures:detail", disclosure.pk)
     return redirect("disclosures:edit", draft.pk)
 
@@ -270,7 +266,7 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.disclosure_discard_draft(acting_user=request.user, disclosure=disclosure)
     except ValidationError as error:
-        _refusal(request, error)
+        show_refusal(request, error)
         return redirect("disclosures:edit", disclosure.pk)
     messages.success(request, "The unsent changes were discarded; your filed disclosure is unchanged.")
     return redirect("disclosures:detail", filed)
@@ -286,7 +282,7 @@ def sign_again(request: HttpRequest, pk: int) -> HttpResponse:
             services.disclosure_sign_again(acting_user=request.user, disclosure=disclosure, **form.cleaned_data)
             messages.success(request, "Thank you: you have signed the current attestation.")
         except ValidationError as error:
-            _refusal(request, error)
+            show_refusal(request, error)
     else:
         messages.error(request, "Type your full name to sign.")
     return redirect("disclosures:detail", disclosure.pk)
@@ -314,7 +310,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             visibility=data["visibility"] or ReviewVisibility.EMPLOYEE,
         )
     except ValidationError as error:
-        _refusal(request, error)
+        show_refusal(request, error)
         return redirect("disclosures:detail", disclosure.pk)
     name = disclosure.employee.full_name or disclosure.employee.email
     done = "accepted" if data["decision"] == "accept" else "returned for revision"
@@ -340,7 +336,7 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
             visibility=form.cleaned_data["visibility"] or ReviewVisibility.INTERNAL,
         )
     except ValidationError as error:
-        _refusal(request, error)
+        show_refusal(request, error)
     else:
         messages.success(request, "Your note is added.")
     return redirect("disclosures:detail", disclosure.pk)

@@ -10,16 +10,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import District, Program, ProgramKind, School, User
-from registry.models import (
-    AdministratorRole,
-    DecidedAs,
-    LogoPermissionForm,
-    OwnerKind,
-    Platform,
-    ReviewOutcome,
-    SocialAccount,
-    refuse_secrets,
-)
+from core.forms import ForgetSecretsMixin
+from core.validators import refuse_secrets
+from registry.models import AdministratorRole, OwnerKind, Platform, ReviewOutcome, SocialAccount
 from registry.profile_urls import ProfileAddress, ProfileAddressError
 from registry.services import DETAIL_FIELDS, Designation
 
@@ -31,18 +24,6 @@ NO_PASSWORDS = (
 
 def _staff_by_email(district: District, email: str) -> User | None:
     return User.objects.filter(district=district, email__iexact=email.strip(), is_active=True).first()
-
-
-class ForgetSecretsMixin:
-    """A field refused because it looks like a password is emptied, so the page sent back does not repeat it."""
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        refused = [name for name, errors in self.errors.as_data().items() if any(e.code == "secret" for e in errors)]
-        if refused:
-            self.data = self.data.copy()
-            for name in refused:
-                self.data[self.add_prefix(name)] = ""
 
 
 class StaffEmailField(forms.EmailField):
@@ -272,81 +253,3 @@ class ReviewForm(ForgetSecretsMixin, forms.Form):
     outcome = forms.ChoiceField(
         choices=ReviewOutcome.choices, widget=forms.RadioSelect, initial=ReviewOutcome.RECERTIFIED
     )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        all_confirmed = all(data.get(f) for f in ("administrators_confirmed", "purpose_confirmed", "follows_policy"))
-        if data.get("outcome") == ReviewOutcome.RECERTIFIED and not all_confirmed:
-            raise forms.ValidationError(
-                "To re-certify, confirm all three statements; otherwise choose “Changes needed” and say what."
-            )
-        if data.get("outcome") == ReviewOutcome.CHANGES_NEEDED and not data.get("notes"):
-            self.add_error("notes", "Say what needs to change.")
-        return data
-
-
-class LogoPermissionGrantForm(ForgetSecretsMixin, forms.Form):
-    """Written permission to use the district logo on one account or tool, as the policy names its giver.
-
-    `capacities` are the DecidedAs values the person recording it holds (registry.access)."""
-
-    decided_as = forms.ChoiceField(label="Granted by", widget=forms.Select(attrs={"class": "form-select"}))
-    granted_by_name = forms.CharField(
-        label="Name of the person or body granting it",
-        max_length=200,
-        validators=[refuse_secrets],
-        help_text="E.g. “Dr. Ada Lovelace, Superintendent” or “School Board”.",
-    )
-    granted_on = forms.DateField(label="Date of the permission", widget=forms.DateInput(attrs={"type": "date"}))
-    written_as = forms.ChoiceField(label="Given in writing as", choices=[("", "Choose…"), *LogoPermissionForm.choices])
-    reference = forms.CharField(
-        label="Where the writing is kept",
-        max_length=300,
-        required=False,
-        validators=[refuse_secrets],
-        help_text="E.g. “letter of March 3, 2026 in the communications office file”. For a School Board "
-        "decision, the meeting date and item of the minutes (required).",
-    )
-    conditions = forms.CharField(
-        label="Conditions, if any",
-        max_length=500,
-        required=False,
-        validators=[refuse_secrets],
-        help_text="E.g. “the current logo only, unaltered”.",
-    )
-
-    def __init__(self, *args: Any, capacities: list[str], user: User | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["decided_as"].choices = [(c, DecidedAs(c).label) for c in capacities]
-        if capacities:
-            self.initial.setdefault("decided_as", capacities[0])
-        if capacities == [DecidedAs.SCHOOL_BOARD]:
-            self.initial.setdefault("granted_by_name", "School Board")
-            self.initial.setdefault("written_as", LogoPermissionForm.BOARD_MINUTES)
-        elif user is not None and user.full_name:
-            self.initial.setdefault("granted_by_name", user.full_name)
-        self.initial.setdefault("granted_on", timezone.localdate())
-
-    def clean_granted_on(self) -> datetime.date:
-        granted_on = self.cleaned_data["granted_on"]
-        if granted_on > timezone.localdate():
-            raise forms.ValidationError("The date cannot be in the future.")
-        return granted_on
-
-
-class LogoPermissionWithdrawForm(ForgetSecretsMixin, forms.Form):
-    reason = forms.CharField(
-        label="Why it is withdrawn",
-        max_length=500,
-        validators=[refuse_secrets],
-        widget=forms.TextInput(attrs={"placeholder": "E.g. “the account was handed to the booster club”"}),
-    )
-
-
-class DirectorySearchForm(forms.Form):
-    """The public directory's search box; anything a CharField refuses (NUL bytes, over-long) means no search."""
-
-    q = forms.CharField(max_length=100, required=False)
-
-    def query(self) -> str:
-        return self.cleaned_data["q"] if self.is_valid() else ""

@@ -17,32 +17,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import access as directory_access
-from accounts.history import page_number
 from accounts.models import District
 from core.csv_response import csv_response
+from core.forms import SearchForm
+from core.history import history_page_number as page_number
+from core.refusals import add_refusal, refusal_messages, require, show_refusal
 from registry import access, history, selectors, services
 from registry.filters import AccountFilter
-from registry.forms import (
-    NO_PASSWORDS,
-    AccountForm,
-    ActivateForm,
-    AdministratorForm,
-    DirectorySearchForm,
-    LogoPermissionGrantForm,
-    LogoPermissionWithdrawForm,
-    ReasonForm,
-    ReviewForm,
-)
-from registry.models import AccountStatus, ApprovalPower, LogoPermission, SocialAccount, Tool
-from registry.tool_forms import add_service_errors
+from registry.forms import NO_PASSWORDS, AccountForm, ActivateForm, AdministratorForm, ReasonForm, ReviewForm
+from registry.models import AccountStatus, SocialAccount
+from tools.forms import LogoPermissionGrantForm, LogoPermissionWithdrawForm
+from tools.logo import logo_grant, logo_section, logo_withdraw
 
 PAGE_SIZE = 50
-
-
-def _validation_messages(error: ValidationError) -> list[str]:
-    if hasattr(error, "error_dict"):
-        return [message for messages_ in error.message_dict.values() for message in messages_]
-    return list(error.messages)
 
 
 def _listing(accounts: QuerySet[SocialAccount]) -> QuerySet[SocialAccount]:
@@ -140,11 +127,7 @@ def _save_account(
         form.duplicate = duplicate.existing if _can_see(request, duplicate.existing) else True
         form.add_error(None, "This account is already registered.")
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error.messages)
+        add_refusal(form, error)
     return None
 
 
@@ -195,90 +178,6 @@ def _created_message(account: SocialAccount) -> str:
     if account.status == AccountStatus.APPROVED:
         return "Registered. Add its administrators, then mark it as launched."
     return "Registered and active."
-
-
-# --- Written permission to use the district logo (shared with the tool pages) ----------------
-
-
-def in_sentence(label: str) -> str:
-    """A choice label inside a sentence: “The Superintendent or designee” → “the Superintendent or designee”."""
-    return label[:1].lower() + label[1:]
-
-
-LOGO_ERROR_ALIASES = {"decision_reference": "reference"}
-
-
-def logo_section(
-    request: HttpRequest,
-    district: District,
-    permissions: QuerySet[LogoPermission],
-    *,
-    grant_url: str,
-    withdraw_url: str,
-    form: LogoPermissionGrantForm | None = None,
-    withdraw_form: LogoPermissionWithdrawForm | None = None,
-) -> dict[str, Any]:
-    """What templates/registry/_logo_permission.html shows: the permission in force, earlier ones,
-    and, for whoever the policy lets record one, the forms (limited to the capacities they hold)."""
-    capacities = access.decision_capacities(request.user, district, ApprovalPower.LOGO_USE)
-    records = list(permissions.select_related("recorded_by", "withdrawn_by").order_by("-recorded_at", "-pk")[:10])
-    current = next((permission for permission in records if permission.withdrawn_on is None), None)
-    if capacities and form is None:
-        form = LogoPermissionGrantForm(capacities=capacities, user=request.user)
-    return {
-        "approver": in_sentence(district.get_logo_use_approver_display()),
-        "current": current,
-        "earlier": [permission for permission in records if permission is not current],
-        "can_record": bool(capacities),
-        "form": form,
-        "withdraw_form": withdraw_form or LogoPermissionWithdrawForm(),
-        "grant_url": grant_url,
-        "withdraw_url": withdraw_url,
-    }
-
-
-LogoSubject = SocialAccount | Tool
-PageRenderer = Callable[..., HttpResponse]
-
-
-def _subject(subject: LogoSubject) -> dict[str, LogoSubject]:
-    return {"account": subject} if isinstance(subject, SocialAccount) else {"tool": subject}
-
-
-def logo_grant(request: HttpRequest, subject: LogoSubject, page: PageRenderer) -> HttpResponse:
-    """Record written permission for an account or a tool; the page is re-shown with the form's errors."""
-    capacities = access.decision_capacities(request.user, subject.district, ApprovalPower.LOGO_USE)
-    access.require(bool(capacities))
-    form = LogoPermissionGrantForm(request.POST, capacities=capacities, user=request.user)
-    if form.is_valid():
-        try:
-            services.logo_permission_grant(acting_user=request.user, **_subject(subject), **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error, LOGO_ERROR_ALIASES)
-        else:
-            messages.success(request, "The permission to use the district logo is recorded.")
-            return redirect(subject)
-    return page(request, subject, logo_form=form)
-
-
-def logo_withdraw(request: HttpRequest, subject: LogoSubject, page: PageRenderer) -> HttpResponse:
-    access.require(access.can_record_logo_permission(request.user, subject.district))
-    permission = selectors.current_logo_permission(**_subject(subject))
-    if permission is None:
-        messages.info(request, "There is no permission in force to withdraw.")
-        return redirect(subject)
-    form = LogoPermissionWithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            services.logo_permission_withdraw(
-                acting_user=request.user, permission=permission, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The logo permission is withdrawn: the district logo may no longer be used.")
-            return redirect(subject)
-    return page(request, subject, logo_withdraw_form=form)
 
 
 @login_required
@@ -380,8 +279,7 @@ def _act(request: HttpRequest, account: SocialAccount, action: Callable[[], Any]
     try:
         action()
     except ValidationError as error:
-        for message in _validation_messages(error):
-            messages.error(request, message)
+        show_refusal(request, error)
     else:
         messages.success(request, success)
     return redirect(account)
@@ -390,7 +288,7 @@ def _act(request: HttpRequest, account: SocialAccount, action: Callable[[], Any]
 def _reason(request: HttpRequest) -> str:
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        raise ValidationError(_validation_messages(ValidationError(form.errors.get("reason", []))))
+        raise ValidationError(refusal_messages(ValidationError(form.errors.get("reason", []))))
     return form.cleaned_data["reason"]
 
 
@@ -423,7 +321,7 @@ def account_transition(request: HttpRequest, pk: int, step: str) -> HttpResponse
     if step not in steps:
         raise Http404
     # Who may not take the step is refused before the form is read: "say why" is no answer to them.
-    access.require(access.can_take_step(user, account, step))
+    require(access.can_take_step(user, account, step))
     action, success = steps[step]
     return _act(request, account, action, success)
 
@@ -441,7 +339,7 @@ def _activate(request: HttpRequest, account: SocialAccount) -> SocialAccount:
 @login_required
 def administrator_add(request: HttpRequest, pk: int) -> HttpResponse:
     account = access.get_account_for_user(request.user, pk)
-    access.require(access.can_manage_administrators(request.user, account))
+    require(access.can_manage_administrators(request.user, account))
     form = AdministratorForm(request.POST, district=account.district)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -486,13 +384,13 @@ def administrator_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 def account_review(request: HttpRequest, pk: int) -> HttpResponse:
     account = access.get_account_for_user(request.user, pk)
     administers = access.is_current_administrator(request.user, account)
-    access.require(access.can_review(request.user, account, administers=administers))
+    require(access.can_review(request.user, account, administers=administers))
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.account_review_record(acting_user=request.user, account=account, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, _validation_messages(error))
+            add_refusal(form, error)
         else:
             messages.success(request, "The review is recorded.")
             return redirect(account)
@@ -526,7 +424,7 @@ def public_directory(request: HttpRequest, slug: str) -> HttpResponse:
     if district is None:
         raise Http404
     accounts = selectors.public_directory(district.pk)
-    query = DirectorySearchForm(request.GET).query()
+    query = SearchForm(request.GET).query()
     if query:
         accounts = selectors.account_search(accounts, query)
     page = Paginator(accounts, 100).get_page(request.GET.get("page"))

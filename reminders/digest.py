@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from accounts.models import DisclosureRecipient, Membership, Role, School, User
+from authorizations import selectors as authorization_selectors
+from authorizations.models import Authorization
 from consent import selectors as consent_selectors
 from disclosures import selectors as disclosure_selectors
 from disclosures.access import enabled as disclosures_enabled
 from registry import selectors as registry_selectors
-from registry.models import InstructionalUse, SocialAccount
+from registry.models import SocialAccount
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,11 @@ def school_outstanding(school: School, today: datetime.date) -> list[Line]:
         Line("Official accounts waiting for approval", registry_selectors.awaiting_approval(accounts).count(),
              reverse("registry:account_list") + f"?school={school.pk}"),
     ]  # fmt: skip
-    uses = InstructionalUse.objects.filter(program__school=school)
+    authorizations = Authorization.objects.filter(program__school=school)
     lines.append(
         Line(
             "Authorizations to use a tool still missing families' consent",
-            consent_selectors.authorizations_not_ready(uses, today).count(),
+            authorization_selectors.authorizations_not_ready(authorizations, today).count(),
             reverse("authorizations:list"),
         )
     )

@@ -20,9 +20,9 @@ SUBJECTS = {
     "disclosure_cycle": "disclosures.DisclosureCycle",
     "disclosure": "disclosures.Disclosure",
     "account": "registry.SocialAccount",
-    "tool": "registry.Tool",
-    "tool_request": "registry.ToolRequest",
-    "authorization": "registry.InstructionalUse",
+    "tool": "tools.Tool",
+    "tool_request": "tools.ToolRequest",
+    "authorization": "authorizations.Authorization",
     "school": "accounts.School",
 }
 

@@ -11,14 +11,17 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from accounts.models import District, Membership, Role, User
-from consent import selectors as consent_selectors
+from authorizations import selectors as authorization_selectors
+from authorizations.models import Authorization
 from disclosures import selectors as disclosure_selectors
 from disclosures.access import enabled as disclosures_enabled
 from disclosures.models import DisclosureCycle
-from registry import access as registry_access
 from registry import selectors as registry_selectors
-from registry.models import ApprovalPower, InstructionalUse, SocialAccount
+from registry.models import SocialAccount
 from reminders import digest
+from tools import access as tool_access
+from tools import selectors as tool_selectors
+from tools.models import ApprovalPower
 
 # How long after the school year starts clerks are told which consent forms to collect.
 CONSENT_COLLECTION_DAYS = 21
@@ -182,13 +185,13 @@ def account_awaiting_decision(district: District, today: datetime.date) -> Itera
 
 
 def _tool_deciders(district: District) -> list[int]:
-    return list(registry_access.decision_makers(district, ApprovalPower.TOOLS).values_list("pk", flat=True))
+    return list(tool_access.decision_makers(district, ApprovalPower.TOOLS).values_list("pk", flat=True))
 
 
 def tool_review_due(district: District, today: datetime.date) -> Iterator[Owed]:
     """Once per review date, the policy's number of days before it (or when already past)."""
-    tools = registry_selectors.tool_reviews_due(
-        registry_selectors.tools_of(district.pk), district.reminder_days_before_due, today
+    tools = tool_selectors.tool_reviews_due(
+        tool_selectors.tools_of(district.pk), district.reminder_days_before_due, today
     )
     deciders = _tool_deciders(district)
     for tool_id, due in tools.values_list("pk", "next_review_on"):
@@ -197,8 +200,8 @@ def tool_review_due(district: District, today: datetime.date) -> Iterator[Owed]:
 
 
 def privacy_agreement_expiring(district: District, today: datetime.date) -> Iterator[Owed]:
-    tools = registry_selectors.privacy_agreements_expiring(
-        registry_selectors.tools_of(district.pk), district.reminder_days_before_due, today
+    tools = tool_selectors.privacy_agreements_expiring(
+        tool_selectors.tools_of(district.pk), district.reminder_days_before_due, today
     )
     deciders = _tool_deciders(district)
     for tool_id, ends in tools.values_list("pk", "privacy_agreement_expires_on"):
@@ -209,7 +212,7 @@ def privacy_agreement_expiring(district: District, today: datetime.date) -> Iter
 def tool_request_waiting(district: District, today: datetime.date) -> Iterator[Owed]:
     """Once per request, to whoever the policy lets decide it."""
     deciders = _tool_deciders(district)
-    for request_id in registry_selectors.tool_requests_waiting(district.pk).values_list("pk", flat=True):
+    for request_id in tool_selectors.tool_requests_waiting(district.pk).values_list("pk", flat=True):
         for person_id in deciders:
             yield Owed(person_id, f"tool_request:{request_id}", "waiting",
                        reverse("tools:request_detail", args=[request_id]))  # fmt: skip
@@ -217,8 +220,8 @@ def tool_request_waiting(district: District, today: datetime.date) -> Iterator[O
 
 def authorization_waiting(district: District, today: datetime.date) -> Iterator[Owed]:
     """Once per request to use a tool with students, to whoever the policy lets authorize it."""
-    deciders = registry_access.decision_makers(district, ApprovalPower.INSTRUCTIONAL_USE).values_list("pk", flat=True)
-    waiting = consent_selectors.authorizations_waiting(InstructionalUse.objects.filter(district=district))
+    deciders = tool_access.decision_makers(district, ApprovalPower.INSTRUCTIONAL_USE).values_list("pk", flat=True)
+    waiting = authorization_selectors.authorizations_waiting(Authorization.objects.filter(district=district))
     for use_id in waiting.values_list("pk", flat=True):
         for person_id in deciders:
             yield Owed(person_id, f"authorization:{use_id}", "waiting",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from celery import shared_task
 from celery.app.task import Task
 
-from config.celery import enqueue
+from core.tasks import enqueue
 from reminders import services
 
 

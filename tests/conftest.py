@@ -1,8 +1,11 @@
-"""Persona fixtures: every role in one district (two schools), and a director next door."""
+"""Persona fixtures: every role in one district (two schools), and a director next door; the day
+every date rule is checked on."""
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 
 from accounts.models import District, Role, School, User
 from config.celery import app as celery_app
@@ -15,6 +18,15 @@ from tests.real_services import (  # noqa: F401 - Redis, SMTP and worker fixture
     worker,
     worker_environment,
 )
+
+TODAY = datetime.date(2026, 11, 21)
+
+
+@pytest.fixture
+def today():
+    """Date rules are checked on a fixed day, whatever day the suite runs."""
+    with time_machine.travel(datetime.datetime(2026, 11, 21, 15, 0, tzinfo=datetime.UTC), tick=False):
+        yield TODAY
 
 
 @pytest.fixture(autouse=True)
@@ -90,3 +102,9 @@ def students(world):
 @pytest.fixture
 def superuser(db):
     return UserFactory(district=None, is_superuser=True, is_staff=True, email="operator@example.org")
+
+
+@pytest.fixture
+def colleague(world):
+    """Another staff member of the world's first school."""
+    return staff_at(world.school, email="colleague@north.example.org")

@@ -154,7 +154,7 @@ class ToolFactory(factory.django.DjangoModelFactory):
     """An approved classroom tool (decided, with a review date); pass status= for others."""
 
     class Meta:
-        model = "registry.Tool"
+        model = "tools.Tool"
 
     district = factory.SubFactory(DistrictFactory)
     name = factory.Sequence(lambda n: f"Tool {n}")
@@ -171,7 +171,7 @@ class ToolFactory(factory.django.DjangoModelFactory):
 
 class ToolRequestFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "registry.ToolRequest"
+        model = "tools.ToolRequest"
 
     requested_by = factory.SubFactory(UserFactory)
     district = factory.LazyAttribute(lambda r: r.requested_by.district)
@@ -185,7 +185,7 @@ class InstructionalUseFactory(factory.django.DjangoModelFactory):
     """A request waiting for the Superintendent (authorize it through consent.services)."""
 
     class Meta:
-        model = "registry.InstructionalUse"
+        model = "authorizations.Authorization"
 
     program = factory.SubFactory(ProgramFactory)
     district = factory.LazyAttribute(lambda u: u.program.school.district)

@@ -14,12 +14,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='district',
             name='roster_deactivation_limit_percent',
-            field=models.PositiveSmallIntegerField(default=10, help_text="A roster file that would deactivate more than this share of the district's active staff, or of its active students, is refused until the person importing it confirms that those people have left. It stops a wrong or cut-short export from locking everyone out.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='most people one roster import may deactivate (%)'),
+            field=models.PositiveSmallIntegerField(db_default=10, default=10, help_text="A roster file that would deactivate more than this share of the district's active staff, or of its active students, is refused until the person importing it confirms that those people have left. It stops a wrong or cut-short export from locking everyone out.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='most people one roster import may deactivate (%)'),
         ),
         migrations.AddField(
             model_name='historicaldistrict',
             name='roster_deactivation_limit_percent',
-            field=models.PositiveSmallIntegerField(default=10, help_text="A roster file that would deactivate more than this share of the district's active staff, or of its active students, is refused until the person importing it confirms that those people have left. It stops a wrong or cut-short export from locking everyone out.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='most people one roster import may deactivate (%)'),
+            field=models.PositiveSmallIntegerField(db_default=10, default=10, help_text="A roster file that would deactivate more than this share of the district's active staff, or of its active students, is refused until the person importing it confirms that those people have left. It stops a wrong or cut-short export from locking everyone out.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='most people one roster import may deactivate (%)'),
         ),
         migrations.AddField(
             model_name='rosterimport',

@@ -7,6 +7,7 @@ from typing import Any
 
 from accounts.models import District
 from accounts.roster.phase import Phase
+from core.history import attribute
 
 
 class Applying(Phase):
@@ -17,8 +18,7 @@ class Applying(Phase):
             if len(district_orgs) == 1:
                 district = District.objects.get(pk=d)  # a fresh copy: a dry run must leave the caller's unchanged
                 district.roster_sourced_id = district_orgs[0]
-                district._history_user = self.acting_user  # type: ignore[attr-defined]
-                district._change_reason = self.change_reason  # type: ignore[attr-defined]
+                attribute(district, self.acting_user, self.change_reason)
                 district.save(update_fields=["roster_sourced_id"])
         src = "FROM stg_org s WHERE s.type = 'school' AND s.status = 'active'"
         match = "t.district_id = %s AND t.roster_sourced_id = s.sourced_id"

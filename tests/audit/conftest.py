@@ -10,15 +10,18 @@ import time_machine
 
 from accounts import services as account_services
 from accounts.models import District, Membership, Role, User
+from authorizations import services as authorization_services
 from consent import services as consent_services
 from consent.models import ConsentScope, ScopeKind
 from disclosures import services as disclosure_services
 from disclosures.models import DisclosedNetwork, Disclosure, DisclosureCycle, NetworkPart, NetworkPlatform, NetworkRunBy
 from registry import services as registry_services
-from registry.models import SocialAccount, Tool, ToolRequest
+from registry.models import SocialAccount
 from registry.profile_urls import resolve_profile
 from registry.services import Designation
 from tests.factories import ProgramFactory, StudentFactory, platform, staff_at
+from tools import services as tool_services
+from tools.models import Tool, ToolRequest
 
 # 9:00 in the morning in Chicago (settings.TIME_ZONE).
 NOW = datetime.datetime(2026, 11, 21, 15, 0, tzinfo=datetime.UTC)
@@ -57,7 +60,7 @@ def request_account(world, handle: str = "@north.band", by=None, **overrides) ->
 
 
 def new_tool(world, name: str = "Padlet", by=None) -> Tool:
-    return registry_services.tool_save(acting_user=by or world.director, tool=Tool(district=world.district, name=name))
+    return tool_services.tool_save(acting_user=by or world.director, tool=Tool(district=world.district, name=name))
 
 
 def open_cycle(world) -> DisclosureCycle:
@@ -146,9 +149,9 @@ class Activity:
             follows_policy=True,
         )
         self.tick()
-        registry_services.logo_permission_grant(
+        tool_services.logo_permission_grant(
             acting_user=world.superintendent,
-            account=account,
+            subject=account,
             decided_as="superintendent",
             granted_by_name="Dr. Ann Lee",
             granted_on=TODAY,
@@ -159,17 +162,17 @@ class Activity:
         world = self.world
         tool = new_tool(world, name=f"Padlet {n}")
         self.tick()
-        tool = registry_services.tool_decide(
+        tool = tool_services.tool_decide(
             acting_user=world.superintendent, tool=tool, status="approved", decided_as="superintendent"
         )
         self.tick()
-        registry_services.tool_request_submit(
+        tool_services.tool_request_submit(
             acting_user=world.staff,
             tool_request=ToolRequest(tool_name=f"Book Creator {n}", purpose="E-books.", students="Grade 4."),
         )
         self.tick()
         program = ProgramFactory(school=world.school, name=f"Robotics {n}")
-        use = consent_services.instructional_use_request(
+        authorization = authorization_services.authorization_request(
             acting_user=world.staff,
             tool=tool,
             program=program,
@@ -178,15 +181,15 @@ class Activity:
             ends_on=TODAY + datetime.timedelta(days=30),
         )
         self.tick()
-        consent_services.instructional_use_authorize(
-            acting_user=world.superintendent, use=use, decided_as="superintendent"
+        authorization_services.authorization_grant(
+            acting_user=world.superintendent, authorization=authorization, decided_as="superintendent"
         )
         self.tick()
-        designee = registry_services.designee_add(
+        designee = tool_services.designee_add(
             acting_user=world.superintendent, district=world.district, user=self.colleague, power="tools"
         )
         self.tick()
-        registry_services.designee_end(acting_user=world.superintendent, designee=designee)
+        tool_services.designee_end(acting_user=world.superintendent, designee=designee)
 
     def _people(self, n: int) -> None:
         world = self.world

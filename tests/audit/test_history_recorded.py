@@ -10,21 +10,27 @@ from django.db.models import Q
 from django.urls import reverse
 
 from accounts import services as account_services
-from accounts.history import history_page, membership_source, staff_history, staff_source
+from accounts.history import membership_source, staff_history, staff_source
 from accounts.models import Membership, Role, User
 from accounts.services import roster_import_from_path
+from authorizations import services as authorization_services
+from authorizations.history import authorization_history
 from consent import services as consent_services
 from consent.history import scope_history
 from consent.models import ConsentRecord
+from core.history import history_page
 from disclosures import services as disclosure_services
 from disclosures.history import disclosure_history
 from disclosures.models import DisclosedNetwork, Disclosure
 from registry import services as registry_services
-from registry.history import account_history, authorization_history, tool_history, tool_request_history
-from registry.models import AccountAdministrator, SocialAccount, ToolRequest
+from registry.history import account_history
+from registry.models import AccountAdministrator, SocialAccount
 from tests.accounts.bundles import standard_files, user, write_bundle
 from tests.audit.conftest import NOW, TODAY, add_network, new_tool, open_cycle, request_account, sign, social_scope
 from tests.factories import ProgramFactory, StudentFactory, staff_at
+from tools import services as tool_services
+from tools.history import tool_history, tool_request_history
+from tools.models import ToolRequest
 
 LATER = NOW + datetime.timedelta(hours=2)
 
@@ -280,12 +286,12 @@ def test_a_roster_import_names_the_district_it_recognises_in_the_policy_history(
 def test_it_records_a_tool_added_decided_and_its_logo_permission(world, clock):
     tool = new_tool(world)
     clock.move_to(LATER)
-    registry_services.tool_decide(
+    tool_services.tool_decide(
         acting_user=world.superintendent, tool=tool, status="approved", decided_as="superintendent"
     )
-    registry_services.logo_permission_grant(
+    tool_services.logo_permission_grant(
         acting_user=world.superintendent,
-        tool=tool,
+        subject=tool,
         decided_as="superintendent",
         granted_by_name="Dr. Ann Lee",
         granted_on=TODAY,
@@ -309,12 +315,12 @@ def test_it_records_a_tool_added_decided_and_its_logo_permission(world, clock):
 
 
 def test_it_records_a_tool_request_and_its_decline(world, clock):
-    tool_request = registry_services.tool_request_submit(
+    tool_request = tool_services.tool_request_submit(
         acting_user=world.staff,
         tool_request=ToolRequest(tool_name="Book Creator", purpose="E-books.", students="Grade 4."),
     )
     clock.move_to(LATER)
-    registry_services.tool_request_decline(
+    tool_services.tool_request_decline(
         acting_user=world.superintendent, tool_request=tool_request, decided_as="superintendent", reason="No DPA."
     )
 
@@ -325,10 +331,10 @@ def test_it_records_a_tool_request_and_its_decline(world, clock):
 
 
 def test_it_records_a_designee_named_and_ended(world, clock):
-    designee = registry_services.designee_add(
+    designee = tool_services.designee_add(
         acting_user=world.superintendent, district=world.district, user=world.director, power="tools"
     )
-    registry_services.designee_end(acting_user=world.superintendent, designee=designee)
+    tool_services.designee_end(acting_user=world.superintendent, designee=designee)
 
     ended, named = designee.history.order_by("-history_id")
     assert (named.history_type, named.history_user, ended.history_user) == (
@@ -340,10 +346,10 @@ def test_it_records_a_designee_named_and_ended(world, clock):
 
 
 def test_it_records_an_authorization_requested_authorized_and_revoked(world, clock):
-    tool = registry_services.tool_decide(
+    tool = tool_services.tool_decide(
         acting_user=world.superintendent, tool=new_tool(world), status="approved", decided_as="superintendent"
     )
-    use = consent_services.instructional_use_request(
+    authorization = authorization_services.authorization_request(
         acting_user=world.staff,
         tool=tool,
         program=ProgramFactory(school=world.school, name="Robotics"),
@@ -352,10 +358,14 @@ def test_it_records_an_authorization_requested_authorized_and_revoked(world, clo
         ends_on=TODAY + datetime.timedelta(days=30),
     )
     clock.move_to(LATER)
-    consent_services.instructional_use_authorize(acting_user=world.superintendent, use=use, decided_as="superintendent")
-    consent_services.instructional_use_revoke(acting_user=world.superintendent, use=use, reason="Unsafe comments.")
+    authorization_services.authorization_grant(
+        acting_user=world.superintendent, authorization=authorization, decided_as="superintendent"
+    )
+    authorization_services.authorization_revoke(
+        acting_user=world.superintendent, authorization=authorization, reason="Unsafe comments."
+    )
 
-    revoked, authorized, asked = authorization_history(use).entries
+    revoked, authorized, asked = authorization_history(authorization).entries
     assert asked.who == world.staff.full_name and asked.summary.startswith("Asked to use it from November 21, 2026")
     assert (authorized.summary, authorized.who, authorized.when) == (
         "Authorized, as the Superintendent",

@@ -12,12 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import services as account_services
+from authorizations import services as authorization_services
 from consent import services as consent_services
 from disclosures import services as disclosure_services
 from registry import services as registry_services
-from registry.models import ToolRequest
 from tests.audit.conftest import TODAY, add_network, new_tool, open_cycle, request_account, sign, social_scope
 from tests.factories import ProgramFactory, StudentFactory
+from tools import services as tool_services
+from tools.models import ToolRequest
 
 
 def text(response) -> str:
@@ -109,7 +111,7 @@ def test_the_account_page_costs_the_same_queries_with_a_short_or_a_long_history(
 def test_the_tool_page_shows_the_decision_and_who_took_it(client, world, clock):
     tool = new_tool(world)
     clock.shift(datetime.timedelta(minutes=1))
-    registry_services.tool_decide(
+    tool_services.tool_decide(
         acting_user=world.superintendent, tool=tool, status="approved", decided_as="superintendent"
     )
     client.force_login(world.staff)
@@ -121,12 +123,12 @@ def test_the_tool_page_shows_the_decision_and_who_took_it(client, world, clock):
 
 
 def test_the_tool_request_page_shows_its_history(client, world, clock):
-    tool_request = registry_services.tool_request_submit(
+    tool_request = tool_services.tool_request_submit(
         acting_user=world.staff,
         tool_request=ToolRequest(tool_name="Book Creator", purpose="E-books.", students="Grade 4."),
     )
     clock.shift(datetime.timedelta(minutes=1))
-    registry_services.tool_request_decline(
+    tool_services.tool_request_decline(
         acting_user=world.superintendent, tool_request=tool_request, decided_as="superintendent", reason="No DPA."
     )
     client.force_login(world.staff)
@@ -139,10 +141,10 @@ def test_the_tool_request_page_shows_its_history(client, world, clock):
 
 
 def test_the_authorization_page_shows_who_authorized_it(client, world, clock):
-    tool = registry_services.tool_decide(
+    tool = tool_services.tool_decide(
         acting_user=world.superintendent, tool=new_tool(world), status="approved", decided_as="superintendent"
     )
-    use = consent_services.instructional_use_request(
+    authorization = authorization_services.authorization_request(
         acting_user=world.staff,
         tool=tool,
         program=ProgramFactory(school=world.school, name="Robotics"),
@@ -151,12 +153,15 @@ def test_the_authorization_page_shows_who_authorized_it(client, world, clock):
         ends_on=TODAY + datetime.timedelta(days=30),
     )
     clock.shift(datetime.timedelta(minutes=1))
-    consent_services.instructional_use_authorize(
-        acting_user=world.superintendent, use=use, decided_as="superintendent", reason="Faces stay out."
+    authorization_services.authorization_grant(
+        acting_user=world.superintendent,
+        authorization=authorization,
+        decided_as="superintendent",
+        reason="Faces stay out.",
     )
     client.force_login(world.staff)
 
-    page = history_text(client.get(reverse("authorizations:detail", args=[use.pk])))
+    page = history_text(client.get(reverse("authorizations:detail", args=[authorization.pk])))
 
     assert "Authorized, as the Superintendent" in page
     assert "Status: Waiting for authorization → Authorized" in page

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
-import time_machine
 
 from consent.models import ConsentScope, ScopeKind
 from consent.services import consent_scopes_set_up
-
-TODAY = datetime.date(2026, 11, 21)
-
-
-@pytest.fixture
-def today():
-    """Date rules are checked on a fixed day, whatever day the suite runs."""
-    with time_machine.travel(datetime.datetime(2026, 11, 21, 15, 0, tzinfo=datetime.UTC), tick=False):
-        yield TODAY
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import District
+from authorizations import services as authorization_services
 from consent import selectors, services
-from consent import services as consent_services
 from consent.models import ConsentRecord, ConsentScope
-from registry.models import DecidedAs
 from tests.factories import DistrictFactory, InstructionalUseFactory, ProgramFactory, ToolFactory
+from tools.models import DecidedAs
 
 pytestmark = pytest.mark.django_db
 
@@ -116,15 +116,15 @@ def test_the_demo_gives_every_district_its_scopes_and_answers_in_every_state():
 def test_it_keeps_participation_scopes_off_the_scope_settings(client, world):
     """A tool's participation consent follows its authorization: it is not listed or edited with picture scopes."""
     tool = ToolFactory(district=world.district, is_public_social_media=True, parental_consent_required=True)
-    use = InstructionalUseFactory(
+    authorization = InstructionalUseFactory(
         program=ProgramFactory(school=world.school), tool=tool, ends_on=datetime.date(2099, 1, 1)
     )
-    use = consent_services.instructional_use_authorize(
-        acting_user=world.superintendent, use=use, decided_as=DecidedAs.SUPERINTENDENT
+    authorization = authorization_services.authorization_grant(
+        acting_user=world.superintendent, authorization=authorization, decided_as=DecidedAs.SUPERINTENDENT
     )
     client.force_login(world.director)
     listing = client.get(reverse("consent:scope_list", args=[world.district.slug]))
-    assert use.consent_scope.name not in listing.content.decode()
-    edit = reverse("consent:scope_edit", args=[world.district.slug, use.consent_scope.pk])
+    assert authorization.participation_scope.name not in listing.content.decode()
+    edit = reverse("consent:scope_edit", args=[world.district.slug, authorization.participation_scope.pk])
     assert client.get(edit).status_code == 404
     assert client.post(edit, {"name": "x", "model": "opt_out"}).status_code == 404

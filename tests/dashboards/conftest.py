@@ -6,17 +6,17 @@ count queries for a small school and one several times larger.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 import pytest
-import time_machine
 from django.core.cache import cache
 
 from accounts.models import ProgramMembership, School
+from authorizations import services as authorization_services
+from authorizations.models import Authorization
 from consent import services as consent_services
 from consent.models import ConsentScope, ScopeKind
-from registry.models import InstructionalUse
+from tests.conftest import TODAY
 from tests.disclosures.conftest import open_cycle
 from tests.disclosures.filing import file_none
 from tests.factories import (
@@ -29,15 +29,6 @@ from tests.factories import (
     ToolFactory,
     staff_at,
 )
-
-TODAY = datetime.date(2026, 11, 21)
-
-
-@pytest.fixture
-def today():
-    """Date rules are checked on a fixed day, whatever day the suite runs."""
-    with time_machine.travel(datetime.datetime(2026, 11, 21, 15, 0, tzinfo=datetime.UTC), tick=False):
-        yield TODAY
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +49,7 @@ class Populated:
     students_granted: list
     students_refused: list
     students_no_answer: list
-    authorization: InstructionalUse | None
+    authorization: Authorization | None
 
 
 def set_up_district(world) -> None:
@@ -104,16 +95,18 @@ def populate(world, school: School, size: int = 1, *, authorization: bool = True
         ConsentRecordFactory(student=student, scope=scope, decision="refused")
         refused.append(student)
         no_answer.append(StudentFactory(school=school, grade=grade))
-    use = None
+    authorization = None
     if authorization:
         tool = ToolFactory(district=school.district, parental_consent_required=True)
         program = ProgramFactory(school=school, name="Robotics Club")
         for student in granted[:2]:
             ProgramMembership.objects.create(program=program, student=student)
         requested = InstructionalUseFactory(program=program, tool=tool)
-        use = consent_services.instructional_use_authorize(
+        authorization = authorization_services.authorization_grant(
             acting_user=world.superintendent,
-            use=InstructionalUse.objects.select_related("district", "tool", "program__school").get(pk=requested.pk),
+            authorization=Authorization.objects.select_related("district", "tool", "program__school").get(
+                pk=requested.pk
+            ),
             decided_as="superintendent",
         )
     return Populated(
@@ -125,7 +118,7 @@ def populate(world, school: School, size: int = 1, *, authorization: bool = True
         students_granted=granted,
         students_refused=refused,
         students_no_answer=no_answer,
-        authorization=use,
+        authorization=authorization,
     )
 
 

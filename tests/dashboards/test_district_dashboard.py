@@ -17,7 +17,8 @@ from django.urls import reverse
 
 from accounts.models import School
 from dashboards import selectors, snapshots, tasks
-from tests.dashboards.conftest import TODAY, populate, set_up_district
+from tests.conftest import TODAY
+from tests.dashboards.conftest import populate, set_up_district
 from tests.disclosures.filing import file_none
 from tests.factories import SchoolFactory, SocialAccountFactory, staff_at
 

@@ -17,7 +17,8 @@ from django.urls import reverse
 from consent import services as consent_services
 from dashboards import selectors
 from dashboards.access import disclosure_names_for
-from tests.dashboards.conftest import TODAY, populate, set_up_district, social_scope
+from tests.conftest import TODAY
+from tests.dashboards.conftest import populate, set_up_district, social_scope
 from tests.factories import SocialAccountFactory, StudentFactory, staff_at
 
 pytestmark = pytest.mark.django_db

@@ -5,19 +5,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
-import time_machine
 
 from disclosures.models import DisclosureCycle
 from disclosures.services import disclosure_cycle_create
-
-TODAY = datetime.date(2026, 11, 21)
-
-
-@pytest.fixture
-def today():
-    """Date rules are checked on a fixed day, whatever day the suite runs."""
-    with time_machine.travel(datetime.datetime(2026, 11, 21, 15, 0, tzinfo=datetime.UTC), tick=False):
-        yield TODAY
 
 
 def open_cycle(world, **district_settings: object) -> DisclosureCycle:

@@ -45,21 +45,14 @@ from accounts.models import (
     Student,
     User,
 )
+from authorizations.models import Authorization
 from consent.models import ConsentRecord, ConsentScope, ScopeKind
 from consent.services import consent_scopes_set_up
 from disclosures import services as disclosure_services
 from disclosures.models import DisclosedNetwork, Disclosure, DisclosureCycle
 from registry import profile_urls
-from registry.models import (
-    AccountAdministrator,
-    AccountReview,
-    InstructionalUse,
-    Platform,
-    SocialAccount,
-    Tool,
-    ToolRequest,
-    ToolStatus,
-)
+from registry.models import AccountAdministrator, AccountReview, Platform, SocialAccount
+from tools.models import Tool, ToolRequest, ToolStatus
 
 TODAY = datetime.date(2026, 11, 21)
 PASSWORD = "bench-dashboards-2026"  # the personas' password, for a real sign-in over HTTP
@@ -108,7 +101,7 @@ TABLES = {
     "PROGRAMS": Program,
     "PROGRAM_MEMBERSHIPS": ProgramMembership,
     "ACCOUNTS": SocialAccount,
-    "USES": InstructionalUse,
+    "USES": Authorization,
     "TOOLS": Tool,
     "DISCLOSURES": Disclosure,
     "SCOPES": ConsentScope,
@@ -127,7 +120,7 @@ VACUUMED: tuple[type[Model], ...] = (
     DisclosedNetwork,
     ConsentRecord,
     ConsentScope,
-    InstructionalUse,
+    Authorization,
 )
 # The columns the SQL reads by name; checked against the models before the build starts.
 COLUMNS_READ: dict[type[Model], tuple[str, ...]] = {
@@ -137,7 +130,7 @@ COLUMNS_READ: dict[type[Model], tuple[str, ...]] = {
     Program: ("id", "school_id", "kind", "name", "roster_sourced_id"),
     ProgramMembership: ("program_id", "student_id", "user_id", "role"),
     SocialAccount: ("id", "district_id", "school_id", "launched_on", "next_review_on", "status"),
-    InstructionalUse: ("id", "district_id", "tool_id", "program_id", "purpose", "status"),
+    Authorization: ("id", "district_id", "tool_id", "program_id", "purpose", "status", "participation_scope_id"),
     Tool: ("id", "name", "is_public_social_media", "parental_consent_required"),
     Disclosure: (
         "id",
@@ -149,7 +142,7 @@ COLUMNS_READ: dict[type[Model], tuple[str, ...]] = {
         "superseded_at",
         "takes_part_in_none",
     ),
-    ConsentScope: ("id", "district_id", "kind", "instructional_use_id"),
+    ConsentScope: ("id", "district_id", "kind", "name"),
 }
 
 
@@ -214,6 +207,20 @@ class LargestDistrict:
 
 
 # --- INSERT … SELECT with the model's own columns and defaults --------------------------------
+
+
+def link_scopes(cursor: CursorWrapper, params: dict[str, object]) -> int:
+    """Each authorization names the participation scope made for it (whose name ends with its id)."""
+    cursor.execute(
+        sql(
+            "UPDATE {USES} iu SET participation_scope_id = cs.id FROM {SCOPES} cs, {TOOLS} t, {PROGRAMS} p "
+            "WHERE cs.district_id = %(district)s AND cs.kind = 'participation' AND t.id = iu.tool_id "
+            "AND p.id = iu.program_id "
+            "AND cs.name = left(t.name, 45) || ' with ' || left(p.name, 45) || ' (#' || iu.id || ')'"
+        ),
+        params,
+    )
+    return cursor.rowcount
 
 
 def insert_select(
@@ -432,7 +439,7 @@ def row_counts(district: District) -> dict[str, int]:
         "consent scopes": ConsentScope.objects.filter(district=district).count(),
         "consent records": ConsentRecord.objects.filter(scope__district=district).count(),
         "tools": Tool.objects.filter(district=district).count(),
-        "instructional uses": InstructionalUse.objects.filter(district=district).count(),
+        "instructional uses": Authorization.objects.filter(district=district).count(),
     }
 
 
@@ -882,7 +889,7 @@ def _tools_and_authorizations(
     )
     authorized = "mod(c.u, 10) <> 0"
     decided_on = local("date '2026-09-20' + mod(c.u, 30)", "16:00")
-    use = {
+    authorization = {
         "district": "%(district)s",
         "tool": "CASE WHEN mod(c.u, 4) <> 0 THEN (%(consent_tools)s::bigint[])[1 + mod(c.u, %(nconsent_tools)s)] "
         "ELSE (%(plain_tools)s::bigint[])[1 + mod(c.u, %(nplain_tools)s)] END",
@@ -898,7 +905,7 @@ def _tools_and_authorizations(
         "decided_as": f"CASE WHEN {authorized} THEN 'superintendent' ELSE '' END",
         "decided_at": f"CASE WHEN {authorized} THEN {decided_on} END",
     }
-    step("instructional uses", lambda: insert_select(cursor, InstructionalUse, use, classes, params))
+    step("instructional uses", lambda: insert_select(cursor, Authorization, authorization, classes, params))
     scope = {
         "district": "%(district)s",
         "kind": "'participation'",
@@ -907,7 +914,6 @@ def _tools_and_authorizations(
         "|| iu.purpose, 300)",
         "model": "'written_consent'",
         "position": "1000",
-        "instructional_use": "iu.id",
     }
     needing_consent = (
         "{USES} iu JOIN {TOOLS} t ON t.id = iu.tool_id JOIN {PROGRAMS} p ON p.id = iu.program_id "
@@ -915,6 +921,7 @@ def _tools_and_authorizations(
         "AND (t.is_public_social_media OR t.parental_consent_required)"
     )
     step("participation scopes", lambda: insert_select(cursor, ConsentScope, scope, needing_consent, params))
+    step("scopes linked to their authorizations", lambda: link_scopes(cursor, params))
     answer = {
         "student": "pm.student_id",
         "scope": "cs.id",
@@ -925,7 +932,7 @@ def _tools_and_authorizations(
         "recorded_at": local("date '2026-09-23' + mod(pm.student_id, 50)::int", "09:00"),
     }
     families = (
-        "{SCOPES} cs JOIN {USES} iu ON iu.id = cs.instructional_use_id "
+        "{SCOPES} cs JOIN {USES} iu ON iu.participation_scope_id = cs.id "
         "JOIN {PROGRAM_MEMBERSHIPS} pm ON pm.program_id = iu.program_id AND pm.student_id IS NOT NULL "
         "WHERE cs.district_id = %(district)s AND cs.kind = 'participation' "
         "AND NOT (mod(iu.id, 3) = 0 AND mod(pm.student_id, 10) = 0)"

@@ -19,11 +19,12 @@ from django.db import connection
 from django.urls import reverse
 
 from accounts.models import Program, ProgramKind, ProgramMembership, School, Student, ToolListVisibility
-from consent import selectors as consent_selectors
+from authorizations import selectors as authorization_selectors
+from authorizations.models import Authorization, AuthorizationStatus
 from consent.models import ConsentRecord, ConsentScope, ScopeKind
-from registry import selectors
-from registry.models import AuthorizationStatus, InstructionalUse, Tool, ToolRequest, ToolStatus
 from tests.pages import timed
+from tools import selectors as tool_selectors
+from tools.models import Tool, ToolRequest, ToolStatus
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]
 
@@ -75,8 +76,8 @@ def _authorizations(world, tools: list[Tool], schools: list[School]) -> None:
         programs = Program.objects.bulk_create(
             Program(school=schools[n % len(schools)], kind=ProgramKind.CLASS, name=f"Class {n:05d}") for n in numbers
         )
-        uses = InstructionalUse.objects.bulk_create(
-            InstructionalUse(
+        authorizations = Authorization.objects.bulk_create(
+            Authorization(
                 district=world.district,
                 tool=consent_tools[n % len(consent_tools)] if n % 4 else plain_tools[n % len(plain_tools)],
                 program=program,
@@ -90,18 +91,22 @@ def _authorizations(world, tools: list[Tool], schools: list[School]) -> None:
             )
             for n, program in zip(numbers, programs, strict=True)
         )
+        consenting = [
+            authorization for n, authorization in zip(numbers, authorizations, strict=True) if n % 4 and n % 10
+        ]
         scopes = ConsentScope.objects.bulk_create(
             ConsentScope(
                 district=world.district,
                 kind=ScopeKind.PARTICIPATION,
-                name=f"Participation #{use.pk}",
+                name=f"Participation #{authorization.pk}",
                 model="written_consent",
-                instructional_use=use,
             )
-            for n, use in zip(numbers, uses, strict=True)
-            if n % 4 and n % 10
+            for authorization in consenting
         )
-        scope_of = {scope.instructional_use_id: scope for scope in scopes}
+        for authorization, scope in zip(consenting, scopes, strict=True):
+            authorization.participation_scope = scope
+        Authorization.objects.bulk_update(consenting, ["participation_scope"])
+        scope_of = {authorization.pk: authorization.participation_scope for authorization in consenting}
         students, memberships, records = [], [], []
         for program in programs:
             for _seat in range(CLASS_SIZE):
@@ -117,8 +122,8 @@ def _authorizations(world, tools: list[Tool], schools: list[School]) -> None:
                     )
                 )
         Student.objects.bulk_create(students, batch_size=5_000)
-        for index, (use, program) in enumerate(zip(uses, programs, strict=True)):
-            scope = scope_of.get(use.pk)
+        for index, (authorization, program) in enumerate(zip(authorizations, programs, strict=True)):
+            scope = scope_of.get(authorization.pk)
             for seat in range(CLASS_SIZE):
                 student = students[index * CLASS_SIZE + seat]
                 memberships.append(ProgramMembership(program=program, student=student))
@@ -165,7 +170,7 @@ def test_tools_and_authorizations_at_the_largest_district(client, world, today):
         f"\n{TOOLS:,} tools, {AUTHORIZATIONS:,} authorizations, {AUTHORIZATIONS * CLASS_SIZE:,} enrolled students "
         f"on {connection.vendor} (built in {time.perf_counter() - started:.0f} s)"
     )
-    sample = InstructionalUse.objects.filter(status="authorized", consent_scope__isnull=False).order_by("pk").first()
+    sample = Authorization.objects.filter(status="authorized", participation_scope__isnull=False).order_by("pk").first()
     pages = [
         ("staff", "tool list", reverse("tools:tool_list")),
         ("staff", "tool search", reverse("tools:tool_list") + "?q=Vendor+12"),
@@ -181,13 +186,19 @@ def test_tools_and_authorizations_at_the_largest_district(client, world, today):
             client.force_login(world.persona(persona))
         median, captured = timed(client, url, RUNS)
         print(f"  {name:<28} median {median:7.0f} ms   {len(captured):3d} queries")
-    district_tools = selectors.tools_of(world.district.pk)
-    uses = InstructionalUse.objects.filter(district=world.district)
+    district_tools = tool_selectors.tools_of(world.district.pk)
+    authorizations = Authorization.objects.filter(district=world.district)
     questions = [
-        ("authorizations not ready", lambda: consent_selectors.authorizations_not_ready(uses, today).count()),
-        ("tool reviews due in 14 days", lambda: selectors.tool_reviews_due(district_tools, 14, today).count()),
-        ("agreements expiring in 30 days", lambda: selectors.privacy_agreements_expiring(district_tools, 30).count()),
-        ("tool requests waiting", lambda: selectors.tool_requests_waiting(world.district.pk).count()),
+        (
+            "authorizations not ready",
+            lambda: authorization_selectors.authorizations_not_ready(authorizations, today).count(),
+        ),
+        ("tool reviews due in 14 days", lambda: tool_selectors.tool_reviews_due(district_tools, 14, today).count()),
+        (
+            "agreements expiring in 30 days",
+            lambda: tool_selectors.privacy_agreements_expiring(district_tools, 30).count(),
+        ),
+        ("tool requests waiting", lambda: tool_selectors.tool_requests_waiting(world.district.pk).count()),
     ]
     for name, question in questions:
         started = time.perf_counter()

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
-import time_machine
 
 from registry.profile_urls import resolve_profile
 from registry.services import Designation
-from tests.factories import platform, staff_at
-
-TODAY = datetime.date(2026, 11, 21)
-
-
-@pytest.fixture
-def today():
-    """Date rules are checked on a fixed day, whatever day the suite runs."""
-    with time_machine.travel(datetime.datetime(2026, 11, 21, 15, 0, tzinfo=datetime.UTC), tick=False):
-        yield TODAY
+from tests.factories import platform
 
 
 def use_policy(district, policy: str) -> None:
@@ -69,8 +57,3 @@ def request_account(world):
         )
 
     return make
-
-
-@pytest.fixture
-def colleague(world):
-    return staff_at(world.school, email="colleague@north.example.org")

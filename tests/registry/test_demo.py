@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from registry import selectors
 from registry.models import SocialAccount
+from tools import selectors as tool_selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -21,21 +22,25 @@ def test_the_demo_shows_a_director_every_kind_of_account_that_needs_attention():
 
 def test_the_demo_gives_every_district_its_tool_list_in_every_state():
     from accounts.models import District
+    from authorizations.models import Authorization
     from consent import selectors as consent_selectors
-    from registry.models import Designee, InstructionalUse, LogoPermission, Tool, ToolStatus
+    from registry.models import AccountLogoPermission
+    from tools.models import Designee, Tool, ToolStatus
 
     call_command("load_demo")
     call_command("load_demo")  # loading twice changes nothing
 
     for district in District.objects.all():
-        tools = selectors.tools_of(district.pk)
+        tools = tool_selectors.tools_of(district.pk)
         assert set(tools.values_list("status", flat=True)) == set(ToolStatus)
-        assert selectors.tool_reviews_overdue(tools).count() == 1
-        assert selectors.privacy_agreements_expiring(tools, within_days=30).count() == 1
-        assert selectors.tool_requests_waiting(district.pk).count() == 2
+        assert tool_selectors.tool_reviews_overdue(tools).count() == 1
+        assert tool_selectors.privacy_agreements_expiring(tools, within_days=30).count() == 1
+        assert tool_selectors.tool_requests_waiting(district.pk).count() == 2
         assert Designee.objects.filter(district=district).count() == 1
-        assert LogoPermission.objects.filter(district=district, account__owner_kind="district").count() == 1
-        uses = InstructionalUse.objects.filter(district=district)
-        assert consent_selectors.authorizations_not_ready(uses).count() == 1  # Instagram, two families missing
-        assert consent_selectors.authorizations_waiting(uses).count() == 1
+        assert AccountLogoPermission.objects.filter(district=district, subject__owner_kind="district").count() == 1
+        authorizations = Authorization.objects.filter(district=district)
+        assert (
+            consent_selectors.authorizations_not_ready(authorizations).count() == 1
+        )  # Instagram, two families missing
+        assert consent_selectors.authorizations_waiting(authorizations).count() == 1
     assert Tool.objects.count() == 50

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from registry.models import AccountAdministrator, LogoPermission, SocialAccount
+from registry.models import AccountAdministrator, AccountLogoPermission, SocialAccount
 from tests.factories import AdministratorFactory, SocialAccountFactory
 
 
@@ -156,7 +156,7 @@ def test_the_superintendent_records_logo_permission_on_the_page(client, world, a
         follow=True,
     )
 
-    permission = LogoPermission.objects.get(account=account)
+    permission = AccountLogoPermission.objects.get(subject=account)
     assert (permission.decided_as, permission.written_as, permission.withdrawn_on) == ("superintendent", "letter", None)
     assert "The permission to use the district logo is recorded." in response.text
     assert "Permitted by Dr. Ada Lovelace, Superintendent (The Superintendent) on October 6, 2026" in response.text

@@ -7,11 +7,13 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from registry import selectors, services
+from registry import services
 from registry.models import AccountStatus, SocialAccount
 from registry.services import Designation
 from tests.factories import platform
 from tests.registry.conftest import address, details, use_policy
+from tools import selectors as tool_selectors
+from tools import services as tool_services
 
 
 def test_under_547_the_director_approves_and_an_administrator_launches(world, request_account, today):
@@ -211,15 +213,15 @@ def test_logo_permission_is_recorded_with_who_when_and_how(world, request_accoun
         "decided_as": "superintendent",
     }
     with pytest.raises(PermissionDenied):
-        services.logo_permission_grant(acting_user=world.principal, account=account, **grant)
+        tool_services.logo_permission_grant(acting_user=world.principal, subject=account, **grant)
     with pytest.raises(ValidationError):
-        services.logo_permission_grant(
-            acting_user=world.superintendent, account=account, **{**grant, "granted_by_name": ""}
+        tool_services.logo_permission_grant(
+            acting_user=world.superintendent, subject=account, **{**grant, "granted_by_name": ""}
         )
 
-    permission = services.logo_permission_grant(acting_user=world.superintendent, account=account, **grant)
+    permission = tool_services.logo_permission_grant(acting_user=world.superintendent, subject=account, **grant)
 
-    assert selectors.current_logo_permission(account=account) == permission
+    assert tool_selectors.current_logo_permission(account=account) == permission
     assert (permission.decided_as, permission.written_as, permission.recorded_by) == (
         "superintendent",
         "letter",

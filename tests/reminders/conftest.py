@@ -7,7 +7,7 @@ import datetime
 import pytest
 import time_machine
 
-from tests.disclosures.conftest import cycle, today  # noqa: F401 - fixtures shared with the disclosure tests
+from tests.disclosures.conftest import cycle  # noqa: F401 - a fixture shared with the disclosure tests
 
 
 @pytest.fixture

@@ -24,14 +24,14 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture
 def smtp(settings):
-    def use(controller) -> None:
+    def authorization(controller) -> None:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
         settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
         settings.EMAIL_TIMEOUT = 5
 
     settings.SITE_URL = "https://registry.example.org"
-    return use
+    return authorization
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from django.core import mail
 from accounts.models import Approver
 from consent.services import consent_scopes_set_up
 from disclosures.services import disclosure_return
-from registry import services as registry_services
 from registry.models import AccountStatus
 from reminders import services
 from reminders.kinds import KINDS
@@ -26,6 +25,7 @@ from tests.factories import (
     ToolFactory,
     ToolRequestFactory,
 )
+from tools import services as tool_services
 
 TODAY = datetime.date(2026, 11, 21)
 
@@ -94,7 +94,7 @@ def test_a_request_reaches_whoever_must_act_next(world, today):
 def test_tool_reminders_reach_whoever_the_policy_lets_decide(world, today):
     world.district.tool_approver = Approver.SUPERINTENDENT_OR_DESIGNEE
     world.district.save()
-    registry_services.designee_add(
+    tool_services.designee_add(
         acting_user=world.superintendent, district=world.district, user=world.director, power="tools"
     )
     review = ToolFactory(district=world.district, next_review_on=TODAY + datetime.timedelta(days=3))
@@ -117,9 +117,9 @@ def test_tool_reminders_reach_whoever_the_policy_lets_decide(world, today):
 
 
 def test_an_authorization_waiting_reaches_the_superintendent(world, today):
-    use = InstructionalUseFactory(program=ProgramFactory(school=world.school), staff_member=world.staff)
+    authorization = InstructionalUseFactory(program=ProgramFactory(school=world.school), staff_member=world.staff)
     services.reminders_plan(today=TODAY)
-    assert owed("authorization_waiting") == {(world.superintendent.pk, f"authorization:{use.pk}", "waiting")}
+    assert owed("authorization_waiting") == {(world.superintendent.pk, f"authorization:{authorization.pk}", "waiting")}
 
 
 def test_every_kind_has_its_email(world, cycle, account, today, settings):

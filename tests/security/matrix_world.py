@@ -25,12 +25,13 @@ from accounts.models import (
     Student,
     User,
 )
+from authorizations import services as authorization_services
+from authorizations.models import Authorization
 from consent import services as consent_services
 from consent.models import ConsentImport, ConsentScope, ScopeKind
 from disclosures import services as disclosure_services
 from disclosures.models import DisclosedNetwork, Disclosure, DisclosureCycle
-from registry import services as registry_services
-from registry.models import AccountAdministrator, Designee, InstructionalUse, SocialAccount, Tool, ToolRequest
+from registry.models import AccountAdministrator, SocialAccount
 from tests.disclosures.filing import file_networks
 from tests.factories import (
     AdministratorFactory,
@@ -43,6 +44,8 @@ from tests.factories import (
     ToolRequestFactory,
     staff_at,
 )
+from tools import services as tool_services
+from tools.models import Designee, Tool, ToolRequest
 
 TODAY = datetime.date(2026, 11, 21)
 ROLES = (Role.DIRECTOR, Role.SUPERINTENDENT, Role.COMMUNICATIONS, Role.PRINCIPAL, Role.CLERK, Role.STAFF)
@@ -82,8 +85,8 @@ class Place:
     tool_request: ToolRequest  # the staff persona's, for the first school
     other_tool_request: ToolRequest  # the other teacher's, for the other school
     designee: Designee
-    authorization: InstructionalUse  # the staff persona's club at the first school
-    other_authorization: InstructionalUse  # the other teacher's club at the other school
+    authorization: Authorization  # the staff persona's club at the first school
+    other_authorization: Authorization  # the other teacher's club at the other school
 
 
 @dataclass
@@ -229,8 +232,8 @@ def _place(key: str, name: str) -> Place:
 
     tool = ToolFactory(district=district, name="Seesaw", parental_consent_required=True)
 
-    def authorized(by: User, club: Program) -> InstructionalUse:
-        use = consent_services.instructional_use_request(
+    def authorized(by: User, club: Program) -> Authorization:
+        authorization = authorization_services.authorization_request(
             acting_user=by,
             tool=tool,
             program=club,
@@ -238,9 +241,11 @@ def _place(key: str, name: str) -> Place:
             starts_on=datetime.date(2026, 11, 23),
             ends_on=datetime.date(2027, 6, 10),
         )
-        use = InstructionalUse.objects.select_related("district", "tool", "program__school").get(pk=use.pk)
-        return consent_services.instructional_use_authorize(
-            acting_user=superintendent, use=use, decided_as="superintendent"
+        authorization = Authorization.objects.select_related("district", "tool", "program__school").get(
+            pk=authorization.pk
+        )
+        return authorization_services.authorization_grant(
+            acting_user=superintendent, authorization=authorization, decided_as="superintendent"
         )
 
     return Place(
@@ -273,7 +278,7 @@ def _place(key: str, name: str) -> Place:
         tool=tool,
         tool_request=ToolRequestFactory(requested_by=staff, school=school, tool_name="Flip"),
         other_tool_request=ToolRequestFactory(requested_by=other_teacher, school=other_school, tool_name="Padlet"),
-        designee=registry_services.designee_add(
+        designee=tool_services.designee_add(
             acting_user=superintendent, district=district, user=teacher, power="instructional_use"
         ),
         authorization=authorized(staff, program),

@@ -23,10 +23,11 @@ from hypothesis import strategies as st
 
 from accounts.models import ProgramMembership, Student
 from accounts.roster import import_roster
+from authorizations import services as authorization_services
+from authorizations.models import Authorization
 from consent import services as consent_services
 from consent.models import ConsentScope
 from core.csv_response import csv_rows, neutralise_formula
-from registry.models import InstructionalUse
 from tests.accounts.bundles import standard_files, write_bundle
 from tests.disclosures.conftest import open_cycle
 from tests.factories import (
@@ -136,9 +137,11 @@ def _dashboard_authorizations(world) -> str:
         program = ProgramFactory(school=world.school, name=f"Club {n}")
         ProgramMembership.objects.create(program=program, student=StudentFactory(school=world.school))
         requested = InstructionalUseFactory(program=program, tool=tool)
-        consent_services.instructional_use_authorize(  # no family has answered yet: not ready, so listed
+        authorization_services.authorization_grant(  # no family has answered yet: not ready, so listed
             acting_user=world.superintendent,
-            use=InstructionalUse.objects.select_related("district", "tool", "program__school").get(pk=requested.pk),
+            authorization=Authorization.objects.select_related("district", "tool", "program__school").get(
+                pk=requested.pk
+            ),
             decided_as="superintendent",
         )
     return reverse("dashboards:school_export", args=[world.school.pk, "authorizations"])

@@ -26,33 +26,17 @@ from django.utils.html import escape
 
 from accounts.forms import EmploymentForm, PolicyProfileForm, RoleGrantForm
 from accounts.models import ProgramMembership
+from authorizations import services as authorization_services
+from authorizations.forms import DecisionForm, ParticipationAnswerForm, RequestForm, RevokeForm
+from authorizations.models import Authorization
 from consent import services as consent_services
-from consent.authorization_forms import DecisionForm, ParticipationAnswerForm, RequestForm, RevokeForm
 from consent.forms import RecordForm, ScopeForm
 from consent.models import ConsentScope, ScopeKind
 from disclosures import services as disclosure_services
 from disclosures.forms import CommentForm, CycleForm, NetworkForm, SignatureForm
 from disclosures.forms import ReviewForm as DisclosureReviewForm
 from disclosures.models import DEFAULT_ATTESTATION
-from registry import services as registry_services
-from registry.forms import (
-    AccountForm,
-    AdministratorForm,
-    LogoPermissionGrantForm,
-    LogoPermissionWithdrawForm,
-    ReasonForm,
-    ReviewForm,
-)
-from registry.models import InstructionalUse
-from registry.tool_forms import (
-    DesigneeForm,
-    RequestApproveForm,
-    RequestDeclineForm,
-    ToolDecisionForm,
-    ToolForm,
-    ToolRequestForm,
-    ToolSetAsideForm,
-)
+from registry.forms import AccountForm, AdministratorForm, ReasonForm, ReviewForm
 from tests.disclosures.conftest import open_cycle
 from tests.disclosures.filing import file_none
 from tests.factories import (
@@ -66,6 +50,18 @@ from tests.factories import (
     staff_at,
 )
 from tests.security.strategies import database_state
+from tools import services as tool_services
+from tools.forms import (
+    DesigneeForm,
+    LogoPermissionGrantForm,
+    LogoPermissionWithdrawForm,
+    RequestApproveForm,
+    RequestDeclineForm,
+    ToolDecisionForm,
+    ToolForm,
+    ToolRequestForm,
+    ToolSetAsideForm,
+)
 
 MEGABYTE = "x" * (1 << 20)
 HUGE_NUMBER = "99999999999999999999"
@@ -123,9 +119,9 @@ def _account(world: Any) -> dict[str, Any]:
 
 def _account_with_logo(world: Any) -> dict[str, Any]:
     objects = _account(world)
-    registry_services.logo_permission_grant(
+    tool_services.logo_permission_grant(
         acting_user=world.superintendent,
-        account=objects["account"],
+        subject=objects["account"],
         decided_as="superintendent",
         granted_by_name="Dr. Ada Lovelace, Superintendent",
         granted_on=datetime.date(2026, 11, 2),
@@ -157,8 +153,8 @@ def _authorizations(world: Any) -> dict[str, Any]:
     ProgramMembership.objects.create(program=club, student=student)
     tool = ToolFactory(district=world.district, name="Instagram", category="social_media", is_public_social_media=True)
 
-    def ask() -> InstructionalUse:
-        return consent_services.instructional_use_request(
+    def ask() -> Authorization:
+        return authorization_services.authorization_request(
             acting_user=world.staff,
             tool=tool,
             program=club,
@@ -167,12 +163,12 @@ def _authorizations(world: Any) -> dict[str, Any]:
             ends_on=datetime.date(2027, 6, 10),
         )
 
-    def reload(use: InstructionalUse) -> InstructionalUse:
-        return InstructionalUse.objects.select_related("district", "tool", "program__school").get(pk=use.pk)
+    def reload(authorization: Authorization) -> Authorization:
+        return Authorization.objects.select_related("district", "tool", "program__school").get(pk=authorization.pk)
 
     waiting = reload(ask())
-    authorized = consent_services.instructional_use_authorize(
-        acting_user=world.superintendent, use=reload(ask()), decided_as="superintendent"
+    authorized = authorization_services.authorization_grant(
+        acting_user=world.superintendent, authorization=reload(ask()), decided_as="superintendent"
     )
     return {"club": club, "tool": tool, "student": student, "waiting": waiting, "authorized": authorized}
 

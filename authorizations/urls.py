@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consent import authorization_views as views
+from authorizations import views
 
 app_name = "authorizations"
 

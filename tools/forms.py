@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import Approver, District, School, User
-from registry import selectors
-from registry.access import approver_for
-from registry.forms import ForgetSecretsMixin
-from registry.models import (
+from core.forms import ForgetSecretsMixin
+from core.validators import refuse_secrets
+from tools import selectors
+from tools.access import approver_for
+from tools.models import (
     DECIDED_TOOL_STATUSES,
     ApprovalPower,
     DecidedAs,
@@ -22,9 +23,9 @@ from registry.models import (
     ToolCategory,
     ToolRequest,
     ToolStatus,
-    refuse_secrets,
+    WrittenAs,
 )
-from registry.services import TOOL_DETAIL_FIELDS
+from tools.services import TOOL_DETAIL_FIELDS
 
 _SELECT = {"class": "form-select"}
 _DATE = forms.DateInput(attrs={"type": "date"})
@@ -33,17 +34,6 @@ REFERENCE_HELP = (
     "Where the decision is written down, e.g. “Board minutes, March 9, 2026, item 7”. "
     "Required when you record a School Board decision."
 )
-
-
-def add_service_errors(form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's refusal on the form: on its field when the form has one, else above the form."""
-    aliases = aliases or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        field = aliases.get(field, field)
-        form.add_error(field if field in form.fields else None, messages)
 
 
 def _formfield(model_field: models.Field, **kwargs: Any) -> forms.Field | None:
@@ -231,13 +221,6 @@ class ToolRequestForm(ForgetSecretsMixin, forms.ModelForm):
         self.fields["purpose"].required = True
         self.fields["students"].required = True
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        lowest, highest = data.get("lowest_grade"), data.get("highest_grade")
-        if lowest is not None and highest is not None and lowest > highest:
-            self.add_error("highest_grade", "The last grade cannot come before the first.")
-        return data
-
 
 class RequestApproveForm(ForgetSecretsMixin, forms.Form):
     decided_as = forms.ChoiceField(label="Decided by", widget=forms.Select(attrs=_SELECT))
@@ -321,3 +304,58 @@ class DesigneeForm(ForgetSecretsMixin, forms.Form):
         if self.user is None:
             raise forms.ValidationError("No active staff member of the district has this e-mail address.")
         return email
+
+
+# --- Written permission to use the district logo ------------------------------------------
+
+
+class LogoPermissionGrantForm(ForgetSecretsMixin, forms.Form):
+    """Written permission to use the district logo on one account or tool, as the policy names its giver.
+
+    `capacities` are the DecidedAs values the person recording it holds (tools.access)."""
+
+    decided_as = forms.ChoiceField(label="Granted by", widget=forms.Select(attrs={"class": "form-select"}))
+    granted_by_name = forms.CharField(
+        label="Name of the person or body granting it",
+        max_length=200,
+        validators=[refuse_secrets],
+        help_text="E.g. “Dr. Ada Lovelace, Superintendent” or “School Board”.",
+    )
+    granted_on = forms.DateField(label="Date of the permission", widget=forms.DateInput(attrs={"type": "date"}))
+    written_as = forms.ChoiceField(label="Given in writing as", choices=[("", "Choose…"), *WrittenAs.choices])
+    reference = forms.CharField(
+        label="Where the writing is kept",
+        max_length=300,
+        required=False,
+        validators=[refuse_secrets],
+        help_text="E.g. “letter of March 3, 2026 in the communications office file”. For a School Board "
+        "decision, the meeting date and item of the minutes (required).",
+    )
+    conditions = forms.CharField(
+        label="Conditions, if any",
+        max_length=500,
+        required=False,
+        validators=[refuse_secrets],
+        help_text="E.g. “the current logo only, unaltered”.",
+    )
+
+    def __init__(self, *args: Any, capacities: list[str], user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decided_as"].choices = [(c, DecidedAs(c).label) for c in capacities]
+        if capacities:
+            self.initial.setdefault("decided_as", capacities[0])
+        if capacities == [DecidedAs.SCHOOL_BOARD]:
+            self.initial.setdefault("granted_by_name", "School Board")
+            self.initial.setdefault("written_as", WrittenAs.BOARD_MINUTES)
+        elif user is not None and user.full_name:
+            self.initial.setdefault("granted_by_name", user.full_name)
+        self.initial.setdefault("granted_on", timezone.localdate())
+
+
+class LogoPermissionWithdrawForm(ForgetSecretsMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why it is withdrawn",
+        max_length=500,
+        validators=[refuse_secrets],
+        widget=forms.TextInput(attrs={"placeholder": "E.g. “the account was handed to the booster club”"}),
+    )

@@ -1,6 +1,7 @@
-"""Thin views over instructional-use authorizations: resolve through consent.access, change through
-consent.services, read readiness through consent.selectors, and log every time a page shows
-students' consent to take part (the privacy log)."""
+"""Thin views over authorizations to use a tool with students: resolve through
+authorizations.access, change through authorizations.services, read readiness through
+authorizations.selectors, and log every time a page shows students' consent to take part (the
+privacy log)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,14 +19,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.history import page_number as history_page_number
 from accounts.models import Approver, User
-from consent import access, selectors, services
-from consent.authorization_forms import DecisionForm, ParticipationAnswerForm, RequestForm, RevokeForm
+from authorizations import access, history, selectors, services
+from authorizations.forms import DecisionForm, ParticipationAnswerForm, RequestForm, RevokeForm
+from authorizations.models import Authorization, AuthorizationStatus
+from consent import access as consent_access
+from consent import services as consent_services
 from consent.models import ConsentScope, Decision, ListKind
-from registry import access as registry_access
-from registry import history as registry_history
-from registry.models import USABLE_TOOL_STATUSES, ApprovalPower, AuthorizationStatus, DecidedAs, InstructionalUse
+from core.history import history_page_number
+from core.refusals import add_refusal, show_refusal
+from tools import access as tool_access
+from tools.models import USABLE_TOOL_STATUSES, ApprovalPower, DecidedAs
 
 PAGE_SIZE = 25
 # What a service calls a field, and what the page's form calls it.
@@ -56,11 +59,11 @@ def _day(day: datetime.date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
 
-def readiness_of(use: InstructionalUse, today: datetime.date) -> Readiness:
-    enrolled, covered = use.enrolled, use.covered  # type: ignore[attr-defined]
-    needs_consent = use.tool.needs_participation_consent or use.needs_consent  # type: ignore[attr-defined]
-    status = use.status
-    where = f"{use.tool.name} with {use.program.name}"
+def readiness_of(authorization: Authorization, today: datetime.date) -> Readiness:
+    enrolled, covered = authorization.enrolled, authorization.covered  # type: ignore[attr-defined]
+    needs_consent = authorization.tool.needs_participation_consent or authorization.needs_consent  # type: ignore[attr-defined]
+    status = authorization.status
+    where = f"{authorization.tool.name} with {authorization.program.name}"
     if status == AuthorizationStatus.REQUESTED:
         detail = f"{_students(enrolled)} enrolled"
         banner = f"Waiting for a decision: students may not use {where} until it is authorized."
@@ -74,20 +77,22 @@ def readiness_of(use: InstructionalUse, today: datetime.date) -> Readiness:
         return Readiness("Revoked", "secondary", "", f"Revoked: students may no longer use {where}.")
     if status == AuthorizationStatus.WITHDRAWN:
         return Readiness("Withdrawn", "secondary", "", f"Withdrawn: students may not use {where} under it.")
-    if use.has_ended(today):
+    if authorization.has_ended(today):
         return Readiness(
             "Ended",
             "secondary",
-            f"Ended {_day(use.ends_on)}",
-            f"Ended on {_day(use.ends_on)}: the authorization no longer covers {where}. Ask again for a new period.",
+            f"Ended {_day(authorization.ends_on)}",
+            f"Ended on {_day(authorization.ends_on)}: the authorization no longer covers {where}. "
+            "Ask again for a new period.",
         )
-    starts = f" It starts on {_day(use.starts_on)}." if use.starts_on > today else ""
-    if not use.needs_consent:  # type: ignore[attr-defined]
+    starts = f" It starts on {_day(authorization.starts_on)}." if authorization.starts_on > today else ""
+    if not authorization.needs_consent:  # type: ignore[attr-defined]
         return Readiness(
             "Ready",
             "success",
             "No parental consent needed",
-            f"Ready: {use.tool.name} needs no parental consent; authorized until {_day(use.ends_on)}.{starts}",
+            f"Ready: {authorization.tool.name} needs no parental consent; "
+            f"authorized until {_day(authorization.ends_on)}.{starts}",
             ready=True,
         )
     families = f"{covered} of {enrolled} famil{'ies have' if enrolled != 1 else 'y has'} consented"
@@ -96,9 +101,10 @@ def readiness_of(use: InstructionalUse, today: datetime.date) -> Readiness:
             "Not ready",
             "danger",
             "No students enrolled",
-            f"Not ready: no students are enrolled in {use.program.name} yet, so no family has consented.{starts}",
+            f"Not ready: no students are enrolled in {authorization.program.name} yet, "
+            f"so no family has consented.{starts}",
         )
-    if use.is_ready:  # type: ignore[attr-defined]
+    if authorization.is_ready:  # type: ignore[attr-defined]
         everyone = "the one enrolled student has"
         if enrolled != 1:
             everyone = f"every one of the {enrolled} enrolled students has"
@@ -129,37 +135,22 @@ def _capacity(value: str) -> str:
 # --- Helpers ---------------------------------------------------------------------------------------
 
 
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's refusal on the form that asked for it: by field where the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, errors in error.message_dict.items():
-        name = FIELD_NAMES.get(field, field)
-        form.add_error(name if name in form.fields else None, errors)
-
-
 def _approver(user: User, *, capital: bool = False) -> str:
     """Who the user's district has decide: “the Superintendent or designee”, “the School Board”…"""
     if user.district_id is None:
         return "The district" if capital else "the district"
-    label = str(Approver(registry_access.approver_for(user.district, ApprovalPower.INSTRUCTIONAL_USE)).label)
+    label = str(Approver(tool_access.approver_for(user.district, ApprovalPower.INSTRUCTIONAL_USE)).label)
     return label if capital else label[:1].lower() + label[1:]
 
 
-def _refusal(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
+def _readiness_query(authorizations: QuerySet[Authorization], today: datetime.date) -> QuerySet[Authorization]:
+    return selectors.with_readiness(authorizations.select_related("tool", "program__school", "staff_member"), today)
 
 
-def _readiness_query(uses: QuerySet[InstructionalUse], today: datetime.date) -> QuerySet[InstructionalUse]:
-    return selectors.with_readiness(uses.select_related("tool", "program__school", "staff_member"), today)
-
-
-def _page(request: HttpRequest, uses: QuerySet[InstructionalUse], key: str, today: datetime.date) -> Page:
-    page = Paginator(uses, PAGE_SIZE).get_page(request.GET.get(f"{key}_page"))
-    for use in page.object_list:
-        use.readiness = readiness_of(use, today)
+def _page(request: HttpRequest, authorizations: QuerySet[Authorization], key: str, today: datetime.date) -> Page:
+    page = Paginator(authorizations, PAGE_SIZE).get_page(request.GET.get(f"{key}_page"))
+    for authorization in page.object_list:
+        authorization.readiness = readiness_of(authorization, today)
     return page
 
 
@@ -172,7 +163,7 @@ def authorization_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     visible = access.visible_authorizations(user)
     mine_q = Q(staff_member=user) | Q(requested_by=user)
-    decides = user.district_id is not None and registry_access.can_take_decision(
+    decides = user.district_id is not None and tool_access.can_take_decision(
         user, user.district, ApprovalPower.INSTRUCTIONAL_USE
     )
     waiting = selectors.authorizations_waiting(visible)
@@ -210,7 +201,10 @@ def authorization_list(request: HttpRequest) -> HttpResponse:
             _readiness_query(closed, today),
         ),
     ]
-    pages = [(key, title, help_text, _page(request, uses, key, today)) for key, title, help_text, uses in sections]
+    pages = [
+        (key, title, help_text, _page(request, authorizations, key, today))
+        for key, title, help_text, authorizations in sections
+    ]
     return render(
         request,
         "authorizations/list.html",
@@ -233,7 +227,7 @@ def authorization_new(request: HttpRequest) -> HttpResponse:
     if not access.can_request_authorization(user):
         raise PermissionDenied
     tools = (
-        registry_access.visible_tools(user)
+        tool_access.visible_tools(user)
         .filter(district_id=user.district_id, status__in=USABLE_TOOL_STATUSES)
         .order_by("name", "pk")
     )
@@ -246,7 +240,7 @@ def authorization_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                use = services.instructional_use_request(
+                authorization = services.authorization_request(
                     acting_user=user,
                     tool=data["tool"],
                     program=data["program"],
@@ -255,14 +249,15 @@ def authorization_new(request: HttpRequest) -> HttpResponse:
                     ends_on=data["ends_on"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_refusal(form, error, FIELD_NAMES)
             else:
                 messages.success(
                     request,
-                    f"Asked for {use.tool.name} with {use.program.name}. {_approver(user, capital=True)} decides; "
+                    f"Asked for {authorization.tool.name} with {authorization.program.name}. "
+                    f"{_approver(user, capital=True)} decides; "
                     "you will see the answer here.",
                 )
-                return redirect(use)
+                return redirect(authorization)
         status = 400
     tool_list = list(tools)
     chosen = str(form["tool"].value() or "")
@@ -284,7 +279,7 @@ def authorization_new(request: HttpRequest) -> HttpResponse:
 
 def _detail_page(
     request: HttpRequest,
-    use: InstructionalUse,
+    authorization: Authorization,
     *,
     decision_form: DecisionForm | None = None,
     revoke_form: RevokeForm | None = None,
@@ -293,53 +288,53 @@ def _detail_page(
 ) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    counted = selectors.with_readiness(InstructionalUse.objects.filter(pk=use.pk), today)
-    use.enrolled, use.covered, use.needs_consent, use.is_ready = counted.values_list(
-        "enrolled", "covered", "needs_consent", "is_ready"
-    ).get()
-    scope: ConsentScope | None = getattr(use, "consent_scope", None)
-    shows_names = access.sees_participants(user, use)
+    counted = selectors.with_readiness(Authorization.objects.filter(pk=authorization.pk), today)
+    authorization.enrolled, authorization.covered, authorization.needs_consent, authorization.is_ready = (
+        counted.values_list("enrolled", "covered", "needs_consent", "is_ready").get()
+    )
+    scope: ConsentScope | None = authorization.participation_scope
+    shows_names = access.sees_participants(user, authorization)
     # Names and answers only once there is something to answer: a consent scope for this authorization.
-    participants = selectors.participants(use, today) if shows_names and scope is not None else []
+    participants = selectors.participants(authorization, today) if shows_names and scope is not None else []
     if participants:
-        services.list_view_record(
+        consent_services.list_view_record(
             user=user,
-            district=use.district,
+            district=authorization.district,
             kind=ListKind.PROGRAM,
-            subject=f"Authorization #{use.pk}: {use.tool.name} with {use.program.name}",
+            subject=f"Authorization #{authorization.pk}: {authorization.tool.name} with {authorization.program.name}",
         )
-    capacities = registry_access.decision_capacities(user, use.district, ApprovalPower.INSTRUCTIONAL_USE)
-    is_open = use.status in (AuthorizationStatus.REQUESTED, AuthorizationStatus.AUTHORIZED)
-    collecting = scope is not None and scope.active and not use.has_ended(today)
-    can_record = collecting and access.can_record(user, use.program.school)
+    capacities = tool_access.decision_capacities(user, authorization.district, ApprovalPower.INSTRUCTIONAL_USE)
+    is_open = authorization.status in (AuthorizationStatus.REQUESTED, AuthorizationStatus.AUTHORIZED)
+    collecting = scope is not None and scope.active and not authorization.has_ended(today)
+    can_record = collecting and consent_access.can_record(user, authorization.program.school)
     if can_record and answer_form is None:
         recordable = _recordable_school_ids(user, participants)
         wanted = request.GET.get("student", "")
         answer_form = ParticipationAnswerForm(
-            enrolled=_recordable_students(user, use),
+            enrolled=_recordable_students(user, authorization),
             shown=[p.student for p in participants if p.student.school_id in recordable],
             initial={"student": wanted} if PK.fullmatch(wanted) else {},
         )
-    can_decide = bool(capacities) and use.status == AuthorizationStatus.REQUESTED
-    can_revoke = bool(capacities) and use.status == AuthorizationStatus.AUTHORIZED
+    can_decide = bool(capacities) and authorization.status == AuthorizationStatus.REQUESTED
+    can_revoke = bool(capacities) and authorization.status == AuthorizationStatus.AUTHORIZED
     return render(
         request,
         "authorizations/detail.html",
         {
-            "use": use,
-            "readiness": readiness_of(use, today),
-            "missing": use.enrolled - use.covered,
+            "authorization": authorization,
+            "readiness": readiness_of(authorization, today),
+            "missing": authorization.enrolled - authorization.covered,
             "scope": scope,
             "shows_names": shows_names,
             "participants": participants,
             "collecting": collecting,
-            "decision": "Not authorized" if use.status == AuthorizationStatus.DECLINED else "Authorized",
-            "decided_as": _capacity(use.decided_as),
-            "decision_reason": use.decision_reason,
-            "history": registry_history.authorization_history(use, number=history_page_number(request)),
+            "decision": "Not authorized" if authorization.status == AuthorizationStatus.DECLINED else "Authorized",
+            "decided_as": _capacity(authorization.decided_as),
+            "decision_reason": authorization.decision_reason,
+            "history": history.authorization_history(authorization, number=history_page_number(request)),
             "decision_form": decision_form or (DecisionForm(capacities=capacities) if can_decide else None),
             "revoke_form": revoke_form or (RevokeForm() if can_revoke else None),
-            "can_withdraw": is_open and access.can_withdraw_authorization(user, use),
+            "can_withdraw": is_open and access.can_withdraw_authorization(user, authorization),
             "answer_form": answer_form if can_record else None,
             "today": today,
         },
@@ -351,14 +346,14 @@ def _recordable_school_ids(user: User, participants: list[selectors.Participant]
     school_ids = {p.student.school_id for p in participants}
     if not school_ids:
         return set()
-    return set(access.recording_schools(user).filter(pk__in=school_ids).values_list("pk", flat=True))
+    return set(consent_access.recording_schools(user).filter(pk__in=school_ids).values_list("pk", flat=True))
 
 
-def _recordable_students(user: User, use: InstructionalUse) -> QuerySet:
+def _recordable_students(user: User, authorization: Authorization) -> QuerySet:
     """Enrolled students whose families' answers this user may enter (the form's valid choices)."""
     return (
-        selectors.enrolled_students(use.program_id)
-        .filter(school__in=access.recording_schools(user))
+        selectors.enrolled_students(authorization.program_id)
+        .filter(school__in=consent_access.recording_schools(user))
         .select_related("school", "district")
         .distinct()
     )
@@ -366,34 +361,36 @@ def _recordable_students(user: User, use: InstructionalUse) -> QuerySet:
 
 @login_required
 def authorization_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    use = access.get_authorization_for_user(request.user, pk)
-    return _detail_page(request, use)
+    authorization = access.get_authorization_for_user(request.user, pk)
+    return _detail_page(request, authorization)
 
 
 @require_POST
 @login_required
 def authorization_decide(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    use = access.get_authorization_for_user(user, pk)
-    capacities = registry_access.decision_capacities(user, use.district, ApprovalPower.INSTRUCTIONAL_USE)
+    authorization = access.get_authorization_for_user(user, pk)
+    capacities = tool_access.decision_capacities(user, authorization.district, ApprovalPower.INSTRUCTIONAL_USE)
     if not capacities:
         raise PermissionDenied
     form = DecisionForm(request.POST, capacities=capacities)
     if not form.is_valid():
-        return _detail_page(request, use, decision_form=form, status=400)
+        return _detail_page(request, authorization, decision_form=form, status=400)
     data = form.cleaned_data
     action = (
-        services.instructional_use_authorize
-        if data["decision"] == DecisionForm.AUTHORIZE
-        else services.instructional_use_decline
+        services.authorization_grant if data["decision"] == DecisionForm.AUTHORIZE else services.authorization_decline
     )
     try:
         decided = action(
-            acting_user=user, use=use, decided_as=data["decided_as"], reference=data["reference"], reason=data["reason"]
+            acting_user=user,
+            authorization=authorization,
+            decided_as=data["decided_as"],
+            reference=data["reference"],
+            reason=data["reason"],
         )
     except ValidationError as error:
-        _add_errors(form, error)
-        return _detail_page(request, use, decision_form=form, status=400)
+        add_refusal(form, error, FIELD_NAMES)
+        return _detail_page(request, authorization, decision_form=form, status=400)
     if decided.status == AuthorizationStatus.AUTHORIZED:
         follow = (
             " Families can now be asked for consent; record their answers on this page."
@@ -410,35 +407,38 @@ def authorization_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def authorization_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    use = access.get_authorization_for_user(user, pk)
-    if not access.can_decide_authorization(user, use):
+    authorization = access.get_authorization_for_user(user, pk)
+    if not access.can_decide_authorization(user, authorization):
         raise PermissionDenied
     form = RevokeForm(request.POST)
     if not form.is_valid():
-        return _detail_page(request, use, revoke_form=form, status=400)
+        return _detail_page(request, authorization, revoke_form=form, status=400)
     try:
-        services.instructional_use_revoke(acting_user=user, use=use, reason=form.cleaned_data["reason"])
+        services.authorization_revoke(acting_user=user, authorization=authorization, reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        _add_errors(form, error)
-        return _detail_page(request, use, revoke_form=form, status=400)
-    messages.success(request, f"Revoked: {use.tool.name} with {use.program.name}. The families' answers are kept.")
-    return redirect(use)
+        add_refusal(form, error, FIELD_NAMES)
+        return _detail_page(request, authorization, revoke_form=form, status=400)
+    messages.success(
+        request,
+        f"Revoked: {authorization.tool.name} with {authorization.program.name}. The families' answers are kept.",
+    )
+    return redirect(authorization)
 
 
 @require_POST
 @login_required
 def authorization_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    use = access.get_authorization_for_user(user, pk)
-    if not access.can_withdraw_authorization(user, use):
+    authorization = access.get_authorization_for_user(user, pk)
+    if not access.can_withdraw_authorization(user, authorization):
         raise PermissionDenied
     try:
-        services.instructional_use_withdraw(acting_user=user, use=use)
+        services.authorization_withdraw(acting_user=user, authorization=authorization)
     except ValidationError as error:
-        _refusal(request, error)
+        show_refusal(request, error)
     else:
-        messages.success(request, f"Withdrawn: {use.tool.name} with {use.program.name}.")
-    return redirect(use)
+        messages.success(request, f"Withdrawn: {authorization.tool.name} with {authorization.program.name}.")
+    return redirect(authorization)
 
 
 ANSWER_WORDS = {
@@ -452,24 +452,24 @@ ANSWER_WORDS = {
 @login_required
 def authorization_record_consent(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    use = access.get_authorization_for_user(user, pk)
-    if not access.can_record(user, use.program.school):
+    authorization = access.get_authorization_for_user(user, pk)
+    if not consent_access.can_record(user, authorization.program.school):
         raise PermissionDenied
-    scope: ConsentScope | None = getattr(use, "consent_scope", None)
+    scope: ConsentScope | None = authorization.participation_scope
     if scope is None or not scope.active:
         messages.error(
             request,
             "Families' answers are recorded once the use is authorized with a tool that needs their consent, "
             "and until it is revoked or withdrawn.",
         )
-        return redirect(use)
-    form = ParticipationAnswerForm(request.POST, enrolled=_recordable_students(user, use))
+        return redirect(authorization)
+    form = ParticipationAnswerForm(request.POST, enrolled=_recordable_students(user, authorization))
     if not form.is_valid():
-        return _detail_page(request, use, answer_form=form, status=400)
+        return _detail_page(request, authorization, answer_form=form, status=400)
     data = form.cleaned_data
     student = data["student"]
     try:
-        services.consent_record(
+        consent_services.consent_record(
             acting_user=user,
             student=student,
             scope=scope,
@@ -480,7 +480,7 @@ def authorization_record_consent(request: HttpRequest, pk: int) -> HttpResponse:
             note=data["note"],
         )
     except ValidationError as error:
-        _add_errors(form, error)
-        return _detail_page(request, use, answer_form=form, status=400)
+        add_refusal(form, error, FIELD_NAMES)
+        return _detail_page(request, authorization, answer_form=form, status=400)
     messages.success(request, f"Recorded: the family of {student.full_name} {ANSWER_WORDS[data['decision']]}.")
-    return redirect(use)
+    return redirect(authorization)

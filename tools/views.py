@@ -1,6 +1,6 @@
 """The approved-tool list, tool requests, the Superintendent's designees, and logo permission for tools.
 
-Thin views: objects are resolved only through registry.access (404 when out of reach, 403 for an
+Thin views: objects are resolved only through tools.access (404 when out of reach, 403 for an
 action not allowed), each POST calls one service, and a service's refusal comes back on its form.
 """
 
@@ -20,14 +20,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import scope_for
-from accounts.history import page_number
 from accounts.models import Approver, District, School, ToolListVisibility, User
 from core.csv_response import csv_response
-from registry import access, history, selectors, services
-from registry.forms import DirectorySearchForm, LogoPermissionGrantForm, LogoPermissionWithdrawForm
-from registry.models import ApprovalPower, Designee, Tool, ToolRequest, ToolRequestStatus, ToolStatus
-from registry.tool_forms import (
+from core.forms import SearchForm
+from core.history import history_page_number as page_number
+from core.refusals import add_refusal, require, show_refusal
+from tools import access, history, selectors, services
+from tools.forms import (
     DesigneeForm,
+    LogoPermissionGrantForm,
+    LogoPermissionWithdrawForm,
     RequestApproveForm,
     RequestDeclineForm,
     ToolDecisionForm,
@@ -35,10 +37,10 @@ from registry.tool_forms import (
     ToolForm,
     ToolRequestForm,
     ToolSetAsideForm,
-    add_service_errors,
     powers_open_to_designees,
 )
-from registry.views import in_sentence, logo_grant, logo_section, logo_withdraw
+from tools.logo import in_sentence, logo_grant, logo_section, logo_withdraw
+from tools.models import ApprovalPower, Designee, Tool, ToolRequest, ToolRequestStatus, ToolStatus
 
 PAGE_SIZE = 50
 SHORT_LIST = 50  # rows of the secondary lists on a page (a request's history, earlier designees)
@@ -142,7 +144,7 @@ def public_tool_list(request: HttpRequest, slug: str) -> HttpResponse:
         "is_public_social_media",
         "parental_consent_required",
     )
-    query = DirectorySearchForm(request.GET).query()
+    query = SearchForm(request.GET).query()
     if query:
         tools = tools.filter(name__icontains=query.strip())
     page = Paginator(tools, 100).get_page(request.GET.get("page"))
@@ -226,7 +228,7 @@ def _tool_form(request: HttpRequest, tool: Tool) -> HttpResponse:
         try:
             saved = services.tool_save(acting_user=request.user, tool=form.save(commit=False))
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_refusal(form, error)
         else:
             if is_new:
                 messages.success(request, f"{saved.name} is on the list, under review until it is decided.")
@@ -247,14 +249,14 @@ def _tool_form(request: HttpRequest, tool: Tool) -> HttpResponse:
 @login_required
 def tool_new(request: HttpRequest) -> HttpResponse:
     district = request.user.district
-    access.require(district is not None and access.can_maintain_tools(request.user, district))
+    require(district is not None and access.can_maintain_tools(request.user, district))
     return _tool_form(request, Tool(district=district))
 
 
 @login_required
 def tool_edit(request: HttpRequest, pk: int) -> HttpResponse:
     tool = access.get_tool_for_user(request.user, pk)
-    access.require(access.can_maintain_tools(request.user, tool.district))
+    require(access.can_maintain_tools(request.user, tool.district))
     return _tool_form(request, tool)
 
 
@@ -263,7 +265,7 @@ def tool_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def tool_decide(request: HttpRequest, pk: int) -> HttpResponse:
     tool = access.get_tool_for_user(request.user, pk)
     capacities = access.decision_capacities(request.user, tool.district, TOOLS)
-    access.require(bool(capacities))
+    require(bool(capacities))
     was_usable = tool.is_usable
     form = ToolDecisionForm(request.POST, capacities=capacities, tool=tool)
     if form.is_valid():
@@ -278,7 +280,7 @@ def tool_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 reference=data["decision_reference"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, _decision_message(decided, reviewed=was_usable and decided.is_usable))
             return redirect(decided)
@@ -298,13 +300,13 @@ def _decision_message(tool: Tool, *, reviewed: bool) -> str:
 @login_required
 def tool_set_aside(request: HttpRequest, pk: int) -> HttpResponse:
     tool = access.get_tool_for_user(request.user, pk)
-    access.require(access.can_maintain_tools(request.user, tool.district))
+    require(access.can_maintain_tools(request.user, tool.district))
     form = ToolSetAsideForm(request.POST)
     if form.is_valid():
         try:
             tool = services.tool_set_aside(acting_user=request.user, tool=tool, **form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_refusal(form, error)
         else:
             if tool.status == ToolStatus.RETIRED:
                 messages.success(request, f"{tool.name} is retired: staff must stop using it. Its record is kept.")
@@ -380,14 +382,14 @@ def request_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def request_new(request: HttpRequest) -> HttpResponse:
     user = request.user
-    access.require(access.can_request_tool(user))
+    require(access.can_request_tool(user))
     name = request.GET.get("name", "").replace("\x00", "")[:200]
     form = ToolRequestForm(request.POST or None, schools=_schools_of(user), initial={"tool_name": name})
     if request.method == "POST" and form.is_valid():
         try:
             tool_request = services.tool_request_submit(acting_user=user, tool_request=form.save(commit=False))
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(
                 request,
@@ -448,7 +450,7 @@ def _request_page(
 def _decider(request: HttpRequest, pk: int) -> tuple[ToolRequest, list[str]]:
     tool_request = access.get_tool_request_for_user(request.user, pk)
     capacities = access.decision_capacities(request.user, tool_request.district, TOOLS)
-    access.require(bool(capacities))
+    require(bool(capacities))
     return tool_request, capacities
 
 
@@ -469,7 +471,7 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, f"Approved: {decided.tool.name} is on the approved-tool list.")
             return redirect(decided)
@@ -492,7 +494,7 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
                 reference=data["decision_reference"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, "Not approved. The person asking can see your reason.")
             return redirect(decided)
@@ -506,8 +508,7 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.tool_request_withdraw(acting_user=request.user, tool_request=tool_request)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        show_refusal(request, error)
     else:
         messages.success(request, "Your request is withdrawn.")
     return redirect(tool_request)
@@ -548,7 +549,7 @@ def _designee_page(request: HttpRequest, district: District, form: DesigneeForm 
 
 def _designee_district(request: HttpRequest) -> District:
     district = request.user.district
-    access.require(district is not None and access.can_see_designees(request.user, district))
+    require(district is not None and access.can_see_designees(request.user, district))
     return district
 
 
@@ -561,7 +562,7 @@ def designee_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def designee_add(request: HttpRequest) -> HttpResponse:
     district = request.user.district
-    access.require(district is not None and access.can_manage_designees(request.user, district))
+    require(district is not None and access.can_manage_designees(request.user, district))
     form = DesigneeForm(request.POST, district=district)
     if form.is_valid():
         try:
@@ -573,7 +574,7 @@ def designee_add(request: HttpRequest) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            add_service_errors(form, error, {"user": "email"})
+            add_refusal(form, error, {"user": "email"})
         else:
             messages.success(
                 request, f"{_person(designee.user)} may now decide for you: {designee.get_power_display().lower()}."

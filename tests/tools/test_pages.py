@@ -14,10 +14,12 @@ from django.contrib.messages import get_messages
 from django.urls import URLPattern, reverse
 from django.utils.html import escape
 
-from registry import services, tool_urls
-from registry.models import Designee, LogoPermission, SocialAccount, Tool, ToolRequest
+from registry.models import AccountLogoPermission, SocialAccount
 from tests.factories import SocialAccountFactory, ToolFactory, ToolRequestFactory, staff_at
 from tests.pages import fetch, queries_for
+from tools import services as tool_services
+from tools import urls as tool_urls
+from tools.models import Designee, Tool, ToolLogoPermission, ToolRequest
 
 LOGIN = "/account/login/"
 HUGE = "99999999999999999999"
@@ -43,14 +45,14 @@ def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-def grant(by, *, decided_as: str = "superintendent", **subject) -> LogoPermission:
-    return services.logo_permission_grant(
+def grant(by, subject, *, decided_as: str = "superintendent") -> ToolLogoPermission | AccountLogoPermission:
+    return tool_services.logo_permission_grant(
         acting_user=by,
+        subject=subject,
         decided_as=decided_as,
         granted_by_name="Dr. Ada Lovelace, Superintendent",
         granted_on=datetime.date(2026, 11, 2),
         written_as="letter",
-        **subject,
     )
 
 
@@ -69,15 +71,15 @@ def subjects(world, today, colleague) -> Subjects:
     world.district.tool_list_visibility = "public"
     world.district.save()
     tool = ToolFactory(district=world.district, name="Seesaw", conditions="")
-    grant(world.superintendent, tool=tool)
+    grant(world.superintendent, tool)
     account = SocialAccountFactory(school=world.school, display_name="North High")
-    grant(world.superintendent, account=account)
+    grant(world.superintendent, account)
     return Subjects(
         tool=tool,
         tool_request=ToolRequestFactory(
             requested_by=world.staff, school=world.school, tool_name="Flip", lowest_grade=7, highest_grade=8
         ),
-        designee=services.designee_add(
+        designee=tool_services.designee_add(
             acting_user=world.superintendent, district=world.district, user=colleague, power="instructional_use"
         ),
         account=account,
@@ -200,7 +202,8 @@ def snapshot() -> tuple:
         tuple(Tool.objects.order_by("pk").values_list("pk", "name", "status", "conditions", "lowest_grade")),
         tuple(ToolRequest.objects.order_by("pk").values_list("pk", "tool_name", "status")),
         tuple(Designee.objects.order_by("pk").values_list("pk", "user_id", "power", "ends_on")),
-        tuple(LogoPermission.objects.order_by("pk").values_list("pk", "withdrawn_on")),
+        tuple(ToolLogoPermission.objects.order_by("pk").values_list("pk", "withdrawn_on")),
+        tuple(AccountLogoPermission.objects.order_by("pk").values_list("pk", "withdrawn_on")),
     )
 
 
@@ -279,7 +282,7 @@ def test_it_refuses_the_directors_decision_until_the_superintendent_designates_t
 
 def test_it_refuses_the_designee_again_once_the_designation_ends(client, world, today):
     tool = ToolFactory(district=world.district, status="under_review", decided_on=None, decided_as="")
-    designee = services.designee_add(
+    designee = tool_services.designee_add(
         acting_user=world.superintendent, district=world.district, user=world.director, power="tools"
     )
     client.force_login(world.superintendent)
@@ -406,7 +409,7 @@ def test_it_says_when_an_approved_tools_privacy_agreement_has_ended(client, worl
 
 def test_it_shows_who_decided_as_what_and_when(client, world, today):
     tool = ToolFactory(district=world.district, status="under_review", decided_on=None, decided_as="")
-    services.tool_decide(
+    tool_services.tool_decide(
         acting_user=world.superintendent,
         tool=tool,
         status="approved_with_conditions",
@@ -703,7 +706,7 @@ def test_it_keeps_a_foreign_director_out_of_norths_requests(client, world, today
 
 
 def test_it_shows_the_director_the_designees_without_the_form(client, world, today, colleague):
-    services.designee_add(acting_user=world.superintendent, district=world.district, user=colleague, power="tools")
+    tool_services.designee_add(acting_user=world.superintendent, district=world.district, user=colleague, power="tools")
     client.force_login(world.director)
 
     response = client.get(reverse("tools:designee_list"))
@@ -774,7 +777,7 @@ def test_it_records_and_withdraws_logo_permission_for_a_tool(client, world, toda
     assert granted.status_code == withdrawn.status_code == 302
     assert "Permitted by Dr. Ada Lovelace, Superintendent (The Superintendent) on November 20, 2026" in page
     assert "Unaltered logo." in page
-    permission = LogoPermission.objects.get(tool=tool)
+    permission = ToolLogoPermission.objects.get(subject=tool)
     assert (permission.withdrawn_on, permission.withdrawal_reason) == (today, "The logo changed.")
     page = client.get(tool.get_absolute_url()).text
     assert "must not use the district logo" in page and "Logo permission withdrawn" in page
@@ -797,7 +800,7 @@ def test_it_asks_the_board_minutes_for_a_board_logo_permission(client, world, ac
     )
 
     assert with_minutes.status_code == 302
-    assert LogoPermission.objects.get(account=account_in_north).decided_as == "school_board"
+    assert AccountLogoPermission.objects.get(subject=account_in_north).decided_as == "school_board"
 
 
 @pytest.fixture
@@ -807,7 +810,7 @@ def account_in_north(world, today):
 
 @pytest.mark.parametrize("persona", ["director", "principal", "communications"])
 def test_it_shows_the_logo_permission_read_only_to_those_who_cannot_grant_it(client, world, account_in_north, persona):
-    grant(world.superintendent, account=account_in_north)
+    grant(world.superintendent, account_in_north)
     client.force_login(world.persona(persona))
 
     response = client.get(account_in_north.get_absolute_url())
@@ -841,7 +844,7 @@ def test_it_answers_bad_logo_permission_input_on_the_form(client, world, account
     assert response.status_code == 200
     assert response.context["logo"]["form"].errors
     assert "hunter2" not in response.text
-    assert not LogoPermission.objects.exists()
+    assert not ToolLogoPermission.objects.exists() and not AccountLogoPermission.objects.exists()
 
 
 # --- Hostile input on the tool and request forms --------------------------------------------------------------
@@ -1044,14 +1047,14 @@ def add_requests(world, count: int) -> None:
         person = staff_at(world.school if n % 2 else world.other_school)
         tool_request = ToolRequestFactory(requested_by=person, school=person.memberships.get().school)
         if n % 3 == 1:
-            services.tool_request_decline(
+            tool_services.tool_request_decline(
                 acting_user=world.superintendent,
                 tool_request=tool_request,
                 decided_as="superintendent",
                 reason="Not now.",
             )
         elif n % 3 == 2:
-            services.tool_request_approve(
+            tool_services.tool_request_approve(
                 acting_user=world.superintendent, tool_request=tool_request, decided_as="superintendent"
             )
     ToolRequestFactory(requested_by=world.staff, school=world.school)
@@ -1075,14 +1078,14 @@ def tool_of_size(world, size: int) -> Tool:
     """A tool decided and reviewed `size` times, asked for `size` times, its logo permission renewed `size` times."""
     tool = ToolFactory(district=world.district, name=f"Tool of size {size}", status="under_review", decided_on=None)
     for n in range(size):
-        services.tool_decide(
+        tool_services.tool_decide(
             acting_user=world.superintendent,
             tool=tool,
             status="approved_with_conditions" if n % 2 else "approved",
             decided_as="superintendent",
             conditions="No surnames." if n % 2 else "",
         )
-        grant(world.superintendent, tool=tool)
+        grant(world.superintendent, tool)
         ToolRequestFactory(requested_by=world.staff, school=world.school, tool=tool, tool_name=tool.name)
     return Tool.objects.get(pk=tool.pk)
 
@@ -1106,14 +1109,14 @@ def test_it_costs_the_same_queries_for_the_designee_page_with_1_or_12_designees(
     def designate(count: int) -> None:
         for n in range(count):
             person = staff_at(world.school)
-            services.designee_add(
+            tool_services.designee_add(
                 acting_user=world.superintendent,
                 district=world.district,
                 user=person,
                 power=("tools", "instructional_use", "logo_use")[n % 3],
             )
             if n % 4 == 3:
-                services.designee_end(acting_user=world.superintendent, designee=person.designations.get())
+                tool_services.designee_end(acting_user=world.superintendent, designee=person.designations.get())
 
     client.force_login(world.superintendent)
     designate(1)

@@ -7,8 +7,9 @@ import pytest
 from django.db import connection, connections
 
 from registry import services
-from registry.models import DecidedAs, Tool, ToolRequestStatus
 from tests.factories import ToolRequestFactory, UserFactory, staff_at
+from tools import services as tool_services
+from tools.models import DecidedAs, Tool, ToolRequestStatus
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -16,7 +17,7 @@ def test_two_requests_for_the_same_new_tool_approved_at_once_add_it_once(world, 
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time anyway")
     designee = staff_at(world.school, "staff", email="designee@north.example.org")
-    services.designee_add(acting_user=world.superintendent, district=world.district, user=designee, power="tools")
+    tool_services.designee_add(acting_user=world.superintendent, district=world.district, user=designee, power="tools")
     requests = [
         ToolRequestFactory(requested_by=UserFactory(district=world.district), tool_name="Book Creator"),
         ToolRequestFactory(requested_by=UserFactory(district=world.district), tool_name="book creator"),
@@ -27,7 +28,7 @@ def test_two_requests_for_the_same_new_tool_approved_at_once_add_it_once(world, 
     # Hold each approver just after it looked for the tool, so both look before either adds it
     # unless a lock makes the second wait (then the pause times out and the first goes on alone).
     looked = threading.Barrier(2)
-    look_for_tool = services._same_name
+    look_for_tool = tool_services._same_name
 
     def look_then_pause(*args, **kwargs):
         found = look_for_tool(*args, **kwargs)
@@ -40,7 +41,7 @@ def test_two_requests_for_the_same_new_tool_approved_at_once_add_it_once(world, 
     def approve(tool_request, decider, capacity) -> None:
         try:
             barrier.wait(timeout=10)
-            services.tool_request_approve(acting_user=decider, tool_request=tool_request, decided_as=capacity)
+            tool_services.tool_request_approve(acting_user=decider, tool_request=tool_request, decided_as=capacity)
         except BaseException as error:
             errors.append(error)
         finally:

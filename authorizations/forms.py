@@ -1,5 +1,5 @@
-"""Forms of the instructional-use authorization pages: asking, deciding, revoking, and recording a
-family's answer about taking part. They only parse; the rules live in consent.services."""
+"""Forms of the authorization pages: asking, deciding, revoking, and recording a family's answer
+about taking part. They only parse; the rules live in authorizations.services."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Program, Student
 from consent.models import Decision, ReceivedBy
-from registry.models import DecidedAs, Tool
+from tools.models import DecidedAs, Tool
 
 DATE_WIDGET = {"type": "date"}
 
@@ -58,13 +58,6 @@ class RequestForm(forms.Form):
         self.fields["tool"].queryset = tools
         self.fields["program"].queryset = programs
 
-    def clean(self) -> dict:
-        data = super().clean()
-        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
-        if starts_on and ends_on and ends_on < starts_on:
-            self.add_error("ends_on", "The last day cannot come before the first.")
-        return data
-
 
 class DecisionForm(forms.Form):
     """Authorize or not, in the capacity the district's policy gives the person deciding."""
@@ -98,12 +91,6 @@ class DecisionForm(forms.Form):
         self.fields["decided_as"].choices = [(c, DecidedAs(c).label) for c in capacities]
         if len(capacities) == 1:
             self.fields["decided_as"].initial = capacities[0]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("decision") == self.DECLINE and not (data.get("reason") or "").strip():
-            self.add_error("reason", "Give the reason, so the person asking understands.")
-        return data
 
 
 class RevokeForm(forms.Form):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from registry import tool_views as views
+from tools import views
 
 app_name = "tools"
 

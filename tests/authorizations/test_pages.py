@@ -12,12 +12,14 @@ from django.contrib.messages import get_messages
 from django.urls import URLPattern, reverse
 
 from accounts.models import Approver, ProgramMembership, Student
-from consent import authorization_urls, services
+from authorizations import services as authorization_services
+from authorizations import urls as authorization_urls
+from authorizations.models import Authorization, AuthorizationStatus
+from consent import services
 from consent.models import ConsentRecord, ConsentScope, ListKind, ListViewLog
-from registry.models import AuthorizationStatus, InstructionalUse
-from registry.services import designee_add
 from tests.factories import ProgramFactory, StudentFactory, ToolFactory, staff_at
 from tests.pages import fetch, queries_for
+from tools.services import designee_add
 
 LOGIN = "/account/login/"
 HUGE = "99999999999999999999"
@@ -34,12 +36,12 @@ def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-def reload(use) -> InstructionalUse:
-    return InstructionalUse.objects.select_related("district", "tool", "program__school").get(pk=use.pk)
+def reload(authorization) -> Authorization:
+    return Authorization.objects.select_related("district", "tool", "program__school").get(pk=authorization.pk)
 
 
-def ask(world, tool, program, by=None) -> InstructionalUse:
-    return services.instructional_use_request(
+def ask(world, tool, program, by=None) -> Authorization:
+    return authorization_services.authorization_request(
         acting_user=by or world.staff,
         tool=tool,
         program=program,
@@ -49,9 +51,12 @@ def ask(world, tool, program, by=None) -> InstructionalUse:
     )
 
 
-def authorize(world, use) -> InstructionalUse:
-    return services.instructional_use_authorize(
-        acting_user=world.superintendent, use=reload(use), decided_as="superintendent", reason="Keep faces out."
+def authorize(world, authorization) -> Authorization:
+    return authorization_services.authorization_grant(
+        acting_user=world.superintendent,
+        authorization=reload(authorization),
+        decided_as="superintendent",
+        reason="Keep faces out.",
     )
 
 
@@ -61,11 +66,11 @@ def enrol(program, count: int, **kwargs) -> list[Student]:
     return students
 
 
-def grant(world, use, student, decision="granted") -> None:
+def grant(world, authorization, student, decision="granted") -> None:
     services.consent_record(
         acting_user=world.clerk,
         student=student,
-        scope=ConsentScope.objects.select_related("district").get(instructional_use=use),
+        scope=ConsentScope.objects.select_related("district").get(authorization=authorization),
         decision=decision,
         received_on=datetime.date(2026, 11, 2),
     )
@@ -86,8 +91,8 @@ class Subjects:
     """The teacher's two requests for the Robotics Club: one waiting, one authorized with one
     family's consent of three (Lindqvist consented; Marchetti and Okafor have not)."""
 
-    waiting: InstructionalUse
-    authorized: InstructionalUse
+    waiting: Authorization
+    authorized: Authorization
     lindqvist: Student
     marchetti: Student
     okafor: Student
@@ -154,8 +159,8 @@ def test_it_has_an_expected_answer_for_every_authorization_page():
 
 
 def url_for(name: str, s: Subjects) -> str:
-    use = {"decide": s.waiting, "withdraw": s.authorized}.get(name, s.authorized)
-    return reverse(f"authorizations:{name}", args=[] if name in ("list", "new") else [use.pk])
+    authorization = {"decide": s.waiting, "withdraw": s.authorized}.get(name, s.authorized)
+    return reverse(f"authorizations:{name}", args=[] if name in ("list", "new") else [authorization.pk])
 
 
 def post_data(name: str, s: Subjects) -> dict:
@@ -182,7 +187,7 @@ def post_data(name: str, s: Subjects) -> dict:
 
 def snapshot() -> tuple:
     return (
-        tuple(InstructionalUse.objects.order_by("pk").values_list("pk", "status")),
+        tuple(Authorization.objects.order_by("pk").values_list("pk", "status")),
         tuple(ConsentScope.objects.order_by("pk").values_list("pk", "active")),
         ConsentRecord.objects.count(),
     )
@@ -221,7 +226,7 @@ def test_it_answers_each_persona_with_the_expected_status_on_post(client, world,
         assert snapshot() == before
         return
     if name == "new":
-        created = InstructionalUse.objects.latest("pk")
+        created = Authorization.objects.latest("pk")
         assert (created.staff_member, created.status) == (world.persona(persona), AuthorizationStatus.REQUESTED)
         assert response["Location"] == reverse("authorizations:detail", args=[created.pk])
         return
@@ -345,8 +350,13 @@ def test_it_shows_ready_when_every_family_has_consented(client, world, subjects)
 
     response = client.get(reverse("authorizations:list"))
 
-    [use] = [use for key, _, _, page in response.context["sections"] for use in page if key == "in_force"]
-    assert (use.readiness.label, use.readiness.detail) == ("Ready", "3 of 3 families have consented")
+    [authorization] = [
+        authorization for key, _, _, page in response.context["sections"] for authorization in page if key == "in_force"
+    ]
+    assert (authorization.readiness.label, authorization.readiness.detail) == (
+        "Ready",
+        "3 of 3 families have consented",
+    )
     assert "3 of 3 families have consented" in text(response)
 
 
@@ -382,7 +392,7 @@ def test_recording_a_consent_from_the_page_makes_the_authorization_ready(client,
     assert "Ready: every one of the 3 enrolled students has a parent's consent." in ready
     assert "Record answer" not in ready
     record = ConsentRecord.objects.get(student=subjects.marchetti)
-    assert (record.recorded_by, record.guardian_name, record.scope.instructional_use_id) == (
+    assert (record.recorded_by, record.guardian_name, record.scope.authorization.pk) == (
         world.clerk,
         "M. Marchetti",
         subjects.authorized.pk,
@@ -460,7 +470,7 @@ def test_it_offers_no_answer_form_before_authorization_or_after_withdrawal(clien
     client.force_login(world.clerk)
     assert "Record a family" not in text(client.get(reverse("authorizations:detail", args=[subjects.waiting.pk])))
 
-    services.instructional_use_withdraw(acting_user=world.staff, use=reload(subjects.authorized))
+    authorization_services.authorization_withdraw(acting_user=world.staff, authorization=reload(subjects.authorized))
     response = client.post(
         reverse("authorizations:record_consent", args=[subjects.authorized.pk]), post_data("record_consent", subjects)
     )
@@ -484,8 +494,12 @@ def test_the_superintendent_authorizes_from_the_page_and_consent_collection_open
     )
 
     assert response["Location"] == url
-    use = reload(subjects.waiting)
-    assert (use.status, use.decided_by, use.decision_reference) == ("authorized", world.superintendent, "Memo 12")
+    authorization = reload(subjects.waiting)
+    assert (authorization.status, authorization.decided_by, authorization.decision_reference) == (
+        "authorized",
+        world.superintendent,
+        "Memo 12",
+    )
     page = text(client.get(url))
     assert "Not ready: 3 of 3 students are missing" in page
     assert "as the Superintendent" in page and "Memo 12" in page and "No faces." in page
@@ -581,10 +595,10 @@ def test_it_tells_the_story_in_plain_words(client, world, subjects):
 def test_a_tool_needing_no_consent_is_ready_without_a_consent_table(client, world, today, club):
     enrol(club, 2, last_name="Quizzer")
     quizlet = ToolFactory(district=world.district, name="Quizlet")
-    use = authorize(world, ask(world, quizlet, club))
+    authorization = authorize(world, ask(world, quizlet, club))
     client.force_login(world.clerk)
 
-    page = text(client.get(reverse("authorizations:detail", args=[use.pk])))
+    page = text(client.get(reverse("authorizations:detail", args=[authorization.pk])))
 
     assert "Ready: Quizlet needs no parental consent" in page
     assert "2 students enrolled in Robotics Club. Quizlet needs no parental consent." in " ".join(page.split())
@@ -594,10 +608,10 @@ def test_a_tool_needing_no_consent_is_ready_without_a_consent_table(client, worl
 
 def test_it_says_an_empty_program_is_not_ready(client, world, today, instagram):
     empty = ProgramFactory(school=world.school, name="Chess Club")
-    use = authorize(world, ask(world, instagram, empty))
+    authorization = authorize(world, ask(world, instagram, empty))
     client.force_login(world.superintendent)
 
-    page = text(client.get(reverse("authorizations:detail", args=[use.pk])))
+    page = text(client.get(reverse("authorizations:detail", args=[authorization.pk])))
 
     assert "Not ready: no students are enrolled in Chess Club yet" in page
 
@@ -779,9 +793,9 @@ def populate(world, club, instagram, count: int) -> None:
     for _ in range(count):
         ask(world, instagram, club)
         authorize(world, ask(world, instagram, club))
-        services.instructional_use_decline(
+        authorization_services.authorization_decline(
             acting_user=world.superintendent,
-            use=reload(ask(world, instagram, club)),
+            authorization=reload(ask(world, instagram, club)),
             decided_as="superintendent",
             reason="Not this term.",
         )

@@ -9,17 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Approver, ToolListVisibility
-from registry import access, selectors, services
-from registry.models import (
-    ApprovalPower,
-    DecidedAs,
-    LogoPermission,
-    Tool,
-    ToolRequest,
-    ToolRequestStatus,
-    ToolStatus,
-)
+from registry.models import AccountLogoPermission
 from tests.factories import SocialAccountFactory, ToolFactory, ToolRequestFactory, UserFactory, staff_at
+from tools import access as tool_access
+from tools import selectors as tool_selectors
+from tools import services as tool_services
+from tools.models import ApprovalPower, DecidedAs, Tool, ToolRequest, ToolRequestStatus, ToolStatus
 
 NOW = datetime.datetime(2026, 11, 21, 15, 0, tzinfo=datetime.UTC)
 TODAY = datetime.date(2026, 11, 21)
@@ -63,63 +58,63 @@ APPROVER_FIELD = {
 def test_it_lets_only_whom_the_policy_names_decide(world, approver, power):
     _set_policy(world.district, **{APPROVER_FIELD[power]: approver})
     superintendent, director, designated, principal, staff = CAPACITIES[approver]
-    assert access.decision_capacities(world.superintendent, world.district, power) == superintendent
-    assert access.decision_capacities(world.director, world.district, power) == director
-    assert access.decision_capacities(world.principal, world.district, power) == principal
-    assert access.decision_capacities(world.staff, world.district, power) == staff
+    assert tool_access.decision_capacities(world.superintendent, world.district, power) == superintendent
+    assert tool_access.decision_capacities(world.director, world.district, power) == director
+    assert tool_access.decision_capacities(world.principal, world.district, power) == principal
+    assert tool_access.decision_capacities(world.staff, world.district, power) == staff
     if approver == Approver.SUPERINTENDENT_OR_DESIGNEE:
-        services.designee_add(
+        tool_services.designee_add(
             acting_user=world.superintendent, district=world.district, user=world.director, power=power
         )
     else:
         with pytest.raises(ValidationError, match="does not let a designee"):
-            services.designee_add(
+            tool_services.designee_add(
                 acting_user=world.superintendent, district=world.district, user=world.director, power=power
             )
-    assert access.decision_capacities(world.director, world.district, power) == designated
+    assert tool_access.decision_capacities(world.director, world.district, power) == designated
 
 
 def test_it_never_lets_another_district_or_an_operator_decide(world, superuser):
-    assert access.decision_capacities(world.foreign_director, world.district, ApprovalPower.TOOLS) == []
-    assert access.decision_capacities(superuser, world.district, ApprovalPower.TOOLS) == []
+    assert tool_access.decision_capacities(world.foreign_director, world.district, ApprovalPower.TOOLS) == []
+    assert tool_access.decision_capacities(superuser, world.district, ApprovalPower.TOOLS) == []
     other_superintendent = staff_at(world.foreign_school, "superintendent")
-    assert access.decision_capacities(other_superintendent, world.district, ApprovalPower.TOOLS) == []
+    assert tool_access.decision_capacities(other_superintendent, world.district, ApprovalPower.TOOLS) == []
 
 
 def test_it_limits_a_designee_to_the_power_and_period_given(world):
-    designee = services.designee_add(
+    designee = tool_services.designee_add(
         acting_user=world.superintendent, district=world.district, user=world.director, power=ApprovalPower.TOOLS
     )
-    assert access.decision_capacities(world.director, world.district, ApprovalPower.LOGO_USE) == []
-    services.designee_end(acting_user=world.superintendent, designee=designee)
-    assert access.decision_capacities(world.director, world.district, ApprovalPower.TOOLS) == []
+    assert tool_access.decision_capacities(world.director, world.district, ApprovalPower.LOGO_USE) == []
+    tool_services.designee_end(acting_user=world.superintendent, designee=designee)
+    assert tool_access.decision_capacities(world.director, world.district, ApprovalPower.TOOLS) == []
     assert designee.history.first().history_user == world.superintendent
 
 
 def test_it_lets_only_the_superintendent_designate(world):
     with pytest.raises(PermissionDenied):
-        services.designee_add(
+        tool_services.designee_add(
             acting_user=world.director, district=world.district, user=world.director, power=ApprovalPower.TOOLS
         )
     with pytest.raises(ValidationError, match="already decide"):
-        services.designee_add(
+        tool_services.designee_add(
             acting_user=world.superintendent,
             district=world.district,
             user=world.superintendent,
             power=ApprovalPower.TOOLS,
         )
     with pytest.raises(ValidationError, match="active staff member"):
-        services.designee_add(
+        tool_services.designee_add(
             acting_user=world.superintendent,
             district=world.district,
             user=world.foreign_director,
             power=ApprovalPower.TOOLS,
         )
-    services.designee_add(
+    tool_services.designee_add(
         acting_user=world.superintendent, district=world.district, user=world.principal, power=ApprovalPower.TOOLS
     )
     with pytest.raises(ValidationError, match="already a designee"):
-        services.designee_add(
+        tool_services.designee_add(
             acting_user=world.superintendent, district=world.district, user=world.principal, power=ApprovalPower.TOOLS
         )
 
@@ -128,7 +123,7 @@ def test_it_lets_only_the_superintendent_designate(world):
 
 
 def _new_tool(world, **values):
-    return services.tool_save(acting_user=world.director, tool=Tool(district=world.district, **values))
+    return tool_services.tool_save(acting_user=world.director, tool=Tool(district=world.district, **values))
 
 
 def test_it_adds_a_tool_under_review_whatever_the_form_says(world):
@@ -154,7 +149,7 @@ def test_it_always_requires_consent_for_a_public_network(world):
 def test_it_lets_only_keepers_of_the_list_change_it(world):
     for persona in (world.principal, world.staff, world.clerk, world.communications, world.foreign_director):
         with pytest.raises(PermissionDenied):
-            services.tool_save(acting_user=persona, tool=Tool(district=world.district, name="Padlet"))
+            tool_services.tool_save(acting_user=persona, tool=Tool(district=world.district, name="Padlet"))
 
 
 def test_it_checks_the_grade_band_and_the_privacy_agreement(world):
@@ -166,14 +161,14 @@ def test_it_checks_the_grade_band_and_the_privacy_agreement(world):
 def test_it_lets_only_the_policys_approver_decide_a_tool(world):
     tool = _new_tool(world, name="Padlet")
     with pytest.raises(PermissionDenied):
-        services.tool_decide(
+        tool_services.tool_decide(
             acting_user=world.director, tool=tool, status=ToolStatus.APPROVED, decided_as=DecidedAs.SUPERINTENDENT
         )
     with pytest.raises(ValidationError, match="Under your district's policy"):
-        services.tool_decide(
+        tool_services.tool_decide(
             acting_user=world.superintendent, tool=tool, status=ToolStatus.APPROVED, decided_as=DecidedAs.DESIGNEE
         )
-    tool = services.tool_decide(
+    tool = tool_services.tool_decide(
         acting_user=world.superintendent, tool=tool, status=ToolStatus.APPROVED, decided_as=DecidedAs.SUPERINTENDENT
     )
     assert (tool.status, tool.decided_by, tool.decided_on) == (ToolStatus.APPROVED, world.superintendent, TODAY)
@@ -181,14 +176,14 @@ def test_it_lets_only_the_policys_approver_decide_a_tool(world):
 
 def test_it_sets_the_next_review_from_the_districts_interval(world):
     _set_policy(world.district, tool_review_interval_months=6)
-    tool = services.tool_decide(
+    tool = tool_services.tool_decide(
         acting_user=world.superintendent,
         tool=_new_tool(world, name="Padlet"),
         status=ToolStatus.APPROVED,
         decided_as=DecidedAs.SUPERINTENDENT,
     )
     assert tool.next_review_on == datetime.date(2027, 5, 21)
-    again = services.tool_decide(
+    again = tool_services.tool_decide(
         acting_user=world.superintendent, tool=tool, status=ToolStatus.APPROVED, decided_as=DecidedAs.SUPERINTENDENT
     )
     assert again.history.first().history_change_reason == "Reviewed: still approved"
@@ -197,7 +192,7 @@ def test_it_sets_the_next_review_from_the_districts_interval(world):
 def test_it_requires_written_conditions_and_a_board_record(world):
     tool = _new_tool(world, name="Instagram")
     with pytest.raises(ValidationError, match="conditions"):
-        services.tool_decide(
+        tool_services.tool_decide(
             acting_user=world.superintendent,
             tool=tool,
             status=ToolStatus.APPROVED_WITH_CONDITIONS,
@@ -205,10 +200,10 @@ def test_it_requires_written_conditions_and_a_board_record(world):
         )
     _set_policy(world.district, tool_approver=Approver.SCHOOL_BOARD)
     with pytest.raises(ValidationError, match="Board's decision is written"):
-        services.tool_decide(
+        tool_services.tool_decide(
             acting_user=world.director, tool=tool, status=ToolStatus.NOT_APPROVED, decided_as=DecidedAs.SCHOOL_BOARD
         )
-    tool = services.tool_decide(
+    tool = tool_services.tool_decide(
         acting_user=world.director,
         tool=tool,
         status=ToolStatus.NOT_APPROVED,
@@ -224,7 +219,7 @@ def test_it_requires_written_conditions_and_a_board_record(world):
 
 def test_it_refuses_a_status_a_decision_cannot_give(world):
     with pytest.raises(ValidationError):
-        services.tool_decide(
+        tool_services.tool_decide(
             acting_user=world.superintendent,
             tool=_new_tool(world, name="Padlet"),
             status=ToolStatus.RETIRED,
@@ -235,13 +230,13 @@ def test_it_refuses_a_status_a_decision_cannot_give(world):
 def test_it_retires_a_tool_with_a_reason(world):
     tool = ToolFactory(district=world.district)
     with pytest.raises(ValidationError, match="Say why"):
-        services.tool_set_aside(acting_user=world.director, tool=tool, status=ToolStatus.RETIRED, reason=" ")
-    tool = services.tool_set_aside(
+        tool_services.tool_set_aside(acting_user=world.director, tool=tool, status=ToolStatus.RETIRED, reason=" ")
+    tool = tool_services.tool_set_aside(
         acting_user=world.director, tool=tool, status=ToolStatus.RETIRED, reason="The vendor closed."
     )
     assert (tool.status, tool.next_review_on, tool.is_usable) == (ToolStatus.RETIRED, None, False)
     with pytest.raises(PermissionDenied):
-        services.tool_set_aside(acting_user=world.principal, tool=tool, status=ToolStatus.UNDER_REVIEW, reason="x")
+        tool_services.tool_set_aside(acting_user=world.principal, tool=tool, status=ToolStatus.UNDER_REVIEW, reason="x")
 
 
 def test_the_database_refuses_an_undated_decision_or_unwritten_conditions(world):
@@ -273,7 +268,7 @@ def test_it_names_grade_bands_plainly():
 
 
 def _request(world, name="Book Creator", **values):
-    return services.tool_request_submit(
+    return tool_services.tool_request_submit(
         acting_user=values.pop("by", world.staff),
         tool_request=ToolRequest(
             tool_name=name,
@@ -303,10 +298,10 @@ def test_it_refuses_a_school_of_another_district(world):
 def test_approving_a_request_puts_the_tool_on_the_list(world):
     request = _request(world, lowest_grade=4, highest_grade=4, is_public_social_media=True)
     with pytest.raises(PermissionDenied):
-        services.tool_request_approve(
+        tool_services.tool_request_approve(
             acting_user=world.director, tool_request=request, decided_as=DecidedAs.SUPERINTENDENT
         )
-    request = services.tool_request_approve(
+    request = tool_services.tool_request_approve(
         acting_user=world.superintendent,
         tool_request=request,
         decided_as=DecidedAs.SUPERINTENDENT,
@@ -321,7 +316,7 @@ def test_approving_a_request_puts_the_tool_on_the_list(world):
     )
     assert tool.parental_consent_required
     with pytest.raises(ValidationError, match="already approved"):
-        services.tool_request_decline(
+        tool_services.tool_request_decline(
             acting_user=world.superintendent, tool_request=request, decided_as=DecidedAs.SUPERINTENDENT, reason="No"
         )
 
@@ -329,10 +324,10 @@ def test_approving_a_request_puts_the_tool_on_the_list(world):
 def test_declining_keeps_the_reason_and_lists_the_tool_as_not_approved(world):
     request = _request(world, "TikTok")
     with pytest.raises(ValidationError, match="Give the reason"):
-        services.tool_request_decline(
+        tool_services.tool_request_decline(
             acting_user=world.superintendent, tool_request=request, decided_as=DecidedAs.SUPERINTENDENT, reason=""
         )
-    request = services.tool_request_decline(
+    request = tool_services.tool_request_decline(
         acting_user=world.superintendent,
         tool_request=request,
         decided_as=DecidedAs.SUPERINTENDENT,
@@ -346,7 +341,7 @@ def test_declining_keeps_the_reason_and_lists_the_tool_as_not_approved(world):
 def test_declining_a_request_leaves_an_approved_tool_alone(world):
     request = _request(world, "Padlet")
     tool = ToolFactory(district=world.district, name="Padlet")  # approved while the request waited
-    services.tool_request_decline(
+    tool_services.tool_request_decline(
         acting_user=world.superintendent, tool_request=request, decided_as=DecidedAs.SUPERINTENDENT, reason="Use it."
     )
     tool.refresh_from_db()
@@ -356,17 +351,17 @@ def test_declining_a_request_leaves_an_approved_tool_alone(world):
 def test_only_the_requester_withdraws(world):
     request = _request(world)
     with pytest.raises(PermissionDenied):
-        services.tool_request_withdraw(acting_user=world.principal, tool_request=request)
-    assert services.tool_request_withdraw(acting_user=world.staff, tool_request=request).status == "withdrawn"
+        tool_services.tool_request_withdraw(acting_user=world.principal, tool_request=request)
+    assert tool_services.tool_request_withdraw(acting_user=world.staff, tool_request=request).status == "withdrawn"
 
 
 # --- Logo permission ----------------------------------------------------------------------------
 
 
 def _grant(world, user, account, **values):
-    return services.logo_permission_grant(
+    return tool_services.logo_permission_grant(
         acting_user=user,
-        account=account,
+        subject=account,
         decided_as=values.pop("decided_as", DecidedAs.SUPERINTENDENT),
         granted_by_name=values.pop("granted_by_name", "Dr. Ann Lee, Superintendent"),
         granted_on=values.pop("granted_on", TODAY),
@@ -385,7 +380,7 @@ def test_logo_permission_comes_only_from_whom_the_policy_names(world):
         world.superintendent,
         True,
     )
-    assert selectors.current_logo_permission(account=account) == permission
+    assert tool_selectors.current_logo_permission(account=account) == permission
     assert "Dr. Ann Lee" in permission.summary
 
 
@@ -393,24 +388,24 @@ def test_a_board_grants_logo_permission_in_its_minutes(world):
     _set_policy(world.district, logo_use_approver=Approver.SCHOOL_BOARD)
     tool = ToolFactory(district=world.district)
     with pytest.raises(ValidationError, match="Board's decision"):
-        services.logo_permission_grant(
+        tool_services.logo_permission_grant(
             acting_user=world.director,
-            tool=tool,
+            subject=tool,
             decided_as=DecidedAs.SCHOOL_BOARD,
             granted_by_name="School Board",
             granted_on=TODAY,
             written_as="board_minutes",
         )
-    permission = services.logo_permission_grant(
+    permission = tool_services.logo_permission_grant(
         acting_user=world.director,
-        tool=tool,
+        subject=tool,
         decided_as=DecidedAs.SCHOOL_BOARD,
         granted_by_name="School Board",
         granted_on=TODAY,
         written_as="board_minutes",
         reference="Minutes of November 9, 2026",
     )
-    assert selectors.current_logo_permission(tool=tool) == permission
+    assert tool_selectors.current_logo_permission(tool=tool) == permission
 
 
 def test_a_new_logo_permission_replaces_the_old_one_and_withdrawal_keeps_it(world):
@@ -420,10 +415,10 @@ def test_a_new_logo_permission_replaces_the_old_one_and_withdrawal_keeps_it(worl
     first.refresh_from_db()
     assert (first.withdrawn_on, first.withdrawal_reason) == (TODAY, "Replaced by a new permission")
     with pytest.raises(ValidationError, match="Say why"):
-        services.logo_permission_withdraw(acting_user=world.superintendent, permission=second, reason="")
-    services.logo_permission_withdraw(acting_user=world.superintendent, permission=second, reason="Page renamed.")
-    assert selectors.current_logo_permission(account=account) is None
-    assert LogoPermission.objects.filter(account=account).count() == 2
+        tool_services.logo_permission_withdraw(acting_user=world.superintendent, permission=second, reason="")
+    tool_services.logo_permission_withdraw(acting_user=world.superintendent, permission=second, reason="Page renamed.")
+    assert tool_selectors.current_logo_permission(account=account) is None
+    assert AccountLogoPermission.objects.filter(subject=account).count() == 2
 
 
 def test_a_logo_permission_cannot_be_dated_in_the_future(world):
@@ -437,18 +432,18 @@ def test_a_logo_permission_cannot_be_dated_in_the_future(world):
 
 
 def test_it_finds_reviews_due_and_overdue(world):
-    tools = selectors.tools_of(world.district.pk)
+    tools = tool_selectors.tools_of(world.district.pk)
     soon = ToolFactory(district=world.district, next_review_on=TODAY + datetime.timedelta(days=10))
     late = ToolFactory(district=world.district, next_review_on=TODAY - datetime.timedelta(days=1))
     ToolFactory(district=world.district, next_review_on=TODAY + datetime.timedelta(days=40))
     ToolFactory(district=world.district, status=ToolStatus.RETIRED, next_review_on=TODAY)
     ToolFactory(district=world.other_district, next_review_on=TODAY)
-    assert set(selectors.tool_reviews_due(tools, within_days=14)) == {soon, late}
-    assert list(selectors.tool_reviews_overdue(tools)) == [late]
+    assert set(tool_selectors.tool_reviews_due(tools, within_days=14)) == {soon, late}
+    assert list(tool_selectors.tool_reviews_overdue(tools)) == [late]
 
 
 def test_it_finds_privacy_agreements_expiring_and_expired(world):
-    tools = selectors.tools_of(world.district.pk)
+    tools = tool_selectors.tools_of(world.district.pk)
 
     def with_agreement(days, **values):
         return ToolFactory(
@@ -462,8 +457,8 @@ def test_it_finds_privacy_agreements_expiring_and_expired(world):
     expired = with_agreement(-3)
     with_agreement(90)
     with_agreement(5, status=ToolStatus.NOT_APPROVED)
-    assert set(selectors.privacy_agreements_expiring(tools, within_days=30)) == {soon, today_ends}
-    assert list(selectors.privacy_agreements_expired(tools)) == [expired]
+    assert set(tool_selectors.privacy_agreements_expiring(tools, within_days=30)) == {soon, today_ends}
+    assert list(tool_selectors.privacy_agreements_expired(tools)) == [expired]
 
 
 def test_it_lists_requests_waiting_oldest_first(world):
@@ -471,7 +466,7 @@ def test_it_lists_requests_waiting_oldest_first(world):
     second = ToolRequestFactory(requested_by=world.principal)
     ToolRequestFactory(requested_by=world.staff, status=ToolRequestStatus.WITHDRAWN)
     ToolRequestFactory(requested_by=UserFactory(district=world.other_district))
-    assert list(selectors.tool_requests_waiting(world.district.pk)) == [first, second]
+    assert list(tool_selectors.tool_requests_waiting(world.district.pk)) == [first, second]
 
 
 def test_the_public_list_follows_the_policy_and_shows_approved_tools_only(world):
@@ -479,24 +474,24 @@ def test_the_public_list_follows_the_policy_and_shows_approved_tools_only(world)
     ToolFactory(district=world.district, status=ToolStatus.UNDER_REVIEW, decided_on=None)
     ToolFactory(district=world.district, status=ToolStatus.NOT_APPROVED)
     _set_policy(world.district, tool_list_visibility=ToolListVisibility.STAFF)
-    assert list(selectors.public_tool_list(world.district)) == []
+    assert list(tool_selectors.public_tool_list(world.district)) == []
     _set_policy(world.district, tool_list_visibility=ToolListVisibility.PUBLIC)
-    assert list(selectors.public_tool_list(world.district)) == [approved]
+    assert list(tool_selectors.public_tool_list(world.district)) == [approved]
 
 
 def test_staff_see_their_own_districts_list_only(world):
     mine = ToolFactory(district=world.district)
     ToolFactory(district=world.other_district)
     for persona in (world.staff, world.clerk, world.principal, world.director):
-        assert list(access.visible_tools(persona)) == [mine]
-    assert access.visible_tools(UserFactory(district=None)).count() == 0
+        assert list(tool_access.visible_tools(persona)) == [mine]
+    assert tool_access.visible_tools(UserFactory(district=None)).count() == 0
 
 
 def test_deciding_a_tool_answers_the_requests_waiting_for_it(world):
     waiting = _request(world, "padlet")
     other = _request(world, "Book Creator")
     tool = _new_tool(world, name="Padlet")
-    services.tool_decide(
+    tool_services.tool_decide(
         acting_user=world.superintendent, tool=tool, status=ToolStatus.NOT_APPROVED, decided_as=DecidedAs.SUPERINTENDENT
     )
     waiting.refresh_from_db()
@@ -515,9 +510,9 @@ def test_deciding_a_tool_answers_the_requests_waiting_for_it(world):
 def test_the_people_reminders_tell_are_exactly_those_who_may_decide(world, approver, power):
     _set_policy(world.district, **{APPROVER_FIELD[power]: approver})
     if approver == Approver.SUPERINTENDENT_OR_DESIGNEE:
-        services.designee_add(
+        tool_services.designee_add(
             acting_user=world.superintendent, district=world.district, user=world.principal, power=power
         )
     everyone = [world.director, world.superintendent, world.communications, world.principal, world.clerk, world.staff]
-    deciding = {person.pk for person in everyone if access.decision_capacities(person, world.district, power)}
-    assert set(access.decision_makers(world.district, power).values_list("pk", flat=True)) == deciding
+    deciding = {person.pk for person in everyone if tool_access.decision_capacities(person, world.district, power)}
+    assert set(tool_access.decision_makers(world.district, power).values_list("pk", flat=True)) == deciding
