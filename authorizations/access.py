@@ -22,7 +22,7 @@ AUTHORIZATION_READERS_SCHOOL = frozenset({Role.PRINCIPAL, Role.CLERK})
 
 def visible_authorizations(user: User) -> QuerySet[Authorization]:
     """The staff member using the tool and whoever asked; district leadership and designees for
-    instructional use; the principal and clerks of the program's school."""
+    authorizations; the principal and clerks of the program's school."""
     scope = scope_for(user)
     if scope.is_superuser:
         return Authorization.objects.all()

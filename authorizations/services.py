@@ -96,8 +96,6 @@ def authorization_grant(
         authorization.status = AuthorizationStatus.AUTHORIZED
         authorization.record_decision(by=acting_user, capacity=decided_as, reason=reason, reference=reference)
         authorization.full_clean(exclude=["staff_member", "requested_by", "decided_by"], validate_constraints=False)
-        attribute(authorization, acting_user, "Authorized")
-        authorization.save()
         if authorization.tool.needs_participation_consent:
             tool, program = authorization.tool, authorization.program
             authorization.participation_scope = consent_services.participation_scope_open(
@@ -106,7 +104,8 @@ def authorization_grant(
                 name=participation_scope_name(authorization),
                 description=f"May your child take part in {tool.name} with {program.name}: {authorization.purpose}",
             )
-            authorization.save(update_fields=["participation_scope"])
+        attribute(authorization, acting_user, "Authorized")
+        authorization.save()
     return authorization
 
 

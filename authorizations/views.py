@@ -459,7 +459,7 @@ def authorization_record_consent(request: HttpRequest, pk: int) -> HttpResponse:
     if scope is None or not scope.active:
         messages.error(
             request,
-            "Families' answers are recorded once the use is authorized with a tool that needs their consent, "
+            "Families' answers are recorded once it is authorized with a tool that needs their consent, "
             "and until it is revoked or withdrawn.",
         )
         return redirect(authorization)

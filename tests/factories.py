@@ -181,7 +181,7 @@ class ToolRequestFactory(factory.django.DjangoModelFactory):
     students = "My two 7th-grade science classes, about 50 students."
 
 
-class InstructionalUseFactory(factory.django.DjangoModelFactory):
+class AuthorizationFactory(factory.django.DjangoModelFactory):
     """A request waiting for the Superintendent (authorize it through consent.services)."""
 
     class Meta:

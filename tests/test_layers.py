@@ -75,3 +75,19 @@ def test_it_catches_a_forbidden_import_even_inside_a_function():
 
     assert forbidden_imports("consent", {"consent/helper.py": source}) == ["consent/helper.py:2 imports reminders"]
     assert forbidden_imports("dashboards", {"dashboards/x.py": "import consent.rules\n"}) == []
+
+
+def test_core_imports_only_django_celery_and_the_standard_library():
+    """core/ is the layer every app may import: it can never pull an app in (or make a cycle)."""
+    import sys
+
+    allowed = set(sys.stdlib_module_names) | {"django", "celery", "kombu", "core", "__future__"}
+    outside = {}
+    for path, source in sources_of("core").items():
+        tree = ast.parse(source)
+        names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 0 and n.module}
+        if found := {name.split(".")[0] for name in names} - allowed:
+            outside[path] = found
+
+    assert not outside, outside

@@ -13,7 +13,7 @@ from accounts.models import District
 from authorizations import services as authorization_services
 from consent import selectors, services
 from consent.models import ConsentRecord, ConsentScope
-from tests.factories import DistrictFactory, InstructionalUseFactory, ProgramFactory, ToolFactory
+from tests.factories import AuthorizationFactory, DistrictFactory, ProgramFactory, ToolFactory
 from tools.models import DecidedAs
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,7 @@ def test_the_demo_gives_every_district_its_scopes_and_answers_in_every_state():
 def test_it_keeps_participation_scopes_off_the_scope_settings(client, world):
     """A tool's participation consent follows its authorization: it is not listed or edited with picture scopes."""
     tool = ToolFactory(district=world.district, is_public_social_media=True, parental_consent_required=True)
-    authorization = InstructionalUseFactory(
+    authorization = AuthorizationFactory(
         program=ProgramFactory(school=world.school), tool=tool, ends_on=datetime.date(2099, 1, 1)
     )
     authorization = authorization_services.authorization_grant(

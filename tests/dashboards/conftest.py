@@ -21,8 +21,8 @@ from tests.disclosures.conftest import open_cycle
 from tests.disclosures.filing import file_none
 from tests.factories import (
     AdministratorFactory,
+    AuthorizationFactory,
     ConsentRecordFactory,
-    InstructionalUseFactory,
     ProgramFactory,
     SocialAccountFactory,
     StudentFactory,
@@ -95,14 +95,14 @@ def populate(world, school: School, size: int = 1, *, authorization: bool = True
         ConsentRecordFactory(student=student, scope=scope, decision="refused")
         refused.append(student)
         no_answer.append(StudentFactory(school=school, grade=grade))
-    authorization = None
+    authorized = None
     if authorization:
         tool = ToolFactory(district=school.district, parental_consent_required=True)
         program = ProgramFactory(school=school, name="Robotics Club")
         for student in granted[:2]:
             ProgramMembership.objects.create(program=program, student=student)
-        requested = InstructionalUseFactory(program=program, tool=tool)
-        authorization = authorization_services.authorization_grant(
+        requested = AuthorizationFactory(program=program, tool=tool)
+        authorized = authorization_services.authorization_grant(
             acting_user=world.superintendent,
             authorization=Authorization.objects.select_related("district", "tool", "program__school").get(
                 pk=requested.pk
@@ -118,7 +118,7 @@ def populate(world, school: School, size: int = 1, *, authorization: bool = True
         students_granted=granted,
         students_refused=refused,
         students_no_answer=no_answer,
-        authorization=authorization,
+        authorization=authorized,
     )
 
 

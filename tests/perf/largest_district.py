@@ -439,7 +439,7 @@ def row_counts(district: District) -> dict[str, int]:
         "consent scopes": ConsentScope.objects.filter(district=district).count(),
         "consent records": ConsentRecord.objects.filter(scope__district=district).count(),
         "tools": Tool.objects.filter(district=district).count(),
-        "instructional uses": Authorization.objects.filter(district=district).count(),
+        "authorizations": Authorization.objects.filter(district=district).count(),
     }
 
 
@@ -905,7 +905,7 @@ def _tools_and_authorizations(
         "decided_as": f"CASE WHEN {authorized} THEN 'superintendent' ELSE '' END",
         "decided_at": f"CASE WHEN {authorized} THEN {decided_on} END",
     }
-    step("instructional uses", lambda: insert_select(cursor, Authorization, authorization, classes, params))
+    step("authorizations", lambda: insert_select(cursor, Authorization, authorization, classes, params))
     scope = {
         "district": "%(district)s",
         "kind": "'participation'",

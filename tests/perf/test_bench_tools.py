@@ -1,4 +1,4 @@
-"""Benchmark: the approved-tool list and instructional-use authorizations at the largest US district's size.
+"""Benchmark: the approved-tool list and authorizations to use a tool with students at the largest US district's size.
 
 Run by `make bench` (never by a normal test run). Builds 2,000 tools and 5,000 authorizations, each
 with a class of 25 enrolled students (125,000 students) whose families answered in every way, then

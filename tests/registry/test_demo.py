@@ -22,8 +22,8 @@ def test_the_demo_shows_a_director_every_kind_of_account_that_needs_attention():
 
 def test_the_demo_gives_every_district_its_tool_list_in_every_state():
     from accounts.models import District
+    from authorizations import selectors as authorization_selectors
     from authorizations.models import Authorization
-    from consent import selectors as consent_selectors
     from registry.models import AccountLogoPermission
     from tools.models import Designee, Tool, ToolStatus
 
@@ -40,7 +40,7 @@ def test_the_demo_gives_every_district_its_tool_list_in_every_state():
         assert AccountLogoPermission.objects.filter(district=district, subject__owner_kind="district").count() == 1
         authorizations = Authorization.objects.filter(district=district)
         assert (
-            consent_selectors.authorizations_not_ready(authorizations).count() == 1
+            authorization_selectors.authorizations_not_ready(authorizations).count() == 1
         )  # Instagram, two families missing
-        assert consent_selectors.authorizations_waiting(authorizations).count() == 1
+        assert authorization_selectors.authorizations_waiting(authorizations).count() == 1
     assert Tool.objects.count() == 50

@@ -221,7 +221,7 @@ def test_logo_permission_is_recorded_with_who_when_and_how(world, request_accoun
 
     permission = tool_services.logo_permission_grant(acting_user=world.superintendent, subject=account, **grant)
 
-    assert tool_selectors.current_logo_permission(account=account) == permission
+    assert tool_selectors.current_logo_permission(account) == permission
     assert (permission.decided_as, permission.written_as, permission.recorded_by) == (
         "superintendent",
         "letter",

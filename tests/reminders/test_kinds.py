@@ -18,7 +18,7 @@ from reminders.models import Reminder
 from tests.disclosures.filing import file_none
 from tests.factories import (
     AdministratorFactory,
-    InstructionalUseFactory,
+    AuthorizationFactory,
     ProgramFactory,
     SocialAccountFactory,
     StudentFactory,
@@ -117,7 +117,7 @@ def test_tool_reminders_reach_whoever_the_policy_lets_decide(world, today):
 
 
 def test_an_authorization_waiting_reaches_the_superintendent(world, today):
-    authorization = InstructionalUseFactory(program=ProgramFactory(school=world.school), staff_member=world.staff)
+    authorization = AuthorizationFactory(program=ProgramFactory(school=world.school), staff_member=world.staff)
     services.reminders_plan(today=TODAY)
     assert owed("authorization_waiting") == {(world.superintendent.pk, f"authorization:{authorization.pk}", "waiting")}
 
@@ -131,7 +131,7 @@ def test_every_kind_has_its_email(world, cycle, account, today, settings):
     ToolFactory(district=world.district, next_review_on=TODAY, privacy_agreement_on_file=True,
                 privacy_agreement_expires_on=TODAY)  # fmt: skip
     ToolRequestFactory(requested_by=world.staff)
-    InstructionalUseFactory(program=ProgramFactory(school=world.school), staff_member=world.staff)
+    AuthorizationFactory(program=ProgramFactory(school=world.school), staff_member=world.staff)
     SocialAccountFactory(school=world.school, district=world.district, status=AccountStatus.REQUESTED)
     consent_scopes_set_up(acting_user=None, district=world.district)
     StudentFactory(school=world.school)  # no answer yet: forms to collect

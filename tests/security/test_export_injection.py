@@ -31,8 +31,8 @@ from core.csv_response import csv_rows, neutralise_formula
 from tests.accounts.bundles import standard_files, write_bundle
 from tests.disclosures.conftest import open_cycle
 from tests.factories import (
+    AuthorizationFactory,
     ConsentScopeFactory,
-    InstructionalUseFactory,
     ProgramFactory,
     SchoolFactory,
     SocialAccountFactory,
@@ -136,7 +136,7 @@ def _dashboard_authorizations(world) -> str:
         tool = ToolFactory(district=world.district, name=payload, parental_consent_required=True)
         program = ProgramFactory(school=world.school, name=f"Club {n}")
         ProgramMembership.objects.create(program=program, student=StudentFactory(school=world.school))
-        requested = InstructionalUseFactory(program=program, tool=tool)
+        requested = AuthorizationFactory(program=program, tool=tool)
         authorization_services.authorization_grant(  # no family has answered yet: not ready, so listed
             acting_user=world.superintendent,
             authorization=Authorization.objects.select_related("district", "tool", "program__school").get(

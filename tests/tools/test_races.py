@@ -6,7 +6,6 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from registry import services
 from tests.factories import ToolRequestFactory, UserFactory, staff_at
 from tools import services as tool_services
 from tools.models import DecidedAs, Tool, ToolRequestStatus
@@ -36,7 +35,7 @@ def test_two_requests_for_the_same_new_tool_approved_at_once_add_it_once(world, 
             looked.wait(timeout=2)
         return found
 
-    monkeypatch.setattr(services, "_same_name", look_then_pause)
+    monkeypatch.setattr(tool_services, "_same_name", look_then_pause)
 
     def approve(tool_request, decider, capacity) -> None:
         try:

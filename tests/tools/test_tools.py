@@ -380,7 +380,7 @@ def test_logo_permission_comes_only_from_whom_the_policy_names(world):
         world.superintendent,
         True,
     )
-    assert tool_selectors.current_logo_permission(account=account) == permission
+    assert tool_selectors.current_logo_permission(account) == permission
     assert "Dr. Ann Lee" in permission.summary
 
 
@@ -405,7 +405,7 @@ def test_a_board_grants_logo_permission_in_its_minutes(world):
         written_as="board_minutes",
         reference="Minutes of November 9, 2026",
     )
-    assert tool_selectors.current_logo_permission(tool=tool) == permission
+    assert tool_selectors.current_logo_permission(tool) == permission
 
 
 def test_a_new_logo_permission_replaces_the_old_one_and_withdrawal_keeps_it(world):
@@ -417,7 +417,7 @@ def test_a_new_logo_permission_replaces_the_old_one_and_withdrawal_keeps_it(worl
     with pytest.raises(ValidationError, match="Say why"):
         tool_services.logo_permission_withdraw(acting_user=world.superintendent, permission=second, reason="")
     tool_services.logo_permission_withdraw(acting_user=world.superintendent, permission=second, reason="Page renamed.")
-    assert tool_selectors.current_logo_permission(account=account) is None
+    assert tool_selectors.current_logo_permission(account) is None
     assert AccountLogoPermission.objects.filter(subject=account).count() == 2
 
 
