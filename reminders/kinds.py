@@ -46,7 +46,8 @@ class Kind:
     who: str
     when: str
     template: str
-    find: Callable[[District, datetime.date], Iterator[Owed]]
+    # Who is owed it today; None for a notice an action claims itself (core.notify).
+    find: Callable[[District, datetime.date], Iterator[Owed]] | None
     # What the e-mail lists, counted when it is sent; None means there is nothing left to say.
     context: Callable[[object, datetime.date], dict | None] | None = None
 

@@ -16,8 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import District
+from core.notify import Notice
 from reminders import delivery, emails
-from reminders.kinds import KINDS, Kind, Owed
+from reminders.kinds import KINDS, KINDS_BY_KEY, Kind, Owed
 from reminders.models import PlanRun, Reminder, ReminderStatus
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ def owed_today(today: datetime.date, districts: Iterable[District] | None = None
     """Everything the policies owe today, kind by kind (nothing is written)."""
     for district in districts if districts is not None else District.objects.order_by("pk"):
         for kind in KINDS:
+            if kind.find is None:
+                continue  # claimed by the action it follows, not planned
             for owed in kind.find(district, today):
                 yield PlannedItem(district, kind, owed)
 
@@ -117,6 +120,26 @@ def reminders_plan_due(*, now: datetime.datetime | None = None) -> PlanRun | Non
     if now.hour < settings.REMINDER_PLAN_HOUR or PlanRun.objects.filter(day=today, finished_at__isnull=False).exists():
         return None
     return reminders_plan_day(today=today)
+
+
+def reminder_claim_notice(notice: Notice) -> bool:
+    """A one-off e-mail an action owes (core.notify): its row is claimed in the caller's transaction
+    under the log's unique key, so a repeated action owes it once, and it is queued after commit."""
+    from reminders.tasks import dispatch_soon
+
+    if notice.kind not in KINDS_BY_KEY:
+        raise ValueError(f"{notice.kind!r} is not a reminder kind (reminders/kinds.py)")
+    with transaction.atomic():
+        _, created = Reminder.objects.get_or_create(
+            kind=notice.kind,
+            object_key=notice.object_key,
+            recipient_id=notice.recipient_id,
+            period=notice.period,
+            defaults={"district_id": notice.district_id, "path": notice.path},
+        )
+    if created:
+        transaction.on_commit(dispatch_soon)
+    return created
 
 
 def _unheld(now: datetime.datetime) -> Q:

@@ -23,6 +23,17 @@ def dispatch() -> int:
 
 
 @shared_task(acks_late=True)
+def dispatch_reminders() -> int:
+    return dispatch()
+
+
+def dispatch_soon() -> None:
+    """A notice claimed by an action goes out now rather than at the next tick (which would send
+    it anyway if the broker is down now)."""
+    enqueue(dispatch_reminders)
+
+
+@shared_task(acks_late=True)
 def plan_reminders() -> int:
     services.reminders_plan_due()
     return dispatch()

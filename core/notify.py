@@ -1,0 +1,38 @@
+"""Telling one person one thing, exactly once, from any app.
+
+The reminder log (the reminders app) is how the product mails people: a row per e-mail under a
+unique key (kind, object, recipient, period), delivered by the dispatcher. An app below reminders
+cannot import it, so it asks here; the reminders app registers the handler when Django starts
+(reminders.apps). Call it inside the service's transaction: the row is claimed with the change that
+causes it, and is sent after commit. Asking twice for the same key sends one e-mail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str  # a key of reminders.kinds.KINDS (its template, who and when)
+    district_id: int
+    recipient_id: int
+    object_key: str  # what it is about, "<subject>:<id>" (reminders.emails.SUBJECTS)
+    period: str  # which occurrence: the same key twice is one e-mail
+    path: str  # the page to act on
+
+
+_handler: Callable[[Notice], bool] | None = None
+
+
+def register(handler: Callable[[Notice], bool]) -> None:
+    global _handler
+    _handler = handler
+
+
+def notify(notice: Notice) -> bool:
+    """Claims the e-mail; True if it was not already claimed. Raises if no app sends notices."""
+    if _handler is None:
+        raise RuntimeError("No notice handler: is the reminders app installed?")
+    return _handler(notice)
