@@ -26,10 +26,11 @@ class StaffFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
     school = _school_filter(method="at_school")
     is_active = django_filters.BooleanFilter(label="Active", widget=_yes_no())
+    signed_in = django_filters.BooleanFilter(label="Signed in", method="has_signed_in", widget=_yes_no())
 
     class Meta:
         model = User
-        fields = ["q", "school", "is_active"]
+        fields = ["q", "school", "is_active", "signed_in"]
 
     def __init__(self, *args: object, schools: QuerySet[School], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -37,6 +38,9 @@ class StaffFilter(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
         return selectors.staff_search(queryset, value)
+
+    def has_signed_in(self, queryset: QuerySet[User], name: str, value: bool) -> QuerySet[User]:
+        return queryset.filter(last_login__isnull=not value)
 
     def at_school(self, queryset: QuerySet[User], name: str, value: School) -> QuerySet[User]:
         return queryset.filter(memberships__school=value, memberships__ended_on__isnull=True).distinct()

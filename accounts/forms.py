@@ -46,6 +46,18 @@ class PolicyProfileForm(forms.ModelForm):
                 self.fields[name].help_text = "Only the Superintendent can change who decides this."
 
 
+class SignInSettingsForm(forms.ModelForm):
+    """How the district's staff sign in and how its e-mail looks (the director's settings)."""
+
+    class Meta:
+        model = District
+        fields = ["sign_in_domains", "microsoft_tenant_ids", "password_sign_in", "mail_sender_name", "mail_reply_to"]
+        widgets = {
+            "sign_in_domains": forms.TextInput(attrs={"placeholder": "district.k12.mn.us", "autocomplete": "off"}),
+            "microsoft_tenant_ids": forms.TextInput(attrs={"autocomplete": "off"}),
+        }
+
+
 class SchoolSearchForm(forms.Form):
     # Django's CharField refuses a NUL byte, which PostgreSQL cannot compare.
     q = forms.CharField(label="Search schools", max_length=200, required=False)

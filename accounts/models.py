@@ -7,9 +7,11 @@ several rows (granting a role, importing a roster) live in services.py.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -80,6 +82,10 @@ def school_year_for(day: datetime.date, start_month: int) -> SchoolYear:
     """The school year that `day` falls in, for a year starting on the 1st of `start_month`."""
     start_year = day.year if day.month >= start_month else day.year - 1
     return SchoolYear(start_year, start_month)
+
+
+DOMAIN_RE = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+TENANT_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class District(models.Model):
@@ -228,6 +234,40 @@ class District(models.Model):
         "It stops a wrong or cut-short export from locking everyone out.",
     )
 
+    # Signing in and mail (a director's settings, not the board's policy)
+    sign_in_domains = models.CharField(
+        "e-mail domains staff sign in with",
+        max_length=500,
+        blank=True,
+        help_text="The district's Google Workspace or Microsoft 365 domains, e.g. “willmar.k12.mn.us”, separated "
+        "by spaces. Only staff whose address is on one of them sign in with Google or Microsoft.",
+    )
+    microsoft_tenant_ids = models.CharField(
+        "Microsoft 365 tenant ids",
+        max_length=500,
+        blank=True,
+        help_text="Your Microsoft Entra tenant id (a UUID, in the Entra admin center under Overview), separated "
+        "by spaces if you have several. Required for signing in with Microsoft.",
+    )
+    password_sign_in = models.BooleanField(
+        "staff may also sign in with a password",
+        default=True,
+        db_default=True,
+        help_text="Off: staff sign in only with Google or Microsoft (the site's operators keep a password).",
+    )
+    mail_sender_name = models.CharField(
+        "e-mails are sent as",
+        max_length=120,
+        blank=True,
+        help_text="The sender's name people see, e.g. “Willmar Public Schools Technology”. Empty: the district's name.",
+    )
+    mail_reply_to = models.EmailField(
+        "replies go to",
+        max_length=254,
+        blank=True,
+        help_text="The address a reply reaches, e.g. the technology office's. Empty: replies are not expected.",
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -262,6 +302,33 @@ class District(models.Model):
     @property
     def current_school_year(self) -> SchoolYear:
         return self.school_year_for()
+
+    @property
+    def sign_in_domain_list(self) -> list[str]:
+        words = self.sign_in_domains.replace(",", " ").split()
+        return sorted({word.lower().strip(".@ ") for word in words if word.strip(".@ ")})
+
+    @property
+    def microsoft_tenant_list(self) -> list[str]:
+        return sorted({tenant.lower() for tenant in self.microsoft_tenant_ids.replace(",", " ").split() if tenant})
+
+    @property
+    def mail_sender(self) -> str:
+        return self.mail_sender_name.strip() or self.name
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        bad_domains = [d for d in self.sign_in_domain_list if not DOMAIN_RE.fullmatch(d)]
+        if bad_domains:
+            errors["sign_in_domains"] = f"Not a domain: {', '.join(bad_domains)}. Write e.g. “district.k12.mn.us”."
+        bad_tenants = [t for t in self.microsoft_tenant_list if not TENANT_RE.fullmatch(t)]
+        if bad_tenants:
+            errors["microsoft_tenant_ids"] = (
+                f"Not a tenant id: {', '.join(bad_tenants)}. It looks like 72f988bf-86f1-41af-91ab-2d7cd011db47."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 # The policy-profile fields that say who holds a power the policies reserve to the Superintendent.
@@ -375,10 +442,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         "platform operator", default=False, help_text="May use the Django admin site (our support staff only)."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    invited_at = models.DateTimeField(
+        "last invited to sign in", null=True, blank=True, help_text="When the director last sent them an invitation."
+    )
 
     objects = UserManager()
     # Who changed someone's supervisor or dates matters: it decides who receives their disclosure.
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # Signing in and being invited are bookkeeping, not changes to the person's record.
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "invited_at"])
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -621,3 +692,46 @@ class RosterImport(models.Model):
     @property
     def progress_cache_key(self) -> str:
         return f"roster-import-progress:{self.pk}"
+
+
+class SignInOutcome(models.TextChoices):
+    LINKED = "linked", "First sign-in: the account was linked"
+    REFUSED = "refused", "Refused"
+
+
+class SignInRefusal(models.TextChoices):
+    NO_EMAIL = "no_email", "The account gave no e-mail address"
+    UNVERIFIED = "unverified", "The e-mail address is not verified by the provider"
+    UNKNOWN = "unknown", "Nobody in the district's records has this address"
+    LEFT = "left", "The person has left the district"
+    DOMAIN = "domain", "The district has not listed this e-mail domain"
+    TENANT = "tenant", "The district has not listed this Microsoft tenant"
+    HOSTED_DOMAIN = "hosted_domain", "The Google account is not one of the district's Workspace domains"
+    RELINKED = "relinked", "The account is linked to someone else"
+
+
+class SignInEvent(models.Model):
+    """A first sign-in with Google, Microsoft or the district's provider (the account is linked), or a
+    refused one, with why: part of the district's audit log. Routine sign-ins are not recorded here."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    email = models.CharField("e-mail given", max_length=254, blank=True)
+    provider = models.CharField(max_length=60)
+    outcome = models.CharField(max_length=10, choices=SignInOutcome.choices)
+    refusal = models.CharField(max_length=20, choices=SignInRefusal.choices, blank=True)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["district", "-at"], name="sign_in_event_district_at")]
+        constraints = [
+            models.CheckConstraint(
+                name="sign_in_event_refusal_says_why",
+                condition=Q(outcome="linked", refusal="") | (Q(outcome="refused") & ~Q(refusal="")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.email} with {self.provider}"

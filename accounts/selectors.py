@@ -63,6 +63,17 @@ def technology_directors(district: District | None) -> QuerySet[User]:
     return User.objects.filter(pk__in=directors, is_active=True).order_by("last_name", "first_name")
 
 
+def never_signed_in(district: District) -> QuerySet[User]:
+    """Active staff of the district who have not signed in yet (invitations go to them)."""
+    return User.objects.filter(district=district, is_active=True, last_login__isnull=True)
+
+
+def school_staff(school: School) -> QuerySet[User]:
+    """Active people holding a current role at `school`."""
+    members = Membership.objects.filter(school=school, ended_on__isnull=True).values("user_id")
+    return User.objects.filter(pk__in=members, is_active=True)
+
+
 def staff_search(queryset: QuerySet[User], query: str) -> QuerySet[User]:
     for word in query.split()[:5]:
         queryset = queryset.filter(
@@ -184,3 +195,16 @@ def next_steps_for_user(user: User) -> list[NextStep]:
         )
     steps.sort(key=lambda step: not step.urgent)
     return steps
+
+
+@dataclass(frozen=True)
+class SignInProvider:
+    id: str
+    name: str
+
+
+def sign_in_providers() -> list[SignInProvider]:
+    """The providers this installation offers (those with credentials), by name."""
+    from allauth.socialaccount.adapter import get_adapter
+
+    return [SignInProvider(p.id, p.name) for p in get_adapter().list_providers(None)]

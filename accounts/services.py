@@ -8,14 +8,17 @@ import logging
 import uuid
 from pathlib import Path
 
+from allauth.socialaccount.models import SocialLogin
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts import access
+from accounts import access, sign_in
 from accounts.models import (
     DISTRICT_WIDE_ROLES,
     RESERVED_POWER_FIELDS,
@@ -27,10 +30,13 @@ from accounts.models import (
     RosterImport,
     RosterImportStatus,
     School,
+    SignInEvent,
+    SignInOutcome,
     User,
 )
 from accounts.roster import ProgressCallback, RosterRejected, RosterReport, import_roster
 from core.history import attribute, save_attributed
+from core.notify import Notice, notify_many
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +75,34 @@ def district_policy_save(*, acting_user: User, district: District, values: dict[
     return reserved
 
 
+SIGN_IN_FIELDS = ("sign_in_domains", "microsoft_tenant_ids", "password_sign_in", "mail_sender_name", "mail_reply_to")
+
+
+def district_sign_in_save(*, acting_user: User, district: District, values: dict[str, object]) -> District:
+    """The district's sign-in and mail settings, changed by its technology director, in its history."""
+    if not access.can_manage_directory(acting_user, district):
+        raise PermissionDenied
+    unknown = set(values) - set(SIGN_IN_FIELDS)
+    if unknown:
+        raise ValueError(f"not sign-in settings: {sorted(unknown)}")
+    with transaction.atomic():
+        district = District.objects.select_for_update().get(pk=district.pk)
+        for name, value in values.items():
+            setattr(district, name, value)
+        if not district.password_sign_in and not (district.sign_in_domain_list and _sign_in_offered()):
+            raise ValidationError(
+                {"password_sign_in": "Keep passwords until staff can sign in with Google or Microsoft: list your "
+                 "domains (and tenant) first, on an installation where a provider is set up."}
+            )  # fmt: skip
+        district.full_clean()
+        save_attributed(district, acting_user, "Sign-in settings changed")
+    return district
+
+
+def _sign_in_offered() -> bool:
+    return bool(settings.SOCIALACCOUNT_PROVIDERS)
+
+
 def reserved_powers_announce(*, district_id: int, changed_by_id: int, changes: dict[str, list[str]]) -> int:
     """Tell every current superintendent of the district who changed which reserved power, and how."""
     from core.mail import render_email
@@ -99,6 +133,7 @@ def reserved_powers_announce(*, district_id: int, changed_by_id: int, changes: d
                 "why": f"You receive this because you hold the Superintendent's powers in {district.name}.",
             },
             to=[holder.email],
+            sender=district,
         ).send()
         sent += 1
     return sent
@@ -338,3 +373,66 @@ def staff_employment_update(
         user.supervisor = supervisor
         save_attributed(user, acting_user, "Employment details changed", ["started_on", "supervisor"])
     return user
+
+
+# --- Single sign-on ----------------------------------------------------------------------------
+
+
+def sign_in_refused(*, identity: sign_in.Identity, decision: sign_in.Decision, client_address: str | None) -> None:
+    """A refused sign-in goes in the district's audit log (in no district's, when none is known)."""
+    SignInEvent.objects.create(
+        district=decision.district,
+        email=identity.email[:254],
+        provider=identity.provider[:60],
+        outcome=SignInOutcome.REFUSED,
+        refusal=decision.refusal,
+        client_address=client_address or None,
+    )
+
+
+def sign_in_link(
+    *, sociallogin: SocialLogin, user: User, identity: sign_in.Identity, client_address: str | None
+) -> None:
+    """The first sign-in with a provider links the provider's account to the person the roster knows
+    (without saving the person: their record does not change), in the audit log."""
+    with transaction.atomic():
+        sociallogin.account.user = user
+        sociallogin.account.save()
+        sociallogin.user = user
+        SignInEvent.objects.create(
+            district=user.district,
+            user=user,
+            email=identity.email[:254],
+            provider=identity.provider[:60],
+            outcome=SignInOutcome.LINKED,
+            client_address=client_address or None,
+        )
+
+
+# --- Invitations ------------------------------------------------------------------------------------
+
+
+def staff_invite(*, acting_user: User, district: District, people: QuerySet[User]) -> int:
+    """Invite `people` of `district` to sign in: a branded e-mail each, through the reminder log, so a
+    repeated click (or a retried request) the same day sends one. People who left are skipped.
+    Returns how many invitations are new."""
+    if not access.can_manage_directory(acting_user, district):
+        raise PermissionDenied
+    today = timezone.localdate()
+    invited = people.filter(district=district, is_active=True)
+    path = reverse("account_login")
+    with transaction.atomic():
+        added = notify_many(
+            Notice(
+                kind="invitation",
+                district_id=district.pk,
+                recipient_id=person_id,
+                object_key=f"staff:{person_id}",
+                period=f"invited-{today.isoformat()}",
+                path=path,
+            )
+            for person_id in invited.values_list("pk", flat=True).iterator()
+        )
+        # The staff list says when each was last invited (bookkeeping: not in their history).
+        invited.update(invited_at=timezone.now())
+    return added

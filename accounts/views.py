@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access, selectors, services
 from accounts.filters import StaffFilter, StudentFilter
-from accounts.forms import EmploymentForm, PolicyProfileForm, RoleGrantForm, RosterUploadForm, SchoolSearchForm
+from accounts.forms import (
+    EmploymentForm,
+    PolicyProfileForm,
+    RoleGrantForm,
+    RosterUploadForm,
+    SchoolSearchForm,
+    SignInSettingsForm,
+)
 from accounts.history import district_history, staff_history
-from accounts.models import Membership, ProgramMembership
+from accounts.models import District, Membership, ProgramMembership, User
 from core.history import history_page_number as page_number
 from core.pagination import page_of
 from core.refusals import add_refusal, show_refusal
@@ -52,6 +61,7 @@ def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "district": district,
             "form": form,
             "can_edit": access.can_edit_policy(request.user, district),
+            "can_manage": access.can_manage_directory(request.user, district),
             "history": district_history(district, number=page_number(request)),
         },
     )
@@ -83,6 +93,31 @@ def district_edit(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, message)
             return redirect(district)
     return render(request, "accounts/district_edit.html", {"district": district, "form": form})
+
+
+@login_required
+def district_sign_in(request: HttpRequest, slug: str) -> HttpResponse:
+    """How the district's staff sign in (Google, Microsoft, the district's provider, passwords) and
+    how its e-mail looks: the technology director's settings."""
+    district = access.get_managed_district_for_user(request.user, slug)
+    form = SignInSettingsForm(request.POST or None, instance=District.objects.get(pk=district.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.district_sign_in_save(
+                acting_user=request.user,
+                district=district,
+                values={name: form.cleaned_data[name] for name in form.changed_data},
+            )
+        except ValidationError as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, "The sign-in settings were saved.")
+            return redirect("district_sign_in", slug=district.slug)
+    return render(
+        request,
+        "accounts/district_sign_in.html",
+        {"district": district, "form": form, "providers": selectors.sign_in_providers(), "site_url": settings.SITE_URL},
+    )
 
 
 # --- Schools ---------------------------------------------------------------------------
@@ -120,6 +155,10 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "leaders": leaders,
             "programs": page_of(request, programs, PAGE_SIZE),
             "can_read_students": access.visible_students(request.user).filter(school=school).exists(),
+            "can_manage": (can_manage := access.can_manage_directory(request.user, school.district)),
+            "never_signed_in": selectors.school_staff(school).filter(last_login__isnull=True).count()
+            if can_manage
+            else 0,
         },
     )
 
@@ -136,8 +175,18 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     data.setdefault("is_active", "true")
     staff_filter = StaffFilter(data, queryset=access.visible_staff(request.user), schools=schools)
     queryset = staff_filter.qs.select_related("district").order_by("last_name", "first_name", "pk")
-    page = page_of(request, queryset, PAGE_SIZE)
-    return render(request, "accounts/staff_list.html", {"filter": staff_filter, "page": page})
+    district = request.user.district
+    can_invite = district is not None and access.can_manage_directory(request.user, district)
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {
+            "filter": staff_filter,
+            "page": page_of(request, queryset, PAGE_SIZE),
+            "invite_district": district if can_invite else None,
+            "never_signed_in": selectors.never_signed_in(district).count() if can_invite else 0,
+        },
+    )
 
 
 @login_required
@@ -245,6 +294,53 @@ def staff_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         show_refusal(request, error)
     return redirect(member)
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+
+def _invited(request: HttpRequest, count: int, asked: int) -> None:
+    if count:
+        messages.success(request, f"{count} invitation{'s' if count != 1 else ''} will be sent by e-mail now.")
+    if asked - count > 0:
+        messages.info(request, f"{asked - count} already had an invitation today: they get no second one.")
+    if not asked:
+        messages.info(request, "Everyone here has signed in already: nobody to invite.")
+
+
+@login_required
+@require_POST
+def staff_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    member = access.get_staff_member_for_user(request.user, pk)
+    if member.district is None or not access.can_manage_directory(request.user, member.district):
+        raise PermissionDenied
+    people = User.objects.filter(pk=member.pk)
+    _invited(request, services.staff_invite(acting_user=request.user, district=member.district, people=people), 1)
+    return redirect(member)
+
+
+@login_required
+@require_POST
+def school_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everyone at the school who has never signed in."""
+    school = access.get_school_for_user(request.user, pk)
+    if not access.can_manage_directory(request.user, school.district):
+        raise PermissionDenied
+    people = selectors.school_staff(school).filter(last_login__isnull=True)
+    asked = people.count()
+    _invited(request, services.staff_invite(acting_user=request.user, district=school.district, people=people), asked)
+    return redirect(school)
+
+
+@login_required
+@require_POST
+def district_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    """Everyone in the district who has never signed in."""
+    district = access.get_managed_district_for_user(request.user, slug)
+    people = selectors.never_signed_in(district)
+    asked = people.count()
+    _invited(request, services.staff_invite(acting_user=request.user, district=district, people=people), asked)
+    return redirect(reverse("staff_list") + "?signed_in=false")
 
 
 # --- Students --------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 
 from accounts.history import district_source, membership_source, staff_source
-from accounts.models import District
+from accounts.models import District, SignInEvent
 from authorizations.history import authorization_source
 from consent.history import scope_source
 from consent.models import ConsentRecord, StudentPurge
@@ -31,7 +31,7 @@ PER_PAGE = 50
 DEFAULT_DAYS = 30
 MAX_PERIOD_DAYS = 366  # one school year and a day or two; the export of a longer span is several files
 # The entries that are not history rows sort after every source written in the same instant.
-_CONSENT, _PURGE = 1000, 1001
+_CONSENT, _PURGE, _SIGN_IN = 1000, 1001, 1002
 
 
 @dataclass(frozen=True)
@@ -155,6 +155,36 @@ def _purge_entry(purge: StudentPurge) -> Entry:
     )
 
 
+def _sign_ins(district: District, period: Period) -> QuerySet[SignInEvent]:
+    return (
+        SignInEvent.objects.filter(district=district, at__gte=period.since, at__lt=period.until)
+        .select_related("user")
+        .order_by("-at", "-pk")
+    )
+
+
+def _sign_in_entry(event: SignInEvent) -> Entry:
+    name, email = who(event.user) if event.user is not None else ("", event.email)
+    changes = [Change("provider", "Signed in with", "", event.provider, initial=True)]
+    if event.refusal:
+        changes.append(Change("refusal", "Refused because", "", event.get_refusal_display(), initial=True))
+    if event.client_address:
+        changes.append(Change("client_address", "From address", "", event.client_address, initial=True))
+    return Entry(
+        when=event.at,
+        who=name or event.email,
+        who_email=email or event.email,
+        action="created",
+        kind="Sign-in",
+        name=event.email,
+        school="",
+        reason="",
+        changes=changes,
+        summary=event.get_outcome_display(),
+        order=(_SIGN_IN, event.pk),
+    )
+
+
 # --- The log -------------------------------------------------------------------------------------
 
 
@@ -169,6 +199,7 @@ def audit_page(district: District, period: Period, *, number: int = 1, per_page:
         extra=[
             lambda wanted: [_consent_entry(r) for r in _consent_answers(district, period)[:wanted]],
             lambda wanted: [_purge_entry(p) for p in _purges(district, period)[:wanted]],
+            lambda wanted: [_sign_in_entry(e) for e in _sign_ins(district, period)[:wanted]],
         ],
     )
 
@@ -182,5 +213,6 @@ def audit_entries(district: District, period: Period) -> Iterator[Entry]:
         extra=[
             (_consent_entry(r) for r in _consent_answers(district, period).iterator(chunk_size=1000)),
             (_purge_entry(p) for p in _purges(district, period).iterator(chunk_size=1000)),
+            (_sign_in_entry(e) for e in _sign_ins(district, period).iterator(chunk_size=1000)),
         ],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -39,12 +40,32 @@ class PrivatePagesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        # A sign-in button posts to our own page, which redirects to the provider: the content security
+        # policy's form-action covers that redirect, so the providers' origins are allowed too.
+        if origins := sign_in_origins():
+            update = getattr(response, "_csp_update", None) or {}
+            response._csp_update = {**update, "form-action": [*update.get("form-action", []), *origins]}  # type: ignore[attr-defined]
         # Only a request carrying a session can be signed in; checking the cookie first keeps
         # anonymous requests (health checks, public pages) from loading a session at all.
         if settings.SESSION_COOKIE_NAME in request.COOKIES and _signed_in(request):
             add_never_cache_headers(response)
             response["Cache-Control"] = "private, no-store, no-cache, must-revalidate, max-age=0"
         return response
+
+
+def sign_in_origins() -> list[str]:
+    """Where a sign-in with Google, Microsoft or the district's provider takes the browser."""
+    providers = settings.SOCIALACCOUNT_PROVIDERS
+    origins = []
+    if "google" in providers:
+        origins.append("https://accounts.google.com")
+    if "microsoft" in providers:
+        origins.append("https://login.microsoftonline.com")
+    for app in providers.get("openid_connect", {}).get("APPS", []):
+        parts = urlsplit(app.get("settings", {}).get("server_url", ""))
+        if parts.scheme and parts.netloc:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
 
 
 def _signed_in(request: HttpRequest) -> bool:

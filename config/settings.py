@@ -6,6 +6,7 @@ A malformed value fails at start-up rather than at the first request that needs 
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
@@ -80,6 +81,9 @@ INSTALLED_APPS = [
     "simple_history",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    # Google and Microsoft are added below when their credentials are set (their pages need them).
+    "allauth.socialaccount.providers.openid_connect",
     "django_celery_beat",
     "csp",
     "accounts",
@@ -284,6 +288,71 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+
+# --- Single sign-on ---------------------------------------------------------------------------
+# Staff sign in with the account their district gave them. A provider without credentials is not
+# offered. One set of credentials serves every district of the installation: which people may come
+# in is each district's own setting (its e-mail domains and Microsoft tenant, accounts.sign_in).
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False  # sign-in never creates people: the roster does
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking by e-mail is decided by accounts.sign_in, not allauth
+SOCIALACCOUNT_STORE_TOKENS = False  # the product calls no provider API after sign-in
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in starts from a POST, so a link cannot start one
+SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
+
+
+def _credentials(prefix: str) -> tuple[str, str] | None:
+    """(client id, secret) from <prefix>_CLIENT_ID and <prefix>_CLIENT_SECRET; both or neither."""
+    client_id = env.str(f"{prefix}_CLIENT_ID", default="").strip()
+    secret = env.str(f"{prefix}_CLIENT_SECRET", default="").strip()
+    if bool(client_id) != bool(secret):
+        raise ImproperlyConfigured(f"Set both {prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET, or neither.")
+    return (client_id, secret) if client_id else None
+
+
+if google := _credentials("GOOGLE"):
+    INSTALLED_APPS.append("allauth.socialaccount.providers.google")
+    SOCIALACCOUNT_PROVIDERS["google"] = {
+        "APPS": [{"client_id": google[0], "secret": google[1]}],
+        "SCOPE": ["openid", "email", "profile"],
+        "AUTH_PARAMS": {"prompt": "select_account"},
+        "OAUTH_PKCE_ENABLED": True,
+    }
+if microsoft := _credentials("MICROSOFT"):
+    INSTALLED_APPS.append("allauth.socialaccount.providers.microsoft")
+    SOCIALACCOUNT_PROVIDERS["microsoft"] = {
+        # Reads the tenant (tid) from the ID token the token endpoint returns (accounts.sso).
+        "provider_class": "accounts.sso.provider.MicrosoftProvider",
+        "APPS": [
+            {
+                "client_id": microsoft[0],
+                "secret": microsoft[1],
+                # "organizations": any work or school tenant; each district lists its own tenant id.
+                "settings": {"tenant": env.str("MICROSOFT_TENANT", default="organizations")},
+            }
+        ],
+        "SCOPE": ["openid", "email", "profile", "User.Read"],
+        "OAUTH_PKCE_ENABLED": True,
+    }
+if oidc := _credentials("OIDC"):
+    OIDC_SERVER_URL = env.url("OIDC_SERVER_URL", default="").geturl()
+    if not OIDC_SERVER_URL:
+        raise ImproperlyConfigured("OIDC_SERVER_URL is required with OIDC_CLIENT_ID (the provider's issuer address).")
+    OIDC_PROVIDER_ID = env.str("OIDC_PROVIDER_ID", default="district")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", OIDC_PROVIDER_ID):
+        raise ImproperlyConfigured("OIDC_PROVIDER_ID is part of addresses: lower-case letters, digits and dashes.")
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "APPS": [
+            {
+                "provider_id": OIDC_PROVIDER_ID,
+                "name": env.str("OIDC_NAME", default="your district's sign-in"),
+                "client_id": oidc[0],
+                "secret": oidc[1],
+                "settings": {"server_url": OIDC_SERVER_URL, "oauth_pkce_enabled": True},
+            }
+        ],
+    }
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -19,6 +19,9 @@ urlpatterns = [
     # The roster (or the technology director) owns sign-in addresses: allauth's page to add or
     # switch one is replaced by a page that says so (before allauth's own, which it shadows).
     path("account/email/", email_addresses, name="account_email_closed"),
+    # Accounts of Google, Microsoft or the district's provider are linked by signing in with them
+    # (accounts.sign_in), never by hand: their management page says so too.
+    path("account/3rdparty/", email_addresses, name="socialaccount_connections_closed"),
     path("account/", include("allauth.urls")),
     path("registry/", include("registry.urls")),
     path("consent/", include("consent.urls")),

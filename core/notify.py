@@ -9,7 +9,7 @@ causes it, and is sent after commit. Asking twice for the same key sends one e-m
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -23,16 +23,23 @@ class Notice:
     path: str  # the page to act on
 
 
-_handler: Callable[[Notice], bool] | None = None
+_handler: Callable[[Iterable[Notice]], int] | None = None
 
 
-def register(handler: Callable[[Notice], bool]) -> None:
+def register(handler: Callable[[Iterable[Notice]], int]) -> None:
+    """The reminders app says how notices are claimed: it returns how many were new."""
     global _handler
     _handler = handler
 
 
-def notify(notice: Notice) -> bool:
-    """Claims the e-mail; True if it was not already claimed. Raises if no app sends notices."""
+def notify_many(notices: Iterable[Notice]) -> int:
+    """Claims each e-mail (in batches: a whole district at once costs a few statements); returns how
+    many were not already claimed. Raises if no app sends notices."""
     if _handler is None:
         raise RuntimeError("No notice handler: is the reminders app installed?")
-    return _handler(notice)
+    return _handler(notices)
+
+
+def notify(notice: Notice) -> bool:
+    """Claims one e-mail; True if it was not already claimed."""
+    return notify_many([notice]) == 1

@@ -19,7 +19,8 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from accounts.models import District, Membership, School, Student, User
+from accounts.models import District, School, Student, User
+from accounts.selectors import school_staff
 from authorizations import selectors as authorization_selectors
 from authorizations.models import Authorization
 from consent import rules
@@ -224,11 +225,6 @@ def _disclosure_fields(row: dict) -> dict:
         "disclosures_late": row["late"],
         "disclosures_not_started": row["not_started"],
     }
-
-
-def school_staff(school: School) -> QuerySet[User]:
-    """Everyone who currently works at the school (any role)."""
-    return User.objects.filter(pk__in=Membership.objects.filter(school=school, ended_on__isnull=True).values("user_id"))
 
 
 # --- The school dashboard --------------------------------------------------------------------

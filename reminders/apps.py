@@ -9,6 +9,6 @@ class RemindersConfig(AppConfig):
         # The apps below send their one-off e-mails (invitations, decisions, failed syncs) through
         # core.notify, which they may import; the reminder log is how they are sent exactly once.
         from core import notify
-        from reminders.services import reminder_claim_notice
+        from reminders.services import reminders_claim_notices
 
-        notify.register(reminder_claim_notice)
+        notify.register(reminders_claim_notices)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from accounts.models import DisclosureRecipient, Membership, Role, School, User
+from accounts.models import DisclosureRecipient, Membership, Role, School
+from accounts.selectors import school_staff
 from authorizations import selectors as authorization_selectors
 from authorizations.models import Authorization
 from consent import selectors as consent_selectors
@@ -23,14 +24,6 @@ class Line:
     label: str
     count: int
     path: str
-
-
-def school_staff(school: School) -> list[int]:
-    return list(
-        Membership.objects.filter(school=school, ended_on__isnull=True, user__is_active=True)
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
 
 
 def consent_to_collect(school: School, today: datetime.date) -> list[Line]:
@@ -67,7 +60,7 @@ def school_outstanding(school: School, today: datetime.date) -> list[Line]:
     )
     cycle = disclosure_selectors.cycle_for_year(district, today) if disclosures_enabled(district) else None
     if cycle is not None and cycle.opens_on <= today and district.disclosure_recipient != DisclosureRecipient.DISTRICT:
-        staff = User.objects.filter(pk__in=school_staff(school))
+        staff = school_staff(school)
         late = disclosure_selectors.late(cycle, today).filter(pk__in=staff.values("pk")).count()
         lines.append(Line("Staff whose disclosure is late", late, reverse("disclosures:cycle_detail", args=[cycle.pk])))
     lines.extend(consent_to_collect(school, today))

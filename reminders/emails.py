@@ -24,6 +24,7 @@ SUBJECTS = {
     "tool_request": "tools.ToolRequest",
     "authorization": "authorizations.Authorization",
     "school": "accounts.School",
+    "staff": "accounts.User",
 }
 
 
@@ -64,5 +65,9 @@ def render(
         "why": f"You receive this because of {reminder.district.name}'s social media policy ({kind.who.lower()}).",
     }
     return render_email(
-        kind.template, context, to=[reminder.recipient.email], headers={"Message-ID": reminder.message_id}
+        kind.template,
+        context,
+        to=[reminder.recipient.email],
+        headers={"Message-ID": reminder.message_id},
+        sender=reminder.district,
     )

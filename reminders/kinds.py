@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from accounts import selectors as account_selectors
 from accounts.models import District, Membership, Role, User
 from authorizations import selectors as authorization_selectors
 from authorizations.models import Authorization
@@ -116,6 +117,19 @@ def disclosure_returned(district: District, today: datetime.date) -> Iterator[Ow
     for disclosure_id, employee_id in returned.iterator():
         yield Owed(employee_id, f"disclosure:{disclosure_id}", "returned",
                    reverse("disclosures:detail", args=[disclosure_id]), {"disclosure_id": disclosure_id})  # fmt: skip
+
+
+def invitation_context(person: object, today: datetime.date) -> dict | None:
+    """How the invited person signs in, and what the district will ask of them."""
+    if not isinstance(person, User) or not person.is_active or person.district is None:
+        return None  # left before the invitation went out: nothing to say
+    district = person.district
+    return {
+        "providers": account_selectors.sign_in_providers(),
+        "password_sign_in": district.password_sign_in,
+        "disclosure_required": district.disclosure_required,
+        "administers": registry_selectors.current_administrators(today).filter(user=person).exists(),
+    }
 
 
 def _holders(district: District, *roles: str) -> QuerySet[User]:
@@ -386,4 +400,17 @@ KINDS += [
         _digest_lines,
     ),
 ]
+# Notices an action claims itself (core.notify), sent right after it: nothing to plan.
+KINDS += [
+    Kind(
+        "invitation",
+        "Invitation to sign in",
+        "Staff the technology director invites",
+        "When the director invites them (at most once a day per person)",
+        "invitation",
+        None,
+        invitation_context,
+    ),
+]
+
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}

@@ -122,24 +122,49 @@ def reminders_plan_due(*, now: datetime.datetime | None = None) -> PlanRun | Non
     return reminders_plan_day(today=today)
 
 
-def reminder_claim_notice(notice: Notice) -> bool:
-    """A one-off e-mail an action owes (core.notify): its row is claimed in the caller's transaction
-    under the log's unique key, so a repeated action owes it once, and it is queued after commit."""
+def reminders_claim_notices(notices: Iterable[Notice]) -> int:
+    """One-off e-mails actions owe (core.notify): their rows are claimed in the caller's transaction
+    under the log's unique key, so a repeated action owes each once, and they are queued after
+    commit. Returns how many rows the log gained."""
     from reminders.tasks import dispatch_soon
 
-    if notice.kind not in KINDS_BY_KEY:
-        raise ValueError(f"{notice.kind!r} is not a reminder kind (reminders/kinds.py)")
-    with transaction.atomic():
-        _, created = Reminder.objects.get_or_create(
-            kind=notice.kind,
-            object_key=notice.object_key,
-            recipient_id=notice.recipient_id,
-            period=notice.period,
-            defaults={"district_id": notice.district_id, "path": notice.path},
+    added = 0
+    batch: list[Reminder] = []
+
+    def flush() -> None:
+        nonlocal added
+        keys = {(r.kind, r.object_key, r.recipient_id, r.period) for r in batch}
+        before = Reminder.objects.filter(
+            kind__in={k[0] for k in keys}, object_key__in={k[1] for k in keys}, period__in={k[3] for k in keys}
+        ).count()
+        with transaction.atomic():
+            Reminder.objects.bulk_create(batch, ignore_conflicts=True)
+        after = Reminder.objects.filter(
+            kind__in={k[0] for k in keys}, object_key__in={k[1] for k in keys}, period__in={k[3] for k in keys}
+        ).count()
+        added += after - before
+        batch.clear()
+
+    for notice in notices:
+        if notice.kind not in KINDS_BY_KEY:
+            raise ValueError(f"{notice.kind!r} is not a reminder kind (reminders/kinds.py)")
+        batch.append(
+            Reminder(
+                district_id=notice.district_id,
+                kind=notice.kind,
+                object_key=notice.object_key,
+                recipient_id=notice.recipient_id,
+                period=notice.period,
+                path=notice.path,
+            )
         )
-    if created:
+        if len(batch) >= PLAN_BATCH:
+            flush()
+    if batch:
+        flush()
+    if added:
         transaction.on_commit(dispatch_soon)
-    return created
+    return added
 
 
 def _unheld(now: datetime.datetime) -> Q:

@@ -12,6 +12,7 @@ from config.celery import app as celery_app
 from tests.factories import DistrictFactory, SchoolFactory, StudentFactory, UserFactory, staff_at
 from tests.real_services import (  # noqa: F401 - Redis, SMTP and worker fixtures, started only when asked for
     beat,
+    oidc_provider,
     redis_server,
     services_directory,
     smtp_sink,

@@ -306,3 +306,55 @@ def mark_today_planned() -> None:
 
 def duplicates(message_ids: list[str]) -> dict[str, int]:
     return {message_id: n for message_id, n in collections.Counter(message_ids).items() if n > 1}
+
+
+# --- An OpenID Connect provider ---------------------------------------------------------------------
+
+
+class OidcProvider:
+    """oidc-provider-mock in a process of its own on loopback: discovery, an authorization form, the
+    token endpoint and signed ID tokens, like a district's identity provider."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "oidc_provider_mock", "--port", str(self.port), "--host", "127.0.0.1"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(self.answers, 20, "the OpenID Connect provider to start")
+
+    def answers(self) -> bool:
+        import requests
+
+        try:
+            return requests.get(f"{self.url}/.well-known/openid-configuration", timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def person(self, sub: str, **claims: object) -> None:
+        """What the provider will say about `sub` when they sign in."""
+        import requests
+
+        response = requests.put(f"{self.url}/users/{sub}", json={"sub": sub, **claims}, timeout=5)
+        response.raise_for_status()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[OidcProvider]:
+    provider = OidcProvider()
+    try:
+        provider.start()
+    except (OSError, AssertionError) as error:
+        require(False, f"the OpenID Connect provider (oidc-provider-mock): {error}")
+    yield provider
+    provider.stop()

@@ -109,10 +109,14 @@ class Visitors:
         context.set_default_timeout(TIMEOUT_MS)
         self.contexts.append(context)
         page = context.new_page()
-        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
+        # The product's own pages only: a district's sign-in provider is outside it.
+        ours = lambda: page.url.startswith(self.base_url)  # noqa: E731
+        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}") if ours() else None)
         page.on(
             "console",
-            lambda message: self.errors.append(f"{page.url}: {message.text}") if message.type == "error" else None,
+            lambda message: (
+                self.errors.append(f"{page.url}: {message.text}") if message.type == "error" and ours() else None
+            ),
         )
         return page
 

@@ -310,3 +310,39 @@ def test_it_opens_a_principals_dashboard_at_home(world, visitors, screenshots):
     principal.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
     principal.get_by_role("button", name="Print").click()
     assert principal.evaluate("() => window.printed") == 1
+
+
+def test_a_teacher_signs_in_with_the_districts_account_and_lands_at_home(
+    world, visitors, screenshots, oidc_provider, settings
+):
+    shots = screenshots("single-sign-on")
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "APPS": [
+                {
+                    "provider_id": "district",
+                    "name": "North Sign-in",
+                    "client_id": "registry",
+                    "secret": "registry-secret",
+                    "settings": {"server_url": oidc_provider.url, "oauth_pkce_enabled": True},
+                }
+            ]
+        }
+    }
+    world.district.sign_in_domains = "north.example.org"
+    world.district.save()
+    oidc_provider.person(world.staff.email, email=world.staff.email, email_verified=True)
+
+    teacher = visitors.open()
+    teacher.goto("/account/login/")
+    expect(teacher.get_by_role("heading", name="Sign in")).to_be_visible()
+    shots.take(teacher, "sign-in-page")
+    teacher.get_by_role("button", name="Sign in with North Sign-in").click()
+    # The district's provider asks who is signing in (its own page, outside the product).
+    teacher.locator("input[name=sub]").fill(world.staff.email)
+    teacher.get_by_role("button", name="Authorize").click()
+
+    menu = teacher.get_by_role("navigation", name="Main")
+    expect(menu.get_by_role("button", name=world.staff.full_name)).to_be_visible()
+    expect(teacher).to_have_url(re.compile(r"/$"))
+    shots.take(teacher, "home")

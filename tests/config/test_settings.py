@@ -74,3 +74,41 @@ def test_postgresql_runs_without_jit_unless_asked_for():
     url = "postgres://registry@127.0.0.1:5432/registry"
     assert "-c jit=off" in start(DJANGO_DEBUG="true", DATABASE_URL=url, PRINT="databases").stdout
     assert "jit=off" not in start(DJANGO_DEBUG="true", DATABASE_URL=url, DATABASE_JIT="true", PRINT="databases").stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"GOOGLE_CLIENT_ID": "id-only"}, "GOOGLE_CLIENT_SECRET"),
+        ({"MICROSOFT_CLIENT_SECRET": "secret-only"}, "MICROSOFT_CLIENT_ID"),
+        ({"OIDC_CLIENT_ID": "registry", "OIDC_CLIENT_SECRET": "s"}, "OIDC_SERVER_URL"),
+        (
+            {
+                "OIDC_CLIENT_ID": "r",
+                "OIDC_CLIENT_SECRET": "s",
+                "OIDC_SERVER_URL": "https://idp",
+                "OIDC_PROVIDER_ID": "A B",
+            },
+            "OIDC_PROVIDER_ID",
+        ),
+    ],
+)
+def test_it_refuses_to_start_on_half_a_sign_in_provider(env, named):
+    result = start(DJANGO_DEBUG="true", **env)
+
+    assert result.returncode != 0
+    assert named in result.stderr
+
+
+def test_a_provider_without_credentials_is_not_offered():
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings as s; "
+         "print(sorted(s.SOCIALACCOUNT_PROVIDERS), 'allauth.socialaccount.providers.google' in s.INSTALLED_APPS)"],
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith(("GOOGLE_", "MICROSOFT_", "OIDC_"))},
+             "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_ENV_FILE": os.devnull, "DJANGO_DEBUG": "true",
+             "MICROSOFT_CLIENT_ID": "m", "MICROSOFT_CLIENT_SECRET": "s"},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+    assert result.stdout.split() == ["['microsoft']", "False"], result.stderr

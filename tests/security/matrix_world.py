@@ -163,6 +163,7 @@ class MatrixWorld:
         # Sign-in pages and the admin: addresses that do not depend on the persona's reach.
         return {
             "email_key": {"key": "not-a-real-key"},
+            "oidc": {"provider_id": "district"},
             "reset_key": {"uidb36": "1", "key": "not-a-real-key"},
             "app_label": {"app_label": "accounts"},
             "admin_school": {"object_id": own.school.pk},

@@ -49,6 +49,7 @@ from tests.security.matrix_world import ROLES, MatrixWorld, build_matrix_world
 pytestmark = pytest.mark.django_db
 
 ALLOWED, SIGN_IN, FORBIDDEN, NOT_FOUND = "allowed", "sign-in", "forbidden", "not found"
+UNAUTHORIZED = "401"  # allauth's page for a sign-in with a provider that failed
 HOME = "sent home"  # the sign-in pages send someone already signed in to the home page
 GET, POST = "GET", "POST"
 DIR, SUP, COM, PRI, CLE, STA = ROLES
@@ -162,6 +163,8 @@ PAGES: dict[str, Page] = {
     # The district directory: districts, schools, staff, students, roster imports
     "district_detail": on("district", own_district=everyone(), other_district=NOWHERE),
     "district_edit": district_page(DIR, SUP),
+    "district_sign_in": district_page(DIR),
+    "district_invite": district_page(DIR, method=POST),
     "roster_import_list": district_page(DIR),
     "roster_import_detail": on("roster_import", own_district=only(DIR, otherwise=NOT_FOUND), other_district=NOWHERE),
     "school_list": page(everyone()),
@@ -184,6 +187,19 @@ PAGES: dict[str, Page] = {
         )
         for name in ("staff_grant_role", "staff_set_active", "staff_employment")
     },
+    "staff_invite": post(
+        "staff",
+        self=only(DIR),
+        own_school=act(allowed=(DIR,), sees=(SUP, COM, PRI)),
+        other_school=act(allowed=(DIR,), sees=(SUP, COM)),
+        other_district=NOWHERE,
+    ),
+    "school_invite": post(
+        "school",
+        own_school=act(allowed=(DIR,), sees=(SUP, COM, PRI, CLE, STA)),
+        other_school=act(allowed=(DIR,), sees=(SUP, COM)),
+        other_district=NOWHERE,
+    ),
     "membership_end": post(
         "membership",
         own_school=act(allowed=(DIR,), sees=(SUP, COM, PRI)),
@@ -413,6 +429,20 @@ PAGES: dict[str, Page] = {
     "account_confirm_email": on("email_key", any_key=public()),  # an unknown key: the page says so
     "account_reset_password_from_key": on("reset_key", any_key=public()),
     "account_reset_password_from_key_done": page(public()),
+    # Signing in with Google, Microsoft or the district's provider (django-allauth's social accounts).
+    # Accounts are linked by signing in, never by hand: the management page says so.
+    "socialaccount_connections": page(everyone()),
+    "socialaccount_connections_closed": page(everyone()),
+    "socialaccount_login_cancelled": page(public()),
+    "socialaccount_login_error": page(public(UNAUTHORIZED)),
+    "socialaccount_signup": page(public(SIGN_IN)),  # nobody signs up: to sign in
+    **{
+        f"<unnamed account/social/{old}/>": page(public())
+        for old in ("connections", "login/cancelled", "login/error", "signup")
+    },
+    # No provider is configured here (the sign-in tests configure one): the district's is not found.
+    "openid_connect_login": on("oidc", any=public(NOT_FOUND)),
+    "openid_connect_callback": on("oidc", any=public(NOT_FOUND)),
 }
 
 # The Django admin is for platform operators only (is_staff); none of the six roles is one, so every
@@ -478,7 +508,7 @@ def outcome_of(response, method: str) -> str:
         return HOME if target == reverse("home") else ALLOWED
     if 200 <= status < 300 or (status == 400 and method == POST):
         return ALLOWED
-    return {403: FORBIDDEN, 404: NOT_FOUND}.get(status, f"status {status}")
+    return {401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND}.get(status, f"status {status}")
 
 
 def ask(matrix: Matrix, persona: str, method: str, url: str) -> tuple[str, str]:
@@ -508,6 +538,8 @@ def expected_for(outcomes: Outcomes, persona: str) -> str:
 
 
 def url_of(matrix: Matrix, row: str, spec: Page, variant: str, persona: str) -> str:
+    if row.startswith("<unnamed "):  # a pattern without a name (allauth's old addresses): its route is its address
+        return "/" + row.removeprefix("<unnamed ").removesuffix(">")
     kwargs = {**matrix.world.address(spec.kind, variant, persona), **spec.extra} if spec.kind else None
     return reverse(base_name(row), kwargs=kwargs)
 
