@@ -239,6 +239,7 @@ class District(models.Model):
         "e-mail domains staff sign in with",
         max_length=500,
         blank=True,
+        db_default="",
         help_text="The district's Google Workspace or Microsoft 365 domains, e.g. “willmar.k12.mn.us”, separated "
         "by spaces. Only staff whose address is on one of them sign in with Google or Microsoft.",
     )
@@ -246,6 +247,7 @@ class District(models.Model):
         "Microsoft 365 tenant ids",
         max_length=500,
         blank=True,
+        db_default="",
         help_text="Your Microsoft Entra tenant id (a UUID, in the Entra admin center under Overview), separated "
         "by spaces if you have several. Required for signing in with Microsoft.",
     )
@@ -259,12 +261,14 @@ class District(models.Model):
         "e-mails are sent as",
         max_length=120,
         blank=True,
+        db_default="",
         help_text="The sender's name people see, e.g. “Willmar Public Schools Technology”. Empty: the district's name.",
     )
     mail_reply_to = models.EmailField(
         "replies go to",
         max_length=254,
         blank=True,
+        db_default="",
         help_text="The address a reply reaches, e.g. the technology office's. Empty: replies are not expected.",
     )
 
