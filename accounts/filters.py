@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet
@@ -12,7 +14,7 @@ def _yes_no() -> forms.Select:
     return forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")], attrs={"class": "form-select"})
 
 
-def _school_filter(**kwargs: object) -> django_filters.ModelChoiceFilter:
+def _school_filter(**kwargs: Any) -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(
         queryset=School.objects.none(),
         label="School",
@@ -31,7 +33,7 @@ class StaffFilter(django_filters.FilterSet):
         model = User
         fields = ["q", "school", "is_active"]
 
-    def __init__(self, *args: object, schools: QuerySet[School], **kwargs: object) -> None:
+    def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["school"].queryset = schools
 
@@ -52,7 +54,7 @@ class StudentFilter(django_filters.FilterSet):
         model = Student
         fields = ["q", "school", "grade", "active"]
 
-    def __init__(self, *args: object, schools: QuerySet[School], **kwargs: object) -> None:
+    def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["school"].queryset = schools
 

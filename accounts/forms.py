@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zipfile
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -38,7 +39,7 @@ class PolicyProfileForm(forms.ModelForm):
             "roster_deactivation_limit_percent",
         ]
 
-    def __init__(self, *args: object, reserved_powers_editable: bool = True, **kwargs: object) -> None:
+    def __init__(self, *args: Any, reserved_powers_editable: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not reserved_powers_editable:
             for name in RESERVED_POWER_FIELDS:
@@ -57,7 +58,7 @@ class RoleGrantForm(forms.Form):
         queryset=School.objects.none(), required=False, help_text="Required for principals and office clerks."
     )
 
-    def __init__(self, *args: object, schools: QuerySet[School], **kwargs: object) -> None:
+    def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
 
@@ -106,7 +107,7 @@ class EmploymentForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@district.org"}),
     )
 
-    def __init__(self, *args: object, member: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, member: User, **kwargs: Any) -> None:
         supervisor = member.supervisor.email if member.supervisor_id else ""
         kwargs.setdefault("initial", {"started_on": member.started_on, "supervisor": supervisor})
         super().__init__(*args, **kwargs)

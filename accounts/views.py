@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
@@ -13,6 +13,7 @@ from accounts import access, selectors, services
 from accounts.filters import StaffFilter, StudentFilter
 from accounts.forms import EmploymentForm, PolicyProfileForm, RoleGrantForm, RosterUploadForm, SchoolSearchForm
 from accounts.history import district_history, staff_history
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership, ProgramMembership
 from core.history import history_page_number as page_number
 from core.pagination import page_of
@@ -26,7 +27,7 @@ PAGE_SIZE = 50
 
 @login_required
 @require_safe
-def email_addresses(request: HttpRequest) -> HttpResponse:
+def email_addresses(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Where django-allauth would let anyone add or switch their sign-in address (a borrowed
     session would become a permanent takeover), this page says who changes it: the roster, or the
     district's technology director."""
@@ -42,7 +43,7 @@ def email_addresses(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def district_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_district_for_user(request.user, slug)
     form = PolicyProfileForm(instance=district)
     return render(
@@ -58,7 +59,7 @@ def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def district_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def district_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_district_for_user(request.user, slug)
     if not access.can_edit_policy(request.user, district):
         raise PermissionDenied
@@ -89,7 +90,7 @@ def district_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def school_list(request: HttpRequest) -> HttpResponse:
+def school_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     schools = access.visible_schools(request.user).filter(active=True)
     if request.GET.get("principal") == "missing":
         schools = selectors.without_principal(schools)
@@ -102,7 +103,7 @@ def school_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def school_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = access.get_school_for_user(request.user, pk)
     school = selectors.schools_with_counts(access.visible_schools(request.user)).get(pk=school.pk)
     leaders = (
@@ -128,7 +129,7 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_read_staff_directory(request.user):
         raise PermissionDenied
     schools = access.visible_schools(request.user).filter(active=True).order_by("name")
@@ -141,7 +142,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.get_staff_member_for_user(request.user, pk)
     can_manage = member.district is not None and access.can_manage_directory(request.user, member.district)
     memberships = member.memberships.select_related("school").order_by("ended_on", "role")
@@ -171,7 +172,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def staff_grant_role(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_grant_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.get_staff_member_for_user(request.user, pk)
     if member.district is None or not access.can_manage_directory(request.user, member.district):
         raise PermissionDenied
@@ -194,7 +195,7 @@ def staff_grant_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def staff_employment(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_employment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.get_staff_member_for_user(request.user, pk)
     if member.district is None or not access.can_manage_directory(request.user, member.district):
         raise PermissionDenied
@@ -220,7 +221,7 @@ def staff_employment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member_ids = access.visible_staff(request.user).values("pk")
     try:
         membership = Membership.objects.select_related("district", "user").get(pk=pk, user__in=member_ids)
@@ -233,7 +234,7 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def staff_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.get_staff_member_for_user(request.user, pk)
     try:
         if request.POST.get("active") == "true":
@@ -251,7 +252,7 @@ def staff_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def student_list(request: HttpRequest) -> HttpResponse:
+def student_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_read_students(request.user):
         raise PermissionDenied
     students = access.visible_students(request.user)
@@ -265,7 +266,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def student_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     student = access.get_student_for_user(request.user, pk)
     programs = ProgramMembership.objects.filter(student=student).select_related("program").order_by("ended_on")
     return render(request, "accounts/student_detail.html", {"student": student, "programs": programs})
@@ -275,7 +276,7 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def roster_import_list(request: HttpRequest, slug: str) -> HttpResponse:
+def roster_import_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_managed_district_for_user(request.user, slug)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -296,7 +297,7 @@ def roster_import_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def roster_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     roster_import = access.get_roster_import_for_user(request.user, pk)
     context = {"roster_import": roster_import, "progress": selectors.roster_import_progress(roster_import)}
     if request.htmx and not roster_import.is_finished:

@@ -3,6 +3,8 @@ about taking part. They only parse; the rules live in authorizations.services.""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -53,7 +55,7 @@ class RequestForm(forms.Form):
         help_text="At most a school year; ask again next year.",
     )
 
-    def __init__(self, *args: object, tools: QuerySet[Tool], programs: QuerySet[Program], **kwargs: object) -> None:
+    def __init__(self, *args: Any, tools: QuerySet[Tool], programs: QuerySet[Program], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["tool"].queryset = tools
         self.fields["program"].queryset = programs
@@ -86,7 +88,7 @@ class DecisionForm(forms.Form):
         help_text="Required when you do not authorize; the person asking will read it.",
     )
 
-    def __init__(self, *args: object, capacities: list[str], **kwargs: object) -> None:
+    def __init__(self, *args: Any, capacities: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["decided_as"].choices = [(c, DecidedAs(c).label) for c in capacities]
         if len(capacities) == 1:
@@ -125,10 +127,10 @@ class ParticipationAnswerForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         enrolled: QuerySet[Student],
         shown: list[Student] | None = None,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         """`enrolled` validates the choice; `shown` (already loaded, missing first) fills the select
         without another query."""

@@ -14,11 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Approver, User
 from authorizations import access, history, selectors, services
 from authorizations.forms import DecisionForm, ParticipationAnswerForm, RequestForm, RevokeForm
@@ -147,7 +148,9 @@ def _readiness_query(authorizations: QuerySet[Authorization], today: datetime.da
     return selectors.with_readiness(authorizations.select_related("tool", "program__school", "staff_member"), today)
 
 
-def _page(request: HttpRequest, authorizations: QuerySet[Authorization], key: str, today: datetime.date) -> Page:
+def _page(
+    request: AuthenticatedHttpRequest, authorizations: QuerySet[Authorization], key: str, today: datetime.date
+) -> Page:
     page = Paginator(authorizations, PAGE_SIZE).get_page(request.GET.get(f"{key}_page"))
     for authorization in page.object_list:
         authorization.readiness = readiness_of(authorization, today)
@@ -158,7 +161,7 @@ def _page(request: HttpRequest, authorizations: QuerySet[Authorization], key: st
 
 
 @login_required
-def authorization_list(request: HttpRequest) -> HttpResponse:
+def authorization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     visible = access.visible_authorizations(user)
@@ -222,7 +225,7 @@ def authorization_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def authorization_new(request: HttpRequest) -> HttpResponse:
+def authorization_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not access.can_request_authorization(user):
         raise PermissionDenied
@@ -278,7 +281,7 @@ def authorization_new(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     authorization: Authorization,
     *,
     decision_form: DecisionForm | None = None,
@@ -360,14 +363,14 @@ def _recordable_students(user: User, authorization: Authorization) -> QuerySet:
 
 
 @login_required
-def authorization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def authorization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     authorization = access.get_authorization_for_user(request.user, pk)
     return _detail_page(request, authorization)
 
 
 @require_POST
 @login_required
-def authorization_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def authorization_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     authorization = access.get_authorization_for_user(user, pk)
     capacities = tool_access.decision_capacities(user, authorization.district, ApprovalPower.INSTRUCTIONAL_USE)
@@ -405,7 +408,7 @@ def authorization_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def authorization_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def authorization_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     authorization = access.get_authorization_for_user(user, pk)
     if not access.can_decide_authorization(user, authorization):
@@ -427,7 +430,7 @@ def authorization_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def authorization_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def authorization_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     authorization = access.get_authorization_for_user(user, pk)
     if not access.can_withdraw_authorization(user, authorization):
@@ -450,7 +453,7 @@ ANSWER_WORDS = {
 
 @require_POST
 @login_required
-def authorization_record_consent(request: HttpRequest, pk: int) -> HttpResponse:
+def authorization_record_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     authorization = access.get_authorization_for_user(user, pk)
     if not consent_access.can_record(user, authorization.program.school):

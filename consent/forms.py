@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -18,7 +20,7 @@ class ListOptionsForm(forms.Form):
     public_arena = forms.BooleanField(label="At a public event (game, concert, performance)", required=False)
     q = forms.CharField(label="Find a student", max_length=100, required=False)
 
-    def __init__(self, *args: object, scopes: list[ConsentScope], **kwargs: object) -> None:
+    def __init__(self, *args: Any, scopes: list[ConsentScope], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["scope"].queryset = ConsentScope.objects.filter(pk__in=[scope.pk for scope in scopes])
         self.fields["scope"].choices = [(scope.pk, scope.name) for scope in scopes]
@@ -38,7 +40,7 @@ class RecordForm(forms.ModelForm):
         }
         labels = {"received_on": "Received on", "received_by": "Received as"}
 
-    def __init__(self, *args: object, scopes: list[ConsentScope], **kwargs: object) -> None:
+    def __init__(self, *args: Any, scopes: list[ConsentScope], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["scope"].queryset = ConsentScope.objects.filter(pk__in=[scope.pk for scope in scopes])
         self.fields["scope"].choices = [(scope.pk, scope.name) for scope in scopes]

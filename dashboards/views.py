@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from accounts import selectors as accounts_selectors
+from accounts.http import AuthenticatedHttpRequest
 from accounts.selectors import NextStep
 from core.csv_response import csv_response
 from dashboards import access, selectors, snapshots
@@ -24,7 +25,7 @@ SCHOOLS_PER_PAGE = 100
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A principal's home is their school's dashboard; everyone else gets their next steps."""
     user = request.user
     schools = list(access.principal_schools(user))
@@ -55,12 +56,12 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- A school ------------------------------------------------------------------------------
 
 
-def _school_dashboard(request: HttpRequest, school: object) -> SchoolDashboard:
+def _school_dashboard(request: AuthenticatedHttpRequest, school: object) -> SchoolDashboard:
     names_of = access.disclosure_names_for(request.user, school.district)
     return snapshots.school_dashboard(school, request.user, names_of=names_of, on=timezone.localdate())
 
 
-def _school_page(request: HttpRequest, school: object, other_schools: list | None = None) -> HttpResponse:
+def _school_page(request: AuthenticatedHttpRequest, school: object, other_schools: list | None = None) -> HttpResponse:
     dashboard = _school_dashboard(request, school)
     return render(
         request,
@@ -77,7 +78,7 @@ def _school_page(request: HttpRequest, school: object, other_schools: list | Non
 
 
 @login_required
-def school_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+def school_dashboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = access.get_school_dashboard_for_user(request.user, pk)
     return _school_page(request, school, other_schools=list(access.principal_schools(request.user)))
 
@@ -138,7 +139,7 @@ def _school_csv_rows(dashboard: SchoolDashboard, table: str) -> tuple[list[str],
 
 
 @login_required
-def school_export(request: HttpRequest, pk: int, table: str) -> HttpResponse:
+def school_export(request: AuthenticatedHttpRequest, pk: int, table: str) -> HttpResponse:
     school = access.get_school_dashboard_for_user(request.user, pk)
     dashboard = selectors.school_dashboard(
         school,
@@ -215,7 +216,7 @@ def _sorted(rows: list[SchoolMeasures], sort: str) -> list[SchoolMeasures]:
 
 
 @login_required
-def district_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+def district_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_district_dashboard_for_user(request.user, slug)
     figures = snapshots.district_figures(district, timezone.localdate())
     sort = request.GET.get("sort", "score")
@@ -257,7 +258,7 @@ def district_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def district_export(request: HttpRequest, slug: str) -> HttpResponse:
+def district_export(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_district_dashboard_for_user(request.user, slug)
     figures = snapshots.district_figures(district, timezone.localdate())
     header = [column.label for column in COLUMNS] + [

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from accounts.models import District, Program, Role, School
@@ -37,7 +39,7 @@ class CycleForm(forms.ModelForm):
             "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args: object, district: District, **kwargs: object) -> None:
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         current = district.current_school_year
         years = [current.previous(), current, current.next()]
@@ -68,7 +70,7 @@ class NetworkForm(forms.ModelForm):
         model = DisclosedNetwork
         fields = ["platform", "name", "url", "program", "school", "run_by", "part", "students_are_members"]
 
-    def __init__(self, *args: object, district: District, **kwargs: object) -> None:
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         schools = School.objects.filter(district=district, active=True).order_by("name")
         self.fields["school"].queryset = schools
@@ -149,6 +151,6 @@ class TrackingFilterForm(forms.Form):
     )
     q = forms.CharField(label="Name or e-mail", required=False, max_length=100)
 
-    def __init__(self, *args: object, schools: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, schools: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools

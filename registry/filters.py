@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet
@@ -45,7 +47,7 @@ class AccountFilter(django_filters.FilterSet):
         model = SocialAccount
         fields = ["q", "school", "platform", "status", "attention"]
 
-    def __init__(self, *args: object, schools: QuerySet[School], **kwargs: object) -> None:
+    def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["school"].queryset = schools
 

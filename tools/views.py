@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import scope_for
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Approver, District, School, ToolListVisibility, User
 from core.csv_response import csv_response
 from core.forms import SearchForm
@@ -60,13 +61,13 @@ def _person(user: User | None) -> str:
 # --- The list -----------------------------------------------------------------------------------
 
 
-def _filtered_tools(request: HttpRequest) -> tuple[ToolFilterForm, QuerySet[Tool]]:
+def _filtered_tools(request: AuthenticatedHttpRequest) -> tuple[ToolFilterForm, QuerySet[Tool]]:
     filter_form = ToolFilterForm(request.GET)
     return filter_form, filter_form.apply(access.visible_tools(request.user)).order_by("name", "pk")
 
 
 @login_required
-def tool_list(request: HttpRequest) -> HttpResponse:
+def tool_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     filter_form, tools = _filtered_tools(request)
     district = user.district
@@ -119,7 +120,7 @@ EXPORT_COLUMNS = [
 
 
 @login_required
-def tool_export(request: HttpRequest) -> HttpResponse:
+def tool_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filtered list as CSV (cells that would run as formulas are neutralised)."""
     _, tools = _filtered_tools(request)
     return csv_response(
@@ -155,12 +156,12 @@ def public_tool_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def tool_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def tool_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _tool_page(request, access.get_tool_for_user(request.user, pk))
 
 
 def _tool_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     tool: Tool,
     *,
     decision_form: ToolDecisionForm | None = None,
@@ -221,7 +222,7 @@ def _decision_due(tool: Tool) -> bool:
     return tool.next_review_on is None or tool.next_review_on <= _dates()["soon"]
 
 
-def _tool_form(request: HttpRequest, tool: Tool) -> HttpResponse:
+def _tool_form(request: AuthenticatedHttpRequest, tool: Tool) -> HttpResponse:
     is_new = tool.pk is None
     form = ToolForm(request.POST or None, instance=tool)
     if request.method == "POST" and form.is_valid():
@@ -247,14 +248,14 @@ def _tool_form(request: HttpRequest, tool: Tool) -> HttpResponse:
 
 
 @login_required
-def tool_new(request: HttpRequest) -> HttpResponse:
+def tool_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     district = request.user.district
     require(district is not None and access.can_maintain_tools(request.user, district))
     return _tool_form(request, Tool(district=district))
 
 
 @login_required
-def tool_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def tool_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tool = access.get_tool_for_user(request.user, pk)
     require(access.can_maintain_tools(request.user, tool.district))
     return _tool_form(request, tool)
@@ -262,7 +263,7 @@ def tool_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def tool_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def tool_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tool = access.get_tool_for_user(request.user, pk)
     capacities = access.decision_capacities(request.user, tool.district, TOOLS)
     require(bool(capacities))
@@ -298,7 +299,7 @@ def _decision_message(tool: Tool, *, reviewed: bool) -> str:
 
 @require_POST
 @login_required
-def tool_set_aside(request: HttpRequest, pk: int) -> HttpResponse:
+def tool_set_aside(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tool = access.get_tool_for_user(request.user, pk)
     require(access.can_maintain_tools(request.user, tool.district))
     form = ToolSetAsideForm(request.POST)
@@ -318,13 +319,13 @@ def tool_set_aside(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def tool_logo(request: HttpRequest, pk: int) -> HttpResponse:
+def tool_logo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return logo_grant(request, access.get_tool_for_user(request.user, pk), _tool_page)
 
 
 @require_POST
 @login_required
-def tool_logo_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def tool_logo_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return logo_withdraw(request, access.get_tool_for_user(request.user, pk), _tool_page)
 
 
@@ -339,7 +340,7 @@ def _schools_of(user: User) -> QuerySet[School]:
 
 
 @login_required
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The approver's queue (oldest first), the person's own requests, and what was decided."""
     user = request.user
     district = user.district
@@ -380,7 +381,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def request_new(request: HttpRequest) -> HttpResponse:
+def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     require(access.can_request_tool(user))
     name = request.GET.get("name", "").replace("\x00", "")[:200]
@@ -405,12 +406,12 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _request_page(request, access.get_tool_request_for_user(request.user, pk))
 
 
 def _request_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     tool_request: ToolRequest,
     *,
     approve_form: RequestApproveForm | None = None,
@@ -447,7 +448,7 @@ def _request_page(
     )
 
 
-def _decider(request: HttpRequest, pk: int) -> tuple[ToolRequest, list[str]]:
+def _decider(request: AuthenticatedHttpRequest, pk: int) -> tuple[ToolRequest, list[str]]:
     tool_request = access.get_tool_request_for_user(request.user, pk)
     capacities = access.decision_capacities(request.user, tool_request.district, TOOLS)
     require(bool(capacities))
@@ -456,7 +457,7 @@ def _decider(request: HttpRequest, pk: int) -> tuple[ToolRequest, list[str]]:
 
 @require_POST
 @login_required
-def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def request_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tool_request, capacities = _decider(request, pk)
     form = RequestApproveForm(request.POST, capacities=capacities)
     if form.is_valid():
@@ -480,7 +481,7 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def request_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tool_request, capacities = _decider(request, pk)
     form = RequestDeclineForm(request.POST, capacities=capacities)
     if form.is_valid():
@@ -503,7 +504,7 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def request_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tool_request = access.get_tool_request_for_user(request.user, pk)
     try:
         services.tool_request_withdraw(acting_user=request.user, tool_request=tool_request)
@@ -517,7 +518,9 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The Superintendent's designees ----------------------------------------------------------------
 
 
-def _designee_page(request: HttpRequest, district: District, form: DesigneeForm | None = None) -> HttpResponse:
+def _designee_page(
+    request: AuthenticatedHttpRequest, district: District, form: DesigneeForm | None = None
+) -> HttpResponse:
     can_manage = access.can_manage_designees(request.user, district)
     if can_manage and form is None:
         form = DesigneeForm(district=district)
@@ -547,20 +550,20 @@ def _designee_page(request: HttpRequest, district: District, form: DesigneeForm 
     )
 
 
-def _designee_district(request: HttpRequest) -> District:
+def _designee_district(request: AuthenticatedHttpRequest) -> District:
     district = request.user.district
     require(district is not None and access.can_see_designees(request.user, district))
     return district
 
 
 @login_required
-def designee_list(request: HttpRequest) -> HttpResponse:
+def designee_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _designee_page(request, _designee_district(request))
 
 
 @require_POST
 @login_required
-def designee_add(request: HttpRequest) -> HttpResponse:
+def designee_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     district = request.user.district
     require(district is not None and access.can_manage_designees(request.user, district))
     form = DesigneeForm(request.POST, district=district)
@@ -585,7 +588,7 @@ def designee_add(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def designee_end(request: HttpRequest, pk: int) -> HttpResponse:
+def designee_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     designee = access.get_designee_for_user(request.user, pk)
     services.designee_end(acting_user=request.user, designee=designee)
     messages.success(
