@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from accounts import selectors
 from accounts.models import School, Student, User
+from core.forms import field_of
 
 
 def _yes_no() -> forms.Select:
@@ -35,7 +36,7 @@ class StaffFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["school"].queryset = schools
+        field_of(self.filters, "school", django_filters.ModelChoiceFilter).queryset = schools
 
     def search(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
         return selectors.staff_search(queryset, value)
@@ -56,7 +57,7 @@ class StudentFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["school"].queryset = schools
+        field_of(self.filters, "school", django_filters.ModelChoiceFilter).queryset = schools
 
     def search(self, queryset: QuerySet[Student], name: str, value: str) -> QuerySet[Student]:
         return selectors.student_search(queryset, value)

@@ -9,9 +9,10 @@ from django.db.models import QuerySet
 
 from accounts.models import RESERVED_POWER_FIELDS, District, Role, School, User
 from accounts.roster import CONFIRM_DEPARTURES_LABEL
+from core.forms import field_of
 
 
-class PolicyProfileForm(forms.ModelForm):
+class PolicyProfileForm(forms.ModelForm[District]):
     class Meta:
         model = District
         fields = [
@@ -60,7 +61,7 @@ class RoleGrantForm(forms.Form):
 
     def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools
+        field_of(self.fields, "school", forms.ModelChoiceField).queryset = schools
 
 
 class RosterUploadForm(forms.Form):
@@ -108,7 +109,7 @@ class EmploymentForm(forms.Form):
     )
 
     def __init__(self, *args: Any, member: User, **kwargs: Any) -> None:
-        supervisor = member.supervisor.email if member.supervisor_id else ""
+        supervisor = member.supervisor.email if member.supervisor is not None else ""
         kwargs.setdefault("initial", {"started_on": member.started_on, "supervisor": supervisor})
         super().__init__(*args, **kwargs)
         self.member = member
@@ -118,7 +119,7 @@ class EmploymentForm(forms.Form):
         if not email:
             return None
         supervisor = (
-            User.objects.filter(district_id=self.member.district_id, is_active=True, email__iexact=email)
+            User.objects.filter(district=self.member.district_id, is_active=True, email__iexact=email)
             .exclude(pk=self.member.pk)
             .first()
         )

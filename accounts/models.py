@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -382,7 +383,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -482,7 +483,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.school.name if self.school_id else "district-wide"
+        where = self.school.name if self.school is not None else "district-wide"
         return f"{self.get_role_display()} ({where})"
 
     @property

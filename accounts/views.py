@@ -144,12 +144,13 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.get_staff_member_for_user(request.user, pk)
-    can_manage = member.district is not None and access.can_manage_directory(request.user, member.district)
+    district = member.district
+    can_manage = district is not None and access.can_manage_directory(request.user, district)
     memberships = member.memberships.select_related("school").order_by("ended_on", "role")
     programs = ProgramMembership.objects.filter(user=member, ended_on__isnull=True).select_related("program__school")
     form = employment_form = None
-    if can_manage:
-        form = RoleGrantForm(schools=member.district.schools.filter(active=True).order_by("name"))
+    if district is not None and can_manage:
+        form = RoleGrantForm(schools=district.schools.filter(active=True).order_by("name"))
         employment_form = EmploymentForm(member=member)
     supervisor_visible = (
         member.supervisor_id is not None and access.visible_staff(request.user).filter(pk=member.supervisor_id).exists()

@@ -3,7 +3,8 @@ and a search box that refuses nothing."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
 from django.http import QueryDict
@@ -13,6 +14,17 @@ if TYPE_CHECKING:
     _FormBase = forms.BaseForm
 else:
     _FormBase = object
+
+_Kind = TypeVar("_Kind")
+
+
+def field_of(fields: Mapping[str, object], name: str, kind: type[_Kind]) -> _Kind:
+    """`fields[name]` as the kind of field it is declared as. A form's `fields` (a filter set's
+    `filters`) are typed as plain fields; setting a queryset or choices needs the kind."""
+    field = fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
 
 
 class ForgetSecretsMixin(_FormBase):

@@ -28,7 +28,6 @@ from django.db.models.expressions import Combinable, RowRange
 from django.db.models.functions import Coalesce, Concat, Lag, NullIf, Trim
 from django.http import HttpRequest
 from django.utils import formats, timezone
-from simple_history.utils import get_history_manager_for_model, get_history_model_for_model
 
 from core import pagination
 
@@ -42,6 +41,11 @@ MAX_PAGE = 500  # a deeper page reads too many rows; the district's export holds
 _ROW_ORDER = (F("history_date").asc(), F("history_id").asc())
 
 
+def history_manager(model: type[models.Model]) -> Any:
+    """The manager django-simple-history adds to a tracked model as `history` (untyped)."""
+    return model.history  # type: ignore[attr-defined]  # added by HistoricalRecords, unseen by django-stubs
+
+
 def related(model: type[models.Model], key: str, value: str | Combinable) -> Subquery:
     """A value of the row the column `key` points at. Read by a subquery, not a join: history rows
     keep pointing at rows deleted since, and a join Django believes safe to make inner drops them."""
@@ -53,7 +57,7 @@ def recorded(model: type[models.Model], key: str, value: str | Combinable) -> Su
     """Like `related`, read from the pointed-at object's latest history row: still there when the
     object itself was deleted (a discarded draft, an account an operator removed)."""
     expression = F(value) if isinstance(value, str) else value
-    rows = get_history_manager_for_model(model).filter(id=OuterRef(key)).order_by("-history_id")
+    rows = history_manager(model).filter(id=OuterRef(key)).order_by("-history_id")
     return Subquery(rows.values(audit_value=expression)[:1])
 
 
@@ -142,7 +146,7 @@ class Source:
 
     @property
     def history_model(self) -> type[models.Model]:
-        model: type[models.Model] = get_history_model_for_model(self.model)
+        model: type[models.Model] = history_manager(self.model).model
         return model
 
     @functools.cached_property
