@@ -7,13 +7,14 @@ action not allowed), each POST calls one service, and a service's refusal comes 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -73,7 +74,7 @@ def tool_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     district = user.district
     can_maintain = district is not None and access.can_maintain_tools(user, district)
     counts = None
-    if can_maintain:
+    if district is not None and can_maintain:
         mine = selectors.tools_of(district.pk)
         counts = {
             "review_overdue": selectors.tool_reviews_overdue(mine).count(),
@@ -99,7 +100,7 @@ def tool_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-EXPORT_COLUMNS = [
+EXPORT_COLUMNS: list[tuple[str, Callable[[Tool], object]]] = [
     ("Tool", lambda t: t.name),
     ("Company", lambda t: t.vendor),
     ("Website", lambda t: t.website),
@@ -120,7 +121,7 @@ EXPORT_COLUMNS = [
 
 
 @login_required
-def tool_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def tool_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV (cells that would run as formulas are neutralised)."""
     _, tools = _filtered_tools(request)
     return csv_response(
@@ -250,7 +251,8 @@ def _tool_form(request: AuthenticatedHttpRequest, tool: Tool) -> HttpResponse:
 @login_required
 def tool_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     district = request.user.district
-    require(district is not None and access.can_maintain_tools(request.user, district))
+    if district is None or not access.can_maintain_tools(request.user, district):
+        raise PermissionDenied
     return _tool_form(request, Tool(district=district))
 
 
@@ -291,7 +293,8 @@ def tool_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _decision_message(tool: Tool, *, reviewed: bool) -> str:
     if not tool.is_usable:
         return f"Recorded: {tool.name} is not approved. Staff will see it on the list as not to be used."
-    review = f" The next review is due {tool.next_review_on:%B} {tool.next_review_on.day}, {tool.next_review_on.year}."
+    due = tool.next_review_on  # an approved tool always has one
+    review = f" The next review is due {due:%B} {due.day}, {due.year}." if due else ""
     if reviewed:
         return f"Review recorded: {tool.get_status_display().lower()}.{review}"
     return f"Recorded: {tool.name} is {tool.get_status_display().lower()}.{review}"
@@ -334,7 +337,7 @@ def tool_logo_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
 def _schools_of(user: User) -> QuerySet[School]:
     """The schools a request can be for: the requester's own, or every school for district-wide staff."""
-    schools = School.objects.filter(district_id=user.district_id, active=True).order_by("name")
+    schools = School.objects.filter(district=user.district_id, active=True).order_by("name")
     own = schools.filter(pk__in=list(scope_for(user).school_roles))
     return own if own.exists() else schools
 
@@ -346,7 +349,7 @@ def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     district = user.district
     can_decide = district is not None and access.can_take_decision(user, district, TOOLS)
     visible = access.visible_tool_requests(user)
-    if can_decide:
+    if district is not None and can_decide:
         waiting = selectors.tool_requests_waiting(district.pk)
     else:
         waiting = (
@@ -383,7 +386,9 @@ def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    require(access.can_request_tool(user))
+    district = user.district
+    if district is None or not access.can_request_tool(user):
+        raise PermissionDenied
     name = request.GET.get("name", "").replace("\x00", "")[:200]
     form = ToolRequestForm(request.POST or None, schools=_schools_of(user), initial={"tool_name": name})
     if request.method == "POST" and form.is_valid():
@@ -394,14 +399,14 @@ def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Your request is sent to {in_sentence(user.district.get_tool_approver_display())}. "
+                f"Your request is sent to {in_sentence(district.get_tool_approver_display())}. "
                 "You will see the answer on this page.",
             )
             return redirect(tool_request)
     return render(
         request,
         "tools/request_form.html",
-        {"form": form, "approver": in_sentence(user.district.get_tool_approver_display())},
+        {"form": form, "approver": in_sentence(district.get_tool_approver_display())},
     )
 
 
@@ -474,7 +479,9 @@ def request_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_refusal(form, error)
         else:
-            messages.success(request, f"Approved: {decided.tool.name} is on the approved-tool list.")
+            # Approving attaches the tool (the one of that name, or a new one).
+            name = decided.tool.name if decided.tool is not None else decided.tool_name
+            messages.success(request, f"Approved: {name} is on the approved-tool list.")
             return redirect(decided)
     return _request_page(request, tool_request, approve_form=form)
 
@@ -552,7 +559,8 @@ def _designee_page(
 
 def _designee_district(request: AuthenticatedHttpRequest) -> District:
     district = request.user.district
-    require(district is not None and access.can_see_designees(request.user, district))
+    if district is None or not access.can_see_designees(request.user, district):
+        raise PermissionDenied
     return district
 
 
@@ -565,9 +573,10 @@ def designee_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def designee_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     district = request.user.district
-    require(district is not None and access.can_manage_designees(request.user, district))
+    if district is None or not access.can_manage_designees(request.user, district):
+        raise PermissionDenied
     form = DesigneeForm(request.POST, district=district)
-    if form.is_valid():
+    if form.is_valid() and form.user is not None:  # a valid form found the person (clean_email)
         try:
             designee = services.designee_add(
                 acting_user=request.user,
