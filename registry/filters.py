@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from accounts.models import School
+from core.forms import field_of
 from registry import selectors
 from registry.models import AccountStatus, Platform, SocialAccount
 
@@ -49,7 +50,7 @@ class AccountFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["school"].queryset = schools
+        field_of(self.filters, "school", django_filters.ModelChoiceFilter).queryset = schools
 
     def search(self, queryset: QuerySet[SocialAccount], name: str, value: str) -> QuerySet[SocialAccount]:
         return selectors.account_search(queryset, value[:100])

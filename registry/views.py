@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -65,7 +65,8 @@ def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-EXPORT_COLUMNS = [
+# The rows are annotated (administrator count, attention, last re-certification): read as Any.
+EXPORT_COLUMNS: list[tuple[str, Callable[[Any], object]]] = [
     ("Display name", lambda a: a.display_name),
     ("Platform", lambda a: a.platform.name),
     ("Handle", lambda a: a.handle),
@@ -83,7 +84,7 @@ EXPORT_COLUMNS = [
 
 
 @login_required
-def account_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def account_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV, streamed so a district of 20,000 accounts costs constant memory."""
     accounts = selectors.with_last_recertification(_filtered(request).qs)
     return csv_response(
@@ -140,9 +141,9 @@ def _can_see(request: AuthenticatedHttpRequest, account: SocialAccount) -> bool:
 
 @login_required
 def account_request(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not access.can_request(request.user):
-        raise PermissionDenied
     district = request.user.district
+    if district is None or not access.can_request(request.user):
+        raise PermissionDenied
     mode = "register" if access.can_register(request.user, district) and request.GET.get("existing") else "request"
     form = _account_form(request, district=district, mode=mode)
     if request.method == "POST" and form.is_valid():
@@ -255,7 +256,8 @@ def account_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not access.can_edit(request.user, account, administers=administers):
         raise PermissionDenied
     form = _account_form(request, district=account.district, mode="edit", instance=account)
-    if request.method == "POST" and form.is_valid():
+    # A valid form has recognised the profile address (clean() refuses one it cannot read).
+    if request.method == "POST" and form.is_valid() and (address := form.address) is not None:
         saved = _save_account(
             request,
             form,
@@ -263,7 +265,7 @@ def account_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 acting_user=request.user,
                 account=account,
                 platform=form.cleaned_data["platform"],
-                address=form.address,
+                address=address,
                 details=form.details(),
             ),
         )
@@ -293,8 +295,9 @@ def _act(
 def _reason(request: AuthenticatedHttpRequest) -> str:
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        raise ValidationError(refusal_messages(ValidationError(form.errors.get("reason", []))))
-    return form.cleaned_data["reason"]
+        raise ValidationError(refusal_messages(ValidationError(list(form.errors.get("reason", [])))))
+    reason: str = form.cleaned_data["reason"]
+    return reason
 
 
 @require_POST
@@ -346,18 +349,19 @@ def administrator_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     account = access.get_account_for_user(request.user, pk)
     require(access.can_manage_administrators(request.user, account))
     form = AdministratorForm(request.POST, district=account.district)
-    if not form.is_valid():
+    user = form.user if form.is_valid() else None  # a valid form found the person (clean_email)
+    if user is None:
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return redirect(account)
     return _act(
         request,
         account,
         lambda: services.administrator_add(
-            acting_user=request.user, account=account, user=form.user, role=form.cleaned_data["role"]
+            acting_user=request.user, account=account, user=user, role=form.cleaned_data["role"]
         ),
-        f"{form.user.full_name or form.user.email} is now an administrator.",
+        f"{user.full_name or user.email} is now an administrator.",
     )
 
 
