@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -153,7 +154,7 @@ EXPORT_COLUMNS = ["Student id", "Last name", "First name", "Grade", "School", "P
 
 
 @login_required
-def school_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def school_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     school = access.get_school_for_user(request.user, pk)
     _, scope, public_arena, query = _options(request, school.district)
     if scope is None:
@@ -209,7 +210,7 @@ def school_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def no_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def no_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     school = access.get_recording_school_for_user(request.user, pk)
     form, scope, _, query = _options(request, school.district)
     context: dict[str, Any] = {"school": school, "form": form, "scope": scope}
@@ -263,8 +264,8 @@ def record_entry(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = StudentSearchForm(request.GET or None)
     found = None
     if form.is_valid() and form.cleaned_data["q"].strip():
-        found = student_search(access.recording_students(request.user).filter(active=True), form.cleaned_data["q"])
-        found = list(found.select_related("school").order_by("last_name", "first_name", "pk")[:SEARCH_RESULTS])
+        matching = student_search(access.recording_students(request.user).filter(active=True), form.cleaned_data["q"])
+        found = list(matching.select_related("school").order_by("last_name", "first_name", "pk")[:SEARCH_RESULTS])
     template = "consent/_entry_results.html" if request.htmx else "consent/entry.html"
     return render(request, template, {"form": form, "found": found})
 
