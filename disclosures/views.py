@@ -11,14 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_district_for_user, visible_schools
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import User
 from accounts.selectors import staff_search
 from core.csv_response import csv_response
 from core.history import history_page_number as page_number
@@ -39,11 +40,11 @@ from disclosures.models import Disclosure, DisclosureCycle, DisclosureState, Rev
 PAGE_SIZE = 100
 
 
-def _feature_on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def _feature_on(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Pages of a district whose policy asks for no disclosure explain that instead."""
 
     @wraps(view)
-    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         district = request.user.district
         if not access.enabled(district) and not request.user.is_superuser:
             return render(request, "disclosures/not_required.html", {"district": district}, status=404)
@@ -59,7 +60,7 @@ def _feature_on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    cycle = selectors.cycle_for_year(user.district, today) if user.district_id else None
+    cycle = selectors.cycle_for_year(user.district, today) if user.district is not None else None
     mine = list(selectors.own_disclosures(user))
     current = [disclosure for disclosure in mine if cycle and disclosure.cycle_id == cycle.pk]
     return render(
@@ -299,7 +300,7 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect("disclosures:detail", disclosure.pk)
     data = form.cleaned_data
     action = services.disclosure_accept if data["decision"] == "accept" else services.disclosure_return
@@ -327,7 +328,7 @@ def comment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect("disclosures:detail", disclosure.pk)
     try:
         services.disclosure_comment_add(
@@ -403,7 +404,7 @@ def cycle_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @_feature_on
-def cycle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def cycle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """Tracking: who has filed, who has not started, who is late, per school and person."""
     user = request.user
     cycle = access.get_cycle_for_user(user, pk)
@@ -448,7 +449,7 @@ def cycle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _chart_data(by_school: list[dict]) -> dict:
+def _chart_data(by_school: list[dict[str, Any]]) -> dict[str, Any]:
     series = [
         ("accepted", "Accepted"),
         ("waiting_review", "Waiting for review"),
@@ -463,12 +464,11 @@ def _chart_data(by_school: list[dict]) -> dict:
     }
 
 
-def _tracking_csv(cycle: DisclosureCycle, listed: Any) -> HttpResponse:
+def _tracking_csv(cycle: DisclosureCycle, listed: QuerySet[selectors.StaffWithStatus]) -> StreamingHttpResponse:
     header = ["Last name", "First name", "E-mail", "Employee id", "Due on", "Status", "Filed late"]
     states = dict(Disclosure._meta.get_field("state").flatchoices)
 
     def rows() -> Any:
-        person: User
         for person in listed.iterator(chunk_size=2000):
             yield [
                 person.last_name,
