@@ -22,8 +22,9 @@ class PeriodForm(forms.Form):
         self.fields["until"] = forms.DateField(label="Until (included)", required=False, error_messages=DATE_ERRORS)
         self.today = today
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         for name in ("from", "until"):
             value = data.get(name)
             if value is not None and not EARLIEST <= value <= LATEST:

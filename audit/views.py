@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -62,7 +63,7 @@ def audit_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def audit_export(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+def audit_export(request: AuthenticatedHttpRequest, slug: str) -> HttpResponseBase:
     district = access.get_audit_district_for_user(request.user, slug)
     form = _period_form(request)
     if not form.is_valid():

@@ -158,7 +158,9 @@ def awaiting_launch(accounts: QuerySet[SocialAccount]) -> QuerySet[SocialAccount
     return accounts.filter(status=AccountStatus.APPROVED)
 
 
-def needs_attention(accounts: QuerySet[SocialAccount], today: datetime.date | None = None) -> QuerySet[SocialAccount]:
+def needs_attention(
+    accounts: QuerySet[SocialAccount], today: datetime.date | None = None
+) -> QuerySet[AccountWithAttention]:
     """Anything somebody must act on: short of administrators, review due or overdue, a decision pending."""
     return with_attention(accounts, today).filter(
         Q(is_below_minimum=True)
