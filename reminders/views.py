@@ -33,7 +33,7 @@ def reminder_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     totals = [{**row, "next": next_day[row["kind"].key]} for row in selectors.totals_by_kind(district, since)]
     for reminder in page:
         kind = KINDS_BY_KEY.get(reminder.kind)
-        reminder.label = kind.label if kind else reminder.kind  # type: ignore[attr-defined]
+        reminder.label = kind.label if kind else reminder.kind  # type: ignore[attr-defined]  # for the template
     return render(
         request,
         "reminders/log.html",
