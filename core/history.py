@@ -404,9 +404,9 @@ def attribute(instance: models.Model, acting_user: Any, reason: str | None = Non
     """The next history row of `instance` names `acting_user` (None: the system) and `reason`, whether
     the change comes from a page, a Celery task or a command (django-simple-history reads these two)."""
     # Attributes simple_history reads from the instance; no model declares them.
-    instance._history_user = acting_user  # type: ignore[attr-defined]
+    instance._history_user = acting_user  # type: ignore[attr-defined]  # read by simple_history
     if reason is not None:
-        instance._change_reason = reason  # type: ignore[attr-defined]
+        instance._change_reason = reason  # type: ignore[attr-defined]  # read by simple_history
 
 
 def save_attributed(

@@ -78,7 +78,7 @@ def _refuse_a_long_list_of_files(path: Path) -> None:
     of millions of entries is refused from the record that gives its size, before it is read."""
     with path.open("rb") as raw:
         # The record ZipFile itself reads first; zipfile's private helpers are not in typeshed.
-        end = zipfile._EndRecData(raw)  # type: ignore[attr-defined]
+        end = zipfile._EndRecData(raw)  # type: ignore[attr-defined]  # private: not in typeshed
     if end is not None and (
         end[zipfile._ECD_SIZE] > MAX_CENTRAL_DIRECTORY_BYTES  # type: ignore[attr-defined]  # private, as above
         or end[zipfile._ECD_ENTRIES_TOTAL] > MAX_BUNDLE_MEMBERS  # type: ignore[attr-defined]  # private, as above
