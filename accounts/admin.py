@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -33,7 +35,8 @@ class MembershipInline(admin.TabularInline[Membership, User]):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin[User]):
+# django-stubs types UserAdmin for AbstractUser; ours builds on AbstractBaseUser, hence Any.
+class UserAdmin(BaseUserAdmin[Any]):
     ordering = ["last_name", "first_name"]
     list_display = ["email", "first_name", "last_name", "district", "is_active"]
     list_filter = ["district", "is_active", "is_staff", "is_superuser"]

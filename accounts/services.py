@@ -7,7 +7,6 @@ import datetime
 import logging
 import uuid
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -191,7 +190,7 @@ def _upload_dir() -> Path:
 
 
 def roster_import_start(
-    *, acting_user: User, district: District, upload: UploadedFile[Any], dry_run: bool, confirm_departures: bool = False
+    *, acting_user: User, district: District, upload: UploadedFile, dry_run: bool, confirm_departures: bool = False
 ) -> RosterImport:
     """Keep the uploaded bundle privately and queue the import; the page follows its progress.
     `confirm_departures`: the uploader confirmed that everyone the file deactivates has left."""

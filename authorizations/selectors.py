@@ -41,7 +41,8 @@ def _count(queryset: QuerySet[Any]) -> Coalesce:
 
 def enrolled_students(program_id: int | OuterRef) -> QuerySet[Student]:
     """A program's current student members (the people an authorization's consent must cover)."""
-    return Student.objects.filter(
+    # django-stubs 5.2 takes no OuterRef as a lookup's value (with_readiness passes one).
+    return Student.objects.filter(  # type: ignore[misc]
         active=True, programs__program_id=program_id, programs__ended_on__isnull=True, programs__student__isnull=False
     )
 

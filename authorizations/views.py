@@ -159,7 +159,7 @@ def _page(
 ) -> Page[selectors.AuthorizationWithReadiness]:
     page = Paginator(authorizations, PAGE_SIZE).get_page(request.GET.get(f"{key}_page"))
     for authorization in page.object_list:
-        authorization.readiness = readiness_of(authorization, today)  # type: ignore[attr-defined]  # for the template
+        authorization.readiness = readiness_of(authorization, today)  # for the template
     return page
 
 

@@ -160,7 +160,7 @@ def without_answer(
     students: QuerySet[Student], scope: ConsentScope, on: datetime.date | None = None
 ) -> QuerySet[StudentWithStanding]:
     """Students with no answer that counts (the forms clerks still have to collect)."""
-    return annotate_standing(students, scope, on).filter(consent_decision__isnull=True)
+    return annotate_standing(students, scope, on).filter(consent_decision=None)  # IS NULL
 
 
 @dataclass(frozen=True)

@@ -72,9 +72,15 @@ def person(key: str) -> Subquery:
     return related(get_user_model(), key, full_name())
 
 
+def target_model(model_field: models.ForeignKey[Any, Any]) -> type[models.Model]:
+    """The model a foreign key points at ("self": the model that declares it)."""
+    target = model_field.related_model
+    return model_field.model if target == "self" else target
+
+
 def label_expression(model_field: models.ForeignKey[Any, Any]) -> Combinable | None:
     """How to name the object a foreign key points at, or None to show its number."""
-    target = model_field.related_model
+    target = target_model(model_field)
     if target is get_user_model():
         return person(model_field.attname)
     names = {f.name for f in target._meta.concrete_fields}
@@ -169,7 +175,8 @@ class Source:
 
 
 def _window(expression: Combinable | str) -> Window:
-    return Window(Lag(expression), partition_by=[F("id")], order_by=list(_ROW_ORDER))
+    # Lag takes any expression; django-stubs 5.2 types its argument as a column name only.
+    return Window(Lag(expression), partition_by=[F("id")], order_by=list(_ROW_ORDER))  # type: ignore[arg-type]
 
 
 def _annotated(source: Source, rows: models.QuerySet[Any]) -> models.QuerySet[Any]:

@@ -40,9 +40,7 @@ _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 def smtp_data(message: EmailMessage) -> bytes:
     """The DATA section without its final ".": CRLF line ends, and a "." starting a line doubled."""
-    # Django 5.2's message() is a SafeMIME message, whose as_bytes() takes linesep; django-stubs 5.2
-    # already types it as Django 6's stdlib EmailMessage, whose as_bytes() does not (revisit on Django 6).
-    mime = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
+    mime = message.message().as_bytes(linesep="\r\n")
     data = _LEADING_DOT.sub(b"..", _LINE_ENDS.sub(b"\r\n", mime))
     return data if data.endswith(b"\r\n") else data + b"\r\n"
 
