@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts.models import District, Membership, Role, RosterImport, School, Student, User
+
+_M = TypeVar("_M", bound=Model)
 
 # Roles that see every school of their district.
 DISTRICT_READERS = frozenset({Role.DIRECTOR, Role.SUPERINTENDENT, Role.COMMUNICATIONS})
@@ -62,17 +66,20 @@ class AccessScope:
         return bool(self.district_roles.get(district_id, frozenset()) & set(roles))
 
 
-def scope_for(user: User) -> AccessScope:
+def scope_for(user: User | AnonymousUser) -> AccessScope:
     """The user's roles, cached on the user object for the rest of the request."""
     if not user.is_authenticated or not user.is_active:
         return AccessScope()
-    cached = getattr(user, "_access_scope", None)
+    cached: AccessScope | None = getattr(user, "_access_scope", None)
     if cached is not None:
         return cached
     district_roles: dict[int, set[str]] = {}
     school_roles: dict[int, set[str]] = {}
     school_district: dict[int, int] = {}
-    rows = Membership.objects.filter(user=user, ended_on__isnull=True).values_list("role", "district_id", "school_id")
+    # A district-wide role has no school (django-stubs types the column as never empty).
+    rows: Iterable[tuple[str, int, int | None]] = Membership.objects.filter(
+        user=user, ended_on__isnull=True
+    ).values_list("role", "district_id", "school_id")
     for role, district_id, school_id in rows:
         if school_id is None:
             district_roles.setdefault(district_id, set()).add(role)
@@ -85,7 +92,7 @@ def scope_for(user: User) -> AccessScope:
         school_roles={k: frozenset(v) for k, v in school_roles.items()},
         school_district=school_district,
     )
-    user._access_scope = scope  # type: ignore[attr-defined]
+    user._access_scope = scope  # type: ignore[attr-defined]  # a per-request cache on the user object
     return scope
 
 
@@ -108,7 +115,7 @@ def visible_schools(user: User) -> QuerySet[School]:
     return School.objects.filter(pk__in=school_ids) | School.objects.filter(district_id__in=district_ids)
 
 
-def visible_staff(user: User) -> QuerySet[User]:
+def visible_staff(user: User | AnonymousUser) -> QuerySet[User]:
     """Directors, superintendents and communications see their district's staff; principals
     the staff of their schools; everyone else only themselves."""
     scope = scope_for(user)
@@ -179,10 +186,10 @@ def managed_districts(user: User) -> QuerySet[District]:
 # --- Object look-ups for views: 404 outside the user's reach ------------------------------
 
 
-def get_or_404(queryset: QuerySet, **lookup: object):  # noqa: ANN201 - generic helper
+def get_or_404(queryset: QuerySet[_M], **lookup: object) -> _M:
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 

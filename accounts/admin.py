@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -12,28 +14,29 @@ class DistrictAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(admin.ModelAdmin[School]):
     list_display = ["name", "district", "code", "active"]
     list_filter = ["district", "active"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(admin.ModelAdmin[Program]):
     list_display = ["name", "kind", "school", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name"]
     raw_id_fields = ["school"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, User]):
     model = Membership
     extra = 0
     raw_id_fields = ["school"]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+# django-stubs types UserAdmin for AbstractUser; ours builds on AbstractBaseUser, hence Any.
+class UserAdmin(BaseUserAdmin[Any]):
     ordering = ["last_name", "first_name"]
     list_display = ["email", "first_name", "last_name", "district", "is_active"]
     list_filter = ["district", "is_active", "is_staff", "is_superuser"]
@@ -48,7 +51,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Student)
-class StudentAdmin(admin.ModelAdmin):
+class StudentAdmin(admin.ModelAdmin[Student]):
     list_display = ["last_name", "first_name", "sis_id", "school", "grade", "active"]
     list_filter = ["district", "active"]
     search_fields = ["last_name", "first_name", "sis_id"]
@@ -56,7 +59,7 @@ class StudentAdmin(admin.ModelAdmin):
 
 
 @admin.register(RosterImport)
-class RosterImportAdmin(admin.ModelAdmin):
+class RosterImportAdmin(admin.ModelAdmin[RosterImport]):
     list_display = ["file_name", "district", "status", "dry_run", "created_at"]
     list_filter = ["status", "district"]
     readonly_fields = ["report"]

@@ -11,6 +11,8 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
+from core.history import history_manager
+
 
 class BulkHistory:
     """Note each table's newest id before the writes (rows above it were created by them), then
@@ -29,8 +31,12 @@ class BulkHistory:
 
     def after(self, model: type[models.Model], where: str, params: list[Any]) -> int:
         """History rows for the rows of `model` matching `where` (on alias t) that changed; returns how many."""
-        history = model.history.model  # type: ignore[attr-defined]
-        columns = [f.column for f in history._meta.concrete_fields if not f.name.startswith("history_")]
+        history: type[models.Model] = history_manager(model).model
+        columns = [
+            f.column
+            for f in history._meta.concrete_fields
+            if f.column is not None and not f.name.startswith("history_")
+        ]
         compared = [column for column in columns if column != "id"]
         differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
         same = " AND ".join(f"NOT (t.{c} {differs} h.{c})" for c in compared)
@@ -54,4 +60,5 @@ class BulkHistory:
                 *params,
             ],
         )
-        return self.cursor.rowcount
+        inserted: int = self.cursor.rowcount
+        return inserted

@@ -1,10 +1,12 @@
+from typing import Any
+
 from django.http import HttpRequest
 
 from accounts import access
 from accounts.models import Role
 
 
-def navigation(request: HttpRequest) -> dict:
+def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the navigation bar offers this user (read lazily: anonymous pages pay nothing)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

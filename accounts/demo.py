@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -25,8 +26,18 @@ from accounts.models import (
     User,
 )
 
+_Row = TypeVar("_Row")
+
+
+def seeded(row: _Row | None, what: str) -> _Row:
+    """A row the demo directory always has (looked up with .first()); its absence is a broken seed."""
+    if row is None:
+        raise LookupError(f"the demo directory has no {what}")
+    return row
+
+
 # Five profiles, read off the five seed policies (see the seeds README).
-PROFILES: list[dict] = [
+PROFILES: list[dict[str, Any]] = [
     {
         "slug": "willmar",
         "name": "Willmar Public Schools (demo)",
@@ -165,6 +176,8 @@ def _person(district: District, email: str, first: str, last: str, title: str, n
 
 
 def _role(user: User, role: str, school: School | None = None) -> None:
+    if user.district is None:
+        raise ValueError(f"{user} has no district to hold a role in")
     Membership.objects.get_or_create(
         user=user, role=role, school=school, ended_on=None, defaults={"district": user.district}
     )

@@ -1,18 +1,21 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet
 
 from accounts import selectors
 from accounts.models import School, Student, User
+from core.forms import field_of
 
 
 def _yes_no() -> forms.Select:
     return forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")], attrs={"class": "form-select"})
 
 
-def _school_filter(**kwargs: object) -> django_filters.ModelChoiceFilter:
+def _school_filter(**kwargs: Any) -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(
         queryset=School.objects.none(),
         label="School",
@@ -32,9 +35,9 @@ class StaffFilter(django_filters.FilterSet):
         model = User
         fields = ["q", "school", "is_active", "signed_in"]
 
-    def __init__(self, *args: object, schools: QuerySet[School], **kwargs: object) -> None:
+    def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["school"].queryset = schools
+        field_of(self.filters, "school", django_filters.ModelChoiceFilter).queryset = schools
 
     def search(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
         return selectors.staff_search(queryset, value)
@@ -56,9 +59,9 @@ class StudentFilter(django_filters.FilterSet):
         model = Student
         fields = ["q", "school", "grade", "active"]
 
-    def __init__(self, *args: object, schools: QuerySet[School], **kwargs: object) -> None:
+    def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["school"].queryset = schools
+        field_of(self.filters, "school", django_filters.ModelChoiceFilter).queryset = schools
 
     def search(self, queryset: QuerySet[Student], name: str, value: str) -> QuerySet[Student]:
         return selectors.student_search(queryset, value)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zipfile
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -8,9 +9,10 @@ from django.db.models import QuerySet
 
 from accounts.models import RESERVED_POWER_FIELDS, District, Role, School, User
 from accounts.roster import CONFIRM_DEPARTURES_LABEL
+from core.forms import field_of
 
 
-class PolicyProfileForm(forms.ModelForm):
+class PolicyProfileForm(forms.ModelForm[District]):
     class Meta:
         model = District
         fields = [
@@ -38,7 +40,7 @@ class PolicyProfileForm(forms.ModelForm):
             "roster_deactivation_limit_percent",
         ]
 
-    def __init__(self, *args: object, reserved_powers_editable: bool = True, **kwargs: object) -> None:
+    def __init__(self, *args: Any, reserved_powers_editable: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not reserved_powers_editable:
             for name in RESERVED_POWER_FIELDS:
@@ -69,9 +71,9 @@ class RoleGrantForm(forms.Form):
         queryset=School.objects.none(), required=False, help_text="Required for principals and office clerks."
     )
 
-    def __init__(self, *args: object, schools: QuerySet[School], **kwargs: object) -> None:
+    def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools
+        field_of(self.fields, "school", forms.ModelChoiceField).queryset = schools
 
 
 class RosterUploadForm(forms.Form):
@@ -118,8 +120,8 @@ class EmploymentForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@district.org"}),
     )
 
-    def __init__(self, *args: object, member: User, **kwargs: object) -> None:
-        supervisor = member.supervisor.email if member.supervisor_id else ""
+    def __init__(self, *args: Any, member: User, **kwargs: Any) -> None:
+        supervisor = member.supervisor.email if member.supervisor is not None else ""
         kwargs.setdefault("initial", {"started_on": member.started_on, "supervisor": supervisor})
         super().__init__(*args, **kwargs)
         self.member = member
@@ -129,7 +131,7 @@ class EmploymentForm(forms.Form):
         if not email:
             return None
         supervisor = (
-            User.objects.filter(district_id=self.member.district_id, is_active=True, email__iexact=email)
+            User.objects.filter(district=self.member.district_id, is_active=True, email__iexact=email)
             .exclude(pk=self.member.pk)
             .first()
         )

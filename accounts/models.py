@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -457,7 +458,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -557,7 +558,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.school.name if self.school_id else "district-wide"
+        where = self.school.name if self.school is not None else "district-wide"
         return f"{self.get_role_display()} ({where})"
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -22,7 +23,7 @@ from accounts.models import (
 )
 
 
-def _count(queryset: QuerySet, outer: str = "pk") -> Coalesce:
+def _count(queryset: QuerySet[Any], outer: str = "pk") -> Coalesce:
     """A correlated COUNT(*) subquery: one query for a whole page of rows."""
     counted = queryset.order_by().values(outer).annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
@@ -97,7 +98,7 @@ def latest_roster_import(district: District) -> RosterImport | None:
     return district.roster_imports.order_by("-created_at").first()
 
 
-def roster_import_progress(roster_import: RosterImport) -> dict:
+def roster_import_progress(roster_import: RosterImport) -> dict[str, Any]:
     """How far a running import has got (kept in the cache: the import's own transaction
     hides its rows from everyone else until it commits)."""
     if roster_import.is_finished:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -110,7 +110,7 @@ def reserved_powers_announce(*, district_id: int, changed_by_id: int, changes: d
     district = District.objects.get(pk=district_id)
     changed_by = User.objects.filter(pk=changed_by_id).first()
     lines = [
-        (District._meta.get_field(name).verbose_name, _approver_label(before), _approver_label(after))
+        (_field_label(name), _approver_label(before), _approver_label(after))
         for name, (before, after) in changes.items()
     ]
     holders = User.objects.filter(
@@ -137,6 +137,12 @@ def reserved_powers_announce(*, district_id: int, changed_by_id: int, changes: d
         ).send()
         sent += 1
     return sent
+
+
+def _field_label(name: str) -> str:
+    """The words a district's policy field goes by (its verbose name)."""
+    model_field = District._meta.get_field(name)
+    return str(model_field.verbose_name) if isinstance(model_field, models.Field) else name
 
 
 def _approver_label(value: str) -> str:

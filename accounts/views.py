@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -22,6 +22,7 @@ from accounts.forms import (
     SignInSettingsForm,
 )
 from accounts.history import district_history, staff_history
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import District, Membership, ProgramMembership, User
 from core.history import history_page_number as page_number
 from core.pagination import page_of
@@ -35,7 +36,7 @@ PAGE_SIZE = 50
 
 @login_required
 @require_safe
-def email_addresses(request: HttpRequest) -> HttpResponse:
+def email_addresses(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Where django-allauth would let anyone add or switch their sign-in address (a borrowed
     session would become a permanent takeover), this page says who changes it: the roster, or the
     district's technology director."""
@@ -51,7 +52,7 @@ def email_addresses(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def district_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_district_for_user(request.user, slug)
     form = PolicyProfileForm(instance=district)
     return render(
@@ -68,7 +69,7 @@ def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def district_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def district_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_district_for_user(request.user, slug)
     if not access.can_edit_policy(request.user, district):
         raise PermissionDenied
@@ -124,7 +125,7 @@ def district_sign_in(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def school_list(request: HttpRequest) -> HttpResponse:
+def school_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     schools = access.visible_schools(request.user).filter(active=True)
     if request.GET.get("principal") == "missing":
         schools = selectors.without_principal(schools)
@@ -137,7 +138,7 @@ def school_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def school_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = access.get_school_for_user(request.user, pk)
     school = selectors.schools_with_counts(access.visible_schools(request.user)).get(pk=school.pk)
     leaders = (
@@ -167,7 +168,7 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_read_staff_directory(request.user):
         raise PermissionDenied
     schools = access.visible_schools(request.user).filter(active=True).order_by("name")
@@ -190,14 +191,15 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.get_staff_member_for_user(request.user, pk)
-    can_manage = member.district is not None and access.can_manage_directory(request.user, member.district)
+    district = member.district
+    can_manage = district is not None and access.can_manage_directory(request.user, district)
     memberships = member.memberships.select_related("school").order_by("ended_on", "role")
     programs = ProgramMembership.objects.filter(user=member, ended_on__isnull=True).select_related("program__school")
     form = employment_form = None
-    if can_manage:
-        form = RoleGrantForm(schools=member.district.schools.filter(active=True).order_by("name"))
+    if district is not None and can_manage:
+        form = RoleGrantForm(schools=district.schools.filter(active=True).order_by("name"))
         employment_form = EmploymentForm(member=member)
     supervisor_visible = (
         member.supervisor_id is not None and access.visible_staff(request.user).filter(pk=member.supervisor_id).exists()
@@ -220,7 +222,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def staff_grant_role(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_grant_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.get_staff_member_for_user(request.user, pk)
     if member.district is None or not access.can_manage_directory(request.user, member.district):
         raise PermissionDenied
@@ -243,7 +245,7 @@ def staff_grant_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def staff_employment(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_employment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.get_staff_member_for_user(request.user, pk)
     if member.district is None or not access.can_manage_directory(request.user, member.district):
         raise PermissionDenied
@@ -269,7 +271,7 @@ def staff_employment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member_ids = access.visible_staff(request.user).values("pk")
     try:
         membership = Membership.objects.select_related("district", "user").get(pk=pk, user__in=member_ids)
@@ -282,7 +284,7 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def staff_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.get_staff_member_for_user(request.user, pk)
     try:
         if request.POST.get("active") == "true":
@@ -347,7 +349,7 @@ def district_invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def student_list(request: HttpRequest) -> HttpResponse:
+def student_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_read_students(request.user):
         raise PermissionDenied
     students = access.visible_students(request.user)
@@ -361,7 +363,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def student_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     student = access.get_student_for_user(request.user, pk)
     programs = ProgramMembership.objects.filter(student=student).select_related("program").order_by("ended_on")
     return render(request, "accounts/student_detail.html", {"student": student, "programs": programs})
@@ -371,7 +373,7 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def roster_import_list(request: HttpRequest, slug: str) -> HttpResponse:
+def roster_import_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_managed_district_for_user(request.user, slug)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -392,7 +394,7 @@ def roster_import_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def roster_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     roster_import = access.get_roster_import_for_user(request.user, pk)
     context = {"roster_import": roster_import, "progress": selectors.roster_import_progress(roster_import)}
     if request.htmx and not roster_import.is_finished:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 
@@ -15,14 +16,15 @@ DATE_ERRORS = {"invalid": "Enter a date such as 2026-09-01."}
 class PeriodForm(forms.Form):
     """The period of the audit log, read from the address (?from=…&until=…); either may be left out."""
 
-    def __init__(self, *args: object, today: datetime.date, **kwargs: object) -> None:
+    def __init__(self, *args: Any, today: datetime.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["from"] = forms.DateField(label="From", required=False, error_messages=DATE_ERRORS)
         self.fields["until"] = forms.DateField(label="Until (included)", required=False, error_messages=DATE_ERRORS)
         self.today = today
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         for name in ("from", "until"):
             value = data.get(name)
             if value is not None and not EARLIEST <= value <= LATEST:

@@ -7,10 +7,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import District
 from audit import access, selectors
 from audit.forms import PeriodForm
@@ -22,11 +24,11 @@ from core.pagination import page_number
 EXPORT_HEADER = ["When", "Who", "E-mail", "Action", "What", "Name", "School", "Summary", "Changes"]
 
 
-def _period_form(request: HttpRequest) -> PeriodForm:
+def _period_form(request: AuthenticatedHttpRequest) -> PeriodForm:
     return PeriodForm(request.GET, today=timezone.localdate(timezone=timezone.get_default_timezone()))
 
 
-def _refused(request: HttpRequest, district: District, form: PeriodForm) -> HttpResponse:
+def _refused(request: AuthenticatedHttpRequest, district: District, form: PeriodForm) -> HttpResponse:
     context = {"district": district, "form": form, "history": None, "time_zone": settings.TIME_ZONE}
     return render(request, "audit/log.html", context, status=400)
 
@@ -36,7 +38,7 @@ def _period_subject(period: selectors.Period) -> str:
 
 
 @login_required
-def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_audit_district_for_user(request.user, slug)
     form = _period_form(request)
     if not form.is_valid():
@@ -61,7 +63,7 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def audit_export(request: HttpRequest, slug: str) -> HttpResponse:
+def audit_export(request: AuthenticatedHttpRequest, slug: str) -> HttpResponseBase:
     district = access.get_audit_district_for_user(request.user, slug)
     form = _period_form(request)
     if not form.is_valid():

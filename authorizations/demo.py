@@ -8,7 +8,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo import PROFILES
+from accounts.demo import PROFILES, seeded
 from accounts.models import District, Program, ProgramKind, User
 from authorizations import selectors, services
 from authorizations.models import Authorization
@@ -30,9 +30,9 @@ def _load_authorizations(district: District, today: datetime.date) -> None:
     """Authorizations in each state a principal will meet: ready, missing two families, waiting."""
     superintendent = User.objects.get(email=f"superintendent@{district.slug}.example.org")
     clerk = User.objects.get(email=f"clerk.s1@{district.slug}.example.org")
-    school = district.schools.order_by("code").first()
-    club = Program.objects.filter(school=school, kind=ProgramKind.CLUB).first()
-    team = Program.objects.filter(school=school, kind=ProgramKind.TEAM).first()
+    school = seeded(district.schools.order_by("code").first(), "school")
+    club = seeded(Program.objects.filter(school=school, kind=ProgramKind.CLUB).first(), "club")
+    team = seeded(Program.objects.filter(school=school, kind=ProgramKind.TEAM).first(), "team")
     tools = {tool.name: tool for tool in Tool.objects.filter(district=district)}
     if not {"Instagram", "YouTube", "Google Classroom", "Canva for Education"} <= set(tools):
         return
@@ -64,7 +64,7 @@ def _load_authorizations(district: District, today: datetime.date) -> None:
     # Waiting for the Superintendent.
     ask("teacher1.s1", "Canva for Education", club, "Design posters for the spring showcase.")
     for authorization, missing in ((robotics, 2), (soccer, 0)):
-        scope = authorization.participation_scope
+        scope = seeded(authorization.participation_scope, "participation consent form")
         members = list(selectors.enrolled_students(authorization.program_id).order_by("pk"))
         for index, student in enumerate(members[missing:]):
             decision = Decision.REFUSED if authorization is robotics and index == 0 else Decision.GRANTED

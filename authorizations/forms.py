@@ -3,12 +3,15 @@ about taking part. They only parse; the rules live in authorizations.services.""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Program, Student
 from consent.models import Decision, ReceivedBy
+from core.forms import field_of
 from tools.models import DecidedAs, Tool
 
 DATE_WIDGET = {"type": "date"}
@@ -23,12 +26,12 @@ def program_label(program: Program) -> str:
     return f"{program.name} ({program.get_kind_display().lower()}) — {program.school.name}"
 
 
-class ToolChoiceField(forms.ModelChoiceField):
+class ToolChoiceField(forms.ModelChoiceField[Tool]):
     def label_from_instance(self, obj: Tool) -> str:
         return tool_label(obj)
 
 
-class ProgramChoiceField(forms.ModelChoiceField):
+class ProgramChoiceField(forms.ModelChoiceField[Program]):
     def label_from_instance(self, obj: Program) -> str:
         return program_label(obj)
 
@@ -53,10 +56,10 @@ class RequestForm(forms.Form):
         help_text="At most a school year; ask again next year.",
     )
 
-    def __init__(self, *args: object, tools: QuerySet[Tool], programs: QuerySet[Program], **kwargs: object) -> None:
+    def __init__(self, *args: Any, tools: QuerySet[Tool], programs: QuerySet[Program], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tool"].queryset = tools
-        self.fields["program"].queryset = programs
+        field_of(self.fields, "tool", forms.ModelChoiceField).queryset = tools
+        field_of(self.fields, "program", forms.ModelChoiceField).queryset = programs
 
 
 class DecisionForm(forms.Form):
@@ -86,9 +89,9 @@ class DecisionForm(forms.Form):
         help_text="Required when you do not authorize; the person asking will read it.",
     )
 
-    def __init__(self, *args: object, capacities: list[str], **kwargs: object) -> None:
+    def __init__(self, *args: Any, capacities: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decided_as"].choices = [(c, DecidedAs(c).label) for c in capacities]
+        field_of(self.fields, "decided_as", forms.ChoiceField).choices = [(c, DecidedAs(c).label) for c in capacities]
         if len(capacities) == 1:
             self.fields["decided_as"].initial = capacities[0]
 
@@ -125,15 +128,15 @@ class ParticipationAnswerForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         enrolled: QuerySet[Student],
         shown: list[Student] | None = None,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         """`enrolled` validates the choice; `shown` (already loaded, missing first) fills the select
         without another query."""
         super().__init__(*args, **kwargs)
-        field = self.fields["student"]
+        field = field_of(self.fields, "student", forms.ModelChoiceField)
         field.queryset = enrolled
         if shown is not None:
             field.choices = [("", "Choose a student"), *((s.pk, student_label(s)) for s in shown)]

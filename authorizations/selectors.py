@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.db.models import (
     BooleanField,
@@ -30,7 +31,7 @@ from consent.models import ConsentRecord
 from consent.rules import PostingAnswer, Standing
 
 
-def _count(queryset: QuerySet) -> Subquery:
+def _count(queryset: QuerySet[Any]) -> Coalesce:
     """COUNT(DISTINCT pk) of a correlated queryset, as an integer column."""
     counted = queryset.order_by().annotate(
         n=Func(F("pk"), function="COUNT", template="COUNT(DISTINCT %(expressions)s)")
@@ -38,14 +39,34 @@ def _count(queryset: QuerySet) -> Subquery:
     return Coalesce(Subquery(counted.values("n")[:1], output_field=IntegerField()), 0)
 
 
-def enrolled_students(program_id: object) -> QuerySet[Student]:
+def enrolled_students(program_id: int | OuterRef) -> QuerySet[Student]:
     """A program's current student members (the people an authorization's consent must cover)."""
-    return Student.objects.filter(
+    # django-stubs 5.2 takes no OuterRef as a lookup's value (with_readiness passes one).
+    return Student.objects.filter(  # type: ignore[misc]
         active=True, programs__program_id=program_id, programs__ended_on__isnull=True, programs__student__isnull=False
     )
 
 
-def with_readiness(authorizations: QuerySet[Authorization], on: datetime.date | None = None) -> QuerySet[Authorization]:
+class ReadinessColumns(TypedDict):
+    """What `with_readiness` adds to each authorization."""
+
+    consent_form_id: int | None
+    enrolled: int
+    covered: int
+    needs_consent: bool
+    is_ready: bool
+
+
+# Annotated[...] takes one argument at run time on Python 3.11: the alias is for the checker only.
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    AuthorizationWithReadiness: TypeAlias = WithAnnotations[Authorization, ReadinessColumns]
+
+
+def with_readiness(
+    authorizations: QuerySet[Authorization], on: datetime.date | None = None
+) -> QuerySet[AuthorizationWithReadiness]:
     """Adds `enrolled`, `covered`, `needs_consent` and `is_ready` to each authorization, in SQL.
 
     Ready: authorized, not yet ended, and, when the tool needs parental consent, at least one
@@ -85,7 +106,9 @@ def with_readiness(authorizations: QuerySet[Authorization], on: datetime.date | 
     )
 
 
-def authorizations_in_force(authorizations: QuerySet[Authorization], on: datetime.date | None = None) -> QuerySet:
+def authorizations_in_force(
+    authorizations: QuerySet[Authorization], on: datetime.date | None = None
+) -> QuerySet[Authorization]:
     """Authorized and not yet ended on `on` (including those whose first day is still ahead)."""
     on = on or timezone.localdate()
     return authorizations.filter(status=AuthorizationStatus.AUTHORIZED, ends_on__gte=on)
@@ -93,7 +116,7 @@ def authorizations_in_force(authorizations: QuerySet[Authorization], on: datetim
 
 def authorizations_not_ready(
     authorizations: QuerySet[Authorization], on: datetime.date | None = None
-) -> QuerySet[Authorization]:
+) -> QuerySet[AuthorizationWithReadiness]:
     """In force but still missing a family's consent (for dashboards and reminders)."""
     return with_readiness(authorizations_in_force(authorizations, on), on).filter(is_ready=False)
 

@@ -32,9 +32,9 @@ def authorization_request(
     ends_on: datetime.date,
 ) -> Authorization:
     """A staff member asks to use an approved tool with a class or program between two dates."""
-    if not access.can_request_authorization(acting_user):
-        raise PermissionDenied
     district = acting_user.district
+    if district is None or not access.can_request_authorization(acting_user):
+        raise PermissionDenied
     errors: dict[str, str] = {}
     if tool.district_id != district.pk or not tool.is_usable:
         errors["tool"] = "Choose a tool on your district's approved list (request the tool first if it is not)."
@@ -135,10 +135,11 @@ def _end(authorization: Authorization, acting_user: User, status: str, verb: str
     authorization.end_reason = reason
     attribute(authorization, acting_user, verb)
     authorization.save(update_fields=["status", "ended_by", "ended_at", "end_reason"])
-    if authorization.participation_scope_id is not None:
+    scope = authorization.participation_scope
+    if scope is not None:
         consent_services.consent_scope_close(
             acting_user=acting_user,
-            scope=authorization.participation_scope,
+            scope=scope,
             reason=f"Authorization {verb.lower()}",
         )
 

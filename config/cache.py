@@ -63,7 +63,7 @@ def _given_default(key: str, default: Any = None, version: int | None = None) ->
     return default
 
 
-def _empty(*args: Any, **kwargs: Any) -> dict:
+def _empty(*args: Any, **kwargs: Any) -> dict[Any, Any]:
     return {}
 
 
@@ -112,14 +112,14 @@ class ResilientRedisCache(RedisCache):
         return super().delete(key, version)
 
     @_or(_empty)
-    def get_many(self, keys: Any, version: int | None = None) -> dict:
+    def get_many(self, keys: Any, version: int | None = None) -> dict[Any, Any]:
         return super().get_many(keys, version)
 
     @_or(_false)
     def has_key(self, key: str, version: int | None = None) -> bool:
         return super().has_key(key, version)
 
-    def set_many(self, data: dict, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> list:
+    def set_many(self, data: dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> list[Any]:
         try:
             return super().set_many(data, timeout, version)
         except UNREACHABLE as error:

@@ -8,6 +8,7 @@ from dashboards.views import home
 
 # The admin signs in through the product's own page: its throttle, its single backend. Signed in
 # without being a platform operator, the admin answers 403.
+# (Replacing a bound method on the one AdminSite instance is the point, hence the ignore.)
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 handler500 = "config.views.server_error"

@@ -120,7 +120,7 @@ def get_recording_school_for_user(user: User, pk: object) -> School:
     return school
 
 
-def get_account_for_user(user: User, pk: object) -> SocialAccount:
+def get_account_for_user(user: User, pk: int) -> SocialAccount:
     """An official account the user can see in the registry (404 otherwise)."""
     return registry_access.get_account_for_user(user, pk)
 
@@ -131,12 +131,12 @@ def account_students(user: User, account: SocialAccount) -> QuerySet[Student]:
     runs; always narrowed to the students the user may see."""
     students = status_students(user).filter(active=True)
     if account.owner_kind == OwnerKind.PROGRAM:
-        return students.filter(programs__program_id=account.program_id, programs__ended_on__isnull=True)
+        return students.filter(programs__program=account.program_id, programs__ended_on__isnull=True)
     if account.owner_kind == OwnerKind.SCHOOL:
-        return students.filter(school_id=account.school_id)
+        return students.filter(school=account.school_id)
     if account.owner_kind == OwnerKind.STAFF:
         runs = ProgramMembership.objects.filter(
-            user_id=account.owner_staff_id, role__in=PROGRAM_STAFF_ROLES, ended_on__isnull=True
+            user=account.owner_staff_id, role__in=PROGRAM_STAFF_ROLES, ended_on__isnull=True
         ).values("program_id")
         member_of = ProgramMembership.objects.filter(student=OuterRef("pk"), program_id__in=runs, ended_on__isnull=True)
         return students.filter(Exists(member_of))

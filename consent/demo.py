@@ -60,7 +60,9 @@ def load_demo() -> None:
         ConsentRecord.objects.bulk_create(records)
 
 
-def _record(student: Student, scope: ConsentScope, decision: str, received_on: datetime.date, clerk: User | None):  # noqa: ANN202
+def _record(
+    student: Student, scope: ConsentScope, decision: str, received_on: datetime.date, clerk: User | None
+) -> ConsentRecord:
     return ConsentRecord(
         student=student,
         scope=scope,

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 
 from consent.models import ConsentRecord, ConsentScope, Decision, ReceivedBy
+from core.forms import field_of
 
 
 class StudentSearchForm(forms.Form):
@@ -18,15 +21,16 @@ class ListOptionsForm(forms.Form):
     public_arena = forms.BooleanField(label="At a public event (game, concert, performance)", required=False)
     q = forms.CharField(label="Find a student", max_length=100, required=False)
 
-    def __init__(self, *args: object, scopes: list[ConsentScope], **kwargs: object) -> None:
+    def __init__(self, *args: Any, scopes: list[ConsentScope], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scope"].queryset = ConsentScope.objects.filter(pk__in=[scope.pk for scope in scopes])
-        self.fields["scope"].choices = [(scope.pk, scope.name) for scope in scopes]
-        self.fields["scope"].widget.attrs["class"] = "form-select"
+        scope_field = field_of(self.fields, "scope", forms.ModelChoiceField)
+        scope_field.queryset = ConsentScope.objects.filter(pk__in=[scope.pk for scope in scopes])
+        scope_field.choices = [(scope.pk, scope.name) for scope in scopes]
+        scope_field.widget.attrs["class"] = "form-select"
         self.fields["public_arena"].widget.attrs["class"] = "form-check-input"
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(forms.ModelForm[ConsentRecord]):
     """A family's answer, as a clerk types it from the paper form."""
 
     class Meta:
@@ -38,16 +42,19 @@ class RecordForm(forms.ModelForm):
         }
         labels = {"received_on": "Received on", "received_by": "Received as"}
 
-    def __init__(self, *args: object, scopes: list[ConsentScope], **kwargs: object) -> None:
+    def __init__(self, *args: Any, scopes: list[ConsentScope], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scope"].queryset = ConsentScope.objects.filter(pk__in=[scope.pk for scope in scopes])
-        self.fields["scope"].choices = [(scope.pk, scope.name) for scope in scopes]
-        self.fields["scope"].label = "Consent for"
-        self.fields["scope"].widget.attrs["autofocus"] = True
-        self.fields["decision"].choices = Decision.choices
+        scope_field = field_of(self.fields, "scope", forms.ModelChoiceField)
+        scope_field.queryset = ConsentScope.objects.filter(pk__in=[scope.pk for scope in scopes])
+        scope_field.choices = [(scope.pk, scope.name) for scope in scopes]
+        scope_field.label = "Consent for"
+        scope_field.widget.attrs["autofocus"] = True
+        field_of(self.fields, "decision", forms.ChoiceField).choices = Decision.choices
         self.fields["received_on"].initial = timezone.localdate()
         self.fields["received_by"].initial = ReceivedBy.PAPER
-        self.fields["received_by"].choices = [c for c in ReceivedBy.choices if c[0] != ReceivedBy.SIS_IMPORT]
+        field_of(self.fields, "received_by", forms.ChoiceField).choices = [
+            c for c in ReceivedBy.choices if c[0] != ReceivedBy.SIS_IMPORT
+        ]
 
 
 class ImportForm(forms.Form):
@@ -65,7 +72,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-class ScopeForm(forms.ModelForm):
+class ScopeForm(forms.ModelForm[ConsentScope]):
     class Meta:
         model = ConsentScope
         fields = [

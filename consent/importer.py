@@ -211,9 +211,18 @@ def read(
             )
             if school_year is None:
                 report.add_problem(name, line, "school_year", "use the year the school year starts in, e.g. 2026-27")
-        if report.problem_count != problems_before:
+        # A value still missing here was reported as a problem above.
+        if (
+            report.problem_count != problems_before
+            or student_id is None
+            or scope is None
+            or decision is None
+            or received_on is None
+            or school_year is None
+            or received_by is None
+        ):
             continue
-        key = (student_id, scope.pk)  # type: ignore[union-attr]
+        key = (student_id, scope.pk)
         if key in seen:
             report.add_problem(name, line, "sis_id", f"this student already has a row for {scope} on line {seen[key]}")
             continue
@@ -221,13 +230,13 @@ def read(
         planned.append(
             PlannedRow(
                 line=line,
-                student_id=student_id,  # type: ignore[arg-type]
-                scope_id=scope.pk,  # type: ignore[union-attr]
-                decision=decision,  # type: ignore[arg-type]
-                received_on=received_on,  # type: ignore[arg-type]
-                school_year=school_year,  # type: ignore[arg-type]
+                student_id=student_id,
+                scope_id=scope.pk,
+                decision=decision,
+                received_on=received_on,
+                school_year=school_year,
                 guardian=row.get("guardian", ""),
-                received_by=received_by,  # type: ignore[arg-type]
+                received_by=received_by,
                 note=row.get("note", ""),
             )
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict, overload
 
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
@@ -40,6 +41,43 @@ def counting_records(scope: ConsentScope, on: datetime.date) -> QuerySet[Consent
     return records
 
 
+class ConsentStanding(TypedDict):
+    """What `annotate_standing` adds under the default prefix."""
+
+    consent_decision: str | None
+    consent_received_on: datetime.date | None
+    consent_expired: bool
+
+
+class ConsentMayPost(ConsentStanding):
+    """What `annotate_may_post` adds under the default prefix."""
+
+    consent_may_post: bool
+
+
+# Annotated[...] takes one argument at run time on Python 3.11: the aliases are for the checker only.
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    StudentWithStanding: TypeAlias = WithAnnotations[Student, ConsentStanding]
+    StudentWithMayPost: TypeAlias = WithAnnotations[Student, ConsentMayPost]
+
+# Under the default prefix the type checker knows the columns' names; under another (one set of
+# columns per scope on one list) they are only known at run time.
+
+
+@overload
+def annotate_standing(
+    students: QuerySet[Student],
+    scope: ConsentScope,
+    on: datetime.date | None = None,
+    *,
+    prefix: Literal["consent"] = "consent",
+) -> QuerySet[StudentWithStanding]: ...
+@overload
+def annotate_standing(
+    students: QuerySet[Student], scope: ConsentScope, on: datetime.date | None = None, *, prefix: str
+) -> QuerySet[Student]: ...
 def annotate_standing(
     students: QuerySet[Student], scope: ConsentScope, on: datetime.date | None = None, *, prefix: str = "consent"
 ) -> QuerySet[Student]:
@@ -47,7 +85,7 @@ def annotate_standing(
     `<prefix>_expired` (an answer exists, but only from an earlier school year)."""
     on = on or timezone.localdate()
     latest = counting_records(scope, on).filter(student=OuterRef("pk")).order_by("-received_on", "-pk")
-    annotations = {
+    annotations: dict[str, Any] = {
         f"{prefix}_decision": Subquery(latest.values("decision")[:1]),
         f"{prefix}_received_on": Subquery(latest.values("received_on")[:1]),
     }
@@ -71,6 +109,24 @@ def may_post(scope: ConsentScope, *, public_arena: bool = False, prefix: str = "
     return granted | Q(**{f"{prefix}_decision__isnull": True})
 
 
+@overload
+def annotate_may_post(
+    students: QuerySet[Student],
+    scope: ConsentScope,
+    on: datetime.date | None = None,
+    *,
+    public_arena: bool = False,
+    prefix: Literal["consent"] = "consent",
+) -> QuerySet[StudentWithMayPost]: ...
+@overload
+def annotate_may_post(
+    students: QuerySet[Student],
+    scope: ConsentScope,
+    on: datetime.date | None = None,
+    *,
+    public_arena: bool = False,
+    prefix: str,
+) -> QuerySet[Student]: ...
 def annotate_may_post(
     students: QuerySet[Student],
     scope: ConsentScope,
@@ -95,16 +151,16 @@ def do_not_post(
     on: datetime.date | None = None,
     *,
     public_arena: bool = False,
-) -> QuerySet[Student]:
+) -> QuerySet[StudentWithMayPost]:
     """The students whose picture must not be posted for `scope` (annotated with why)."""
     return annotate_may_post(students, scope, on, public_arena=public_arena).filter(consent_may_post=False)
 
 
 def without_answer(
     students: QuerySet[Student], scope: ConsentScope, on: datetime.date | None = None
-) -> QuerySet[Student]:
+) -> QuerySet[StudentWithStanding]:
     """Students with no answer that counts (the forms clerks still have to collect)."""
-    return annotate_standing(students, scope, on).filter(consent_decision__isnull=True)
+    return annotate_standing(students, scope, on).filter(consent_decision=None)  # IS NULL
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ Whether a picture may be posted is always asked of consent.rules."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 from django.db.models import (
     Count,
@@ -53,33 +55,49 @@ def _with_programs(students: QuerySet[Student]) -> QuerySet[Student]:
     return students.prefetch_related(Prefetch("programs", queryset=current, to_attr="current_programs"))
 
 
+class ListedStudent(rules.ConsentMayPost):
+    """A row of a do-not-post list: the answer's columns and the student's current programs."""
+
+    current_programs: list[ProgramMembership]
+
+
+# Annotated[...] takes one argument at run time on Python 3.11: the aliases are for the checker only.
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    StudentOnList: TypeAlias = WithAnnotations[Student, ListedStudent]
+
+
 def do_not_post_list(
     students: QuerySet[Student], scope: ConsentScope, on: datetime.date | None = None, *, public_arena: bool = False
-) -> QuerySet[Student]:
+) -> QuerySet[StudentOnList]:
     """Who must not appear, by name, with their programs (two queries for any size)."""
     listed = rules.annotate_may_post(students, scope, on, public_arena=public_arena).filter(consent_may_post=False)
-    return _with_programs(listed.select_related("school")).order_by("last_name", "first_name", "pk")
+    ordered = _with_programs(listed.select_related("school")).order_by("last_name", "first_name", "pk")
+    # Prefetch(to_attr="current_programs") adds a list the type checker cannot see.
+    return cast("QuerySet[StudentOnList]", ordered)
 
 
 def no_answer_list(
     students: QuerySet[Student], scope: ConsentScope, on: datetime.date | None = None
-) -> QuerySet[Student]:
+) -> QuerySet[rules.StudentWithStanding]:
     """Students with no answer that counts this year: the forms clerks still chase."""
     return rules.without_answer(students, scope, on).select_related("school").order_by("last_name", "first_name", "pk")
 
 
 def print_sections(
     school: School, scope: ConsentScope, on: datetime.date | None = None, *, public_arena: bool = False
-) -> list[tuple[str, list[Student]]]:
+) -> list[tuple[str, Sequence[Student]]]:
     """The school's do-not-post list, then one section per program (one printed page each).
     Two queries whatever the size of the school."""
     listed = list(do_not_post_list(school_students(school), scope, on, public_arena=public_arena))
     sections: dict[int, tuple[Program, list[Student]]] = {}
     for student in listed:
-        for membership in student.current_programs:  # type: ignore[attr-defined]
+        for membership in student.current_programs:
             sections.setdefault(membership.program_id, (membership.program, []))[1].append(student)
     ordered = sorted(sections.values(), key=lambda item: (item[0].name.lower(), item[0].pk))
-    return [(f"{school.name}: whole school", listed)] + [(str(program), members) for program, members in ordered]
+    whole: list[tuple[str, Sequence[Student]]] = [(f"{school.name}: whole school", listed)]
+    return whole + [(str(program), members) for program, members in ordered]
 
 
 def answers_for_student(

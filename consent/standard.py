@@ -5,11 +5,13 @@ Plain data (no model imports), so the data migration and the service share it.
 
 from __future__ import annotations
 
+from typing import Any
+
 WRITTEN_CONSENT = "written_consent"
 OPT_OUT = "opt_out"
 
 
-def standard_scopes(photo_model: str, public_arena_exception: bool) -> list[dict]:
+def standard_scopes(photo_model: str, public_arena_exception: bool) -> list[dict[str, Any]]:
     """Social media, the website and the news follow the policy's photo model; the yearbook
     is directory information, which families opt out of. Written consent is collected again
     each year; an opt-out stands until the family says otherwise (the safer default)."""

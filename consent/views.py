@@ -10,12 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import scope_for
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import District, Student, User
 from accounts.selectors import student_search
 from consent import access, importer, rules, selectors, services
@@ -37,7 +39,9 @@ def _home_district(user: User) -> District | None:
     return District.objects.filter(pk__in=scope_for(user).district_ids()).first()
 
 
-def _options(request: HttpRequest, district: District) -> tuple[ListOptionsForm, ConsentScope | None, bool, str]:
+def _options(
+    request: AuthenticatedHttpRequest, district: District
+) -> tuple[ListOptionsForm, ConsentScope | None, bool, str]:
     scopes = selectors.active_scopes(district)
     form = ListOptionsForm(request.GET or None, scopes=scopes)
     valid = form.is_valid() if request.GET else False
@@ -47,7 +51,7 @@ def _options(request: HttpRequest, district: District) -> tuple[ListOptionsForm,
 
 
 def _do_not_post_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     district: District,
     students: QuerySet[Student],
@@ -76,7 +80,7 @@ def _do_not_post_page(
 
 
 @login_required
-def consent_home(request: HttpRequest) -> HttpResponse:
+def consent_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     district = _home_district(user)
     schools = access.status_schools(user).filter(active=True).select_related("district").order_by("name")
@@ -100,7 +104,7 @@ def consent_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def school_do_not_post(request: HttpRequest, pk: int) -> HttpResponse:
+def school_do_not_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = access.get_school_for_user(request.user, pk)
     return _do_not_post_page(
         request,
@@ -119,7 +123,7 @@ def school_do_not_post(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def program_do_not_post(request: HttpRequest, pk: int) -> HttpResponse:
+def program_do_not_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     program = access.get_program_for_user(request.user, pk)
     return _do_not_post_page(
         request,
@@ -133,7 +137,7 @@ def program_do_not_post(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def account_do_not_post(request: HttpRequest, pk: int) -> HttpResponse:
+def account_do_not_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = access.get_account_for_user(request.user, pk)
     return _do_not_post_page(
         request,
@@ -150,7 +154,7 @@ EXPORT_COLUMNS = ["Student id", "Last name", "First name", "Grade", "School", "P
 
 
 @login_required
-def school_export(request: HttpRequest, pk: int) -> HttpResponse:
+def school_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     school = access.get_school_for_user(request.user, pk)
     _, scope, public_arena, query = _options(request, school.district)
     if scope is None:
@@ -179,7 +183,7 @@ def school_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def school_print(request: HttpRequest, pk: int) -> HttpResponse:
+def school_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = access.get_school_for_user(request.user, pk)
     _, scope, public_arena, _ = _options(request, school.district)
     if scope is None:
@@ -206,7 +210,7 @@ def school_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def no_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def no_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     school = access.get_recording_school_for_user(request.user, pk)
     form, scope, _, query = _options(request, school.district)
     context: dict[str, Any] = {"school": school, "form": form, "scope": scope}
@@ -234,7 +238,7 @@ def no_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def quick_check(request: HttpRequest) -> HttpResponse:
+def quick_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     """“May I post this student?” for any staff member, about students of their own school."""
     district = _home_district(request.user)
     form = StudentSearchForm(request.GET or None)
@@ -253,21 +257,21 @@ def quick_check(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def record_entry(request: HttpRequest) -> HttpResponse:
+def record_entry(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The clerk's page: find a student, record the answer, straight back to the search box."""
     if not access.can_record_anywhere(request.user):
         raise PermissionDenied
     form = StudentSearchForm(request.GET or None)
     found = None
     if form.is_valid() and form.cleaned_data["q"].strip():
-        found = student_search(access.recording_students(request.user).filter(active=True), form.cleaned_data["q"])
-        found = list(found.select_related("school").order_by("last_name", "first_name", "pk")[:SEARCH_RESULTS])
+        matching = student_search(access.recording_students(request.user).filter(active=True), form.cleaned_data["q"])
+        found = list(matching.select_related("school").order_by("last_name", "first_name", "pk")[:SEARCH_RESULTS])
     template = "consent/_entry_results.html" if request.htmx else "consent/entry.html"
     return render(request, template, {"form": form, "found": found})
 
 
 @login_required
-def student_consent(request: HttpRequest, pk: int) -> HttpResponse:
+def student_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     student = access.get_student_for_user(request.user, pk)
     scopes = selectors.active_scopes(student.district)
     can_record = access.can_record(request.user, student.school)
@@ -323,7 +327,7 @@ def student_consent(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_import_district_for_user(request.user, slug)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -349,7 +353,7 @@ def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     consent_import = access.get_import_for_user(request.user, pk)
     if request.method == "POST":
         try:
@@ -397,7 +401,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def scope_list(request: HttpRequest, slug: str) -> HttpResponse:
+def scope_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_managed_district_for_user(request.user, slug)
     if request.method == "POST":
         created = services.consent_scopes_set_up(acting_user=request.user, district=district)
@@ -414,7 +418,7 @@ def scope_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def scope_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+def scope_edit(request: AuthenticatedHttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     district = access.get_managed_district_for_user(request.user, slug)
     scope = access.get_scope_for_user(request.user, pk) if pk is not None else ConsentScope(district=district)
     if scope.district_id != district.pk:
@@ -435,7 +439,7 @@ def scope_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
 
 
 @login_required
-def privacy_log(request: HttpRequest, slug: str) -> HttpResponse:
+def privacy_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_managed_district_for_user(request.user, slug)
     entries = ListViewLog.objects.filter(district=district).select_related("user", "student")
     return render(

@@ -47,6 +47,7 @@ def csv_rows(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterato
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> StreamingHttpResponse:
     response = StreamingHttpResponse(csv_rows(header, rows), content_type="text/csv; charset=utf-8")
     # Names in file names come from users and rosters: quotes or line breaks must not break the header.
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    # An attachment always has a header (None is only for an inline response without a name).
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     response["Cache-Control"] = "private, no-store"
     return response

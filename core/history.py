@@ -41,6 +41,11 @@ MAX_PAGE = 500  # a deeper page reads too many rows; the district's export holds
 _ROW_ORDER = (F("history_date").asc(), F("history_id").asc())
 
 
+def history_manager(model: type[models.Model]) -> Any:
+    """The manager django-simple-history adds to a tracked model as `history` (untyped)."""
+    return model.history  # type: ignore[attr-defined]  # added by HistoricalRecords, unseen by django-stubs
+
+
 def related(model: type[models.Model], key: str, value: str | Combinable) -> Subquery:
     """A value of the row the column `key` points at. Read by a subquery, not a join: history rows
     keep pointing at rows deleted since, and a join Django believes safe to make inner drops them."""
@@ -52,7 +57,7 @@ def recorded(model: type[models.Model], key: str, value: str | Combinable) -> Su
     """Like `related`, read from the pointed-at object's latest history row: still there when the
     object itself was deleted (a discarded draft, an account an operator removed)."""
     expression = F(value) if isinstance(value, str) else value
-    rows = model.history.filter(id=OuterRef(key)).order_by("-history_id")  # type: ignore[attr-defined]
+    rows = history_manager(model).filter(id=OuterRef(key)).order_by("-history_id")
     return Subquery(rows.values(audit_value=expression)[:1])
 
 
@@ -67,9 +72,15 @@ def person(key: str) -> Subquery:
     return related(get_user_model(), key, full_name())
 
 
-def label_expression(model_field: models.ForeignKey) -> Combinable | None:
-    """How to name the object a foreign key points at, or None to show its number."""
+def target_model(model_field: models.ForeignKey[Any, Any]) -> type[models.Model]:
+    """The model a foreign key points at ("self": the model that declares it)."""
     target = model_field.related_model
+    return model_field.model if target == "self" else target
+
+
+def label_expression(model_field: models.ForeignKey[Any, Any]) -> Combinable | None:
+    """How to name the object a foreign key points at, or None to show its number."""
+    target = target_model(model_field)
     if target is get_user_model():
         return person(model_field.attname)
     names = {f.name for f in target._meta.concrete_fields}
@@ -141,10 +152,11 @@ class Source:
 
     @property
     def history_model(self) -> type[models.Model]:
-        return self.model.history.model  # type: ignore[attr-defined]
+        model: type[models.Model] = history_manager(self.model).model
+        return model
 
     @functools.cached_property
-    def tracked_fields(self) -> list[models.Field]:
+    def tracked_fields(self) -> list[models.Field[Any, Any]]:
         kept = {f.name for f in self.history_model._meta.concrete_fields}
         return [
             f
@@ -152,20 +164,22 @@ class Source:
             if f.name in kept and not f.primary_key and f.name not in self.quiet
         ]
 
-    def fk_label(self, model_field: models.Field) -> Combinable | None:
+    def fk_label(self, model_field: models.Field[Any, Any]) -> Combinable | None:
         if model_field.name in self.fk_labels:
             return self.fk_labels[model_field.name]
-        return label_expression(model_field)
+        # A tracked relation is concrete: a foreign key (or one-to-one, a foreign key too).
+        return label_expression(model_field) if isinstance(model_field, models.ForeignKey) else None
 
 
 # --- Reading ------------------------------------------------------------------------------------
 
 
 def _window(expression: Combinable | str) -> Window:
-    return Window(Lag(expression), partition_by=[F("id")], order_by=list(_ROW_ORDER))
+    # Lag takes any expression; django-stubs 5.2 types its argument as a column name only.
+    return Window(Lag(expression), partition_by=[F("id")], order_by=list(_ROW_ORDER))  # type: ignore[arg-type]
 
 
-def _annotated(source: Source, rows: models.QuerySet) -> models.QuerySet:
+def _annotated(source: Source, rows: models.QuerySet[Any]) -> models.QuerySet[Any]:
     """Each history row with the values of the row before it (a window over the object's rows),
     the names its foreign keys point at (subqueries) and the person who acted (a join), newest first."""
     annotations: dict[str, Any] = {"audit_previous_id": _window("history_id")}
@@ -186,17 +200,18 @@ def _own(column: str) -> Window:
     return Window(Max(column), partition_by=[F("id")], order_by=list(_ROW_ORDER), frame=RowRange(0, 0))
 
 
-def _rows(source: Source) -> models.QuerySet:
-    return _annotated(source, source.history_model.objects.filter(source.rows))
+def _rows(source: Source) -> models.QuerySet[Any]:
+    return _annotated(source, source.history_model._default_manager.filter(source.rows))
 
 
-def _period_rows(source: Source, since: datetime.datetime, until: datetime.datetime) -> models.QuerySet:
+def _period_rows(source: Source, since: datetime.datetime, until: datetime.datetime) -> models.QuerySet[Any]:
     """Every row written in the period: the objects changed in it are read whole (the row before
     the period's first says what that one changed), then the period is applied."""
     history = source.history_model
-    touched = history.objects.filter(source.rows, history_date__gte=since, history_date__lt=until)
-    rows = history.objects.filter(source.rows, id__in=touched.values("id"), history_date__lt=until)
-    return _annotated(source, rows).annotate(audit_at=_own("history_date")).filter(audit_at__gte=since)
+    touched = history._default_manager.filter(source.rows, history_date__gte=since, history_date__lt=until)
+    rows = history._default_manager.filter(source.rows, id__in=touched.values("id"), history_date__lt=until)
+    period: models.QuerySet[Any] = _annotated(source, rows).annotate(audit_at=_own("history_date"))
+    return period.filter(audit_at__gte=since)
 
 
 def _newest_period_rows(source: Source, since: datetime.datetime, until: datetime.datetime, wanted: int) -> list[Any]:
@@ -204,18 +219,18 @@ def _newest_period_rows(source: Source, since: datetime.datetime, until: datetim
     objects' rows are read for what changed. Two queries, however long the period."""
     history = source.history_model
     picked = list(
-        history.objects.filter(source.rows, history_date__gte=since, history_date__lt=until)
+        history._default_manager.filter(source.rows, history_date__gte=since, history_date__lt=until)
         .order_by("-history_date", "-history_id")
         .values_list("history_id", "id")[:wanted]
     )
     if not picked:
         return []
-    rows = history.objects.filter(source.rows, id__in={object_id for _, object_id in picked})
+    rows = history._default_manager.filter(source.rows, id__in={object_id for _, object_id in picked})
     rows = _annotated(source, rows).annotate(audit_row=_own("history_id"))
     return list(rows.filter(audit_row__in=[history_id for history_id, _ in picked]))
 
 
-def _display(source: Source, model_field: models.Field, value: object, label: object) -> str:
+def _display(source: Source, model_field: models.Field[Any, Any], value: object, label: object) -> str:
     if model_field.name in source.displays and value not in (None, ""):
         return source.displays[model_field.name](value)
     if _blank(value) and not isinstance(value, bool):
@@ -262,7 +277,7 @@ def _blank(value: object) -> bool:
     return value is None or value is False or (isinstance(value, str | list | dict) and not value)
 
 
-def _label(row: Any, model_field: models.Field, *, previous: bool) -> object:
+def _label(row: Any, model_field: models.Field[Any, Any], *, previous: bool) -> object:
     prefix = "audit_previous_label_" if previous else "audit_label_"
     return getattr(row, f"{prefix}{model_field.name}", None)
 
@@ -395,9 +410,10 @@ def iter_history(
 def attribute(instance: models.Model, acting_user: Any, reason: str | None = None) -> None:
     """The next history row of `instance` names `acting_user` (None: the system) and `reason`, whether
     the change comes from a page, a Celery task or a command (django-simple-history reads these two)."""
-    instance._history_user = acting_user  # type: ignore[attr-defined]
+    # Attributes simple_history reads from the instance; no model declares them.
+    instance._history_user = acting_user  # type: ignore[attr-defined]  # read by simple_history
     if reason is not None:
-        instance._change_reason = reason  # type: ignore[attr-defined]
+        instance._change_reason = reason  # type: ignore[attr-defined]  # read by simple_history
 
 
 def save_attributed(

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context
+from django.template.backends.django import Template
 from django.template.loader import get_template, render_to_string
 
 
@@ -26,7 +27,10 @@ class Sender(Protocol):
 
 def _plain(name: str, context: Mapping[str, Any]) -> str:
     """Plain text is not HTML: “O'Brien” must not arrive as “O&#x27;Brien”."""
-    return get_template(name).template.render(Context(dict(context), autoescape=False))
+    template = get_template(name)
+    if not isinstance(template, Template):  # autoescape is switched off through Django's own engine
+        raise TypeError(f"{name} must be a Django template")
+    return template.template.render(Context(dict(context), autoescape=False))
 
 
 def sender_address(sender: Sender | None) -> str:

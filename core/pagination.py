@@ -13,7 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
 
-def page_of(request: HttpRequest, items: Any, per_page: int, parameter: str = "page") -> Page:
+def page_of(request: HttpRequest, items: Any, per_page: int, parameter: str = "page") -> Page[Any]:
     """The page of `items` the address asks for: the first when the number is missing or not a
     number, the last when it is past the end. The template _pagination.html links the others."""
     return Paginator(items, per_page).get_page(request.GET.get(parameter))

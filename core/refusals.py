@@ -28,9 +28,10 @@ def show_refusal(request: HttpRequest, error: ValidationError) -> None:
         messages.error(request, message)
 
 
-def add_refusal(form: forms.BaseForm, error: ValidationError, aliases: Mapping[str, str] | None = None) -> None:
+def add_refusal(form: forms.BaseForm, error: ValidationError, aliases: Mapping[str, str | None] | None = None) -> None:
     """Each message of the refusal on its field (renamed through `aliases` where the form calls it
-    otherwise), or above the form when it names no field the form shows, or no field at all."""
+    otherwise; None: above the form), or above the form when it names no field the form shows, or no
+    field at all."""
     aliases = aliases or {}
     if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import Task
 from kombu.exceptions import OperationalError
@@ -10,7 +11,7 @@ from kombu.exceptions import OperationalError
 logger = logging.getLogger(__name__)
 
 
-def enqueue(task: Task, *args: object) -> bool:
+def enqueue(task: Task[..., Any], *args: object) -> bool:
     """Queues a task, or logs and returns False when the broker cannot be reached, so that a web
     request or a planner never fails because Redis is down; the caller leaves the work findable."""
     try:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -6,7 +8,7 @@ from accounts.models import Role
 from dashboards.access import DISTRICT_DASHBOARD_ROLES
 
 
-def navigation(request: HttpRequest) -> dict:
+def navigation(request: HttpRequest) -> dict[str, Any]:
     """The navigation's "Dashboard" link: the district's for its leadership, else the school's
     for a principal. Read from the roles already loaded for the request (no extra query)."""
     user = getattr(request, "user", None)

@@ -11,11 +11,13 @@ definitions (`SchoolMeasures`), so the two never disagree about a school's score
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Count, Min, Q, QuerySet
+from django.db.models.expressions import Combinable
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -31,6 +33,10 @@ from disclosures.access import enabled as disclosures_enabled
 from disclosures.models import Disclosure, DisclosureCycle
 from registry import selectors as registry_selectors
 from registry.models import LIVE_STATUSES, AccountStatus, SocialAccount
+
+if TYPE_CHECKING:
+    from authorizations.selectors import AuthorizationWithReadiness
+    from registry.selectors import AccountWithAttention
 
 # How many names a dashboard lists before it links to the full list.
 NAMES_SHOWN = 25
@@ -160,7 +166,7 @@ def grade_label(grade: str) -> str:
 # --- Shared pieces ---------------------------------------------------------------------------
 
 
-def _account_counts() -> dict:
+def _account_counts() -> dict[str, Count]:
     return {
         "accounts_live": Count("pk", filter=Q(status__in=LIVE_STATUSES)),
         "accounts_below_minimum": Count("pk", filter=Q(is_below_minimum=True)),
@@ -182,13 +188,15 @@ _FIELD_OF_ANSWER = {
 }
 
 
-def _consent_by(students: QuerySet[Student], scope: ConsentScope, on: datetime.date, key: str) -> dict:
+def _consent_by(
+    students: QuerySet[Student], scope: ConsentScope, on: datetime.date, key: str
+) -> dict[Any, dict[str, int]]:
     """Students per `key` (grade, school) and answer, for one scope (one query). Grouping by the
     answer looks it up once per student, where a count per answer would look it up three times."""
     rows = (
         rules.annotate_standing(students, scope, on).values(key, "consent_decision").annotate(n=Count("pk")).order_by()
     )
-    grouped: dict = {}
+    grouped: dict[Any, dict[str, int]] = {}
     for row in rows:
         counts = grouped.setdefault(row[key], dict.fromkeys(CONSENT_FIELDS, 0))
         counts["students"] += row["n"]
@@ -196,14 +204,16 @@ def _consent_by(students: QuerySet[Student], scope: ConsentScope, on: datetime.d
     return grouped
 
 
-def _authorization_counts() -> dict:
+def _authorization_counts() -> dict[str, Count]:
     return {
         "authorizations_in_force": Count("pk"),
         "authorizations_not_ready": Count("pk", filter=Q(is_ready=False)),
     }
 
 
-def _in_force_with_readiness(authorizations: QuerySet[Authorization], on: datetime.date) -> QuerySet[Authorization]:
+def _in_force_with_readiness(
+    authorizations: QuerySet[Authorization], on: datetime.date
+) -> QuerySet[AuthorizationWithReadiness]:
     return authorization_selectors.with_readiness(
         authorization_selectors.authorizations_in_force(authorizations, on), on
     )
@@ -217,7 +227,7 @@ def current_cycle(district: District, on: datetime.date) -> DisclosureCycle | No
     return cycle if cycle is not None and cycle.opens_on <= on else None
 
 
-def _disclosure_fields(row: dict) -> dict:
+def _disclosure_fields(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "disclosures_asked": True,
         "staff_to_file": row["total"],
@@ -271,14 +281,14 @@ class SchoolDashboard:
     on: datetime.date
     computed_at: datetime.datetime
     measures: SchoolMeasures
-    accounts: list[SocialAccount]
+    accounts: list[AccountWithAttention]
     cycle: DisclosureCycle | None
     names_shown: bool
     late: list[User]
     not_started: list[User]
     coverage: list[ScopeCoverage]
     main_scope: ConsentScope | None
-    authorizations: list[Authorization]
+    authorizations: list[AuthorizationWithReadiness]
     steps: list[Step] = field(default_factory=list)
 
 
@@ -312,7 +322,7 @@ def school_dashboard(
     )
 
     cycle = current_cycle(district, on)
-    disclosure_fields: dict = {}
+    disclosure_fields: dict[str, Any] = {}
     late: list[User] = []
     not_started: list[User] = []
     if cycle is not None:
@@ -334,7 +344,7 @@ def school_dashboard(
     main_scope = consent_selectors.default_scope(scopes)
     students = consent_selectors.school_students(school)
     coverage = [ScopeCoverage(scope, coverage_by_grade(students, scope, on)) for scope in scopes]
-    consent_fields: dict = {}
+    consent_fields: dict[str, Any] = {}
     for scope_coverage in coverage:
         if scope_coverage.scope == main_scope:
             consent_fields = {
@@ -523,11 +533,12 @@ class DistrictFigures:
     completion: list[CompletionPoint]
 
 
-def _by_school(rows: Iterable[dict], key: str = "school") -> dict[int, dict]:
-    return {row.pop(key): row for row in rows}
+def _by_school(rows: Iterable[Mapping[str, Any]], key: str = "school") -> dict[int | None, dict[str, Any]]:
+    """Each row without its school, by school (None: the district itself)."""
+    return {row[key]: {name: value for name, value in row.items() if name != key} for row in rows}
 
 
-def _firsts_by_day(queryset: QuerySet, person: str, day: object) -> dict[datetime.date, int]:
+def _firsts_by_day(queryset: QuerySet[Any], person: str, day: str | Combinable) -> dict[datetime.date, int]:
     """How many people reached something for the first time on each day: the first day per
     person is grouped in the database, so only one row per day comes back."""
     firsts = queryset.order_by().values(person).annotate(first_day=Min(day)).values("first_day")
@@ -542,7 +553,8 @@ def _cumulative_percent(firsts: dict[datetime.date, int], total: int, days: list
     if not total:
         return [None] * len(days)
     ordered = sorted(firsts.items())
-    values, reached, index = [], 0, 0
+    values: list[int | None] = []
+    reached, index = 0, 0
     for day in days:
         while index < len(ordered) and ordered[index][0] <= day:
             reached += ordered[index][1]
@@ -590,14 +602,14 @@ def district_figures(district: District, on: datetime.date | None = None) -> Dis
     number of queries: one per measure, grouped by school in the database)."""
     on = on or timezone.localdate()
     schools = list(district.schools.filter(active=True).order_by("name", "pk").values_list("pk", "name"))
-    fields: dict[int, dict] = {pk: {} for pk, _ in schools}
+    fields: dict[int, dict[str, Any]] = {pk: {} for pk, _ in schools}
 
     accounts = registry_selectors.with_attention(SocialAccount.objects.filter(district=district), on)
     account_rows = _by_school(accounts.values("school").annotate(**_account_counts()).order_by())
     district_level = account_rows.pop(None, {})
 
     cycle = current_cycle(district, on)
-    staff_total: dict = {}
+    staff_total: dict[str, Any] = {}
     if cycle is not None:
         staff = disclosure_selectors.staff_who_must_file(cycle, on)
         school_rows = disclosure_selectors.tracking_by_school(staff, cycle, district.schools.filter(active=True), on)
@@ -621,15 +633,15 @@ def district_figures(district: District, on: datetime.date | None = None) -> Dis
     for pk, name in schools:
         values = {**account_rows.get(pk, {}), **fields[pk], **use_rows.get(pk, {})}
         rows.append(SchoolMeasures(school_id=pk, school_name=name, **values))
-    totals = SchoolMeasures(
-        school_id=0,
-        school_name="Whole district",
+    # Measures by name (the groups name different fields).
+    total_fields: dict[str, Any] = {
         **{name: _sum(rows, name) + district_level.get(name, 0) for name in _account_counts()},
         **(staff_total or {"disclosures_asked": False}),
         **{name: _sum(rows, name) for name in CONSENT_FIELDS},
-        consent_forms_asked=bool(scope and scope.is_written_consent),
+        "consent_forms_asked": bool(scope and scope.is_written_consent),
         **{name: sum(row.get(name, 0) for row in use_rows.values()) for name in _authorization_counts()},
-    )
+    }
+    totals = SchoolMeasures(school_id=0, school_name="Whole district", **total_fields)
     return DistrictFigures(
         district_id=district.pk,
         on=on,

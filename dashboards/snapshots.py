@@ -16,9 +16,11 @@ import datetime
 import hashlib
 import logging
 from collections.abc import Callable
+from typing import TypeGuard, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import District, School, User
@@ -50,7 +52,10 @@ def _write(key: str, value: object, seconds: int) -> None:
         logger.warning("The dashboard cache could not be written.", exc_info=True)
 
 
-def _fresh(figures: object, kind: type, on: datetime.date, max_age: int) -> bool:
+_Cached = TypeVar("_Cached", DistrictFigures, SchoolDashboard)
+
+
+def _fresh(figures: object, kind: type[_Cached], on: datetime.date, max_age: int) -> TypeGuard[_Cached]:
     if not isinstance(figures, kind) or figures.on != on:
         return False
     return (timezone.now() - figures.computed_at).total_seconds() <= max_age
@@ -71,7 +76,7 @@ def refresh_district_figures(district: District, on: datetime.date | None = None
 
 
 def school_dashboard(
-    school: School, reader: User, *, names_of: object, on: datetime.date | None = None
+    school: School, reader: User, *, names_of: QuerySet[User] | None, on: datetime.date | None = None
 ) -> SchoolDashboard:
     """The school's dashboard as `reader` may see it (kept per reader: what names a dashboard
     shows depends on who reads it)."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,6 +17,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from accounts import selectors as accounts_selectors
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import School
 from accounts.selectors import NextStep
 from core.csv_response import csv_response
 from dashboards import access, selectors, snapshots
@@ -24,7 +28,7 @@ SCHOOLS_PER_PAGE = 100
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A principal's home is their school's dashboard; everyone else gets their next steps."""
     user = request.user
     schools = list(access.principal_schools(user))
@@ -55,12 +59,14 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- A school ------------------------------------------------------------------------------
 
 
-def _school_dashboard(request: HttpRequest, school: object) -> SchoolDashboard:
+def _school_dashboard(request: AuthenticatedHttpRequest, school: School) -> SchoolDashboard:
     names_of = access.disclosure_names_for(request.user, school.district)
     return snapshots.school_dashboard(school, request.user, names_of=names_of, on=timezone.localdate())
 
 
-def _school_page(request: HttpRequest, school: object, other_schools: list | None = None) -> HttpResponse:
+def _school_page(
+    request: AuthenticatedHttpRequest, school: School, other_schools: list[School] | None = None
+) -> HttpResponse:
     dashboard = _school_dashboard(request, school)
     return render(
         request,
@@ -77,12 +83,12 @@ def _school_page(request: HttpRequest, school: object, other_schools: list | Non
 
 
 @login_required
-def school_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+def school_dashboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = access.get_school_dashboard_for_user(request.user, pk)
     return _school_page(request, school, other_schools=list(access.principal_schools(request.user)))
 
 
-def _coverage_chart(dashboard: SchoolDashboard) -> dict | None:
+def _coverage_chart(dashboard: SchoolDashboard) -> dict[str, Any] | None:
     main = next((item for item in dashboard.coverage if item.scope == dashboard.main_scope), None)
     if main is None or not main.grades:
         return None
@@ -98,6 +104,7 @@ def _coverage_chart(dashboard: SchoolDashboard) -> dict | None:
 
 
 def _school_csv_rows(dashboard: SchoolDashboard, table: str) -> tuple[list[str], list[list[object]]]:
+    rows: list[list[object]]
     if table == "accounts":
         header = ["Account", "Platform", "Status", "Administrators", "Below the minimum", "Review overdue", "Review on"]
         rows = [
@@ -138,7 +145,7 @@ def _school_csv_rows(dashboard: SchoolDashboard, table: str) -> tuple[list[str],
 
 
 @login_required
-def school_export(request: HttpRequest, pk: int, table: str) -> HttpResponse:
+def school_export(request: AuthenticatedHttpRequest, pk: int, table: str) -> HttpResponseBase:
     school = access.get_school_dashboard_for_user(request.user, pk)
     dashboard = selectors.school_dashboard(
         school,
@@ -215,7 +222,7 @@ def _sorted(rows: list[SchoolMeasures], sort: str) -> list[SchoolMeasures]:
 
 
 @login_required
-def district_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+def district_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_district_dashboard_for_user(request.user, slug)
     figures = snapshots.district_figures(district, timezone.localdate())
     sort = request.GET.get("sort", "score")
@@ -257,7 +264,7 @@ def district_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def district_export(request: HttpRequest, slug: str) -> HttpResponse:
+def district_export(request: AuthenticatedHttpRequest, slug: str) -> HttpResponseBase:
     district = access.get_district_dashboard_for_user(request.user, slug)
     figures = snapshots.district_figures(district, timezone.localdate())
     header = [column.label for column in COLUMNS] + [

@@ -11,6 +11,9 @@ reviews their own disclosure. A district whose policy requires no disclosure sho
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q, QuerySet
 
@@ -22,7 +25,7 @@ from disclosures.models import DisclosedNetwork, Disclosure, DisclosureCycle, Di
 CYCLE_MANAGERS = frozenset({Role.DIRECTOR, Role.SUPERINTENDENT})
 
 
-def enabled(district: District | None) -> bool:
+def enabled(district: District | None) -> TypeGuard[District]:
     return district is not None and district.disclosure_required
 
 
@@ -57,7 +60,7 @@ def _covered_q(user: User, prefix: str = "") -> Q:
     return covered & Q(**{f"{prefix}district__disclosure_required": True}) & ~Q(**{f"{prefix}pk": user.pk})
 
 
-def covered_staff(user: User) -> QuerySet[User]:
+def covered_staff(user: User | AnonymousUser) -> QuerySet[User]:
     """The staff whose disclosures `user` receives and may review (never themselves)."""
     if not user.is_authenticated:
         return User.objects.none()
@@ -68,7 +71,7 @@ def can_review_anyone(user: User) -> bool:
     return covered_staff(user).exists()
 
 
-def visible_disclosures(user: User) -> QuerySet[Disclosure]:
+def visible_disclosures(user: User | AnonymousUser) -> QuerySet[Disclosure]:
     if not user.is_authenticated:
         return Disclosure.objects.none()
     own = Q(employee=user, cycle__district__disclosure_required=True)
@@ -87,7 +90,7 @@ def can_review(user: User, disclosure: Disclosure) -> bool:
     return disclosure.employee_id != user.pk and covered_staff(user).filter(pk=disclosure.employee_id).exists()
 
 
-def can_manage_cycles(user: User, district: District) -> bool:
+def can_manage_cycles(user: User, district: District | None) -> bool:
     scope = scope_for(user)
     return enabled(district) and (scope.is_superuser or scope.has_district_role(district.pk, CYCLE_MANAGERS))
 
@@ -148,7 +151,7 @@ def get_managed_cycle_for_user(user: User, pk: int) -> DisclosureCycle:
     return cycle
 
 
-def trackable_staff(user: User) -> QuerySet[User]:
+def trackable_staff(user: User | AnonymousUser) -> QuerySet[User]:
     """Whose filing status a user may follow: the staff they cover, and themselves."""
     if not user.is_authenticated:
         return User.objects.none()

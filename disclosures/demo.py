@@ -16,6 +16,7 @@ import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Case, F, Value, When
@@ -268,13 +269,14 @@ class _District:
             )
         }
         self.director = self.people["director"]
-        self.schools: dict[int, School] = {
-            membership.user_id: membership.school
-            for membership in Membership.objects.filter(
-                district=district, school__isnull=False, ended_on__isnull=True, role=Role.STAFF
-            )
+        staff_posts = (
+            Membership.objects.filter(district=district, school__isnull=False, ended_on__isnull=True, role=Role.STAFF)
             .select_related("school")
             .order_by("-pk")
+        )
+        # Every post has a school (by the filter); the later ones, of lower pk, win.
+        self.schools: dict[int, School] = {
+            membership.user_id: school for membership in staff_posts if (school := membership.school) is not None
         }
         self.fill = {
             "town": district.name.split()[0],
@@ -319,7 +321,7 @@ class _District:
     def reviewer(self, employee: User) -> User:
         """Someone the policy sends this person's disclosure to."""
         recipient = self.district.disclosure_recipient
-        if recipient == DisclosureRecipient.SUPERVISOR and employee.supervisor_id:
+        if recipient == DisclosureRecipient.SUPERVISOR and employee.supervisor is not None:
             return employee.supervisor
         local = employee.email.split("@")[0]
         principal = self.people.get(f"principal.{local.rpartition('.')[2]}") if "." in local else None
@@ -329,7 +331,7 @@ class _District:
 
     # --- filing ---------------------------------------------------------------------------
 
-    def network_values(self, net: Net, employee: User) -> dict:
+    def network_values(self, net: Net, employee: User) -> dict[str, Any]:
         school = self.schools.get(employee.pk)
         fill = {**self.fill, "school": school.name if school else self.fill["town"]}
         program = None
@@ -414,7 +416,8 @@ class _District:
             else:
                 day = cycle.opens_on + window * (index + 1) / (len(people) + 1)
             filed = _at(day, 10)
-            disclosure = self.file(cycle, employee, story.last_year if story else (), filed)
+            nets = story.last_year if story and story.last_year is not None else ()
+            disclosure = self.file(cycle, employee, nets, filed)
             self.review(cycle, disclosure, _at(day + datetime.timedelta(days=5), 14, not_before=filed))
 
     def this_year(self, cycle: DisclosureCycle) -> None:

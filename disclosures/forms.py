@@ -1,16 +1,28 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 
 from accounts.models import District, Program, Role, School
-from disclosures.models import DisclosedNetwork, DisclosureCycle, ReviewVisibility
+from core.forms import field_of
+from disclosures.models import (
+    DisclosedNetwork,
+    DisclosureCycle,
+    NetworkPart,
+    NetworkPlatform,
+    NetworkRunBy,
+    ReviewVisibility,
+    StudentMembership,
+)
 from disclosures.selectors import CATEGORIES
 
 # The model keeps any length; the form bounds what one page may post (the default text is under 300).
 ATTESTATION_MAX_LENGTH = 5000
 
 
-class CycleForm(forms.ModelForm):
+class CycleForm(forms.ModelForm[DisclosureCycle]):
     attestation_text = forms.CharField(
         label="Attestation", max_length=ATTESTATION_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -37,7 +49,7 @@ class CycleForm(forms.ModelForm):
             "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args: object, district: District, **kwargs: object) -> None:
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         current = district.current_school_year
         years = [current.previous(), current, current.next()]
@@ -55,7 +67,12 @@ class CycleForm(forms.ModelForm):
         )
 
 
-class NetworkForm(forms.ModelForm):
+class NetworkProgramField(forms.ModelChoiceField[Program]):
+    def label_from_instance(self, obj: Program) -> str:
+        return f"{obj.name} ({obj.school.name})"
+
+
+class NetworkForm(forms.ModelForm[DisclosedNetwork]):
     url = forms.URLField(
         label="Address (if it has one)",
         max_length=500,
@@ -67,26 +84,27 @@ class NetworkForm(forms.ModelForm):
     class Meta:
         model = DisclosedNetwork
         fields = ["platform", "name", "url", "program", "school", "run_by", "part", "students_are_members"]
+        field_classes = {"program": NetworkProgramField}
 
-    def __init__(self, *args: object, district: District, **kwargs: object) -> None:
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         schools = School.objects.filter(district=district, active=True).order_by("name")
-        self.fields["school"].queryset = schools
-        self.fields["school"].empty_label = "No particular school"
-        self.fields["program"].queryset = (
+        school = field_of(self.fields, "school", forms.ModelChoiceField)
+        school.queryset = schools
+        school.empty_label = "No particular school"
+        program = field_of(self.fields, "program", NetworkProgramField)
+        program.queryset = (
             Program.objects.filter(school__district=district, active=True)
             .select_related("school")
             .order_by("school__name", "name")
         )
-        self.fields["program"].label_from_instance = lambda program: f"{program.name} ({program.school.name})"
-        self.fields["program"].empty_label = "No particular club, team or class"
-        self.fields["program"].label = "Club, team or class"
-        self.fields["platform"].choices = [("", "Choose…"), *self.fields["platform"].choices[1:]]
-        self.fields["run_by"].widget = forms.RadioSelect(choices=self.fields["run_by"].choices[1:])
-        self.fields["part"].widget = forms.RadioSelect(choices=self.fields["part"].choices[1:])
-        self.fields["students_are_members"].widget = forms.RadioSelect(
-            choices=self.fields["students_are_members"].choices
-        )
+        program.empty_label = "No particular club, team or class"
+        program.label = "Club, team or class"
+        # The model's choices, without the empty choice a required field's select starts with.
+        field_of(self.fields, "platform", forms.ChoiceField).choices = [("", "Choose…"), *NetworkPlatform.choices]
+        self.fields["run_by"].widget = forms.RadioSelect(choices=NetworkRunBy.choices)
+        self.fields["part"].widget = forms.RadioSelect(choices=NetworkPart.choices)
+        self.fields["students_are_members"].widget = forms.RadioSelect(choices=StudentMembership.choices)
 
 
 class NoneForm(forms.Form):
@@ -149,6 +167,6 @@ class TrackingFilterForm(forms.Form):
     )
     q = forms.CharField(label="Name or e-mail", required=False, max_length=100)
 
-    def __init__(self, *args: object, schools: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools
+        field_of(self.fields, "school", forms.ModelChoiceField).queryset = schools

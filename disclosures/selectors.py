@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -50,7 +51,24 @@ def staff_who_must_file(cycle: DisclosureCycle, on: datetime.date) -> QuerySet[U
     return staff
 
 
-def with_status(staff: QuerySet[User], cycle: DisclosureCycle) -> QuerySet[User]:
+class FilingStatus(TypedDict):
+    """What `with_status` adds to each person."""
+
+    disclosure_state: str
+    filing_id: int | None
+    draft_id: int | None
+    filing_late: bool | None
+    filing_hash: str | None
+
+
+# Annotated[...] takes one argument at run time on Python 3.11: the alias is for the checker only.
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    StaffWithStatus: TypeAlias = WithAnnotations[User, FilingStatus]
+
+
+def with_status(staff: QuerySet[User], cycle: DisclosureCycle) -> QuerySet[StaffWithStatus]:
     """Annotate each person with their filing for the cycle: `disclosure_state` (not started,
     draft, or the standing filing's state), `filing_id`, `draft_id`, `filing_late`, `filing_hash`."""
     return staff.annotate(
@@ -108,7 +126,7 @@ def in_category(staff: QuerySet[User], cycle: DisclosureCycle, key: str, on: dat
     return with_status(staff, cycle).filter(CATEGORY_BY_KEY[key].condition(cycle, on))
 
 
-def _counts(cycle: DisclosureCycle, on: datetime.date, *, distinct: bool) -> dict:
+def _counts(cycle: DisclosureCycle, on: datetime.date, *, distinct: bool) -> dict[str, Count]:
     counts = {
         "total": Count("pk", distinct=distinct),
         "filed": Count("pk", distinct=distinct, filter=Q(filing_id__isnull=False)),
@@ -126,7 +144,7 @@ def tracking_totals(staff: QuerySet[User], cycle: DisclosureCycle, on: datetime.
 
 def tracking_by_school(
     staff: QuerySet[User], cycle: DisclosureCycle, schools: QuerySet[School], on: datetime.date
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Counts per school for the staff who currently work there (one query). Someone who works
     at two schools is counted at both; the district total counts them once."""
     rows = (
@@ -137,7 +155,7 @@ def tracking_by_school(
         .annotate(**_counts(cycle, on, distinct=True))
         .order_by()
     )
-    by_school = {row.pop("post__school"): row for row in rows}
+    by_school = {row["post__school"]: {k: v for k, v in row.items() if k != "post__school"} for row in rows}
     return [
         {"school": school, **by_school.get(school.pk, {key: 0 for key in _counts(cycle, on, distinct=True)})}
         for school in schools.order_by("name")

@@ -11,13 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_district_for_user, visible_schools
-from accounts.models import User
+from accounts.http import AuthenticatedHttpRequest
 from accounts.selectors import staff_search
 from core.csv_response import csv_response
 from core.history import history_page_number as page_number
@@ -38,11 +40,11 @@ from disclosures.models import Disclosure, DisclosureCycle, DisclosureState, Rev
 PAGE_SIZE = 100
 
 
-def _feature_on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def _feature_on(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Pages of a district whose policy asks for no disclosure explain that instead."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         district = request.user.district
         if not access.enabled(district) and not request.user.is_superuser:
             return render(request, "disclosures/not_required.html", {"district": district}, status=404)
@@ -55,10 +57,10 @@ def _feature_on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 
 @_feature_on
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    cycle = selectors.cycle_for_year(user.district, today) if user.district_id else None
+    cycle = selectors.cycle_for_year(user.district, today) if user.district is not None else None
     mine = list(selectors.own_disclosures(user))
     current = [disclosure for disclosure in mine if cycle and disclosure.cycle_id == cycle.pk]
     return render(
@@ -81,7 +83,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @_feature_on
-def start(request: HttpRequest, pk: int) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cycle = access.get_cycle_for_user(request.user, pk)
     try:
         draft = services.disclosure_start(acting_user=request.user, cycle=cycle)
@@ -92,7 +94,7 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @_feature_on
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     disclosure = access.get_disclosure_for_user(user, pk)
     is_employee = disclosure.employee_id == user.pk
@@ -123,7 +125,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @_feature_on
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     disclosure = access.get_own_disclosure_for_user(request.user, pk)
     if not disclosure.is_draft:
         return redirect("disclosures:detail", disclosure.pk)
@@ -131,7 +133,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _edit_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     disclosure: Disclosure,
     *,
     network_form: NetworkForm | None = None,
@@ -160,7 +162,7 @@ def _edit_page(
 
 @require_POST
 @_feature_on
-def network_add(request: HttpRequest, pk: int) -> HttpResponse:
+def network_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     disclosure = access.get_own_disclosure_for_user(request.user, pk)
     form = NetworkForm(request.POST, district=disclosure.cycle.district)
     if not form.is_valid():
@@ -173,7 +175,7 @@ def network_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @_feature_on
-def network_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def network_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     network = access.get_own_network_for_user(request.user, pk)
     disclosure = network.disclosure
     form = NetworkForm(request.POST or None, instance=network, district=disclosure.cycle.district)
@@ -195,7 +197,7 @@ def network_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_feature_on
-def network_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def network_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     network = access.get_own_network_for_user(request.user, pk)
     actions = {"confirm": services.network_confirm, "remove": services.network_remove}
     if action not in actions:
@@ -209,7 +211,7 @@ def network_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @require_POST
 @_feature_on
-def set_none(request: HttpRequest, pk: int) -> HttpResponse:
+def set_none(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     disclosure = access.get_own_disclosure_for_user(request.user, pk)
     form = NoneForm(request.POST)
     form.is_valid()
@@ -227,7 +229,7 @@ def set_none(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_feature_on
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     disclosure = access.get_own_disclosure_for_user(request.user, pk)
     form = SignatureForm(request.POST)
     if not form.is_valid():
@@ -248,7 +250,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_feature_on
-def amend(request: HttpRequest, pk: int) -> HttpResponse:
+def amend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     disclosure = access.get_own_disclosure_for_user(request.user, pk)
     try:
         draft = services.disclosure_amend(acting_user=request.user, disclosure=disclosure)
@@ -260,7 +262,7 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_feature_on
-def discard(request: HttpRequest, pk: int) -> HttpResponse:
+def discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     disclosure = access.get_own_disclosure_for_user(request.user, pk)
     filed = disclosure.amends_id
     try:
@@ -274,7 +276,7 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_feature_on
-def sign_again(request: HttpRequest, pk: int) -> HttpResponse:
+def sign_again(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     disclosure = access.get_own_disclosure_for_user(request.user, pk)
     form = SignatureForm(request.POST)
     if form.is_valid():
@@ -293,12 +295,12 @@ def sign_again(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_feature_on
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     disclosure = access.get_reviewable_disclosure_for_user(request.user, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect("disclosures:detail", disclosure.pk)
     data = form.cleaned_data
     action = services.disclosure_accept if data["decision"] == "accept" else services.disclosure_return
@@ -320,13 +322,13 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_feature_on
-def comment(request: HttpRequest, pk: int) -> HttpResponse:
+def comment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A reviewer's note without a decision: for the employee, or for reviewers only."""
     disclosure = access.get_reviewable_disclosure_for_user(request.user, pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect("disclosures:detail", disclosure.pk)
     try:
         services.disclosure_comment_add(
@@ -343,7 +345,7 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @_feature_on
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     queue = selectors.review_queue(access.visible_disclosures(request.user), request.user)
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "disclosures/review_queue.html", {"page": page})
@@ -353,7 +355,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @_feature_on
-def cycle_list(request: HttpRequest) -> HttpResponse:
+def cycle_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     district = request.user.district
     if not (access.can_review_anyone(request.user) or access.can_manage_cycles(request.user, district)):
         raise PermissionDenied
@@ -366,7 +368,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 
 
 @_feature_on
-def cycle_new(request: HttpRequest, slug: str) -> HttpResponse:
+def cycle_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = get_district_for_user(request.user, slug)
     if not access.can_manage_cycles(request.user, district):
         raise PermissionDenied
@@ -383,7 +385,7 @@ def cycle_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @_feature_on
-def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cycle = access.get_managed_cycle_for_user(request.user, pk)
     form = CycleForm(request.POST or None, instance=cycle, district=cycle.district)
     if request.method == "POST" and form.is_valid():
@@ -402,7 +404,7 @@ def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @_feature_on
-def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """Tracking: who has filed, who has not started, who is late, per school and person."""
     user = request.user
     cycle = access.get_cycle_for_user(user, pk)
@@ -447,7 +449,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _chart_data(by_school: list[dict]) -> dict:
+def _chart_data(by_school: list[dict[str, Any]]) -> dict[str, Any]:
     series = [
         ("accepted", "Accepted"),
         ("waiting_review", "Waiting for review"),
@@ -462,12 +464,11 @@ def _chart_data(by_school: list[dict]) -> dict:
     }
 
 
-def _tracking_csv(cycle: DisclosureCycle, listed: Any) -> HttpResponse:
+def _tracking_csv(cycle: DisclosureCycle, listed: QuerySet[selectors.StaffWithStatus]) -> StreamingHttpResponse:
     header = ["Last name", "First name", "E-mail", "Employee id", "Due on", "Status", "Filed late"]
     states = dict(Disclosure._meta.get_field("state").flatchoices)
 
     def rows() -> Any:
-        person: User
         for person in listed.iterator(chunk_size=2000):
             yield [
                 person.last_name,

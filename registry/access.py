@@ -8,6 +8,7 @@ requested, or hold in an official capacity. Accounts outside a user's reach are 
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -40,7 +41,7 @@ def visible_accounts(user: User) -> QuerySet[SocialAccount]:
     )
 
 
-def accounts_of_user(user: User) -> QuerySet[SocialAccount]:
+def accounts_of_user(user: User | AnonymousUser) -> QuerySet[SocialAccount]:
     """“My accounts”: the ones a person administers, requested, or holds in an official capacity."""
     if not user.is_authenticated:
         return SocialAccount.objects.none()

@@ -5,12 +5,12 @@ from registry.models import AccountAdministrator, AccountReview, Platform, Socia
 
 
 @admin.register(Platform)
-class PlatformAdmin(admin.ModelAdmin):
+class PlatformAdmin(admin.ModelAdmin[Platform]):
     list_display = ["name", "slug", "sort_order", "active"]
     list_editable = ["sort_order", "active"]
 
 
-class AdministratorInline(admin.TabularInline):
+class AdministratorInline(admin.TabularInline[AccountAdministrator, SocialAccount]):
     model = AccountAdministrator
     fk_name = "account"
     extra = 0

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import seeded
 from accounts.models import District, Program, ProgramKind, User
 from registry import services
 from registry.models import (
@@ -28,7 +30,7 @@ def _user(district: District, local: str) -> User:
     return User.objects.get(email=f"{local}@{district.slug}.example.org")
 
 
-def _details(display_name: str, kind: str, purpose: str, district: District, **extra: object) -> dict:
+def _details(display_name: str, kind: str, purpose: str, district: District, **extra: object) -> dict[str, Any]:
     return {
         "display_name": display_name,
         "owner_kind": kind,
@@ -53,22 +55,22 @@ def load_demo() -> None:
             continue
         director = _user(district, "director")
         communications = _user(district, "communications")
-        school = district.schools.order_by("code").first()
-        team = Program.objects.filter(school=school, kind=ProgramKind.TEAM).first()
-        club = Program.objects.filter(school=school, kind=ProgramKind.CLUB).first()
+        school = seeded(district.schools.order_by("code").first(), "school")
+        team = seeded(Program.objects.filter(school=school, kind=ProgramKind.TEAM).first(), "team")
+        club = seeded(Program.objects.filter(school=school, kind=ProgramKind.CLUB).first(), "club")
         principal, teacher, coach = (_user(district, n) for n in ("principal.s1", "teacher1.s1", "coach.s1"))
         second_teacher = _user(district, "teacher2.s1")
         slug = district.slug
 
-        def register(  # noqa: ANN202
+        def register(
             platform: str,
             url: str,
-            details: dict,
-            admins: list,
+            details: dict[str, Any],
+            admins: list[services.Designation],
             launched_ago_days: int | None,
             district: District = district,
             director: User = director,
-        ):
+        ) -> SocialAccount:
             launched_on = today - datetime.timedelta(days=launched_ago_days) if launched_ago_days else None
             return services.account_register(
                 acting_user=director,

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet
 
 from accounts.models import School
+from core.forms import field_of
 from registry import selectors
 from registry.models import AccountStatus, Platform, SocialAccount
 
@@ -45,9 +48,9 @@ class AccountFilter(django_filters.FilterSet):
         model = SocialAccount
         fields = ["q", "school", "platform", "status", "attention"]
 
-    def __init__(self, *args: object, schools: QuerySet[School], **kwargs: object) -> None:
+    def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["school"].queryset = schools
+        field_of(self.filters, "school", django_filters.ModelChoiceFilter).queryset = schools
 
     def search(self, queryset: QuerySet[SocialAccount], name: str, value: str) -> QuerySet[SocialAccount]:
         return selectors.account_search(queryset, value[:100])

@@ -6,13 +6,14 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import District, Program, ProgramKind, School, User
-from core.forms import ForgetSecretsMixin
+from core.forms import ForgetSecretsMixin, field_of
 from core.validators import refuse_secrets
-from registry.models import AdministratorRole, OwnerKind, Platform, ReviewOutcome, SocialAccount
+from registry.models import AdministratorRole, OwnerKind, Platform, RecoveryMethod, ReviewOutcome, SocialAccount
 from registry.profile_urls import ProfileAddress, ProfileAddressError
 from registry.services import DETAIL_FIELDS, Designation
 
@@ -30,8 +31,16 @@ class StaffEmailField(forms.EmailField):
     widget = forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@district.org"})
 
 
-class AccountForm(ForgetSecretsMixin, forms.ModelForm):
+class AccountProgramField(forms.ModelChoiceField[Program]):
+    def label_from_instance(self, obj: Program) -> str:
+        return f"{obj.name} — {obj.school.name}"
+
+
+class AccountForm(ForgetSecretsMixin, forms.ModelForm[SocialAccount]):
     """Request, register or edit an account. `self.address` is the recognised profile."""
+
+    # Set by the page when the profile is registered already: that account, or True when out of sight.
+    duplicate: SocialAccount | bool
 
     platform = forms.ModelChoiceField(queryset=Platform.objects.none(), empty_label="Choose…")
     profile_url = forms.CharField(
@@ -76,6 +85,7 @@ class AccountForm(ForgetSecretsMixin, forms.ModelForm):
             "recovery_method",
             "recovery_notes",
         ]
+        field_classes = {"program": AccountProgramField}
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),
             "recovery_notes": forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
@@ -97,35 +107,41 @@ class AccountForm(ForgetSecretsMixin, forms.ModelForm):
         self.address: ProfileAddress | None = None
         self.owner_staff: User | None = None
         self.designations: list[Designation] = []
-        self.fields["platform"].queryset = Platform.objects.filter(active=True)
-        self.fields["school"].queryset = schools.filter(active=True).order_by("name")
-        self.fields["program"].queryset = (
+        field_of(self.fields, "platform", forms.ModelChoiceField).queryset = Platform.objects.filter(active=True)
+        school = field_of(self.fields, "school", forms.ModelChoiceField)
+        school.queryset = schools.filter(active=True).order_by("name")
+        program = field_of(self.fields, "program", AccountProgramField)
+        program.queryset = (
             Program.objects.filter(school__in=schools, active=True)
             .exclude(kind=ProgramKind.CLASS)
             .select_related("school")
             .order_by("school__name", "name")
         )
-        self.fields["program"].label_from_instance = lambda p: f"{p.name} — {p.school.name}"
         # Model validators (no secrets, a district mailbox) run on the form too, so a refused
         # value is caught before anything is saved and is not sent back in the page.
-        for name in self._meta.fields:
-            if name in self.fields:
-                for validator in SocialAccount._meta.get_field(name).validators:
+        for name in self._meta.fields or ():
+            model_field = SocialAccount._meta.get_field(name)
+            if name in self.fields and isinstance(model_field, models.Field):
+                for validator in model_field.validators:
                     if validator not in self.fields[name].validators:
                         self.fields[name].validators.append(validator)
-        self.fields["school"].empty_label = "Choose the school…"
-        self.fields["program"].empty_label = "Choose the club, team or program…"
-        self.fields["owner_kind"].choices = [("", "Choose…"), *OwnerKind.choices]
-        self.fields["recovery_method"].choices = [("", "Not recorded yet"), *self.fields["recovery_method"].choices[1:]]
-        self.fields["school"].required = False
-        self.fields["program"].required = False
+        school.empty_label = "Choose the school…"
+        program.empty_label = "Choose the club, team or program…"
+        field_of(self.fields, "owner_kind", forms.ChoiceField).choices = [("", "Choose…"), *OwnerKind.choices]
+        # The model's choices, with a first choice that says what leaving it empty means.
+        field_of(self.fields, "recovery_method", forms.ChoiceField).choices = [
+            ("", "Not recorded yet"),
+            *RecoveryMethod.choices,
+        ]
+        school.required = False
+        program.required = False
         self.fields["purpose"].help_text = "What the page is for and what it will post."
         self.fields["recovery_notes"].help_text = NO_PASSWORDS
         if self.instance.pk:
             self.initial.setdefault("platform", self.instance.platform_id)
             self.initial.setdefault("profile_url", self.instance.profile_url)
             self.initial.setdefault("handle", self.instance.handle)
-            if self.instance.owner_staff_id:
+            if self.instance.owner_staff is not None:
                 self.initial.setdefault("owner_staff_email", self.instance.owner_staff.email)
         elif requester is not None:
             self.initial.setdefault("primary_administrator", requester.email)
@@ -162,7 +178,8 @@ class AccountForm(ForgetSecretsMixin, forms.ModelForm):
         return launched_on
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         platform: Platform | None = data.get("platform")
         if platform is not None:
             try:
@@ -231,7 +248,7 @@ class AdministratorForm(forms.Form):
         self.user: User | None = None
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"]
+        email: str = self.cleaned_data["email"]
         self.user = _staff_by_email(self.district, email)
         if self.user is None:
             raise forms.ValidationError("No active staff member of the district has this e-mail address.")

@@ -211,11 +211,12 @@ class SocialAccount(models.Model):
 
     @property
     def owner_name(self) -> str:
-        if self.owner_kind == OwnerKind.PROGRAM and self.program_id:
+        # A program's account names its school too (a constraint keeps both set).
+        if self.owner_kind == OwnerKind.PROGRAM and self.program is not None and self.school is not None:
             return f"{self.program.name}, {self.school.name}"
-        if self.owner_kind == OwnerKind.SCHOOL and self.school_id:
+        if self.owner_kind == OwnerKind.SCHOOL and self.school is not None:
             return self.school.name
-        if self.owner_kind == OwnerKind.STAFF and self.owner_staff_id:
+        if self.owner_kind == OwnerKind.STAFF and self.owner_staff is not None:
             return self.owner_staff.full_name or self.owner_staff.email
         return self.district.name
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import (
     BooleanField,
@@ -60,7 +61,26 @@ def _review_due_between(first: datetime.date, last: datetime.date) -> Q:
     return _live() & Q(next_review_on__gte=first, next_review_on__lte=last)
 
 
-def with_attention(accounts: QuerySet[SocialAccount], today: datetime.date | None = None) -> QuerySet[SocialAccount]:
+class Attention(TypedDict):
+    """What `with_attention` adds to each account."""
+
+    administrator_count: int
+    is_below_minimum: bool
+    is_below_preferred: bool
+    is_review_overdue: bool
+    is_review_due_soon: bool
+
+
+# Annotated[...] takes one argument at run time on Python 3.11: the aliases are for the checker only.
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    AccountWithAttention: TypeAlias = WithAnnotations[SocialAccount, Attention]
+
+
+def with_attention(
+    accounts: QuerySet[SocialAccount], today: datetime.date | None = None
+) -> QuerySet[AccountWithAttention]:
     """Annotate each account with its current administrator count and what needs attention.
 
     One correlated subquery per row, no joins that would multiply rows, so the list pages issue
@@ -138,7 +158,9 @@ def awaiting_launch(accounts: QuerySet[SocialAccount]) -> QuerySet[SocialAccount
     return accounts.filter(status=AccountStatus.APPROVED)
 
 
-def needs_attention(accounts: QuerySet[SocialAccount], today: datetime.date | None = None) -> QuerySet[SocialAccount]:
+def needs_attention(
+    accounts: QuerySet[SocialAccount], today: datetime.date | None = None
+) -> QuerySet[AccountWithAttention]:
     """Anything somebody must act on: short of administrators, review due or overdue, a decision pending."""
     return with_attention(accounts, today).filter(
         Q(is_below_minimum=True)

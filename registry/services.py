@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from accounts.models import District, User
@@ -81,7 +81,10 @@ def _check_owner(account: SocialAccount) -> None:
 
 
 def _check_unique(address: ProfileAddress, platform: Platform, *, exclude_pk: int | None = None) -> None:
-    existing = SocialAccount.objects.filter(platform=platform, handle_key=address.key).exclude(pk=exclude_pk).first()
+    accounts = SocialAccount.objects.filter(platform=platform, handle_key=address.key)
+    if exclude_pk is not None:
+        accounts = accounts.exclude(pk=exclude_pk)
+    existing = accounts.first()
     if existing is not None:
         raise DuplicateAccount(existing)
 
@@ -122,8 +125,9 @@ def _new_account(
 ) -> SocialAccount:
     account = SocialAccount(district=district, platform=platform, **{k: details.get(k) for k in DETAIL_FIELDS})
     for field in ("purpose", "login_email", "recovery_method", "recovery_notes", "audience"):
-        if getattr(account, field) is None:
-            setattr(account, field, SocialAccount._meta.get_field(field).get_default())
+        model_field = SocialAccount._meta.get_field(field)
+        if getattr(account, field) is None and isinstance(model_field, models.Field):
+            setattr(account, field, model_field.get_default())
     account.set_profile(address)
     _check_owner(account)
     _check_unique(address, platform)
@@ -141,9 +145,9 @@ def account_request(
 ) -> SocialAccount:
     """A staff member asks for an account (new, or one they run already). It waits for the
     director's approval when the policy requires it; otherwise it moves to the next gate."""
-    if not access.can_request(acting_user):
-        raise PermissionDenied
     district = acting_user.district
+    if district is None or not access.can_request(acting_user):
+        raise PermissionDenied
     with transaction.atomic():
         account = _new_account(district, platform, address, details)
         account.requested_by = acting_user

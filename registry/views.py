@@ -10,13 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import access as directory_access
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import District
 from core.csv_response import csv_response
 from core.forms import SearchForm
@@ -38,7 +39,7 @@ def _listing(accounts: QuerySet[SocialAccount]) -> QuerySet[SocialAccount]:
     ).order_by("display_name", "pk")
 
 
-def _filtered(request: HttpRequest) -> AccountFilter:
+def _filtered(request: AuthenticatedHttpRequest) -> AccountFilter:
     return AccountFilter(
         request.GET,
         queryset=_listing(access.visible_accounts(request.user)),
@@ -47,7 +48,7 @@ def _filtered(request: HttpRequest) -> AccountFilter:
 
 
 @login_required
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     account_filter = _filtered(request)
     page = Paginator(account_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -64,7 +65,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-EXPORT_COLUMNS = [
+# The rows are annotated (administrator count, attention, last re-certification): read as Any.
+EXPORT_COLUMNS: list[tuple[str, Callable[[Any], object]]] = [
     ("Display name", lambda a: a.display_name),
     ("Platform", lambda a: a.platform.name),
     ("Handle", lambda a: a.handle),
@@ -82,7 +84,7 @@ EXPORT_COLUMNS = [
 
 
 @login_required
-def account_export(request: HttpRequest) -> HttpResponse:
+def account_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV, streamed so a district of 20,000 accounts costs constant memory."""
     accounts = selectors.with_last_recertification(_filtered(request).qs)
     return csv_response(
@@ -93,7 +95,7 @@ def account_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_accounts(request: HttpRequest) -> HttpResponse:
+def my_accounts(request: AuthenticatedHttpRequest) -> HttpResponse:
     accounts = _listing(access.accounts_of_user(request.user))
     administrations = request.user.administered_accounts.filter(ends_on__isnull=True, policy_acknowledged_on=None)
     return render(
@@ -106,7 +108,9 @@ def my_accounts(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _account_form(request: HttpRequest, *, district: District, mode: str, instance: SocialAccount | None = None):  # noqa: ANN202
+def _account_form(
+    request: AuthenticatedHttpRequest, *, district: District, mode: str, instance: SocialAccount | None = None
+) -> AccountForm:
     return AccountForm(
         request.POST or None,
         instance=instance,
@@ -118,7 +122,7 @@ def _account_form(request: HttpRequest, *, district: District, mode: str, instan
 
 
 def _save_account(
-    request: HttpRequest, form: AccountForm, action: Callable[..., SocialAccount]
+    request: AuthenticatedHttpRequest, form: AccountForm, action: Callable[..., SocialAccount]
 ) -> SocialAccount | None:
     """Run the service; put its refusals on the form so nothing is lost from what was typed."""
     try:
@@ -131,15 +135,15 @@ def _save_account(
     return None
 
 
-def _can_see(request: HttpRequest, account: SocialAccount) -> bool:
+def _can_see(request: AuthenticatedHttpRequest, account: SocialAccount) -> bool:
     return access.visible_accounts(request.user).filter(pk=account.pk).exists()
 
 
 @login_required
-def account_request(request: HttpRequest) -> HttpResponse:
-    if not access.can_request(request.user):
-        raise PermissionDenied
+def account_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     district = request.user.district
+    if district is None or not access.can_request(request.user):
+        raise PermissionDenied
     mode = "register" if access.can_register(request.user, district) and request.GET.get("existing") else "request"
     form = _account_form(request, district=district, mode=mode)
     if request.method == "POST" and form.is_valid():
@@ -181,12 +185,12 @@ def _created_message(account: SocialAccount) -> str:
 
 
 @login_required
-def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def account_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _account_page(request, access.get_account_for_user(request.user, pk))
 
 
 def _account_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     account: SocialAccount,
     *,
     logo_form: LogoPermissionGrantForm | None = None,
@@ -246,13 +250,14 @@ def _account_page(
 
 
 @login_required
-def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def account_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = access.get_account_for_user(request.user, pk)
     administers = access.is_current_administrator(request.user, account)
     if not access.can_edit(request.user, account, administers=administers):
         raise PermissionDenied
     form = _account_form(request, district=account.district, mode="edit", instance=account)
-    if request.method == "POST" and form.is_valid():
+    # A valid form has recognised the profile address (clean() refuses one it cannot read).
+    if request.method == "POST" and form.is_valid() and (address := form.address) is not None:
         saved = _save_account(
             request,
             form,
@@ -260,7 +265,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 acting_user=request.user,
                 account=account,
                 platform=form.cleaned_data["platform"],
-                address=form.address,
+                address=address,
                 details=form.details(),
             ),
         )
@@ -274,7 +279,9 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, account: SocialAccount, action: Callable[[], Any], success: str) -> HttpResponse:
+def _act(
+    request: AuthenticatedHttpRequest, account: SocialAccount, action: Callable[[], Any], success: str
+) -> HttpResponse:
     """Run one workflow step; refusals come back as messages on the account's page."""
     try:
         action()
@@ -285,16 +292,17 @@ def _act(request: HttpRequest, account: SocialAccount, action: Callable[[], Any]
     return redirect(account)
 
 
-def _reason(request: HttpRequest) -> str:
+def _reason(request: AuthenticatedHttpRequest) -> str:
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        raise ValidationError(refusal_messages(ValidationError(form.errors.get("reason", []))))
-    return form.cleaned_data["reason"]
+        raise ValidationError(refusal_messages(ValidationError(list(form.errors.get("reason", [])))))
+    reason: str = form.cleaned_data["reason"]
+    return reason
 
 
 @require_POST
 @login_required
-def account_transition(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def account_transition(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     account = access.get_account_for_user(request.user, pk)
     user = request.user
     steps: dict[str, tuple[Callable[[], Any], str]] = {
@@ -326,7 +334,7 @@ def account_transition(request: HttpRequest, pk: int, step: str) -> HttpResponse
     return _act(request, account, action, success)
 
 
-def _activate(request: HttpRequest, account: SocialAccount) -> SocialAccount:
+def _activate(request: AuthenticatedHttpRequest, account: SocialAccount) -> SocialAccount:
     form = ActivateForm(request.POST)
     if not form.is_valid():
         raise ValidationError("Enter a valid launch date.")
@@ -337,28 +345,29 @@ def _activate(request: HttpRequest, account: SocialAccount) -> SocialAccount:
 
 @require_POST
 @login_required
-def administrator_add(request: HttpRequest, pk: int) -> HttpResponse:
+def administrator_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = access.get_account_for_user(request.user, pk)
     require(access.can_manage_administrators(request.user, account))
     form = AdministratorForm(request.POST, district=account.district)
-    if not form.is_valid():
+    user = form.user if form.is_valid() else None  # a valid form found the person (clean_email)
+    if user is None:
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return redirect(account)
     return _act(
         request,
         account,
         lambda: services.administrator_add(
-            acting_user=request.user, account=account, user=form.user, role=form.cleaned_data["role"]
+            acting_user=request.user, account=account, user=user, role=form.cleaned_data["role"]
         ),
-        f"{form.user.full_name or form.user.email} is now an administrator.",
+        f"{user.full_name or user.email} is now an administrator.",
     )
 
 
 @require_POST
 @login_required
-def administrator_end(request: HttpRequest, pk: int) -> HttpResponse:
+def administrator_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     administrator = access.get_administrator_for_user(request.user, pk)
     return _act(
         request,
@@ -370,7 +379,7 @@ def administrator_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def administrator_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def administrator_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     administrator = access.get_administrator_for_user(request.user, pk)
     return _act(
         request,
@@ -381,7 +390,7 @@ def administrator_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def account_review(request: HttpRequest, pk: int) -> HttpResponse:
+def account_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = access.get_account_for_user(request.user, pk)
     administers = access.is_current_administrator(request.user, account)
     require(access.can_review(request.user, account, administers=administers))
@@ -404,14 +413,14 @@ def account_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def account_logo(request: HttpRequest, pk: int) -> HttpResponse:
+def account_logo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record written permission to use the district logo on this account (it replaces any earlier one)."""
     return logo_grant(request, access.get_account_for_user(request.user, pk), _account_page)
 
 
 @require_POST
 @login_required
-def account_logo_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def account_logo_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return logo_withdraw(request, access.get_account_for_user(request.user, pk), _account_page)
 
 

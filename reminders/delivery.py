@@ -40,7 +40,8 @@ _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 def smtp_data(message: EmailMessage) -> bytes:
     """The DATA section without its final ".": CRLF line ends, and a "." starting a line doubled."""
-    data = _LEADING_DOT.sub(b"..", _LINE_ENDS.sub(b"\r\n", message.message().as_bytes(linesep="\r\n")))
+    mime = message.message().as_bytes(linesep="\r\n")
+    data = _LEADING_DOT.sub(b"..", _LINE_ENDS.sub(b"\r\n", mime))
     return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
@@ -73,10 +74,13 @@ class Outbox:
                 if holds:
                     self.backend.send_messages([message])
             return holds
-        if self.backend.connection is None:
-            self.backend.open()
-        connection = self.backend.connection
-        if not self.nodelay:
+        smtp = self._smtp
+        if smtp.connection is None:
+            smtp.open()
+        connection = smtp.connection
+        if connection is None:  # open() connects or raises
+            raise smtplib.SMTPServerDisconnected("no connection to the mail server")
+        if not self.nodelay and connection.sock is not None:  # connected: it has its socket
             # The "." goes in a write of its own; without this, Nagle's algorithm holds it until the
             # server acknowledges the message (up to 40 ms of delayed ACK, for every message).
             connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -107,6 +111,13 @@ class Outbox:
             raise smtplib.SMTPDataError(code, reply)
         return True
 
+    @property
+    def _smtp(self) -> SMTPBackend:
+        """The backend as the SMTP backend it is whenever `speaks_smtp`."""
+        if not isinstance(self.backend, SMTPBackend):
+            raise TypeError("the mail backend does not speak SMTP")
+        return self.backend
+
     def _envelope(self, connection: smtplib.SMTP, message: EmailMessage) -> None:
         encoding = message.encoding or settings.DEFAULT_CHARSET
         sender = sanitize_address(message.from_email, encoding)
@@ -123,13 +134,17 @@ class Outbox:
     def _reset(self) -> None:
         """After a refusal the connection is still good once the transaction is reset."""
         try:
-            self.backend.connection.rset()
+            connection = self._smtp.connection
+            if connection is None:
+                raise smtplib.SMTPServerDisconnected("no connection to reset")
+            connection.rset()
         except Exception:
             self._drop()
 
     def _drop(self) -> None:
         """Closes the socket without QUIT: in the middle of DATA, QUIT would be read as message text."""
-        connection, self.backend.connection = self.backend.connection, None
+        smtp = self._smtp
+        connection, smtp.connection = smtp.connection, None
         self.nodelay = False
         if connection is not None:
             with contextlib.suppress(Exception):  # a broken socket is gone either way

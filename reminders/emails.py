@@ -5,6 +5,7 @@ to act on, and why the person receives it."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -33,7 +34,8 @@ def subject_of(object_key: str) -> object | None:
     label = SUBJECTS.get(prefix)
     if label is None:
         return None
-    return apps.get_model(label).objects.filter(pk=pk).first()
+    subject: object | None = apps.get_model(label)._default_manager.filter(pk=pk).first()
+    return subject
 
 
 _LOOK_IT_UP = object()
@@ -47,7 +49,7 @@ def render(
     kind = KINDS_BY_KEY[reminder.kind]
     if subject is _LOOK_IT_UP:
         subject = subject_of(reminder.object_key)
-    extra: dict = {}
+    extra: dict[str, Any] = {}
     if kind.context is not None:
         found = kind.context(subject, today or timezone.localdate())
         if found is None:

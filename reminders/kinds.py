@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
 
 from accounts import selectors as account_selectors
-from accounts.models import District, Membership, Role, User
+from accounts.models import District, Membership, Role, School, User
 from authorizations import selectors as authorization_selectors
 from authorizations.models import Authorization
 from disclosures import selectors as disclosure_selectors
@@ -37,7 +38,7 @@ class Owed:
     object_key: str
     period: str
     path: str
-    context: dict = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Kind:
     # Who is owed it today; None for a notice an action claims itself (core.notify).
     find: Callable[[District, datetime.date], Iterator[Owed]] | None
     # What the e-mail lists, counted when it is sent; None means there is nothing left to say.
-    context: Callable[[object, datetime.date], dict | None] | None = None
+    context: Callable[[object, datetime.date], dict[str, Any] | None] | None = None
 
 
 def _open_cycle(district: District, today: datetime.date) -> DisclosureCycle | None:
@@ -62,7 +63,7 @@ def _open_cycle(district: District, today: datetime.date) -> DisclosureCycle | N
     return cycle
 
 
-def _cycle_context(cycle: DisclosureCycle) -> dict:
+def _cycle_context(cycle: DisclosureCycle) -> dict[str, Any]:
     return {"cycle_id": cycle.pk}
 
 
@@ -158,7 +159,8 @@ def account_review_overdue(district: District, today: datetime.date) -> Iterator
     """The day after the review date, then every interval, to the administrators; after one full
     interval with no review, the director is told too."""
     accounts = registry_selectors.review_overdue(SocialAccount.objects.filter(district=district), today)
-    dates = dict(accounts.values_list("pk", "next_review_on"))
+    # Overdue accounts all have a review date (the column itself may be empty).
+    dates = {pk: due for pk, due in accounts.values_list("pk", "next_review_on") if due is not None}
     interval = district.overdue_reminder_interval_days
     for account_id, user_id in _administrators_of(accounts, today):
         late = (today - dates[account_id]).days
@@ -257,8 +259,15 @@ def consent_forms_to_collect(district: District, today: datetime.date) -> Iterat
                    reverse("consent:no_answer", args=[school_id]))  # fmt: skip
 
 
-def _consent_lines(school: object, today: datetime.date) -> dict | None:
-    lines = digest.consent_to_collect(school, today)
+def _school(subject: object) -> School:
+    """The subject of a school's reminder (its object key names a school)."""
+    if not isinstance(subject, School):
+        raise TypeError(f"a school's reminder is about {subject!r}")
+    return subject
+
+
+def _consent_lines(school: object, today: datetime.date) -> dict[str, Any] | None:
+    lines = digest.consent_to_collect(_school(school), today)
     return {"lines": lines} if lines else None
 
 
@@ -275,8 +284,8 @@ def principal_digest(district: District, today: datetime.date) -> Iterator[Owed]
         yield Owed(user_id, f"school:{school_id}", f"digest-{week.year}-W{week.week:02d}", reverse("home"))
 
 
-def _digest_lines(school: object, today: datetime.date) -> dict | None:
-    lines = digest.school_outstanding(school, today)
+def _digest_lines(school: object, today: datetime.date) -> dict[str, Any] | None:
+    lines = digest.school_outstanding(_school(school), today)
     return {"lines": lines} if lines else None
 
 

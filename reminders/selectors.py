@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from typing import Any
 
 from django.db.models import Count, QuerySet
 
@@ -21,7 +22,7 @@ def log_of(district: District, *, kind: str = "", status: str = "") -> QuerySet[
     return reminders.order_by("-planned_at", "-pk")
 
 
-def totals_by_kind(district: District, since: datetime.datetime) -> list[dict]:
+def totals_by_kind(district: District, since: datetime.datetime) -> list[dict[str, Any]]:
     """Per kind, in the order of the list: how many were sent, are waiting, were skipped or failed."""
     counted = (
         Reminder.objects.filter(district=district, planned_at__gte=since)
@@ -29,10 +30,10 @@ def totals_by_kind(district: District, since: datetime.datetime) -> list[dict]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    by_kind: dict[str, Counter] = {}
+    by_kind: dict[str, Counter[str]] = {}
     for row in counted:
         by_kind.setdefault(row["kind"], Counter())[row["status"]] = row["n"]
-    return [{"kind": kind, "counts": by_kind.get(kind.key, Counter())} for kind in KINDS]
+    return [{"kind": kind, "counts": by_kind.get(kind.key, Counter[str]())} for kind in KINDS]
 
 
 def last_plan_run() -> PlanRun | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import logging
 import uuid
 from collections import Counter
@@ -57,7 +58,7 @@ def owed_today(today: datetime.date, districts: Iterable[District] | None = None
                 yield PlannedItem(district, kind, owed)
 
 
-def new_on(day: datetime.date, district: District) -> Counter:
+def new_on(day: datetime.date, district: District) -> Counter[str]:
     """Per kind, how many reminders planning on `day` would add (the ones not already in the log)."""
     owed = {(i.kind.key, i.owed.object_key, i.owed.recipient_id, i.owed.period) for i in owed_today(day, [district])}
     if not owed:
@@ -180,8 +181,8 @@ def reminders_take_for_queue(*, limit: int | None = None) -> list[int]:
     restarted empty, a worker killed with it), the next dispatch takes it again."""
     now = timezone.now()
     holder = uuid.uuid4().hex
-    ids = Reminder.objects.filter(_unheld(now)).order_by("planned_at", "pk").values_list("pk", flat=True)
-    ids = list(ids[:limit] if limit else ids)
+    unheld = Reminder.objects.filter(_unheld(now)).order_by("planned_at", "pk").values_list("pk", flat=True)
+    ids = list(unheld[:limit] if limit else unheld)
     taken: list[int] = []
     for start in range(0, len(ids), PLAN_BATCH):
         chunk = ids[start : start + PLAN_BATCH]
@@ -248,7 +249,8 @@ class SendFailed(Exception):
 
 def retry_delay(attempts: int) -> int:
     """Seconds before attempt `attempts` + 1: REMINDER_RETRY_SECONDS, doubling, at most half an hour."""
-    return min(settings.REMINDER_RETRY_SECONDS * 2 ** max(attempts - 1, 0), 1_800)
+    delay: int = settings.REMINDER_RETRY_SECONDS * 2 ** max(attempts - 1, 0)
+    return min(delay, 1_800)
 
 
 @dataclass
@@ -352,7 +354,7 @@ def reminders_deliver(reminder_ids: list[int], today: datetime.date | None = Non
                     _finish(reminder, holder, ReminderStatus.SKIPPED)
                     done.skipped += 1
                     continue
-                if outbox.send(message, handover=lambda reminder=reminder: _handover(reminder, holder)):
+                if outbox.send(message, handover=functools.partial(_handover, reminder, holder)):
                     done.sent += 1
             position = len(claimed)
     except Exception as error:  # refused, unreachable, timed out: at `position`, or when connecting

@@ -40,7 +40,7 @@ def plan_reminders() -> int:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=services.MAX_ATTEMPTS)
-def send_reminders(self: Task, reminder_ids: list[int]) -> int:
+def send_reminders(self: Task[[list[int]], int], reminder_ids: list[int]) -> int:
     try:
         return services.reminders_deliver(reminder_ids).sent
     except services.SendFailed as failure:

@@ -7,10 +7,11 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.http import AuthenticatedHttpRequest
 from reminders import access, selectors, services
 from reminders.forms import LogFilterForm
 from reminders.kinds import KINDS_BY_KEY
@@ -20,7 +21,7 @@ SUMMARY_DAYS = 30
 
 
 @login_required
-def reminder_log(request: HttpRequest, slug: str) -> HttpResponse:
+def reminder_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_log_district_for_user(request.user, slug)
     form = LogFilterForm(request.GET or None)
     wanted = form.cleaned_data if form.is_valid() else {"kind": "", "status": ""}
@@ -32,7 +33,7 @@ def reminder_log(request: HttpRequest, slug: str) -> HttpResponse:
     totals = [{**row, "next": next_day[row["kind"].key]} for row in selectors.totals_by_kind(district, since)]
     for reminder in page:
         kind = KINDS_BY_KEY.get(reminder.kind)
-        reminder.label = kind.label if kind else reminder.kind  # type: ignore[attr-defined]
+        reminder.label = kind.label if kind else reminder.kind  # type: ignore[attr-defined]  # for the template
     return render(
         request,
         "reminders/log.html",

@@ -93,7 +93,7 @@ class PostgresServer:
     def _run(self, *command: str, **kwargs: object) -> subprocess.CompletedProcess:
         # PostgreSQL refuses to run as root; CI runs as root, a developer usually does not.
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        return subprocess.run([*prefix, *command], check=True, capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]
+        return subprocess.run([*prefix, *command], check=True, capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]  # options pass through untyped
 
     def _ctl(self, action: str) -> None:
         options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"

@@ -106,7 +106,7 @@ class SinkController(Controller):
 
 @contextlib.contextmanager
 def sink(**handler_options: object) -> Iterator[Controller]:
-    handler = Handler(**handler_options)  # type: ignore[arg-type]
+    handler = Handler(**handler_options)  # type: ignore[arg-type]  # options pass through untyped
     controller = SinkController(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:

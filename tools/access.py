@@ -32,10 +32,11 @@ _APPROVER_FIELD = {
 
 def approver_for(district: District, power: str) -> str:
     """Who the district's policy names for a power (an accounts.Approver value)."""
-    return getattr(district, _APPROVER_FIELD[ApprovalPower(power)])
+    approver: str = getattr(district, _APPROVER_FIELD[ApprovalPower(power)])
+    return approver
 
 
-def current_designees(district: District, power: str, on: datetime.date | None = None):  # noqa: ANN201 - QuerySet
+def current_designees(district: District, power: str, on: datetime.date | None = None) -> QuerySet[Designee]:
     on = on or timezone.localdate()
     return Designee.objects.filter(
         district=district, power=power, starts_on__lte=on, ends_on__isnull=True, user__is_active=True
@@ -54,7 +55,7 @@ def decision_capacities(user: User, district: District, power: str) -> list[str]
         return []
     approver = approver_for(district, power)
     is_superintendent = scope.has_district_role(district.pk, {Role.SUPERINTENDENT})
-    capacities = []
+    capacities: list[str] = []
     if is_superintendent and approver != Approver.SCHOOL_BOARD:
         capacities.append(DecidedAs.SUPERINTENDENT)
     if (

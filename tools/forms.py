@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -10,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Approver, District, School, User
-from core.forms import ForgetSecretsMixin
+from core.forms import ForgetSecretsMixin, field_of
 from core.validators import refuse_secrets
 from tools import selectors
 from tools.access import approver_for
@@ -36,7 +37,7 @@ REFERENCE_HELP = (
 )
 
 
-def _formfield(model_field: models.Field, **kwargs: Any) -> forms.Field | None:
+def _formfield(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     """Web addresses typed without a scheme are taken as https://."""
     if isinstance(model_field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
@@ -93,19 +94,20 @@ class ToolFilterForm(forms.Form):
         if data["category"]:
             tools = tools.filter(category=data["category"])
         if data["attention"]:
-            tools = {
+            needing_attention: dict[str, Callable[[QuerySet[Tool]], QuerySet[Tool]]] = {
                 "review_overdue": selectors.tool_reviews_overdue,
                 "review_due": selectors.tool_reviews_due,
                 "agreement_expired": selectors.privacy_agreements_expired,
                 "agreement_expiring": selectors.privacy_agreements_expiring,
-            }[data["attention"]](tools)
+            }
+            tools = needing_attention[data["attention"]](tools)
         return tools
 
 
 # --- Keeping the list ----------------------------------------------------------------------------
 
 
-class ToolForm(ForgetSecretsMixin, forms.ModelForm):
+class ToolForm(ForgetSecretsMixin, forms.ModelForm[Tool]):
     """A tool's details. Its status and decision move only through the decision forms."""
 
     class Meta:
@@ -136,7 +138,7 @@ class ToolForm(ForgetSecretsMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("lowest_grade", "highest_grade"):
-            self.fields[name].choices = [("", "Any grade"), *Grade.choices]
+            field_of(self.fields, name, forms.ChoiceField).choices = [("", "Any grade"), *Grade.choices]
 
 
 class ToolDecisionForm(ForgetSecretsMixin, forms.Form):
@@ -163,7 +165,7 @@ class ToolDecisionForm(ForgetSecretsMixin, forms.Form):
 
     def __init__(self, *args: Any, capacities: list[str], tool: Tool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decided_as"].choices = capacity_choices(capacities)
+        field_of(self.fields, "decided_as", forms.ChoiceField).choices = capacity_choices(capacities)
         if tool.is_usable:
             self.initial.setdefault("status", tool.status)
             self.initial.setdefault("conditions", tool.conditions)
@@ -177,7 +179,7 @@ class ToolSetAsideForm(ForgetSecretsMixin, forms.Form):
 # --- Tool requests -------------------------------------------------------------------------------
 
 
-class ToolRequestForm(ForgetSecretsMixin, forms.ModelForm):
+class ToolRequestForm(ForgetSecretsMixin, forms.ModelForm[ToolRequest]):
     class Meta:
         model = ToolRequest
         formfield_callback = _formfield
@@ -212,12 +214,13 @@ class ToolRequestForm(ForgetSecretsMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools
-        self.fields["school"].empty_label = "Not for one school"
+        school = field_of(self.fields, "school", forms.ModelChoiceField)
+        school.queryset = schools
+        school.empty_label = "Not for one school"
         if len(schools) == 1:
             self.initial.setdefault("school", schools[0].pk)
         for name in ("lowest_grade", "highest_grade"):
-            self.fields[name].choices = [("", "Choose…"), *Grade.choices]
+            field_of(self.fields, name, forms.ChoiceField).choices = [("", "Choose…"), *Grade.choices]
         self.fields["purpose"].required = True
         self.fields["students"].required = True
 
@@ -245,7 +248,7 @@ class RequestApproveForm(ForgetSecretsMixin, forms.Form):
 
     def __init__(self, *args: Any, capacities: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decided_as"].choices = capacity_choices(capacities)
+        field_of(self.fields, "decided_as", forms.ChoiceField).choices = capacity_choices(capacities)
 
 
 class RequestDeclineForm(ForgetSecretsMixin, forms.Form):
@@ -263,7 +266,7 @@ class RequestDeclineForm(ForgetSecretsMixin, forms.Form):
 
     def __init__(self, *args: Any, capacities: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decided_as"].choices = capacity_choices(capacities)
+        field_of(self.fields, "decided_as", forms.ChoiceField).choices = capacity_choices(capacities)
 
 
 # --- Designees -----------------------------------------------------------------------------------
@@ -296,10 +299,10 @@ class DesigneeForm(ForgetSecretsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.district = district
         self.user: User | None = None
-        self.fields["power"].choices = powers_open_to_designees(district)
+        field_of(self.fields, "power", forms.ChoiceField).choices = powers_open_to_designees(district)
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"]
+        email: str = self.cleaned_data["email"]
         self.user = User.objects.filter(district=self.district, email__iexact=email.strip(), is_active=True).first()
         if self.user is None:
             raise forms.ValidationError("No active staff member of the district has this e-mail address.")
@@ -341,7 +344,7 @@ class LogoPermissionGrantForm(ForgetSecretsMixin, forms.Form):
 
     def __init__(self, *args: Any, capacities: list[str], user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decided_as"].choices = [(c, DecidedAs(c).label) for c in capacities]
+        field_of(self.fields, "decided_as", forms.ChoiceField).choices = [(c, DecidedAs(c).label) for c in capacities]
         if capacities:
             self.initial.setdefault("decided_as", capacities[0])
         if capacities == [DecidedAs.SCHOOL_BOARD]:

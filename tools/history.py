@@ -5,10 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.db.models import Q
 
 from accounts.models import School
-from core.history import QUIET_BY_DEFAULT, Entry, HistoryPage, Source, history_page, person, recorded, related
+from core.history import (
+    QUIET_BY_DEFAULT,
+    Entry,
+    HistoryPage,
+    Source,
+    history_page,
+    person,
+    recorded,
+    related,
+    target_model,
+)
 from tools.models import ApprovalPower, DecidedAs, Designee, LogoPermission, Tool, ToolLogoPermission, ToolRequest
 
 # Said by the entry itself: its author decided, confirmed or added; its time is when.
@@ -36,12 +47,15 @@ def _logo_summary(entry: Entry, row: Any) -> str:
 def logo_permission_source(model: type[LogoPermission], rows: Q) -> Source:
     """A logo permission's history, for a tool's (ToolLogoPermission) or an account's."""
     subject = model._meta.get_field("subject")
+    if not isinstance(subject, models.ForeignKey):
+        raise TypeError(f"{model.__name__}.subject must be a foreign key")
+    subject_model = target_model(subject)
     return Source(
         model=model,
         rows=rows,
         kind="Logo permission",
         name=lambda row: f"for {row.audit_subject or 'a removed ' + str(subject.verbose_name)}",
-        labels={"audit_subject": recorded(subject.related_model, "subject_id", _subject_label(subject.related_model))},
+        labels={"audit_subject": recorded(subject_model, "subject_id", _subject_label(subject_model))},
         quiet=QUIET_BY_DEFAULT | {"subject", "recorded_by", "recorded_at", "withdrawn_by"},
         describe=_logo_summary,
     )

@@ -9,9 +9,10 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import District
 from core.refusals import add_refusal, require
 from tools import access, selectors, services
@@ -28,7 +29,7 @@ LOGO_ERROR_ALIASES = {"decision_reference": "reference"}
 
 
 def logo_section(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     district: District,
     permissions: QuerySet[LogoPermission],
     *,
@@ -61,7 +62,7 @@ LogoSubject = Any
 PageRenderer = Callable[..., HttpResponse]
 
 
-def logo_grant(request: HttpRequest, subject: LogoSubject, page: PageRenderer) -> HttpResponse:
+def logo_grant(request: AuthenticatedHttpRequest, subject: LogoSubject, page: PageRenderer) -> HttpResponse:
     """Record written permission for an account or a tool; the page is re-shown with the form's errors."""
     capacities = access.decision_capacities(request.user, subject.district, ApprovalPower.LOGO_USE)
     require(bool(capacities))
@@ -77,7 +78,7 @@ def logo_grant(request: HttpRequest, subject: LogoSubject, page: PageRenderer) -
     return page(request, subject, logo_form=form)
 
 
-def logo_withdraw(request: HttpRequest, subject: LogoSubject, page: PageRenderer) -> HttpResponse:
+def logo_withdraw(request: AuthenticatedHttpRequest, subject: LogoSubject, page: PageRenderer) -> HttpResponse:
     require(access.can_record_logo_permission(request.user, subject.district))
     permission = selectors.current_logo_permission(subject)
     if permission is None:

@@ -5,6 +5,7 @@ written permission to use the district logo."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -407,7 +408,7 @@ class LogoPermission(models.Model):
             ),
         ]
 
-    subject: models.ForeignKey
+    subject: models.ForeignKey[Any, Any]
 
     def __str__(self) -> str:
         return f"Logo permission for {self.subject} ({self.granted_on.isoformat()})"

@@ -101,7 +101,10 @@ TOOL_DETAIL_FIELDS = (
 
 
 def _same_name(district: District, name: str, *, exclude_pk: int | None = None) -> Tool | None:
-    return Tool.objects.filter(district=district, name__iexact=name.strip()).exclude(pk=exclude_pk).first()
+    tools = Tool.objects.filter(district=district, name__iexact=name.strip())
+    if exclude_pk is not None:
+        tools = tools.exclude(pk=exclude_pk)
+    return tools.first()
 
 
 def tool_save(*, acting_user: User, tool: Tool) -> Tool:
@@ -223,9 +226,10 @@ def tool_set_aside(*, acting_user: User, tool: Tool, status: str, reason: str) -
 
 def tool_request_submit(*, acting_user: User, tool_request: ToolRequest) -> ToolRequest:
     """A staff member asks for a tool. A tool already usable needs no request: they are told so."""
-    if not access.can_request_tool(acting_user):
+    district = acting_user.district
+    if district is None or not access.can_request_tool(acting_user):
         raise PermissionDenied
-    tool_request.district = acting_user.district
+    tool_request.district = district
     tool_request.requested_by = acting_user
     tool_request.status = ToolRequestStatus.WAITING
     tool_request.tool_name = tool_request.tool_name.strip()
@@ -411,7 +415,7 @@ def logo_permission_withdraw(*, acting_user: User, permission: LogoPermission, r
     if not reason.strip():
         raise ValidationError({"reason": "Say why the permission is withdrawn."})
     with transaction.atomic():
-        permission = type(permission).objects.select_for_update().get(pk=permission.pk)
+        permission = type(permission)._default_manager.select_for_update().get(pk=permission.pk)
         if permission.withdrawn_on is None:
             _withdraw(permission, acting_user, reason.strip()[:500])
     return permission

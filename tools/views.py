@@ -7,19 +7,21 @@ action not allowed), each POST calls one service, and a service's refusal comes 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import scope_for
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Approver, District, School, ToolListVisibility, User
 from core.csv_response import csv_response
 from core.forms import SearchForm
@@ -60,19 +62,19 @@ def _person(user: User | None) -> str:
 # --- The list -----------------------------------------------------------------------------------
 
 
-def _filtered_tools(request: HttpRequest) -> tuple[ToolFilterForm, QuerySet[Tool]]:
+def _filtered_tools(request: AuthenticatedHttpRequest) -> tuple[ToolFilterForm, QuerySet[Tool]]:
     filter_form = ToolFilterForm(request.GET)
     return filter_form, filter_form.apply(access.visible_tools(request.user)).order_by("name", "pk")
 
 
 @login_required
-def tool_list(request: HttpRequest) -> HttpResponse:
+def tool_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     filter_form, tools = _filtered_tools(request)
     district = user.district
     can_maintain = district is not None and access.can_maintain_tools(user, district)
     counts = None
-    if can_maintain:
+    if district is not None and can_maintain:
         mine = selectors.tools_of(district.pk)
         counts = {
             "review_overdue": selectors.tool_reviews_overdue(mine).count(),
@@ -98,7 +100,7 @@ def tool_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-EXPORT_COLUMNS = [
+EXPORT_COLUMNS: list[tuple[str, Callable[[Tool], object]]] = [
     ("Tool", lambda t: t.name),
     ("Company", lambda t: t.vendor),
     ("Website", lambda t: t.website),
@@ -119,7 +121,7 @@ EXPORT_COLUMNS = [
 
 
 @login_required
-def tool_export(request: HttpRequest) -> HttpResponse:
+def tool_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV (cells that would run as formulas are neutralised)."""
     _, tools = _filtered_tools(request)
     return csv_response(
@@ -155,12 +157,12 @@ def public_tool_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def tool_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def tool_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _tool_page(request, access.get_tool_for_user(request.user, pk))
 
 
 def _tool_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     tool: Tool,
     *,
     decision_form: ToolDecisionForm | None = None,
@@ -221,7 +223,7 @@ def _decision_due(tool: Tool) -> bool:
     return tool.next_review_on is None or tool.next_review_on <= _dates()["soon"]
 
 
-def _tool_form(request: HttpRequest, tool: Tool) -> HttpResponse:
+def _tool_form(request: AuthenticatedHttpRequest, tool: Tool) -> HttpResponse:
     is_new = tool.pk is None
     form = ToolForm(request.POST or None, instance=tool)
     if request.method == "POST" and form.is_valid():
@@ -247,14 +249,15 @@ def _tool_form(request: HttpRequest, tool: Tool) -> HttpResponse:
 
 
 @login_required
-def tool_new(request: HttpRequest) -> HttpResponse:
+def tool_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     district = request.user.district
-    require(district is not None and access.can_maintain_tools(request.user, district))
+    if district is None or not access.can_maintain_tools(request.user, district):
+        raise PermissionDenied
     return _tool_form(request, Tool(district=district))
 
 
 @login_required
-def tool_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def tool_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tool = access.get_tool_for_user(request.user, pk)
     require(access.can_maintain_tools(request.user, tool.district))
     return _tool_form(request, tool)
@@ -262,7 +265,7 @@ def tool_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def tool_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def tool_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tool = access.get_tool_for_user(request.user, pk)
     capacities = access.decision_capacities(request.user, tool.district, TOOLS)
     require(bool(capacities))
@@ -290,7 +293,8 @@ def tool_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def _decision_message(tool: Tool, *, reviewed: bool) -> str:
     if not tool.is_usable:
         return f"Recorded: {tool.name} is not approved. Staff will see it on the list as not to be used."
-    review = f" The next review is due {tool.next_review_on:%B} {tool.next_review_on.day}, {tool.next_review_on.year}."
+    due = tool.next_review_on  # an approved tool always has one
+    review = f" The next review is due {due:%B} {due.day}, {due.year}." if due else ""
     if reviewed:
         return f"Review recorded: {tool.get_status_display().lower()}.{review}"
     return f"Recorded: {tool.name} is {tool.get_status_display().lower()}.{review}"
@@ -298,7 +302,7 @@ def _decision_message(tool: Tool, *, reviewed: bool) -> str:
 
 @require_POST
 @login_required
-def tool_set_aside(request: HttpRequest, pk: int) -> HttpResponse:
+def tool_set_aside(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tool = access.get_tool_for_user(request.user, pk)
     require(access.can_maintain_tools(request.user, tool.district))
     form = ToolSetAsideForm(request.POST)
@@ -318,13 +322,13 @@ def tool_set_aside(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def tool_logo(request: HttpRequest, pk: int) -> HttpResponse:
+def tool_logo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return logo_grant(request, access.get_tool_for_user(request.user, pk), _tool_page)
 
 
 @require_POST
 @login_required
-def tool_logo_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def tool_logo_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return logo_withdraw(request, access.get_tool_for_user(request.user, pk), _tool_page)
 
 
@@ -333,19 +337,19 @@ def tool_logo_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _schools_of(user: User) -> QuerySet[School]:
     """The schools a request can be for: the requester's own, or every school for district-wide staff."""
-    schools = School.objects.filter(district_id=user.district_id, active=True).order_by("name")
+    schools = School.objects.filter(district=user.district_id, active=True).order_by("name")
     own = schools.filter(pk__in=list(scope_for(user).school_roles))
     return own if own.exists() else schools
 
 
 @login_required
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The approver's queue (oldest first), the person's own requests, and what was decided."""
     user = request.user
     district = user.district
     can_decide = district is not None and access.can_take_decision(user, district, TOOLS)
     visible = access.visible_tool_requests(user)
-    if can_decide:
+    if district is not None and can_decide:
         waiting = selectors.tool_requests_waiting(district.pk)
     else:
         waiting = (
@@ -380,9 +384,11 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def request_new(request: HttpRequest) -> HttpResponse:
+def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    require(access.can_request_tool(user))
+    district = user.district
+    if district is None or not access.can_request_tool(user):
+        raise PermissionDenied
     name = request.GET.get("name", "").replace("\x00", "")[:200]
     form = ToolRequestForm(request.POST or None, schools=_schools_of(user), initial={"tool_name": name})
     if request.method == "POST" and form.is_valid():
@@ -393,24 +399,24 @@ def request_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Your request is sent to {in_sentence(user.district.get_tool_approver_display())}. "
+                f"Your request is sent to {in_sentence(district.get_tool_approver_display())}. "
                 "You will see the answer on this page.",
             )
             return redirect(tool_request)
     return render(
         request,
         "tools/request_form.html",
-        {"form": form, "approver": in_sentence(user.district.get_tool_approver_display())},
+        {"form": form, "approver": in_sentence(district.get_tool_approver_display())},
     )
 
 
 @login_required
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _request_page(request, access.get_tool_request_for_user(request.user, pk))
 
 
 def _request_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     tool_request: ToolRequest,
     *,
     approve_form: RequestApproveForm | None = None,
@@ -447,7 +453,7 @@ def _request_page(
     )
 
 
-def _decider(request: HttpRequest, pk: int) -> tuple[ToolRequest, list[str]]:
+def _decider(request: AuthenticatedHttpRequest, pk: int) -> tuple[ToolRequest, list[str]]:
     tool_request = access.get_tool_request_for_user(request.user, pk)
     capacities = access.decision_capacities(request.user, tool_request.district, TOOLS)
     require(bool(capacities))
@@ -456,7 +462,7 @@ def _decider(request: HttpRequest, pk: int) -> tuple[ToolRequest, list[str]]:
 
 @require_POST
 @login_required
-def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def request_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tool_request, capacities = _decider(request, pk)
     form = RequestApproveForm(request.POST, capacities=capacities)
     if form.is_valid():
@@ -473,14 +479,16 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_refusal(form, error)
         else:
-            messages.success(request, f"Approved: {decided.tool.name} is on the approved-tool list.")
+            # Approving attaches the tool (the one of that name, or a new one).
+            name = decided.tool.name if decided.tool is not None else decided.tool_name
+            messages.success(request, f"Approved: {name} is on the approved-tool list.")
             return redirect(decided)
     return _request_page(request, tool_request, approve_form=form)
 
 
 @require_POST
 @login_required
-def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def request_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tool_request, capacities = _decider(request, pk)
     form = RequestDeclineForm(request.POST, capacities=capacities)
     if form.is_valid():
@@ -503,7 +511,7 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def request_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tool_request = access.get_tool_request_for_user(request.user, pk)
     try:
         services.tool_request_withdraw(acting_user=request.user, tool_request=tool_request)
@@ -517,7 +525,9 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The Superintendent's designees ----------------------------------------------------------------
 
 
-def _designee_page(request: HttpRequest, district: District, form: DesigneeForm | None = None) -> HttpResponse:
+def _designee_page(
+    request: AuthenticatedHttpRequest, district: District, form: DesigneeForm | None = None
+) -> HttpResponse:
     can_manage = access.can_manage_designees(request.user, district)
     if can_manage and form is None:
         form = DesigneeForm(district=district)
@@ -547,24 +557,26 @@ def _designee_page(request: HttpRequest, district: District, form: DesigneeForm 
     )
 
 
-def _designee_district(request: HttpRequest) -> District:
+def _designee_district(request: AuthenticatedHttpRequest) -> District:
     district = request.user.district
-    require(district is not None and access.can_see_designees(request.user, district))
+    if district is None or not access.can_see_designees(request.user, district):
+        raise PermissionDenied
     return district
 
 
 @login_required
-def designee_list(request: HttpRequest) -> HttpResponse:
+def designee_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _designee_page(request, _designee_district(request))
 
 
 @require_POST
 @login_required
-def designee_add(request: HttpRequest) -> HttpResponse:
+def designee_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     district = request.user.district
-    require(district is not None and access.can_manage_designees(request.user, district))
+    if district is None or not access.can_manage_designees(request.user, district):
+        raise PermissionDenied
     form = DesigneeForm(request.POST, district=district)
-    if form.is_valid():
+    if form.is_valid() and form.user is not None:  # a valid form found the person (clean_email)
         try:
             designee = services.designee_add(
                 acting_user=request.user,
@@ -585,7 +597,7 @@ def designee_add(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def designee_end(request: HttpRequest, pk: int) -> HttpResponse:
+def designee_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     designee = access.get_designee_for_user(request.user, pk)
     services.designee_end(acting_user=request.user, designee=designee)
     messages.success(

@@ -63,7 +63,8 @@ class Bundle:
 
     def size(self, name: str) -> int:
         member = self._members[name]
-        return member.file_size if self._zip is not None else member.stat().st_size
+        size: int = member.file_size if self._zip is not None else member.stat().st_size
+        return size
 
     def open_binary(self, name: str) -> IO[bytes]:
         member = self._members[name]
@@ -76,9 +77,11 @@ def _refuse_a_long_list_of_files(path: Path) -> None:
     """ZipFile reads the whole list of files (the central directory) when it opens a zip: a list
     of millions of entries is refused from the record that gives its size, before it is read."""
     with path.open("rb") as raw:
-        end = zipfile._EndRecData(raw)  # the record ZipFile itself reads first
+        # The record ZipFile itself reads first; zipfile's private helpers are not in typeshed.
+        end = zipfile._EndRecData(raw)  # type: ignore[attr-defined]  # private: not in typeshed
     if end is not None and (
-        end[zipfile._ECD_SIZE] > MAX_CENTRAL_DIRECTORY_BYTES or end[zipfile._ECD_ENTRIES_TOTAL] > MAX_BUNDLE_MEMBERS
+        end[zipfile._ECD_SIZE] > MAX_CENTRAL_DIRECTORY_BYTES  # type: ignore[attr-defined]  # private, as above
+        or end[zipfile._ECD_ENTRIES_TOTAL] > MAX_BUNDLE_MEMBERS  # type: ignore[attr-defined]  # private, as above
     ):
         raise ValueError(f"the zip lists more files than a OneRoster export has (at most {MAX_BUNDLE_MEMBERS})")
 

@@ -88,14 +88,14 @@ class RosterImporter(Loading, Checking, Applying):
     def _run(self, bundle: Bundle) -> None:
         version, self.modes = read_manifest(bundle, self.report)
         self.report.version = version
-        if not version or not self.report.ok:
+        if not version or self._stopped():
             return
         present = {name for name in ("orgs.csv", "users.csv", "roles.csv", "classes.csv", "enrollments.csv")}
         present = {n for n in present if bundle.has(n) and self.modes.get(n, "bulk") != "absent"}
         for required in ("orgs.csv", "users.csv") + (("roles.csv",) if version == "1.2" else ()):
             if required not in present:
                 self.report.add_problem(required, None, None, f"the file is missing (required for OneRoster {version})")
-        if not self.report.ok:
+        if self._stopped():
             return
         if "enrollments.csv" in present and "classes.csv" not in present:
             self.report.add_problem("enrollments.csv", None, None, "enrollments need classes.csv in the same bundle")
@@ -110,17 +110,17 @@ class RosterImporter(Loading, Checking, Applying):
             self._load_classes(bundle)
         if "enrollments.csv" in present:
             self._load_enrollments(bundle)
-        if not self.report.ok:
+        if self._stopped():
             return
         self.progress(0.6, "Checking references and duplicates")
         self.staging.index()
         if version == "1.2":
             self._resolve_roles()
         self._check_across_rows(has_classes="classes.csv" in present, has_enrollments="enrollments.csv" in present)
-        if not self.report.ok:
+        if self._stopped():
             return
         self._check_departures()
-        if not self.report.ok:
+        if self._stopped():
             return
         self.progress(0.7, "Updating schools")
         history = BulkHistory(
@@ -143,6 +143,11 @@ class RosterImporter(Loading, Checking, Applying):
         d = self.district.pk
         history.after(User, "t.district_id = %s AND t.roster_sourced_id IS NOT NULL", [d])
         history.after(Membership, "t.district_id = %s AND (t.ended_on IS NULL OR t.ended_on = %s)", [d, self.today])
+
+    def _stopped(self) -> bool:
+        """Whether a step so far found a problem. A call, so that each step's answer is read afresh:
+        a type checker takes `report.ok`, once tested, to stay what it was."""
+        return not self.report.ok
 
 
 def import_roster(

@@ -67,8 +67,9 @@ class Loading(Phase):
             )
         # Orgs already known from earlier imports, for bundles that send only changes (delta).
         known = self.district.schools.exclude(roster_sourced_id=None).values_list("roster_sourced_id", flat=True)
-        for sid in known:
-            self.org_types.setdefault(sid, "school")
+        for known_sid in known:
+            if known_sid is not None:  # excluded above; the column itself may be empty
+                self.org_types.setdefault(known_sid, "school")
         if expected:
             self.org_types.setdefault(expected, "district")
 

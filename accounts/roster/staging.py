@@ -74,7 +74,7 @@ class _StagingWriter:
         self.table = table
         self.width = STAGING_TABLES[table].count(",") + 1
         self.spooled = spooled
-        self._batch: list[tuple] = []
+        self._batch: list[tuple[Any, ...]] = []
         self._copy_cm: Any = None
         self._copy: Any = None
         self._spool: Any = None
@@ -88,7 +88,7 @@ class _StagingWriter:
             self._copy = self._copy_cm.__enter__()
         return self
 
-    def write(self, row: tuple) -> None:
+    def write(self, row: tuple[Any, ...]) -> None:
         if self._spool is not None:
             self._spool_writer.writerow(row)
         elif self._copy is not None:

@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     report = load(spec)
     json.dump(report, sys.stdout, indent=1)
     sys.stdout.write("\n")
-    failed = any(r["errors"] for r in [*report["results"], *report.get("mixed", [])])  # type: ignore[misc]
+    failed = any(r["errors"] for r in [*report["results"], *report.get("mixed", [])])  # type: ignore[misc]  # JSON-shaped report
     return 1 if failed else 0
 
 

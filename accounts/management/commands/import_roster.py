@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -15,7 +16,7 @@ from accounts.models import District, RosterImportStatus
 class ProgressBar:
     """A one-line progress bar on stderr, redrawn at most ten times a second."""
 
-    def __init__(self, stream=sys.stderr, width: int = 30) -> None:  # noqa: ANN001
+    def __init__(self, stream: TextIO = sys.stderr, width: int = 30) -> None:
         self.stream = stream
         self.width = width
         self._last = 0.0
@@ -53,12 +54,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="Do not draw a progress bar.")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
         if not path.exists():
             raise CommandError(f"{path} does not exist.")
         district = self._district(options["district"])
-        progress = None if options["no_progress"] else ProgressBar(self.stderr._out)
+        # The raw stream under Django's OutputWrapper (which would end each redraw with a newline and
+        # colour it as an error); django-stubs does not declare the attribute.
+        progress = None if options["no_progress"] else ProgressBar(cast(TextIO, self.stderr._out))
         roster_import = services.roster_import_from_path(
             acting_user=None,
             district=district,

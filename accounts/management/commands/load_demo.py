@@ -1,5 +1,6 @@
 import importlib
 import importlib.util
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -11,7 +12,7 @@ from accounts.demo import load_demo
 class Command(BaseCommand):
     help = "Load the five demo districts (one per seed policy). Running it again changes nothing."
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         logins = load_demo()
         # Other apps add their demo data on top of the directory (accounts imports none of them).
         for app in apps.get_app_configs():

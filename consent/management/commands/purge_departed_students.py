@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import District
@@ -24,11 +26,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="Show what would be removed; remove nothing.")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         dry_run = bool(options["dry_run"])
         reports = [
             students_purge_departed(district=district, dry_run=dry_run)
-            for district in self._districts(options["district"])  # type: ignore[arg-type]
+            for district in self._districts(options["district"])
         ]
         for report in reports:
             self.stdout.write(str(report))

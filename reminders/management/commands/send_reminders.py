@@ -1,6 +1,7 @@
 import datetime
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from accounts.models import District
@@ -10,12 +11,12 @@ from reminders import services
 class Command(BaseCommand):
     help = "Plan today's reminders and send them in this process (--dry-run lists them and sends nothing)."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001 - argparse
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="List what would be sent; change nothing.")
         parser.add_argument("--district", help="Only this district (its slug).")
         parser.add_argument("--date", help="Plan as of this day (YYYY-MM-DD) instead of today.")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()
         if options["date"]:
             try:
