@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.shortcuts import render
 
 from accounts import selectors, services, sign_in
-from accounts.models import SignInRefusal
+from accounts.models import SignInRefusal, User
 from core.mail import render_email
 
 
@@ -36,15 +36,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def authenticate(self, request: HttpRequest, **credentials: Any) -> AbstractBaseUser | None:
         user = super().authenticate(request, **credentials)
         # Only once the password was right: a wrong one learns nothing about the district's settings.
-        if user is not None and not sign_in.password_allowed(user):  # type: ignore[arg-type]
+        if isinstance(user, User) and user.district is not None and not sign_in.password_allowed(user):
             raise ValidationError(
-                f"{user.district.name} signs in with its Google or Microsoft accounts: use the button below."  # type: ignore[attr-defined]
+                f"{user.district.name} signs in with its Google or Microsoft accounts: use the button below."
             )
-        return user
+        return user if isinstance(user, AbstractBaseUser) else None
 
     def send_password_reset_mail(self, user: AbstractBaseUser, email: str, context: dict[str, Any]) -> None:
         """The product's own e-mail, naming the person's district and the site's real address."""
-        if not user.is_active or not sign_in.password_allowed(user):  # type: ignore[arg-type]
+        if not user.is_active or (isinstance(user, User) and not sign_in.password_allowed(user)):
             return  # someone who left, or whose district signs in only with Google or Microsoft
         link = urlsplit(context["password_reset_url"])
         district = getattr(user, "district", None)
@@ -78,13 +78,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         identity = identity_of(sociallogin)
         decision = sign_in.decide(identity)
         linked = sociallogin.user if sociallogin.is_existing else None
-        if decision.allowed and linked is not None and linked.pk != decision.user.pk:  # type: ignore[union-attr]
+        if decision.user is not None and linked is not None and linked.pk != decision.user.pk:
             decision = sign_in.Decision(None, SignInRefusal.RELINKED, decision.district)
         client = get_account_adapter(request).get_client_ip(request)
         if not decision.allowed:
             services.sign_in_refused(identity=identity, decision=decision, client_address=client)
             raise ImmediateHttpResponse(refusal_page(request, identity, decision))
-        if linked is None:
+        if linked is None and decision.user is not None:
             services.sign_in_link(sociallogin=sociallogin, user=decision.user, identity=identity, client_address=client)
 
     def on_authentication_error(

@@ -48,7 +48,7 @@ class PolicyProfileForm(forms.ModelForm[District]):
                 self.fields[name].help_text = "Only the Superintendent can change who decides this."
 
 
-class SignInSettingsForm(forms.ModelForm):
+class SignInSettingsForm(forms.ModelForm[District]):
     """How the district's staff sign in and how its e-mail looks (the director's settings)."""
 
     class Meta:

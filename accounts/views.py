@@ -97,7 +97,7 @@ def district_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def district_sign_in(request: HttpRequest, slug: str) -> HttpResponse:
+def district_sign_in(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """How the district's staff sign in (Google, Microsoft, the district's provider, passwords) and
     how its e-mail looks: the technology director's settings."""
     district = access.get_managed_district_for_user(request.user, slug)
@@ -185,7 +185,7 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "filter": staff_filter,
             "page": page_of(request, queryset, PAGE_SIZE),
             "invite_district": district if can_invite else None,
-            "never_signed_in": selectors.never_signed_in(district).count() if can_invite else 0,
+            "never_signed_in": selectors.never_signed_in(district).count() if district and can_invite else 0,
         },
     )
 
@@ -301,7 +301,7 @@ def staff_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 # --- Invitations -----------------------------------------------------------------------------
 
 
-def _invited(request: HttpRequest, count: int, asked: int) -> None:
+def _invited(request: AuthenticatedHttpRequest, count: int, asked: int) -> None:
     if count:
         messages.success(request, f"{count} invitation{'s' if count != 1 else ''} will be sent by e-mail now.")
     if asked - count > 0:
@@ -312,7 +312,7 @@ def _invited(request: HttpRequest, count: int, asked: int) -> None:
 
 @login_required
 @require_POST
-def staff_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.get_staff_member_for_user(request.user, pk)
     if member.district is None or not access.can_manage_directory(request.user, member.district):
         raise PermissionDenied
@@ -323,7 +323,7 @@ def staff_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def school_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def school_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Everyone at the school who has never signed in."""
     school = access.get_school_for_user(request.user, pk)
     if not access.can_manage_directory(request.user, school.district):
@@ -336,7 +336,7 @@ def school_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def district_invite(request: HttpRequest, slug: str) -> HttpResponse:
+def district_invite(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Everyone in the district who has never signed in."""
     district = access.get_managed_district_for_user(request.user, slug)
     people = selectors.never_signed_in(district)

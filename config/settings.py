@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 import environ
@@ -304,7 +305,7 @@ SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking by e-mail is decided by accounts.sign_in, not allauth
 SOCIALACCOUNT_STORE_TOKENS = False  # the product calls no provider API after sign-in
 SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in starts from a POST, so a link cannot start one
-SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, Any]] = {}
 
 
 def _credentials(prefix: str) -> tuple[str, str] | None:

@@ -21,8 +21,11 @@ from django.template.loader import get_template, render_to_string
 class Sender(Protocol):
     """What a district says about the mail sent in its name."""
 
-    mail_sender: str
-    mail_reply_to: str
+    @property
+    def mail_sender(self) -> str: ...
+
+    @property
+    def mail_reply_to(self) -> str: ...
 
 
 def _plain(name: str, context: Mapping[str, Any]) -> str:
@@ -35,9 +38,10 @@ def _plain(name: str, context: Mapping[str, Any]) -> str:
 
 def sender_address(sender: Sender | None) -> str:
     """The From header: the district's name for the installation's address."""
+    envelope = str(settings.DEFAULT_FROM_EMAIL)
     if sender is None:
-        return settings.DEFAULT_FROM_EMAIL
-    return formataddr((sender.mail_sender, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+        return envelope
+    return formataddr((sender.mail_sender, parseaddr(envelope)[1]))
 
 
 def render_email(

@@ -120,7 +120,7 @@ def disclosure_returned(district: District, today: datetime.date) -> Iterator[Ow
                    reverse("disclosures:detail", args=[disclosure_id]), {"disclosure_id": disclosure_id})  # fmt: skip
 
 
-def invitation_context(person: object, today: datetime.date) -> dict | None:
+def invitation_context(person: object, today: datetime.date) -> dict[str, object] | None:
     """How the invited person signs in, and what the district will ask of them."""
     if not isinstance(person, User) or not person.is_active or person.district is None:
         return None  # left before the invitation went out: nothing to say
