@@ -72,7 +72,7 @@ bench: $(VENV)/.dev-installed .env
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+	DJANGO_DEBUG=true $(BIN)/mypy
 	$(BIN)/bandit -q -c pyproject.toml -r .
 
 format: $(VENV)/.dev-installed
