@@ -16,8 +16,10 @@ from accounts.models import (
     Role,
     RosterImport,
     RosterImportStatus,
+    RosterPreviewRow,
     School,
     Student,
+    StudentGuardian,
     User,
 )
 
@@ -184,3 +186,17 @@ def next_steps_for_user(user: User) -> list[NextStep]:
         )
     steps.sort(key=lambda step: not step.urgent)
     return steps
+
+
+def current_guardians(student: Student) -> QuerySet[StudentGuardian]:
+    """The student's current guardians, as links (the relationship is the link's): nothing about the
+    guardian's other children, who may be at a school the reader does not cover."""
+    return (
+        StudentGuardian.objects.filter(student=student, ended_on__isnull=True, guardian__active=True)
+        .select_related("guardian")
+        .order_by("guardian__last_name", "guardian__first_name", "pk")
+    )
+
+
+def preview_rows(roster_import: RosterImport) -> QuerySet[RosterPreviewRow]:
+    return RosterPreviewRow.objects.filter(roster_import=roster_import).order_by("entity", "action", "name", "pk")

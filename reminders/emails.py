@@ -24,6 +24,7 @@ SUBJECTS = {
     "tool_request": "tools.ToolRequest",
     "authorization": "authorizations.Authorization",
     "school": "accounts.School",
+    "roster_sync": "accounts.RosterSync",
 }
 
 

@@ -8,8 +8,9 @@ import datetime
 import pytest
 from django.core import mail
 
-from accounts.models import Approver
+from accounts.models import Approver, RosterSync
 from consent.services import consent_scopes_set_up
+from core.notify import Notice, notify
 from disclosures.services import disclosure_return
 from registry.models import AccountStatus
 from reminders import services
@@ -139,6 +140,8 @@ def test_every_kind_has_its_email(world, cycle, account, today, settings):
     # the due date, and a week past it (late, overdue review).
     for day in (datetime.date(2026, 7, 6), TODAY, datetime.date(2026, 12, 1), datetime.date(2026, 12, 9)):
         services.reminders_plan(today=day)
+    sync = RosterSync.objects.create(district=world.district, last_problem="users.csv, 2, email: not an address")
+    notify(Notice("roster_sync_failed", world.district.pk, world.director.pk, f"roster_sync:{sync.pk}", "1", "/"))
     services.reminders_deliver(services.reminders_take_for_queue())
     sent_kinds = set(Reminder.objects.filter(status="sent").values_list("kind", flat=True))
     assert sent_kinds == {kind.key for kind in KINDS}
