@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 
-from accounts.models import RESERVED_POWER_FIELDS, District, Role, School, User
+from accounts.models import RESERVED_POWER_FIELDS, District, Role, RosterSync, School, User
 from accounts.roster import CONFIRM_DEPARTURES_LABEL
 from core.forms import field_of
 
@@ -138,3 +138,70 @@ class EmploymentForm(forms.Form):
         if supervisor is None:
             raise forms.ValidationError("No other active staff member of the district has this e-mail.")
         return supervisor
+
+
+class RosterSyncForm(forms.ModelForm[RosterSync]):
+    """Where the roster comes from on its own. The client secret is write-only: never shown back, left
+    empty to keep the stored one."""
+
+    client_secret = forms.CharField(
+        label="Client secret",
+        required=False,
+        max_length=500,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Stored encrypted and never shown again. Leave empty to keep the secret already stored.",
+    )
+
+    api_base_url = forms.URLField(
+        label="API address",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=RosterSync._meta.get_field("api_base_url").help_text,
+    )
+    api_token_url = forms.URLField(
+        label="Token address",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Where the client id and secret get an access token (OAuth 2.0 client credentials).",
+    )
+
+    class Meta:
+        model = RosterSync
+        fields = [
+            "enabled",
+            "source",
+            "interval_hours",
+            "drop_folder",
+            "api_base_url",
+            "api_token_url",
+            "api_client_id",
+            "api_version",
+        ]
+        widgets = {"source": forms.RadioSelect}
+
+    def clean_drop_folder(self) -> str:
+        from accounts.sync.drop_folder import FOLDER_NAME
+
+        name = self.cleaned_data["drop_folder"].strip()
+        if name and not FOLDER_NAME.match(name):
+            raise forms.ValidationError("Use lower-case letters, digits, - and _ only (a folder name, not a path).")
+        return str(name)
+
+    def _https(self, name: str) -> str:
+        url = self.cleaned_data[name].strip()
+        if (
+            url
+            and not url.startswith("https://")
+            and not (settings.ROSTER_API_ALLOW_HTTP and url.startswith("http://"))
+        ):
+            raise forms.ValidationError("Use an https:// address: student data only travels encrypted.")
+        return str(url)
+
+    def clean_api_base_url(self) -> str:
+        return self._https("api_base_url")
+
+    def clean_api_token_url(self) -> str:
+        return self._https("api_token_url")

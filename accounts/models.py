@@ -272,9 +272,13 @@ class District(models.Model):
         db_default="",
         help_text="The address a reply reaches, e.g. the technology office's. Empty: replies are not expected.",
     )
+    # Which roster the district holds: every import that changes it adds one, so a preview can be
+    # applied only to the district it was made for (accounts.roster: the import checks it under a lock).
+    roster_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    roster_imported_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["roster_version", "roster_imported_at"])
 
     class Meta:
         ordering = ["name"]
@@ -598,6 +602,62 @@ class Student(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+class Relationship(models.TextChoices):
+    """OneRoster's roles for a student's family (users.csv role, or roles.csv in 1.2)."""
+
+    PARENT = "parent", "Parent"
+    GUARDIAN = "guardian", "Guardian"
+    RELATIVE = "relative", "Relative"
+
+
+class Guardian(models.Model):
+    """A student's parent or guardian from the roster: the minimum needed to reach them. Never signs
+    in and is not a User. Shown only on the pages of their own students (accounts.access)."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="guardians", db_index=False)
+    roster_sourced_id = models.CharField(max_length=255)
+    first_name = models.CharField(max_length=150)
+    last_name = models.CharField(max_length=150)
+    email = models.CharField("e-mail", max_length=254, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    preferred_language = models.CharField(max_length=35, blank=True)
+    active = models.BooleanField(default=True)
+    left_on = models.DateField(null=True, blank=True)
+    # Contact details are personal data: who changed them, and when, is kept.
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "roster_sourced_id"], name="guardian_unique_roster_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class StudentGuardian(models.Model):
+    """A guardian of one student, as the roster links them (agentSourcedIds). Ended, never deleted."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="guardian_links", db_index=False)
+    guardian = models.ForeignKey(Guardian, on_delete=models.CASCADE, related_name="student_links")
+    relationship = models.CharField(max_length=20, choices=Relationship.choices, default=Relationship.GUARDIAN)
+    ended_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["student", "guardian"], name="student_guardian_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} ({self.get_relationship_display()} of {self.student})"
+
+
 class ProgramRole(models.TextChoices):
     MEMBER = "member", "Member"
     ADVISOR = "advisor", "Advisor"
@@ -646,8 +706,24 @@ class RosterImportStatus(models.TextChoices):
     FAILED = "failed", "Stopped: nothing was changed"
 
 
+class RosterSource(models.TextChoices):
+    UPLOAD = "upload", "Uploaded"
+    COMMAND = "command", "Command line"
+    DROP_FOLDER = "drop_folder", "Drop folder"
+    API = "api", "OneRoster API"
+
+
 # The order a roster report is read in (JSON storage does not keep key order).
-ROSTER_COUNT_ENTITIES = ("schools", "staff", "students", "staff roles", "classes", "enrollments")
+ROSTER_COUNT_ENTITIES = (
+    "schools",
+    "staff",
+    "students",
+    "guardians",
+    "guardian links",
+    "staff roles",
+    "classes",
+    "enrollments",
+)
 ROSTER_COUNT_COLUMNS = ("created", "matched", "changed", "deactivated", "ended")
 
 
@@ -666,6 +742,13 @@ class RosterImport(models.Model):
         "district's limit on deactivations did not apply.",
     )
     status = models.CharField(max_length=20, choices=RosterImportStatus.choices, default=RosterImportStatus.QUEUED)
+    source = models.CharField(max_length=20, choices=RosterSource.choices, default=RosterSource.UPLOAD)
+    # What a preview was made from, so that applying it is refused once either changed.
+    bundle_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    roster_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    applies = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="applied_by", editable=False
+    )
     report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -697,6 +780,11 @@ class RosterImport(models.Model):
     @property
     def progress_cache_key(self) -> str:
         return f"roster-import-progress:{self.pk}"
+
+    @property
+    def is_preview(self) -> bool:
+        """A dry run whose bundle is kept so the director can apply exactly what it showed."""
+        return self.dry_run and self.status == RosterImportStatus.SUCCEEDED and bool(self.stored_path)
 
 
 class SignInOutcome(models.TextChoices):
@@ -740,3 +828,97 @@ class SignInEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.email} with {self.provider}"
+
+
+class PreviewAction(models.TextChoices):
+    ADDED = "added", "Added"
+    MATCHED = "matched", "Matched to an existing record"
+    CHANGED = "changed", "Changed"
+    DEACTIVATED = "deactivated", "Deactivated"
+
+
+class RosterPreviewRow(models.Model):
+    """One person or school a dry run would add, match, change or deactivate, by name."""
+
+    roster_import = models.ForeignKey(RosterImport, on_delete=models.CASCADE, related_name="preview_rows")
+    entity = models.CharField(max_length=20)
+    action = models.CharField(max_length=20, choices=PreviewAction.choices)
+    name = models.CharField(max_length=310)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["roster_import", "entity", "action", "name"], name="roster_preview_order")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.entity}, {self.action})"
+
+
+class SyncSource(models.TextChoices):
+    DROP_FOLDER = "drop_folder", "A drop folder your SIS sends files to (SFTP)"
+    API = "api", "A OneRoster REST API (Clever, ClassLink, your SIS)"
+
+
+class RosterSync(models.Model):
+    """Where a district's roster comes from on its own, how often, and how the last runs went. Each
+    run is an ordinary roster import (RosterImport, source drop folder or API) with its report."""
+
+    district = models.OneToOneField(District, on_delete=models.CASCADE, related_name="roster_sync")
+    enabled = models.BooleanField("sync on a schedule", default=False)
+    source = models.CharField(max_length=20, choices=SyncSource.choices, default=SyncSource.DROP_FOLDER)
+    interval_hours = models.PositiveSmallIntegerField(
+        "run every",
+        default=24,
+        choices=[(1, "hour"), (4, "4 hours"), (12, "12 hours"), (24, "day")],
+        help_text="A run that fails changes nothing and is tried again at the next run.",
+    )
+    drop_folder = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="The folder under the server's roster drop root your SIS uploads its OneRoster zip to.",
+    )
+    api_base_url = models.URLField(
+        "API address",
+        max_length=500,
+        blank=True,
+        help_text="Ends before /orgs, e.g. https://sis.example.org/ims/oneroster/v1p1",
+    )
+    api_token_url = models.URLField("token address", max_length=500, blank=True)
+    api_client_id = models.CharField("client id", max_length=200, blank=True)
+    # Fernet-encrypted (accounts.credentials); never shown back on any page.
+    api_client_secret = models.TextField(blank=True, editable=False)
+    api_version = models.CharField(
+        "OneRoster version", max_length=3, choices=[("1.1", "1.1"), ("1.2", "1.2")], default="1.1"
+    )
+    # State, written by the runs (never through a form).
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    last_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_import = models.ForeignKey(
+        RosterImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    last_problem = models.CharField(max_length=500, blank=True, editable=False)
+    # The first failed run of the current streak of failures: the director is told once per streak.
+    failing_since = models.ForeignKey(
+        RosterImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    history = HistoricalRecords(
+        excluded_fields=[
+            "api_client_secret",
+            "claimed_until",
+            "last_attempt_at",
+            "last_success_at",
+            "last_import",
+            "last_problem",
+            "failing_since",
+        ]
+    )
+
+    def __str__(self) -> str:
+        return f"Roster sync of {self.district}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("roster_sync_settings", args=[self.district.slug])
+
+    @property
+    def has_secret(self) -> bool:
+        return bool(self.api_client_secret)

@@ -17,8 +17,10 @@ from accounts.models import (
     Role,
     RosterImport,
     RosterImportStatus,
+    RosterPreviewRow,
     School,
     Student,
+    StudentGuardian,
     User,
 )
 
@@ -209,3 +211,17 @@ def sign_in_providers() -> list[SignInProvider]:
     from allauth.socialaccount.adapter import get_adapter
 
     return [SignInProvider(p.id, p.name) for p in get_adapter().list_providers(None)]
+
+
+def current_guardians(student: Student) -> QuerySet[StudentGuardian]:
+    """The student's current guardians, as links (the relationship is the link's): nothing about the
+    guardian's other children, who may be at a school the reader does not cover."""
+    return (
+        StudentGuardian.objects.filter(student=student, ended_on__isnull=True, guardian__active=True)
+        .select_related("guardian")
+        .order_by("guardian__last_name", "guardian__first_name", "pk")
+    )
+
+
+def preview_rows(roster_import: RosterImport) -> QuerySet[RosterPreviewRow]:
+    return RosterPreviewRow.objects.filter(roster_import=roster_import).order_by("entity", "action", "name", "pk")

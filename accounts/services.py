@@ -3,18 +3,22 @@ mail) run after commit."""
 
 from __future__ import annotations
 
+import csv
 import datetime
+import hashlib
 import logging
+import tempfile
 import uuid
 from pathlib import Path
+from typing import IO
 
 from allauth.socialaccount.models import SocialLogin
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db import connection, models, transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,9 +33,13 @@ from accounts.models import (
     Role,
     RosterImport,
     RosterImportStatus,
+    RosterPreviewRow,
+    RosterSource,
+    RosterSync,
     School,
     SignInEvent,
     SignInOutcome,
+    SyncSource,
     User,
 )
 from accounts.roster import ProgressCallback, RosterRejected, RosterReport, import_roster
@@ -224,6 +232,14 @@ def _upload_dir() -> Path:
     return path
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        while chunk := source.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def roster_import_start(
     *, acting_user: User, district: District, upload: UploadedFile, dry_run: bool, confirm_departures: bool = False
 ) -> RosterImport:
@@ -246,10 +262,47 @@ def roster_import_start(
             stored_path=str(stored),
             dry_run=dry_run,
             confirm_departures=confirm_departures,
+            bundle_sha256=_sha256(stored),
         )
         # With the broker down the upload stays queued, and the periodic task queues it again.
         transaction.on_commit(lambda: enqueue(run_roster_import, roster_import.pk))
     return roster_import
+
+
+def roster_import_apply(*, acting_user: User, preview: RosterImport) -> RosterImport:
+    """Apply exactly what a dry run previewed: the same stored bundle, refused when it or the district's
+    roster changed since (checked again under the district's lock when the import runs)."""
+    from accounts.tasks import run_roster_import
+    from core.tasks import enqueue
+
+    if not access.can_manage_directory(acting_user, preview.district):
+        raise PermissionDenied
+    with transaction.atomic():
+        preview = RosterImport.objects.select_for_update().get(pk=preview.pk)
+        if not preview.is_preview:
+            raise ValidationError(
+                "This preview can no longer be applied: it was applied already, or a newer import replaced it. "
+                "Make a new preview."
+            )
+        if preview.roster_version != District.objects.get(pk=preview.district_id).roster_version:
+            raise ValidationError(
+                "The district's roster changed since this preview (another import ran). Make a new preview."
+            )
+        applied = RosterImport.objects.create(
+            district=preview.district,
+            uploaded_by=acting_user,
+            file_name=preview.file_name,
+            stored_path=preview.stored_path,
+            source=preview.source,
+            dry_run=False,
+            confirm_departures=preview.confirm_departures,
+            bundle_sha256=preview.bundle_sha256,
+            roster_version=preview.roster_version,
+            applies=preview,
+        )
+        RosterImport.objects.filter(pk=preview.pk).update(stored_path="")
+        transaction.on_commit(lambda: enqueue(run_roster_import, applied.pk))
+    return applied
 
 
 def roster_imports_stalled(*, older_than: datetime.timedelta = datetime.timedelta(minutes=5)) -> list[int]:
@@ -259,27 +312,51 @@ def roster_imports_stalled(*, older_than: datetime.timedelta = datetime.timedelt
     return list(stalled.values_list("pk", flat=True))
 
 
-def roster_import_run(*, roster_import_id: int) -> RosterImport | None:
-    """Run a queued upload once. A repeated or concurrent call finds it already claimed."""
-    claimed = RosterImport.objects.filter(pk=roster_import_id, status=RosterImportStatus.QUEUED).update(
-        status=RosterImportStatus.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
-        return None
-    roster_import = RosterImport.objects.select_related("district").get(pk=roster_import_id)
-
+def _progress_for(roster_import: RosterImport) -> ProgressCallback:
     def progress(fraction: float, message: str) -> None:
         try:
             cache.set(roster_import.progress_cache_key, {"fraction": fraction, "message": message}, 3600)
         except Exception:  # progress is a nicety; a cache outage must not stop the import
             logger.warning("could not record roster import progress", exc_info=True)
 
-    try:
-        return _roster_import_execute(roster_import, Path(roster_import.stored_path), progress)
-    finally:
-        # The upload holds student data: it is not kept once read.
+    return progress
+
+
+def roster_import_run(*, roster_import_id: int) -> RosterImport | None:
+    """Run a queued import once. A repeated or concurrent call finds it already claimed."""
+    claimed = RosterImport.objects.filter(pk=roster_import_id, status=RosterImportStatus.QUEUED).update(
+        status=RosterImportStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    roster_import = RosterImport.objects.select_related("district", "applies").get(pk=roster_import_id)
+    finished = _roster_import_execute(roster_import, Path(roster_import.stored_path), _progress_for(roster_import))
+    _forget_bundles(finished)
+    return finished
+
+
+def _forget_bundles(roster_import: RosterImport) -> None:
+    """Bundles hold student data: kept only while a preview may still be applied. A finished import's
+    bundle goes unless it is such a preview; a newer preview, or a real import that changed the roster,
+    retires the district's older previews."""
+    earlier = RosterImport.objects.filter(district_id=roster_import.district_id, pk__lt=roster_import.pk).exclude(
+        stored_path=""
+    )
+    if roster_import.is_preview:
+        for other in earlier.filter(dry_run=True, status__in=[RosterImportStatus.SUCCEEDED, RosterImportStatus.FAILED]):
+            _remove_bundle(other)
+        return
+    _remove_bundle(roster_import)
+    if roster_import.status == RosterImportStatus.SUCCEEDED and not roster_import.dry_run:
+        for other in earlier.filter(dry_run=True, status__in=[RosterImportStatus.SUCCEEDED, RosterImportStatus.FAILED]):
+            _remove_bundle(other)
+
+
+def _remove_bundle(roster_import: RosterImport) -> None:
+    if roster_import.stored_path:
         Path(roster_import.stored_path).unlink(missing_ok=True)
-        RosterImport.objects.filter(pk=roster_import_id).update(stored_path="")
+    RosterImport.objects.filter(pk=roster_import.pk).update(stored_path="")
+    roster_import.stored_path = ""
 
 
 def roster_import_from_path(
@@ -298,6 +375,7 @@ def roster_import_from_path(
         file_name=path.name[:255],
         dry_run=dry_run,
         confirm_departures=confirm_departures,
+        source=RosterSource.COMMAND,
         status=RosterImportStatus.RUNNING,
         started_at=timezone.now(),
     )
@@ -305,7 +383,20 @@ def roster_import_from_path(
 
 
 def _roster_import_execute(roster_import: RosterImport, path: Path, progress: ProgressCallback | None) -> RosterImport:
+    """Run the import; a dry run of a stored bundle (a preview) keeps its names and what it started from."""
+    preview_file = None
+    expected_version = None
     try:
+        if roster_import.applies_id is not None:
+            expected_version = roster_import.roster_version
+            if not path.is_file() or _sha256(path) != roster_import.bundle_sha256:
+                report = RosterReport()
+                report.add_problem(
+                    roster_import.file_name, None, None, "the file changed since the preview; make a new preview"
+                )
+                raise RosterRejected(report)
+        if roster_import.dry_run and roster_import.stored_path:
+            preview_file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
         report = import_roster(
             roster_import.district,
             path,
@@ -314,6 +405,8 @@ def _roster_import_execute(roster_import: RosterImport, path: Path, progress: Pr
             acting_user=roster_import.uploaded_by,
             change_reason=f"Roster import #{roster_import.pk}",
             confirm_departures=roster_import.confirm_departures,
+            expected_roster_version=expected_version,
+            preview_to=preview_file,
         )
         status = RosterImportStatus.SUCCEEDED
     except RosterRejected as rejected:
@@ -329,10 +422,248 @@ def _roster_import_execute(roster_import: RosterImport, path: Path, progress: Pr
             "the import stopped on an unexpected error; nothing was changed and our team has been notified",
         )
         status = RosterImportStatus.FAILED
+    try:
+        if preview_file is not None and status == RosterImportStatus.SUCCEEDED:
+            _store_preview(roster_import, preview_file)
+    finally:
+        if preview_file is not None:
+            preview_file.close()
     RosterImport.objects.filter(pk=roster_import.pk).update(
-        status=status, report=report.as_dict(), finished_at=timezone.now()
+        status=status,
+        report=report.as_dict(),
+        finished_at=timezone.now(),
+        roster_version=report.roster_version if roster_import.dry_run else roster_import.roster_version,
     )
     roster_import.refresh_from_db()
+    return roster_import
+
+
+def _store_preview(roster_import: RosterImport, rows: IO[str]) -> None:
+    """The preview's names, from the file the dry run wrote (COPY on PostgreSQL: a million rows stream)."""
+    rows.seek(0)
+    reader = csv.reader(rows)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            copy_sql = "COPY accounts_rosterpreviewrow (roster_import_id, entity, action, name, detail) FROM STDIN"
+            with cursor.copy(copy_sql) as copy:
+                for entity, action, name, detail in reader:
+                    copy.write_row((roster_import.pk, entity, action, name[:310], detail[:300]))
+        return
+    batch: list[RosterPreviewRow] = []
+    for entity, action, name, detail in reader:
+        batch.append(
+            RosterPreviewRow(roster_import=roster_import, entity=entity, action=action, name=name, detail=detail)
+        )
+        if len(batch) >= 5_000:
+            RosterPreviewRow.objects.bulk_create(batch)
+            batch = []
+    RosterPreviewRow.objects.bulk_create(batch)
+
+
+# --- Scheduled roster syncs ------------------------------------------------------------------
+
+SYNC_LEASE = datetime.timedelta(hours=2)  # a run that died leaves its claim; another may run after this
+
+
+def roster_sync_save(*, acting_user: User, district: District, values: dict[str, object], secret: str) -> RosterSync:
+    """Save the district's sync settings; `secret` (empty: keep the stored one) is stored encrypted."""
+    from accounts import credentials
+
+    if not access.can_manage_directory(acting_user, district):
+        raise PermissionDenied
+    with transaction.atomic():
+        sync, _ = RosterSync.objects.select_for_update().get_or_create(district=district)
+        for name, value in values.items():
+            setattr(sync, name, value)
+        if secret:
+            sync.api_client_secret = credentials.encrypt(secret)
+        if (
+            sync.enabled
+            and sync.source == SyncSource.API
+            and not (sync.api_base_url and sync.api_token_url and sync.api_client_id and sync.api_client_secret)
+        ):
+            raise ValidationError("A OneRoster API needs its address, its token address, a client id and a secret.")
+        if sync.enabled and sync.source == SyncSource.DROP_FOLDER and not sync.drop_folder:
+            raise ValidationError({"drop_folder": "Name the drop folder your SIS uploads to."})
+        attribute(sync, acting_user, "Roster sync settings changed")
+        sync.save()
+    return sync
+
+
+def roster_sync_queue_now(*, acting_user: User, district: District) -> None:
+    """The director asks for a run now (to try new settings): queued like a scheduled one."""
+    from accounts.tasks import run_roster_sync
+    from core.tasks import enqueue
+
+    if not access.can_manage_directory(acting_user, district):
+        raise PermissionDenied
+    sync = RosterSync.objects.filter(district=district).first()
+    if sync is None:
+        raise ValidationError("Save the sync settings first.")
+    transaction.on_commit(lambda: enqueue(run_roster_sync, sync.pk))
+
+
+def roster_syncs_due(*, now: datetime.datetime | None = None) -> list[int]:
+    """Enabled syncs to run now: a drop folder every time (looking costs nothing), an API once its
+    interval has passed since the last attempt (so a failed pull is tried again at the next one)."""
+    now = now or timezone.now()
+    due = []
+    for sync in RosterSync.objects.filter(enabled=True).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    ):
+        interval = datetime.timedelta(hours=sync.interval_hours) - datetime.timedelta(minutes=5)  # beat's jitter
+        if (
+            sync.source == SyncSource.DROP_FOLDER
+            or sync.last_attempt_at is None
+            or now - sync.last_attempt_at >= interval
+        ):
+            due.append(sync.pk)
+    return due
+
+
+def roster_sync_run(*, sync_id: int) -> RosterImport | None:
+    """One run of a district's sync: fetch the bundle, import it as an ordinary roster import, record the
+    outcome. Returns the import, or None when another run holds the sync or a drop folder has nothing new."""
+    now = timezone.now()
+    claimed = (
+        RosterSync.objects.filter(pk=sync_id)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + SYNC_LEASE)
+    )
+    if not claimed:
+        return None
+    sync = RosterSync.objects.select_related("district").get(pk=sync_id)
+    try:
+        if sync.source == SyncSource.DROP_FOLDER:
+            return _sync_from_drop_folder(sync)
+        return _sync_from_api(sync)
+    finally:
+        RosterSync.objects.filter(pk=sync_id).update(claimed_until=None)
+
+
+def _failed_before_import(sync: RosterSync, source: str, file_name: str, where: str, message: str) -> RosterImport:
+    report = RosterReport()
+    report.add_problem(where, None, None, message)
+    return RosterImport.objects.create(
+        district=sync.district,
+        file_name=file_name[:255],
+        source=source,
+        status=RosterImportStatus.FAILED,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        report=report.as_dict(),
+    )
+
+
+def _sync_from_drop_folder(sync: RosterSync) -> RosterImport | None:
+    from accounts.sync import drop_folder
+
+    try:
+        taken = drop_folder.take_newest(drop_folder.folder_for(sync.drop_folder))
+    except drop_folder.DropFolderUnusable as error:
+        return _record_sync(
+            sync, _failed_before_import(sync, RosterSource.DROP_FOLDER, sync.drop_folder, "drop folder", str(error))
+        )
+    if taken is None:
+        RosterSync.objects.filter(pk=sync.pk).update(last_attempt_at=timezone.now())
+        return None
+    for old in taken.superseded:
+        drop_folder.archive(old, {"superseded_by": taken.path.name})
+    roster_import = RosterImport.objects.create(
+        district=sync.district,
+        file_name=taken.path.name[:255],
+        source=RosterSource.DROP_FOLDER,
+        status=RosterImportStatus.RUNNING,
+        started_at=timezone.now(),
+        bundle_sha256=_sha256(taken.path),
+    )
+    roster_import = _roster_import_execute(roster_import, taken.path, _progress_for(roster_import))
+    drop_folder.archive(taken.path, roster_import.report)
+    return _record_sync(sync, roster_import)
+
+
+def _sync_from_api(sync: RosterSync) -> RosterImport:
+    from accounts import credentials
+    from accounts.sync import oneroster_api
+
+    name = f"OneRoster API {timezone.localtime():%Y-%m-%d %H:%M}"
+    target = _upload_dir() / f"{uuid.uuid4().hex}.zip"
+    try:
+        secret = credentials.decrypt(sync.api_client_secret)
+        oneroster_api.pull(
+            oneroster_api.ApiSettings(
+                base_url=sync.api_base_url,
+                token_url=sync.api_token_url,
+                client_id=sync.api_client_id,
+                client_secret=secret,
+                version=sync.api_version,
+            ),
+            target,
+        )
+    except credentials.CredentialUnreadable:
+        target.unlink(missing_ok=True)
+        failed = _failed_before_import(
+            sync, RosterSource.API, name, "settings", "the stored client secret cannot be read; enter it again"
+        )
+        return _record_sync(sync, failed)
+    except oneroster_api.ApiFailed as error:
+        target.unlink(missing_ok=True)
+        return _record_sync(sync, _failed_before_import(sync, RosterSource.API, name, "OneRoster API", error.message))
+    roster_import = RosterImport.objects.create(
+        district=sync.district,
+        file_name=name,
+        source=RosterSource.API,
+        status=RosterImportStatus.RUNNING,
+        started_at=timezone.now(),
+        bundle_sha256=_sha256(target),
+    )
+    try:
+        roster_import = _roster_import_execute(roster_import, target, _progress_for(roster_import))
+    finally:
+        target.unlink(missing_ok=True)
+    return _record_sync(sync, roster_import)
+
+
+def _record_sync(sync: RosterSync, roster_import: RosterImport) -> RosterImport:
+    """The run's outcome on the sync; a failure that starts a streak tells each director once (the
+    reminder log's key is the streak's first failed run, so later failures of the streak send nothing)."""
+    from core.notify import Notice, notify
+
+    now = timezone.now()
+    with transaction.atomic():
+        current = RosterSync.objects.select_for_update().get(pk=sync.pk)
+        current.last_attempt_at = now
+        current.last_import = roster_import
+        if roster_import.status == RosterImportStatus.SUCCEEDED:
+            current.last_success_at = now
+            current.failing_since = None
+            current.last_problem = ""
+        else:
+            problems = roster_import.report.get("problems") or [{"message": "the run failed"}]
+            first = problems[0]
+            where = ", ".join(str(p) for p in (first.get("file"), first.get("line"), first.get("field")) if p)
+            current.last_problem = (f"{where}: " if where else "") + str(first.get("message", ""))[:400]
+            if current.failing_since_id is None:
+                current.failing_since = roster_import
+            streak = current.failing_since_id
+            directors = Membership.objects.filter(
+                district=sync.district, role=Role.DIRECTOR, school__isnull=True, ended_on__isnull=True,
+                user__is_active=True,
+            ).values_list("user_id", flat=True)  # fmt: skip
+            for director_id in directors:
+                notify(
+                    Notice(
+                        kind="roster_sync_failed",
+                        district_id=sync.district_id,
+                        recipient_id=director_id,
+                        object_key=f"roster_sync:{sync.pk}",
+                        period=f"failing-since-{streak}",
+                        path=reverse("roster_import_detail", args=[roster_import.pk]),
+                    )
+                )
+        current.save(
+            update_fields=["last_attempt_at", "last_import", "last_success_at", "failing_since", "last_problem"]
+        )
     return roster_import
 
 

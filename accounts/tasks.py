@@ -20,5 +20,20 @@ def requeue_roster_imports() -> int:
 
 
 @shared_task(acks_late=True)
+def run_due_roster_syncs() -> int:
+    """Beat's tick: queue every district's sync that is due (claimed per sync, so overlap is harmless)."""
+    due = services.roster_syncs_due()
+    for sync_id in due:
+        if not enqueue(run_roster_sync, sync_id):
+            break
+    return len(due)
+
+
+@shared_task(acks_late=True)
+def run_roster_sync(sync_id: int) -> None:
+    services.roster_sync_run(sync_id=sync_id)
+
+
+@shared_task(acks_late=True)
 def announce_reserved_powers(district_id: int, changed_by_id: int, changes: dict[str, list[str]]) -> int:
     return services.reserved_powers_announce(district_id=district_id, changed_by_id=changed_by_id, changes=changes)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -17,13 +18,15 @@ from accounts.forms import (
     EmploymentForm,
     PolicyProfileForm,
     RoleGrantForm,
+    RosterSyncForm,
     RosterUploadForm,
     SchoolSearchForm,
     SignInSettingsForm,
 )
 from accounts.history import district_history, staff_history
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import District, Membership, ProgramMembership, User
+from accounts.models import District, Membership, ProgramMembership, RosterSync, User
+from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.pagination import page_of
 from core.refusals import add_refusal, show_refusal
@@ -366,7 +369,13 @@ def student_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def student_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     student = access.get_student_for_user(request.user, pk)
     programs = ProgramMembership.objects.filter(student=student).select_related("program").order_by("ended_on")
-    return render(request, "accounts/student_detail.html", {"student": student, "programs": programs})
+    # Only this student's links: a guardian's other children (perhaps at another school) never show.
+    guardians = selectors.current_guardians(student)
+    return render(
+        request,
+        "accounts/student_detail.html",
+        {"student": student, "programs": programs, "guardians": guardians},
+    )
 
 
 # --- Roster import ---------------------------------------------------------------------
@@ -389,7 +398,12 @@ def roster_import_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResp
     return render(
         request,
         "accounts/roster_import_list.html",
-        {"district": district, "form": form, "page": page_of(request, imports, PAGE_SIZE)},
+        {
+            "district": district,
+            "form": form,
+            "page": page_of(request, imports, PAGE_SIZE),
+            "sync": RosterSync.objects.filter(district=district).select_related("last_import").first(),
+        },
     )
 
 
@@ -404,4 +418,59 @@ def roster_import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
+    if roster_import.dry_run:
+        context["changes"] = page_of(request, selectors.preview_rows(roster_import), PAGE_SIZE)
     return render(request, "accounts/roster_import_detail.html", context)
+
+
+@login_required
+@require_safe
+def roster_import_changes_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    roster_import = access.get_roster_import_for_user(request.user, pk)
+    rows = selectors.preview_rows(roster_import).values_list("entity", "action", "name", "detail").iterator()
+    return csv_response(f"roster-preview-{roster_import.pk}.csv", ["Records", "What happens", "Name", "Details"], rows)
+
+
+@login_required
+@require_POST
+def roster_import_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    preview = access.get_roster_import_for_user(request.user, pk)
+    try:
+        applied = services.roster_import_apply(acting_user=request.user, preview=preview)
+    except ValidationError as error:
+        show_refusal(request, error)
+        return redirect(preview)
+    return redirect(applied)
+
+
+@login_required
+def roster_sync_settings(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    district = access.get_managed_district_for_user(request.user, slug)
+    sync = RosterSync.objects.filter(district=district).select_related("last_import").first()
+    instance = sync or RosterSync(district=district, drop_folder=district.slug)
+    form = RosterSyncForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.roster_sync_save(
+                acting_user=request.user, district=district, values=values, secret=form.cleaned_data["client_secret"]
+            )
+        except ValidationError as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, "The roster sync settings were saved.")
+            return redirect("roster_sync_settings", district.slug)
+    return render(request, "accounts/roster_sync.html", {"district": district, "form": form, "sync": sync})
+
+
+@login_required
+@require_POST
+def roster_sync_run_now(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    district = access.get_managed_district_for_user(request.user, slug)
+    try:
+        services.roster_sync_queue_now(acting_user=request.user, district=district)
+    except ValidationError as error:
+        show_refusal(request, error)
+    else:
+        messages.success(request, "The sync runs now; its import appears under Roster import when it is done.")
+    return redirect("roster_sync_settings", district.slug)

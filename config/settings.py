@@ -228,6 +228,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.requeue_roster_imports",
         "schedule": crontab(minute="*/10"),
     },
+    # Every ten minutes: the districts' scheduled roster syncs that are due (a drop folder is looked at
+    # each time; an API is pulled at the interval the district chose).
+    "run-due-roster-syncs": {
+        "task": "accounts.tasks.run_due_roster_syncs",
+        "schedule": crontab(minute="*/10"),
+    },
     "refresh-district-dashboards": {
         "task": "dashboards.tasks.refresh_district_dashboards",
         "schedule": crontab(minute="*/5"),
@@ -451,6 +457,48 @@ ROSTER_MAX_COMPRESSION_RATIO = env.int("ROSTER_MAX_COMPRESSION_RATIO", default=1
 if not 20 <= ROSTER_MAX_COMPRESSION_RATIO <= 10_000:
     raise ImproperlyConfigured("ROSTER_MAX_COMPRESSION_RATIO must be from 20 to 10000.")
 CONSENT_UPLOAD_MAX_BYTES = env.int("CONSENT_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+
+# Scheduled roster syncs (accounts/sync/). Each district's SIS drops its OneRoster zip in a folder of
+# its own under this root (its SFTP server writes there); processed bundles move to archive/ beside it.
+ROSTER_DROP_ROOT = env.path("ROSTER_DROP_ROOT", default=VAR_DIR / "roster-drop")
+# A zip in a drop folder is read once `<name>.done` exists beside it, or once it has not changed for
+# this many seconds: a file still being uploaded is never read.
+ROSTER_DROP_SETTLE_SECONDS = env.int("ROSTER_DROP_SETTLE_SECONDS", default=300)
+if not 0 <= ROSTER_DROP_SETTLE_SECONDS <= 86_400:
+    raise ImproperlyConfigured("ROSTER_DROP_SETTLE_SECONDS must be from 0 to 86400.")
+# OneRoster REST pulls: seconds to wait for one answer, and records asked for per page.
+ROSTER_API_TIMEOUT_SECONDS = env.int("ROSTER_API_TIMEOUT_SECONDS", default=60)
+if not 1 <= ROSTER_API_TIMEOUT_SECONDS <= 600:
+    raise ImproperlyConfigured("ROSTER_API_TIMEOUT_SECONDS must be from 1 to 600.")
+ROSTER_API_PAGE_SIZE = env.int("ROSTER_API_PAGE_SIZE", default=1000)
+if not 10 <= ROSTER_API_PAGE_SIZE <= 10_000:
+    raise ImproperlyConfigured("ROSTER_API_PAGE_SIZE must be from 10 to 10000.")
+# Plain http:// API addresses: only for a test server on this machine; student data goes over HTTPS.
+ROSTER_API_ALLOW_HTTP = env_bool("ROSTER_API_ALLOW_HTTP", default=False)
+
+
+def _credentials_key() -> str:
+    """The Fernet key that encrypts stored API secrets: CREDENTIALS_KEY, or one derived from the secret
+    key (so rotating DJANGO_SECRET_KEY then means entering the secrets again)."""
+    import base64
+    import hashlib
+
+    from cryptography.fernet import Fernet
+
+    key = env.str("CREDENTIALS_KEY", default="")
+    if not key:
+        digest = hashlib.sha256(b"registry-credentials:" + SECRET_KEY.encode()).digest()
+        return base64.urlsafe_b64encode(digest).decode("ascii")
+    try:
+        Fernet(key.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise ImproperlyConfigured(
+            "CREDENTIALS_KEY must be a Fernet key: 32 random bytes in URL-safe base64 (44 characters)."
+        ) from None
+    return str(key)
+
+
+CREDENTIALS_KEY = _credentials_key()
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

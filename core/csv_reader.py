@@ -148,6 +148,11 @@ class CsvRows:
             if not decoding.stopped:
                 self.report.add_problem(name, 1, None, "the file is empty; it needs at least a header row")
             return
+        # Spreadsheets and some exports end the header with empty columns ("a,b,c,,"): ignored, and a
+        # row may then stop at the last named column or run on with empty cells to the header's width.
+        full_width = len(header)
+        while header and not header[-1].strip():
+            header = header[:-1]
         wanted = {c.lower(): c for c in self.spec.columns}
         positions: dict[str, int] = {}
         for index, heading in enumerate(header):
@@ -167,6 +172,8 @@ class CsvRows:
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue  # blank line
+            if width < len(row) <= full_width and not any(cell.strip() for cell in row[width:]):
+                row = row[:width]
             if len(row) != width:
                 self.report.add_problem(
                     name, reader.line_num, None, f"expected {width} columns as in the header, found {len(row)}"

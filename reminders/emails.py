@@ -26,6 +26,7 @@ SUBJECTS = {
     "authorization": "authorizations.Authorization",
     "school": "accounts.School",
     "staff": "accounts.User",
+    "roster_sync": "accounts.RosterSync",
 }
 
 

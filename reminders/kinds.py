@@ -422,4 +422,14 @@ KINDS += [
     ),
 ]
 
+KINDS += [
+    Kind(
+        "roster_sync_failed",
+        "Roster sync failed",
+        "The district's technology directors",
+        "Once when a scheduled roster sync fails, however many runs the failure lasts",
+        "roster_sync_failed",
+        None,
+    ),
+]
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}

@@ -3,7 +3,18 @@ import datetime
 import factory
 from django.contrib.auth.hashers import make_password
 
-from accounts.models import District, Membership, Program, ProgramKind, Role, School, Student, User
+from accounts.models import (
+    District,
+    Guardian,
+    Membership,
+    Program,
+    ProgramKind,
+    Role,
+    School,
+    Student,
+    StudentGuardian,
+    User,
+)
 
 # Hash once: Argon2 is deliberately slow and tests create many users.
 TEST_PASSWORD = "correct-horse-battery"
@@ -67,6 +78,25 @@ class StudentFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     grade = "05"
+
+
+class GuardianFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Guardian
+
+    district = factory.SubFactory(DistrictFactory)
+    roster_sourced_id = factory.Sequence(lambda n: f"g{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"family{n}@home.example.org")
+    phone = "+1 555 0199"
+
+
+def guardian_of(student: Student, **kwargs: object) -> Guardian:
+    """A guardian linked to `student` (a parent)."""
+    guardian = GuardianFactory(district=student.district, **kwargs)
+    StudentGuardian.objects.create(student=student, guardian=guardian, relationship="parent")
+    return guardian
 
 
 def staff_at(school: School, role: str = Role.STAFF, **kwargs: object) -> User:

@@ -132,7 +132,8 @@ def read_manifest(bundle: Bundle, report: RosterReport) -> tuple[str, dict[str, 
     modes = {}
     for key, value in properties.items():
         if key.startswith("file."):
-            mode = value.strip().lower()
+            # Exports write `file.scoreScales,` for a file they do not send: empty means absent.
+            mode = value.strip().lower() or "absent"
             if mode not in FILE_MODES:
                 report.add_problem("manifest.csv", None, key, f"{value!r} is not bulk, delta or absent")
             modes[key.removeprefix("file.") + ".csv"] = mode

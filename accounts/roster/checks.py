@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from accounts.roster.files import STAFF_ROLES
+from accounts.roster.files import GUARDIAN_ROLES, STAFF_ROLES
 from accounts.roster.phase import Phase
 from core.csv_reader import MAX_PROBLEMS
 
@@ -39,13 +39,22 @@ class Checking(Phase):
         """OneRoster 1.2 keeps roles apart from users: a user with a student role is a
         student (school from the primary role), a user with a staff role is staff."""
         staff = ", ".join(f"'{r}'" for r in sorted(STAFF_ROLES))
+        family = ", ".join(f"'{r}'" for r in sorted(GUARDIAN_ROLES))
         self.cursor.execute(
             f"""UPDATE stg_user SET kind = CASE
                   WHEN EXISTS (SELECT 1 FROM stg_user_org r WHERE r.user_sourced_id = stg_user.sourced_id
                                AND r.role = 'student') THEN 'student'
                   WHEN EXISTS (SELECT 1 FROM stg_user_org r WHERE r.user_sourced_id = stg_user.sourced_id
                                AND r.role IN ({staff})) THEN 'staff'
+                  WHEN EXISTS (SELECT 1 FROM stg_user_org r WHERE r.user_sourced_id = stg_user.sourced_id
+                               AND r.role IN ({family})) THEN 'guardian'
                   ELSE 'other' END"""
+        )
+        self.cursor.execute(
+            f"""UPDATE stg_user SET relationship = (
+                  SELECT r.role FROM stg_user_org r WHERE r.user_sourced_id = stg_user.sourced_id
+                  AND r.role IN ({family}) ORDER BY r.is_primary DESC, r.line LIMIT 1)
+                WHERE kind = 'guardian'"""
         )
         school_ids = [sid for sid, kind in self.org_types.items() if kind == "school"]
         self.cursor.execute("CREATE TEMP TABLE stg_school_ids (sourced_id text)")
@@ -76,6 +85,29 @@ class Checking(Phase):
             [],
             lambda sid: f"student {sid!r} has no role at a school in roles.csv",
         )
+
+    def _check_guardian_links(self) -> None:
+        """agentSourcedIds naming nobody in the file is common in real exports (families exported apart,
+        or not at all): no link is made, and the report lists them as warnings, not problems."""
+        self.cursor.execute(
+            f"""SELECT a.line, a.agent_sourced_id FROM stg_agent a WHERE NOT EXISTS
+                  (SELECT 1 FROM stg_user u WHERE u.sourced_id = a.agent_sourced_id)
+                ORDER BY 1 LIMIT {MAX_PROBLEMS + 1}"""
+        )
+        for line, sid in self.cursor.fetchall():
+            self.report.add_warning(
+                "users.csv", line, "agentSourcedIds", f"{sid!r} is not in users.csv; no family link was made"
+            )
+        self.cursor.execute(
+            f"""SELECT g.line, g.sourced_id FROM stg_user g WHERE g.kind = 'guardian' AND g.status = 'active'
+                  AND NOT EXISTS (SELECT 1 FROM stg_agent a WHERE a.user_sourced_id = g.sourced_id)
+                  AND NOT EXISTS (SELECT 1 FROM stg_agent a WHERE a.agent_sourced_id = g.sourced_id)
+                ORDER BY 1 LIMIT {MAX_PROBLEMS + 1}"""
+        )
+        for line, sid in self.cursor.fetchall():
+            self.report.add_warning(
+                "users.csv", line, "agentSourcedIds", f"guardian {sid!r} is linked to no student; not stored"
+            )
 
     def _check_across_rows(self, *, has_classes: bool, has_enrollments: bool) -> None:
         district_id = self.district.pk

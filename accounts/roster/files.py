@@ -23,7 +23,8 @@ STAFF_ROLES = frozenset(
     }
 )
 STUDENT_ROLES = frozenset({"student"})
-OTHER_ROLES = frozenset({"guardian", "parent", "relative"})  # family members are not stored
+# A student's family: stored as guardians (accounts.models.Guardian), linked by agentSourcedIds.
+GUARDIAN_ROLES = frozenset({"guardian", "parent", "relative"})
 ORG_TYPES = frozenset({"department", "school", "district", "local", "state", "national"})
 STATUSES = {"": "active", "active": "active", "tobedeleted": "tobedeleted", "inactive": "tobedeleted"}
 
@@ -31,6 +32,8 @@ GRADE_ALIASES = {"K": "KG", "KINDERGARTEN": "KG", "PREK": "PK", "PRE-K": "PK", "
 CEDS_GRADES = frozenset({"IT", "PR", "PK", "TK", "KG", "PS", "UG", "OTHER"} | {f"{n:02d}" for n in range(1, 14)})
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
+# What a guardian's row adds: how to reach them, and whose family they are (either side may list the other).
+GUARDIAN_COLUMNS = ("phone", "sms", "agentSourcedIds", "preferredLanguage", "metadata.preferredLanguage")
 MANIFEST = FileSpec("manifest.csv", ("propertyName", "value"))
 # users.csv differs between versions: OneRoster 1.2 gives each user's roles, and their orgs, in roles.csv.
 SPECS = {
@@ -40,12 +43,32 @@ SPECS = {
     "users.csv@1.1": FileSpec(
         "users.csv",
         ("sourcedId", "orgSourcedIds", "role", "givenName", "familyName"),
-        ("status", "dateLastModified", "enabledUser", "username", "identifier", "email", "grades", "middleName"),
+        (
+            "status",
+            "dateLastModified",
+            "enabledUser",
+            "username",
+            "identifier",
+            "email",
+            "grades",
+            "middleName",
+            *GUARDIAN_COLUMNS,
+        ),
     ),
     "users.csv@1.2": FileSpec(
         "users.csv",
         ("sourcedId", "givenName", "familyName"),
-        ("status", "dateLastModified", "enabledUser", "username", "identifier", "email", "grades", "middleName"),
+        (
+            "status",
+            "dateLastModified",
+            "enabledUser",
+            "username",
+            "identifier",
+            "email",
+            "grades",
+            "middleName",
+            *GUARDIAN_COLUMNS,
+        ),
     ),
     "roles.csv": FileSpec(
         "roles.csv",
@@ -74,6 +97,8 @@ def status_of(report: RosterReport, file: str, line: int, value: str) -> str | N
 
 
 def check_date(report: RosterReport, file: str, line: int, column: str, value: str) -> None:
+    """Dates the product never reads (dateLastModified, beginDate, endDate): a value that is not a
+    date is a warning on the report, never a reason to refuse the bundle."""
     if not value:
         return
     try:
@@ -82,7 +107,7 @@ def check_date(report: RosterReport, file: str, line: int, column: str, value: s
         else:
             datetime.datetime.fromisoformat(value)
     except ValueError:
-        report.add_problem(file, line, column, f"{value!r} is not a date (expected YYYY-MM-DD)")
+        report.add_warning(file, line, column, f"{value!r} is not a date (expected YYYY-MM-DD); not used, so ignored")
 
 
 def has_required(report: RosterReport, file: str, line: int, row: dict[str, str], *columns: str) -> bool:

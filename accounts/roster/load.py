@@ -5,8 +5,8 @@ from __future__ import annotations
 from accounts.roster.bundle import Bundle
 from accounts.roster.files import (
     EMAIL_RE,
+    GUARDIAN_ROLES,
     ORG_TYPES,
-    OTHER_ROLES,
     SPECS,
     STAFF_ROLES,
     STUDENT_ROLES,
@@ -76,46 +76,63 @@ class Loading(Phase):
     def _load_users(self, bundle: Bundle, version: str) -> None:
         file = "users.csv"
         # Links spool to disk and load after the users COPY closes (inner context exits first).
-        with self.staging.writer("stg_user_org", spooled=True) as links, self.staging.writer("stg_user") as users:
+        with (
+            self.staging.writer("stg_user_org", spooled=True) as links,
+            self.staging.writer("stg_agent", spooled=True) as agents,
+            self.staging.writer("stg_user") as users,
+        ):
             for line, row in self._rows(bundle, f"users.csv@{version}"):
                 self.report.rows_read += 1
                 if not has_required(self.report, file, line, row, "sourcedId", "givenName", "familyName"):
                     continue
                 status = status_of(self.report, file, line, row.get("status", ""))
                 check_date(self.report, file, line, "dateLastModified", row.get("dateLastModified", ""))
+                phone = row.get("phone", "") or row.get("sms", "")
+                language = row.get("preferredLanguage", "") or row.get("metadata.preferredLanguage", "")
                 check_lengths(
                     self.report,
                     file,
                     line,
-                    row,
-                    {"sourcedId": 255, "givenName": 150, "familyName": 150, "identifier": 64, "email": 254},
+                    {**row, "phone": phone, "preferredLanguage": language},
+                    {
+                        "sourcedId": 255,
+                        "givenName": 150,
+                        "familyName": 150,
+                        "identifier": 64,
+                        "email": 254,
+                        "phone": 32,
+                        "preferredLanguage": 35,
+                    },
                 )
                 email = row.get("email", "").lower()
                 if email and not EMAIL_RE.match(email):
                     self.report.add_problem(file, line, "email", f"{row['email']!r} is not an e-mail address")
                 grade = grade_of(self.report, file, line, row.get("grades", ""))
-                kind, school = "", ""
+                kind, school, relationship = "", "", ""
                 sid = row["sourcedId"]
+                for agent in row.get("agentSourcedIds", "").split(","):
+                    if agent.strip():
+                        agents.write((line, sid, agent.strip()))
                 if version == "1.1":
                     role = row["role"].lower()
                     if role in STUDENT_ROLES:
                         kind = "student"
                     elif role in STAFF_ROLES:
                         kind = "staff"
-                    elif role in OTHER_ROLES:
-                        kind = "other"
+                    elif role in GUARDIAN_ROLES:
+                        kind, relationship = "guardian", role
                     else:
                         self.report.add_problem(file, line, "role", f"{row['role']!r} is not an OneRoster role")
                         continue
                     org_ids = [o.strip() for o in row["orgSourcedIds"].split(",") if o.strip()]
-                    if not org_ids and kind != "other":
+                    if not org_ids and kind != "guardian":
                         self.report.add_problem(file, line, "orgSourcedIds", "a value is required")
                     for position, org_id in enumerate(org_ids):
                         org_type = self.org_types.get(org_id)
                         if org_type is None:
                             self.report.add_problem(file, line, "orgSourcedIds", f"unknown org {org_id!r}")
                             continue
-                        if kind == "other":
+                        if kind == "guardian":
                             continue
                         if org_type == "school" and not school:
                             school = org_id
@@ -123,21 +140,23 @@ class Loading(Phase):
                             links.write((line, sid, org_id, role, 1 if position == 0 else 0))
                     if kind == "student" and org_ids and not school and status == "active":
                         self.report.add_problem(file, line, "orgSourcedIds", "a student must belong to a school")
-                if kind != "other":
-                    users.write(
-                        (
-                            line,
-                            sid,
-                            status,
-                            kind,
-                            row["givenName"],
-                            row["familyName"],
-                            email,
-                            row.get("identifier", ""),
-                            grade,
-                            school,
-                        )
+                users.write(
+                    (
+                        line,
+                        sid,
+                        status,
+                        kind,
+                        row["givenName"],
+                        row["familyName"],
+                        email,
+                        row.get("identifier", ""),
+                        grade,
+                        school,
+                        phone,
+                        language,
+                        relationship,
                     )
+                )
 
     def _load_roles(self, bundle: Bundle) -> None:
         file = "roles.csv"
@@ -150,7 +169,7 @@ class Loading(Phase):
                 for column in ("dateLastModified", "beginDate", "endDate"):
                     check_date(self.report, file, line, column, row.get(column, ""))
                 role = row["role"].lower()
-                if role not in STAFF_ROLES | STUDENT_ROLES | OTHER_ROLES:
+                if role not in STAFF_ROLES | STUDENT_ROLES | GUARDIAN_ROLES:
                     self.report.add_problem(file, line, "role", f"{row['role']!r} is not an OneRoster role")
                     continue
                 role_type = row["roleType"].lower()
@@ -160,7 +179,7 @@ class Loading(Phase):
                 if org_id not in self.org_types:
                     self.report.add_problem(file, line, "orgSourcedId", f"unknown org {org_id!r}")
                     continue
-                if status == "active" and role not in OTHER_ROLES:
+                if status == "active":
                     links.write((line, row["userSourcedId"], org_id, role, 1 if role_type == "primary" else 0))
 
     def _load_classes(self, bundle: Bundle) -> None:
@@ -193,9 +212,9 @@ class Loading(Phase):
                 for column in ("dateLastModified", "beginDate", "endDate"):
                     check_date(self.report, file, line, column, row.get(column, ""))
                 role = row["role"].lower()
-                if role not in STAFF_ROLES | STUDENT_ROLES | OTHER_ROLES:
+                if role not in STAFF_ROLES | STUDENT_ROLES | GUARDIAN_ROLES:
                     self.report.add_problem(file, line, "role", f"{row['role']!r} is not an OneRoster role")
                     continue
-                if role in OTHER_ROLES:
+                if role in GUARDIAN_ROLES:
                     continue
                 out.write((line, row["sourcedId"], status, row["classSourcedId"], row["userSourcedId"], role))

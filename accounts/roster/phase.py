@@ -29,6 +29,7 @@ class Phase:
     staging: Staging
     modes: dict[str, str]  # how each file is sent (bulk, delta, absent), from the manifest
     org_types: dict[str, str]  # every org's type by its sourcedId, from orgs.csv and earlier imports
+    analyzed: list[str]  # the real tables this import analyzed (statistics refreshed mid-import)
 
     def _differs(self, pairs: list[tuple[str, str]]) -> str:
         op = "IS DISTINCT FROM" if self.postgres else "IS NOT"

@@ -17,7 +17,12 @@ class RosterReport:
     deactivated_examples: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
+    # What the product does not use but the export got wrong (a date it never reads): listed, never refused.
+    warnings: list[Problem] = field(default_factory=list)
+    warning_count: int = 0
     seconds: float = 0.0
+    roster_version: int | None = None  # the district's roster version the import started from
+    analyzed: list[str] = field(default_factory=list)  # tables whose statistics it refreshed
 
     @property
     def ok(self) -> bool:
@@ -30,6 +35,11 @@ class RosterReport:
             if len(message) > MAX_MESSAGE:
                 message = message[: MAX_MESSAGE - 1] + "…"
             self.problems.append(Problem(file, line, field_name, message))
+
+    def add_warning(self, file: str, line: int | None, field_name: str | None, message: str) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_PROBLEMS:
+            self.warnings.append(Problem(file, line, field_name, message[:MAX_MESSAGE]))
 
     def count(self, entity: str, what: str, n: int) -> None:
         bucket = self.counts.setdefault(entity, {"created": 0, "changed": 0, "deactivated": 0})
@@ -44,7 +54,11 @@ class RosterReport:
             "deactivated_examples": self.deactivated_examples,
             "problems": [p.as_dict() for p in self.problems],
             "problem_count": self.problem_count,
+            "warnings": [w.as_dict() for w in self.warnings],
+            "warning_count": self.warning_count,
             "seconds": round(self.seconds, 2),
+            "roster_version": self.roster_version,
+            "analyzed": self.analyzed,
         }
 
 

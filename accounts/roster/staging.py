@@ -20,11 +20,18 @@ STAGING_TABLES = {
     "stg_org": "line integer, sourced_id text, status text, name text, type text, identifier text",
     "stg_user": (
         "line integer, sourced_id text, status text, kind text, given_name text, family_name text, "
-        "email text, identifier text, grade text, school_sourced_id text"
+        "email text, identifier text, grade text, school_sourced_id text, phone text, language text, "
+        "relationship text"
     ),
+    # agentSourcedIds: a student's guardians, or a guardian's students (exports list either side).
+    "stg_agent": "line integer, user_sourced_id text, agent_sourced_id text",
     "stg_user_org": "line integer, user_sourced_id text, org_sourced_id text, role text, is_primary integer",
     "stg_class": "line integer, sourced_id text, status text, title text, school_sourced_id text",
     "stg_staff_role": "user_id bigint, school_key bigint",
+    # Every row the import wrote (entity, id, added/matched/changed/deactivated): the history rows and a
+    # preview's names come from it, so they cost in proportion to what changed, not to the district.
+    "stg_written": "entity text, id bigint, action text",
+    "stg_guardian_link": "student_id bigint, guardian_sid text, relationship text",
     "stg_enrollment": (
         "line integer, sourced_id text, status text, class_sourced_id text, user_sourced_id text, role text"
     ),
@@ -54,10 +61,16 @@ class Staging:
             "CREATE INDEX stg_user_org_uid ON stg_user_org (user_sourced_id)",
             "CREATE INDEX stg_class_sid ON stg_class (sourced_id)",
             "CREATE INDEX stg_org_sid ON stg_org (sourced_id)",
+            "CREATE INDEX stg_agent_uid ON stg_agent (user_sourced_id)",
         ):
             self.cursor.execute(statement)
+        self.analyze(*STAGING_TABLES)
+
+    def analyze(self, *tables: str) -> None:
+        """Fresh statistics for tables just filled: temporary tables are never analyzed by autovacuum,
+        and without statistics the planner guesses a few rows and picks nested loops over a million."""
         if self.postgres:
-            for table in STAGING_TABLES:
+            for table in tables:
                 self.cursor.execute(f"ANALYZE {table}")
 
     def writer(self, table: str, *, spooled: bool = False) -> _StagingWriter:

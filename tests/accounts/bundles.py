@@ -189,7 +189,25 @@ HEADERS = {
 }
 
 
+def guardian(
+    sid: str, given: str, family: str, children: str, role: str = "parent", status: str = "active", **extra: str
+) -> dict:
+    """A parent or guardian (OneRoster 1.1 users.csv), linked to `children` (comma-separated sourcedIds)."""
+    return {
+        "sourcedId": sid,
+        "status": status,
+        "role": role,
+        "givenName": given,
+        "familyName": family,
+        "agentSourcedIds": children,
+        "email": f"{given.lower()}@family.example.org",
+        **extra,
+    }
+
+
 def to_csv(rows: list[dict], header: list[str]) -> str:
+    # Columns the standard header lacks (an extension such as metadata.preferredLanguage) are added.
+    header = header + [k for k in dict.fromkeys(k for row in rows for k in row) if k not in header]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()

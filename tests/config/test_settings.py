@@ -54,6 +54,11 @@ def test_it_starts_in_production_with_a_secret_key():
         ("ROSTER_MAX_UNPACKED_BYTES", "1000"),
         ("ROSTER_MAX_COMPRESSION_RATIO", "5"),
         ("ROSTER_MAX_COMPRESSION_RATIO", "a hundred"),
+        ("ROSTER_DROP_SETTLE_SECONDS", "-1"),
+        ("ROSTER_API_TIMEOUT_SECONDS", "0"),
+        ("ROSTER_API_PAGE_SIZE", "1000000"),
+        ("ROSTER_API_ALLOW_HTTP", "sometimes"),
+        ("CREDENTIALS_KEY", "not-a-fernet-key"),
     ],
 )
 def test_it_refuses_to_start_on_a_malformed_value(name, value):

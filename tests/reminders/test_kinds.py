@@ -8,9 +8,10 @@ import datetime
 import pytest
 from django.core import mail
 
-from accounts.models import Approver, User
+from accounts.models import Approver, RosterSync, User
 from accounts.services import staff_invite
 from consent.services import consent_scopes_set_up
+from core.notify import Notice, notify
 from disclosures.services import disclosure_return
 from registry.models import AccountStatus
 from reminders import services
@@ -142,6 +143,8 @@ def test_every_kind_has_its_email(world, cycle, account, today, settings):
         services.reminders_plan(today=day)
     # Notices are claimed by the action they follow, not planned.
     staff_invite(acting_user=world.director, district=world.district, people=User.objects.filter(pk=world.staff.pk))
+    sync = RosterSync.objects.create(district=world.district, last_problem="users.csv, 2, email: not an address")
+    notify(Notice("roster_sync_failed", world.district.pk, world.director.pk, f"roster_sync:{sync.pk}", "1", "/"))
     services.reminders_deliver(services.reminders_take_for_queue())
     sent_kinds = set(Reminder.objects.filter(status="sent").values_list("kind", flat=True))
     assert sent_kinds == {kind.key for kind in KINDS}

@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.models import ProgramMembership, Student
+from accounts.models import ProgramMembership, RosterImport, RosterImportStatus, RosterPreviewRow, Student
 from accounts.roster import import_roster
 from authorizations import services as authorization_services
 from authorizations.models import Authorization
@@ -153,6 +153,15 @@ def _district_table(world) -> str:
     return reverse("dashboards:district_export", args=[world.district.slug])
 
 
+def _roster_preview(world) -> str:
+    preview = RosterImport.objects.create(
+        district=world.district, file_name="roster.zip", dry_run=True, status=RosterImportStatus.SUCCEEDED
+    )
+    for payload in PAYLOADS:  # a name as the student information system spelled it
+        RosterPreviewRow.objects.create(roster_import=preview, entity="students", action="added", name=payload)
+    return reverse("roster_import_changes_csv", args=[preview.pk])
+
+
 def _audit(world) -> str:
     for payload in PAYLOADS:  # each creation is in the accounts' history, under its name
         SocialAccountFactory(school=world.school, district=world.district, display_name=payload)
@@ -181,6 +190,7 @@ EXPORTS = [
     Export("dashboards:school_export", "principal", _dashboard_authorizations),
     Export("dashboards:district_export", "director", _district_table),
     Export("audit:export", "director", _audit),
+    Export("roster_import_changes_csv", "director", _roster_preview),
 ]
 
 

@@ -167,6 +167,13 @@ PAGES: dict[str, Page] = {
     "district_invite": district_page(DIR, method=POST),
     "roster_import_list": district_page(DIR),
     "roster_import_detail": on("roster_import", own_district=only(DIR, otherwise=NOT_FOUND), other_district=NOWHERE),
+    # A preview's names and applying it, the sync settings (where a client secret is entered): the director.
+    "roster_import_changes_csv": on(
+        "roster_import", own_district=only(DIR, otherwise=NOT_FOUND), other_district=NOWHERE
+    ),
+    "roster_import_apply": post("roster_import", own_district=only(DIR, otherwise=NOT_FOUND), other_district=NOWHERE),
+    "roster_sync_settings": district_page(DIR),
+    "roster_sync_run_now": district_page(DIR, method=POST),
     "school_list": page(everyone()),
     "school_detail": on("school", own_school=everyone(), other_school=SCHOOL_READERS_ELSEWHERE, other_district=NOWHERE),
     "staff_list": page(only(DIR, SUP, COM, PRI)),
