@@ -98,10 +98,11 @@ def district_sign_in_save(*, acting_user: User, district: District, values: dict
         for name, value in values.items():
             setattr(district, name, value)
         if not district.password_sign_in and not (district.sign_in_domain_list and _sign_in_offered()):
-            raise ValidationError(
-                {"password_sign_in": "Keep passwords until staff can sign in with Google or Microsoft: list your "
-                 "domains (and tenant) first, on an installation where a provider is set up."}
-            )  # fmt: skip
+            keep_passwords = (
+                "Keep passwords until staff can sign in with Google or Microsoft: list your "
+                "domains (and tenant) first, on an installation where a provider is set up."
+            )
+            raise ValidationError({"password_sign_in": keep_passwords})
         district.full_clean()
         save_attributed(district, acting_user, "Sign-in settings changed")
     return district
