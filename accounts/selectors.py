@@ -8,15 +8,12 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 
-from accounts import access
 from accounts.models import (
     District,
     Membership,
     Role,
     RosterImport,
-    RosterImportStatus,
     RosterPreviewRow,
     School,
     Student,
@@ -110,94 +107,6 @@ def roster_import_progress(roster_import: RosterImport) -> dict[str, Any]:
     except Exception:
         found = None
     return found or {"fraction": 0.0, "message": roster_import.get_status_display()}
-
-
-@dataclass(frozen=True)
-class NextStep:
-    title: str
-    detail: str
-    url: str
-    urgent: bool = False
-
-
-def next_steps_for_user(user: User) -> list[NextStep]:
-    """What the home page asks of this person, most urgent first."""
-    scope = access.scope_for(user)
-    steps: list[NextStep] = []
-    for district in access.managed_districts(user):
-        latest = latest_roster_import(district)
-        if latest is None:
-            empty = not district.students.filter(active=True).exists()
-            steps.append(
-                NextStep(
-                    "Import your roster",
-                    f"{district.name} has no students yet. Upload your OneRoster export."
-                    if empty
-                    else "Keep schools, staff and students in step with your student information system: "
-                    "upload its OneRoster export.",
-                    reverse("roster_import_list", args=[district.slug]),
-                    urgent=empty,
-                )
-            )
-        elif latest.status == RosterImportStatus.FAILED:
-            steps.append(
-                NextStep(
-                    "Your last roster import was refused",
-                    f"{latest.report.get('problem_count', 0)} problem(s) to fix in {latest.file_name}; "
-                    "nothing was changed.",
-                    latest.get_absolute_url(),
-                    urgent=True,
-                )
-            )
-        missing = schools_without_principal(district).count()
-        if missing:
-            steps.append(
-                NextStep(
-                    "Assign principals",
-                    f"{missing} school(s) in {district.name} have no principal, "
-                    "so nobody there gets a school dashboard.",
-                    reverse("school_list") + "?principal=missing",
-                    urgent=False,
-                )
-            )
-    for district in access.visible_districts(user):
-        if access.can_edit_policy(user, district):
-            steps.append(
-                NextStep(
-                    "Check your policy profile",
-                    f"What {district.name}'s policy requires (photo consent model, account administrators, "
-                    "disclosures, approvals) drives every rule in this system.",
-                    district.get_absolute_url(),
-                )
-            )
-    principal_schools = scope.school_ids({Role.PRINCIPAL})
-    if principal_schools:
-        steps.append(
-            NextStep(
-                "Your staff",
-                "See who works at your school and their roles.",
-                reverse("staff_list"),
-            )
-        )
-    if scope.school_ids({Role.CLERK}) or principal_schools:
-        steps.append(
-            NextStep(
-                "Your students",
-                "The students of your school, by grade and program.",
-                reverse("student_list"),
-            )
-        )
-    if not steps:
-        steps.append(
-            NextStep(
-                "Nothing needs your attention",
-                "When something is due (your annual disclosure, an account review) it will appear here "
-                "and you will get an e-mail.",
-                reverse("staff_detail", args=[user.pk]),
-            )
-        )
-    steps.sort(key=lambda step: not step.urgent)
-    return steps
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from authorizations import access
 from authorizations.models import Authorization, AuthorizationStatus
 from consent import services as consent_services
 from core.history import attribute
+from core.notify import notify_requester
 from tools import services as tool_services
 from tools.models import ApprovalPower, Tool
 
@@ -78,6 +79,18 @@ def participation_scope_name(authorization: Authorization) -> str:
     return f"{authorization.tool.name[:45]} with {authorization.program.name[:45]} (#{authorization.pk})"
 
 
+def _tell_requester(authorization: Authorization, acting_user: User) -> None:
+    notify_requester(
+        kind="authorization_decided",
+        district_id=authorization.district_id,
+        requester_id=authorization.requested_by_id,
+        acting_user_id=acting_user.pk,
+        object_key=f"authorization:{authorization.pk}",
+        period="decided",
+        path=authorization.get_absolute_url(),
+    )
+
+
 def authorization_grant(
     *, acting_user: User, authorization: Authorization, decided_as: str, reference: str = "", reason: str = ""
 ) -> Authorization:
@@ -106,6 +119,7 @@ def authorization_grant(
             )
         attribute(authorization, acting_user, "Authorized")
         authorization.save()
+        _tell_requester(authorization, acting_user)
     return authorization
 
 
@@ -123,6 +137,7 @@ def authorization_decline(
         authorization.record_decision(by=acting_user, capacity=decided_as, reason=reason, reference=reference)
         attribute(authorization, acting_user, "Not authorized")
         authorization.save()
+        _tell_requester(authorization, acting_user)
     return authorization
 
 

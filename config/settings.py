@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "disclosures",
     "consent",
     "authorizations",
+    "compliance",
     "reminders",
     "dashboards",
     "audit",

@@ -4,7 +4,7 @@ Whether a picture may be posted is always asked of consent.rules."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias, cast
 
@@ -41,6 +41,10 @@ def default_scope(scopes: list[ConsentScope], wanted: object = None) -> ConsentS
 
 def school_students(school: School) -> QuerySet[Student]:
     return Student.objects.filter(school=school, active=True)
+
+
+def students_of_schools(school_ids: Iterable[int]) -> QuerySet[Student]:
+    return Student.objects.filter(school_id__in=list(school_ids), active=True)
 
 
 def program_students(program: Program) -> QuerySet[Student]:

@@ -43,3 +43,19 @@ def notify_many(notices: Iterable[Notice]) -> int:
 def notify(notice: Notice) -> bool:
     """Claims one e-mail; True if it was not already claimed."""
     return notify_many([notice]) == 1
+
+
+def notify_requester(
+    *,
+    kind: str,
+    district_id: int,
+    requester_id: int | None,
+    acting_user_id: int,
+    object_key: str,
+    period: str,
+    path: str,
+) -> bool:
+    """The person who asked hears the answer to their request, once. Nobody is told of their own decision."""
+    if requester_id is None or requester_id == acting_user_id:
+        return False
+    return notify(Notice(kind, district_id, requester_id, object_key, period, path))

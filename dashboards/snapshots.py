@@ -24,13 +24,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import District, School, User
+from compliance.readers import Reader
 from dashboards import selectors
 from dashboards.selectors import DistrictFigures, SchoolDashboard
 
 logger = logging.getLogger(__name__)
 
 # Bump when DistrictFigures changes shape, so figures pickled by the previous release are ignored.
-VERSION = 1
+VERSION = 2
 
 
 def _key(district_id: int) -> str:
@@ -76,16 +77,21 @@ def refresh_district_figures(district: District, on: datetime.date | None = None
 
 
 def school_dashboard(
-    school: School, reader: User, *, names_of: QuerySet[User] | None, on: datetime.date | None = None
+    school: School,
+    user: User,
+    *,
+    reader: Reader,
+    names_of: QuerySet[User] | None,
+    on: datetime.date | None = None,
 ) -> SchoolDashboard:
-    """The school's dashboard as `reader` may see it (kept per reader: what names a dashboard
-    shows depends on who reads it)."""
+    """The school's dashboard as `user` may see it (kept per person: the names it shows and the
+    steps it offers depend on who reads it)."""
     on = on or timezone.localdate()
-    key = f"dashboards:school:{school.pk}:reader:{reader.pk}:names:{names_of is not None}:v{VERSION}"
+    key = f"dashboards:school:{school.pk}:reader:{user.pk}:names:{names_of is not None}:v{VERSION}"
     dashboard = _read(key)
     if _fresh(dashboard, SchoolDashboard, on, settings.DASHBOARD_SCHOOL_MAX_AGE_SECONDS):
         return dashboard
-    dashboard = selectors.school_dashboard(school, names_of=names_of, on=on)
+    dashboard = selectors.school_dashboard(school, reader=reader, names_of=names_of, on=on)
     _write(key, dashboard, settings.DASHBOARD_SCHOOL_MAX_AGE_SECONDS)
     return dashboard
 

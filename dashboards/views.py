@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -12,48 +13,63 @@ from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from accounts import selectors as accounts_selectors
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import School
-from accounts.selectors import NextStep
+from accounts.models import District, School
+from compliance import obligations, readers
+from compliance import selectors as compliance_selectors
+from compliance.items import Urgency
+from compliance.measures import SchoolMeasures
+from compliance.selectors import Section
 from core.csv_response import csv_response
 from dashboards import access, selectors, snapshots
-from dashboards.selectors import SchoolDashboard, SchoolMeasures
+from dashboards.selectors import DistrictFigures, SchoolDashboard
 
 SCHOOLS_PER_PAGE = 100
 
 
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """A principal's home is their school's dashboard; everyone else gets their next steps."""
+    """Everyone's list of what they owe. A principal's home is their school's dashboard, with their
+    own list beside it; district leadership sees the district's list with their own."""
     user = request.user
+    on = timezone.localdate()
     schools = list(access.principal_schools(user))
     districts = list(access.leadership_districts(user))
+    own = compliance_selectors.own_sections(user, on)
     if schools and not districts:
-        return _school_page(request, schools[0], other_schools=schools)
-    steps = [
-        NextStep(
-            "Open the district dashboard",
-            f"Every school of {district.name} in one table: accounts, disclosures, photo consent and tools.",
-            reverse("dashboards:district", args=[district.slug]),
-        )
-        for district in districts
-    ]
-    steps += [
-        NextStep(
-            f"Open {school.name}'s dashboard",
-            "Your school at a glance.",
-            reverse("dashboards:school", args=[school.pk]),
-        )
-        for school in schools
-    ]
-    steps += accounts_selectors.next_steps_for_user(user)
-    steps.sort(key=lambda step: not step.urgent)  # the dashboards right after anything urgent
-    return render(request, "accounts/home.html", {"steps": steps})
+        return _school_page(request, schools[0], other_schools=schools, own=own)
+    sections = [_district_section(request, district, on) for district in districts]
+    sections += [_school_section(request, school) for school in schools]
+    sections += own
+    return render(request, "dashboards/home.html", {"sections": sections, "summary": _summary(sections)})
+
+
+def _district_section(request: AuthenticatedHttpRequest, district: District, on: datetime.date) -> Section:
+    figures = snapshots.district_figures(district, on)
+    steps = selectors.district_steps(figures, district, readers.at_district(request.user, district))
+    checked = obligations.measures_checked(figures.totals, figures.cycle, district.name)
+    return compliance_selectors.dashboard_section(district, steps, checked)
+
+
+def _school_section(request: AuthenticatedHttpRequest, school: School) -> Section:
+    dashboard = _school_dashboard(request, school)
+    return compliance_selectors.dashboard_section(school, dashboard.steps, dashboard.checked)
+
+
+def _summary(sections: list[Section]) -> dict[str, Any]:
+    """The top of the home page: how many things are owed, or (none) what was checked and what comes next."""
+    items = [item for section in sections for item in section.items if item.to_do]
+    checked = [entry for section in sections for entry in section.checked]
+    dated = [entry for entry in checked if entry.next_due_on is not None]
+    return {
+        "count": len(items),
+        "urgent": sum(1 for item in items if item.urgency == Urgency.URGENT),
+        "checked": checked,
+        "next_due": min(dated, key=lambda entry: entry.next_due_on or datetime.date.max) if dated else None,
+    }
 
 
 # --- A school ------------------------------------------------------------------------------
@@ -61,11 +77,15 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _school_dashboard(request: AuthenticatedHttpRequest, school: School) -> SchoolDashboard:
     names_of = access.disclosure_names_for(request.user, school.district)
-    return snapshots.school_dashboard(school, request.user, names_of=names_of, on=timezone.localdate())
+    reader = readers.at_school(request.user, school)
+    return snapshots.school_dashboard(school, request.user, reader=reader, names_of=names_of, on=timezone.localdate())
 
 
 def _school_page(
-    request: AuthenticatedHttpRequest, school: School, other_schools: list[School] | None = None
+    request: AuthenticatedHttpRequest,
+    school: School,
+    other_schools: list[School] | None = None,
+    own: list[Section] | None = None,
 ) -> HttpResponse:
     dashboard = _school_dashboard(request, school)
     return render(
@@ -78,6 +98,7 @@ def _school_page(
             "formula": selectors.SCORE_FORMULA,
             "chart": _coverage_chart(dashboard),
             "names_shown": selectors.NAMES_SHOWN,
+            "own": [section for section in own or [] if section.items],
         },
     )
 
@@ -92,15 +113,19 @@ def _coverage_chart(dashboard: SchoolDashboard) -> dict[str, Any] | None:
     main = next((item for item in dashboard.coverage if item.scope == dashboard.main_scope), None)
     if main is None or not main.grades:
         return None
-    return {
-        "title": main.scope.name,
-        "labels": [grade.label for grade in main.grades],
-        "series": [
-            {"key": "granted", "label": "Consent given", "data": [grade.granted for grade in main.grades]},
-            {"key": "refused", "label": "Refused or withdrawn", "data": [grade.refused for grade in main.grades]},
-            {"key": "no_answer", "label": "No answer", "data": [grade.no_answer for grade in main.grades]},
-        ],
-    }
+    grades = main.grades
+    if main.scope.is_written_consent:
+        series = [
+            {"key": "granted", "label": "Consent given", "data": [grade.granted for grade in grades]},
+            {"key": "refused", "label": "Refused or withdrawn", "data": [grade.refused for grade in grades]},
+            {"key": "no_answer", "label": "No answer: do not post", "data": [grade.no_answer for grade in grades]},
+        ]
+    else:  # under an opt-out list, no answer means the picture may be posted
+        series = [
+            {"key": "refused", "label": "Opted out: do not post", "data": [grade.refused for grade in grades]},
+            {"key": "granted", "label": "May be posted", "data": [grade.granted + grade.no_answer for grade in grades]},
+        ]
+    return {"title": main.scope.name, "labels": [grade.label for grade in grades], "series": series}
 
 
 def _school_csv_rows(dashboard: SchoolDashboard, table: str) -> tuple[list[str], list[list[object]]]:
@@ -149,6 +174,7 @@ def school_export(request: AuthenticatedHttpRequest, pk: int, table: str) -> Htt
     school = access.get_school_dashboard_for_user(request.user, pk)
     dashboard = selectors.school_dashboard(
         school,
+        reader=readers.at_school(request.user, school),
         names_of=access.disclosure_names_for(request.user, school.district),
         on=timezone.localdate(),
         complete=True,
@@ -198,6 +224,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("disclosures_late", "Disclosures late", "Late", "Disclosures", lambda m: m.disclosures_late),
     Column("consent_answered", "Families answered (%)", "Answered", "Photo consent", lambda m: m.consent_percent),
     Column("consent_refused", "Refused or withdrawn", "Refused", "Photo consent", lambda m: m.consent_refused),
+    Column("consent_opt_outs", "Opt-outs recorded", "Opted out", "Photo consent", lambda m: m.consent_opt_outs),
     Column(
         "authorizations_not_ready",
         "Class tools missing consent",
@@ -206,9 +233,21 @@ COLUMNS: tuple[Column, ...] = (
         lambda m: m.authorizations_not_ready,
     ),
 )
-# The table's upper heading row: each group's name and how many columns it spans.
-GROUPS = [(name, sum(1 for c in COLUMNS if c.group == name)) for name in dict.fromkeys(c.group for c in COLUMNS)]
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
+# Under written consent the table follows the answers; under an opt-out list, where no answer means
+# the picture may be posted, only the opt-outs recorded.
+WRITTEN_CONSENT_ONLY = {"consent_answered", "consent_refused"}
+OPT_OUT_ONLY = {"consent_opt_outs"}
+
+
+def columns_for(figures: DistrictFigures) -> tuple[Column, ...]:
+    left_out = OPT_OUT_ONLY if figures.chases_answers else WRITTEN_CONSENT_ONLY
+    return tuple(column for column in COLUMNS if column.key not in left_out)
+
+
+def groups_of(columns: tuple[Column, ...]) -> list[tuple[str, int]]:
+    """The table's upper heading row: each group's name and how many columns it spans."""
+    return [(name, sum(1 for c in columns if c.group == name)) for name in dict.fromkeys(c.group for c in columns)]
 
 
 def _sorted(rows: list[SchoolMeasures], sort: str) -> list[SchoolMeasures]:
@@ -225,8 +264,9 @@ def _sorted(rows: list[SchoolMeasures], sort: str) -> list[SchoolMeasures]:
 def district_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_district_dashboard_for_user(request.user, slug)
     figures = snapshots.district_figures(district, timezone.localdate())
+    columns = columns_for(figures)
     sort = request.GET.get("sort", "score")
-    if sort.lstrip("-") not in COLUMN_BY_KEY:
+    if sort.lstrip("-") not in {column.key for column in columns}:
         sort = "score"
     query = request.GET.get("q", "").strip()[:100]
     page_number = request.GET.get("page", "")[:10]
@@ -236,8 +276,8 @@ def district_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResp
         page = Paginator(_sorted(rows, sort), SCHOOLS_PER_PAGE).get_page(page_number)
         sorted_by = COLUMN_BY_KEY[sort.lstrip("-")].label.lower() + (", highest first" if sort.startswith("-") else "")
         context = {"figures": figures, "page": page, "sort": sort, "sorted_by": sorted_by, "query": query}
-        context |= {"columns": COLUMNS}
-        context |= {"groups": GROUPS, "request": request}
+        context |= {"columns": columns}
+        context |= {"groups": groups_of(columns), "request": request}
         return render_to_string("dashboards/_schools_table.html", context)
 
     variant = f"{sort}\n{query}\n{page_number}"
@@ -252,7 +292,7 @@ def district_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResp
             "sort": sort,
             "query": query,
             "formula": selectors.SCORE_FORMULA,
-            "steps": selectors.next_steps(figures.totals, cycle=None, on=figures.on),
+            "steps": selectors.district_steps(figures, district, readers.at_district(request.user, district)),
             "chart": {
                 "labels": [f"{point.day:%b} {point.day.day}" for point in figures.completion],
                 "disclosures": [point.disclosures for point in figures.completion],
@@ -267,7 +307,8 @@ def district_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResp
 def district_export(request: AuthenticatedHttpRequest, slug: str) -> HttpResponseBase:
     district = access.get_district_dashboard_for_user(request.user, slug)
     figures = snapshots.district_figures(district, timezone.localdate())
-    header = [column.label for column in COLUMNS] + [
+    columns = columns_for(figures)
+    header = [column.label for column in columns] + [
         "Staff who must file",
         "Disclosures filed (people)",
         "Students",
@@ -279,11 +320,11 @@ def district_export(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         asked = measures.disclosures_asked
         values = [
             measures.school_name,
-            *(column.value(measures) for column in COLUMNS[1:]),
+            *(column.value(measures) for column in columns[1:]),
             measures.staff_to_file if asked else None,
             measures.disclosures_filed if asked else None,
             measures.students,
-            measures.consent_answered,
+            measures.consent_answered if measures.consent_forms_asked else None,
             measures.authorizations_in_force,
         ]
         return ["" if value is None else value for value in values]

@@ -19,8 +19,10 @@ from accounts.models import District, Membership, School, User
 from disclosures.models import (
     AWAITING_REVIEW_STATES,
     Disclosure,
+    DisclosureComment,
     DisclosureCycle,
     DisclosureState,
+    ReviewVisibility,
 )
 
 
@@ -38,17 +40,21 @@ def previous_cycle(cycle: DisclosureCycle) -> DisclosureCycle | None:
     )
 
 
-def staff_who_must_file(cycle: DisclosureCycle, on: datetime.date) -> QuerySet[User]:
-    """Active staff of the district on `on` (in the required roles, if the cycle names any).
-    People who have left, or have not started yet, are not counted."""
-    staff = User.objects.filter(district_id=cycle.district_id, is_active=True).filter(
+def staff_on(district_id: int, on: datetime.date, roles: list[str] | None = None) -> QuerySet[User]:
+    """Active staff of the district on `on` (in `roles`, if any are named). People who have
+    left, or have not started yet, are not counted."""
+    staff = User.objects.filter(district_id=district_id, is_active=True).filter(
         Q(left_on__isnull=True) | Q(left_on__gt=on), Q(started_on__isnull=True) | Q(started_on__lte=on)
     )
-    roles = cycle.applies_to_roles()
     if roles:
         holds_role = Membership.objects.filter(user=OuterRef("pk"), role__in=roles, ended_on__isnull=True)
         staff = staff.filter(Exists(holds_role))
     return staff
+
+
+def staff_who_must_file(cycle: DisclosureCycle, on: datetime.date) -> QuerySet[User]:
+    """The district's staff on `on`, in the roles the cycle names (everyone when it names none)."""
+    return staff_on(cycle.district_id, on, cycle.applies_to_roles())
 
 
 class FilingStatus(TypedDict):
@@ -206,6 +212,19 @@ def review_queue(disclosures: QuerySet[Disclosure], reviewer: User) -> QuerySet[
         .select_related("employee", "cycle__district")
         .order_by("submitted_at", "pk")
     )
+
+
+def comment_for_employee(disclosure: Disclosure | int) -> str:
+    """What the reviewer wrote to the employee when they last returned it (never an internal note)."""
+    found = (
+        DisclosureComment.objects.filter(
+            disclosure=disclosure, visibility=ReviewVisibility.EMPLOYEE, action=DisclosureState.RETURNED
+        )
+        .order_by("-pk")
+        .values_list("text", flat=True)
+        .first()
+    )
+    return found or ""
 
 
 def versions(disclosure: Disclosure) -> QuerySet[Disclosure]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import District, User
 from core.history import attribute, save_attributed
+from core.notify import Notice, notify
 from disclosures import access, selectors
 from disclosures.models import (
     AWAITING_REVIEW_STATES,
@@ -361,6 +362,17 @@ def disclosure_return(
         current.decided_at = timezone.now()
         save_attributed(current, acting_user, "Returned for revision")
         _comment(current, acting_user, comment, visibility, DisclosureState.RETURNED)
+        # The employee hears it at once, with the comment meant for them (one e-mail per returned version).
+        notify(
+            Notice(
+                kind="disclosure_returned",
+                district_id=current.cycle.district_id,
+                recipient_id=current.employee_id,
+                object_key=f"disclosure:{current.pk}",
+                period=f"returned-{timezone.localtime(current.decided_at):%Y%m%d%H%M%S%f}",
+                path=current.get_absolute_url(),
+            )
+        )
     return current
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import District, User
 from core.history import attribute, save_attributed
+from core.notify import notify_requester
 from registry import access, selectors
 from registry.models import (
     AccountAdministrator,
@@ -226,6 +227,20 @@ def _locked(account: SocialAccount, *expected: str) -> SocialAccount:
     return fresh
 
 
+def _tell_requester(account: SocialAccount, acting_user: User, period: str) -> None:
+    """Claimed with the change, sent after commit. The period names the step, so the e-mail says what
+    was decided then, whatever happened since."""
+    notify_requester(
+        kind="account_decided",
+        district_id=account.district_id,
+        requester_id=account.requested_by_id,
+        acting_user_id=acting_user.pk,
+        object_key=f"account:{account.pk}",
+        period=period,
+        path=account.get_absolute_url(),
+    )
+
+
 def account_approve(*, acting_user: User, account: SocialAccount) -> SocialAccount:
     if not access.can_decide(acting_user, account):
         raise PermissionDenied
@@ -236,6 +251,7 @@ def account_approve(*, acting_user: User, account: SocialAccount) -> SocialAccou
         account.decided_at = timezone.now()
         account.decision_reason = ""
         save_attributed(account, acting_user, "Approved")
+        _tell_requester(account, acting_user, account.status)  # approved, or on to the communications office
     return account
 
 
@@ -252,6 +268,7 @@ def account_reject(*, acting_user: User, account: SocialAccount, reason: str) ->
         account.decision_reason = reason.strip()
         account.full_clean(exclude=["handle_key", "requested_by", "decided_by", "communications_confirmed_by"])
         save_attributed(account, acting_user, "Not approved")
+        _tell_requester(account, acting_user, AccountStatus.REJECTED)
     return account
 
 
@@ -265,6 +282,7 @@ def account_confirm_communications(*, acting_user: User, account: SocialAccount)
         account.communications_confirmed_by = acting_user
         account.communications_confirmed_at = timezone.now()
         save_attributed(account, acting_user, "Seen by the communications office")
+        _tell_requester(account, acting_user, "communications_confirmed")
     return account
 
 

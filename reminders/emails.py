@@ -25,6 +25,7 @@ SUBJECTS = {
     "tool_request": "tools.ToolRequest",
     "authorization": "authorizations.Authorization",
     "school": "accounts.School",
+    "district": "accounts.District",
     "staff": "accounts.User",
     "roster_sync": "accounts.RosterSync",
 }
@@ -52,7 +53,7 @@ def render(
         subject = subject_of(reminder.object_key)
     extra: dict[str, Any] = {}
     if kind.context is not None:
-        found = kind.context(subject, today or timezone.localdate())
+        found = kind.context(subject, reminder.recipient, today or timezone.localdate())
         if found is None:
             return None
         extra = found

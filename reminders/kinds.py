@@ -15,12 +15,13 @@ from accounts import selectors as account_selectors
 from accounts.models import District, Membership, Role, School, User
 from authorizations import selectors as authorization_selectors
 from authorizations.models import Authorization
+from compliance import notions, obligations, readers
+from compliance import selectors as compliance_selectors
+from consent import selectors as consent_selectors
 from disclosures import selectors as disclosure_selectors
-from disclosures.access import enabled as disclosures_enabled
-from disclosures.models import DisclosureCycle
+from disclosures.models import Disclosure, DisclosureCycle
 from registry import selectors as registry_selectors
 from registry.models import SocialAccount
-from reminders import digest
 from tools import access as tool_access
 from tools import selectors as tool_selectors
 from tools.models import ApprovalPower
@@ -50,17 +51,13 @@ class Kind:
     template: str
     # Who is owed it today; None for a notice an action claims itself (core.notify).
     find: Callable[[District, datetime.date], Iterator[Owed]] | None
-    # What the e-mail lists, counted when it is sent; None means there is nothing left to say.
-    context: Callable[[object, datetime.date], dict[str, Any] | None] | None = None
+    # What the e-mail says about its subject to its recipient, read when it is sent; None means there
+    # is nothing left to say (a digest with nothing outstanding, a request withdrawn meanwhile).
+    context: Callable[[object, User, datetime.date], dict[str, Any] | None] | None = None
 
 
 def _open_cycle(district: District, today: datetime.date) -> DisclosureCycle | None:
-    if not disclosures_enabled(district):
-        return None
-    cycle = disclosure_selectors.cycle_for_year(district, today)
-    if cycle is None or cycle.opens_on > today:
-        return None
-    return cycle
+    return notions.cycle_today(district, today).cycle
 
 
 def _cycle_context(cycle: DisclosureCycle) -> dict[str, Any]:
@@ -109,18 +106,32 @@ def disclosure_late(district: District, today: datetime.date) -> Iterator[Owed]:
             )
 
 
-def disclosure_returned(district: District, today: datetime.date) -> Iterator[Owed]:
-    """Once per returned version, to the employee who must revise it."""
-    cycle = _open_cycle(district, today)
-    if cycle is None:
+def disclosure_cycle_missing(district: District, today: datetime.date) -> Iterator[Owed]:
+    """From the first day of a school year the policy asks disclosures for but whose cycle nobody set
+    up, to the directors, then again every interval the policy sets until it exists."""
+    if not notions.cycle_today(district, today).missing:
         return
-    returned = disclosure_selectors.returned_to_employee(cycle).values_list("pk", "employee_id")
-    for disclosure_id, employee_id in returned.iterator():
-        yield Owed(employee_id, f"disclosure:{disclosure_id}", "returned",
-                   reverse("disclosures:detail", args=[disclosure_id]), {"disclosure_id": disclosure_id})  # fmt: skip
+    year = district.school_year_for(today)
+    repeat = _round((today - year.starts_on).days + 1, district.overdue_reminder_interval_days)
+    path = reverse("disclosures:cycle_new", args=[district.slug])
+    for director_id in _holders(district, Role.DIRECTOR).values_list("pk", flat=True):
+        yield Owed(director_id, f"district:{district.pk}", f"{year.start_year}-missing-{repeat}", path)
 
 
-def invitation_context(person: object, today: datetime.date) -> dict[str, object] | None:
+def _cycle_missing_context(district: object, recipient: User, today: datetime.date) -> dict[str, Any] | None:
+    if not isinstance(district, District) or not notions.cycle_today(district, today).missing:
+        return None  # opened meanwhile
+    return {"school_year": district.school_year_for(today)}
+
+
+def disclosure_returned_context(disclosure: object, recipient: User, today: datetime.date) -> dict[str, Any] | None:
+    """The comment meant for the employee (never a reviewer's internal note)."""
+    if not isinstance(disclosure, Disclosure):
+        return None
+    return {"comment": disclosure_selectors.comment_for_employee(disclosure)}
+
+
+def invitation_context(person: object, recipient: User, today: datetime.date) -> dict[str, object] | None:
     """How the invited person signs in, and what the district will ask of them."""
     if not isinstance(person, User) or not person.is_active or person.district is None:
         return None  # left before the invitation went out: nothing to say
@@ -250,6 +261,8 @@ def consent_forms_to_collect(district: District, today: datetime.date) -> Iterat
     year = district.school_year_for(today)
     if (today - year.starts_on).days >= CONSENT_COLLECTION_DAYS:
         return
+    if not any(notions.chases_answers(scope) for scope in consent_selectors.active_scopes(district)):
+        return  # under an opt-out list no answer means the picture may be posted: nothing to collect
     memberships = Membership.objects.filter(
         school__district=district, school__active=True, role__in=(Role.CLERK, Role.PRINCIPAL), ended_on__isnull=True,
         user__is_active=True,
@@ -266,9 +279,9 @@ def _school(subject: object) -> School:
     return subject
 
 
-def _consent_lines(school: object, today: datetime.date) -> dict[str, Any] | None:
-    lines = digest.consent_to_collect(_school(school), today)
-    return {"lines": lines} if lines else None
+def _consent_items(school: object, recipient: User, today: datetime.date) -> dict[str, Any] | None:
+    items = obligations.forms_to_collect([_school(school)], today)
+    return {"items": items} if items else None
 
 
 def principal_digest(district: District, today: datetime.date) -> Iterator[Owed]:
@@ -284,9 +297,11 @@ def principal_digest(district: District, today: datetime.date) -> Iterator[Owed]
         yield Owed(user_id, f"school:{school_id}", f"digest-{week.year}-W{week.week:02d}", reverse("home"))
 
 
-def _digest_lines(school: object, today: datetime.date) -> dict[str, Any] | None:
-    lines = digest.school_outstanding(_school(school), today)
-    return {"lines": lines} if lines else None
+def digest_items(school: object, recipient: User, today: datetime.date) -> dict[str, Any] | None:
+    """The school's list as its principal reads it: the same items as their dashboard and home page."""
+    school = _school(school)
+    items = compliance_selectors.school_list(school, readers.at_school(recipient, school), today).items
+    return {"items": items} if items else None
 
 
 KINDS: list[Kind] = [
@@ -315,12 +330,14 @@ KINDS: list[Kind] = [
         disclosure_late,
     ),
     Kind(
-        "disclosure_returned",
-        "Disclosure returned for changes",
-        "The employee whose disclosure a reviewer returned",
-        "Once, the day after it is returned",
-        "disclosure_returned",
-        disclosure_returned,
+        "disclosure_cycle_missing",
+        "This year's disclosure cycle is missing",
+        "The district's technology directors",
+        "From the first day of a school year the policy asks disclosures for but whose cycle nobody set up, "
+        "then every interval the policy sets until it exists",
+        "disclosure_cycle_missing",
+        disclosure_cycle_missing,
+        _cycle_missing_context,
     ),
 ]
 KINDS += [
@@ -397,7 +414,7 @@ KINDS += [
         "Once, in the first weeks of each school year",
         "consent_forms_to_collect",
         consent_forms_to_collect,
-        _consent_lines,
+        _consent_items,
     ),
     Kind(
         "principal_digest",
@@ -406,7 +423,7 @@ KINDS += [
         "Every Monday, when anything in the school is outstanding: one e-mail, not one per item",
         "principal_digest",
         principal_digest,
-        _digest_lines,
+        digest_items,
     ),
 ]
 # Notices an action claims itself (core.notify), sent right after it: nothing to plan.
@@ -419,6 +436,39 @@ KINDS += [
         "invitation",
         None,
         invitation_context,
+    ),
+    Kind(
+        "disclosure_returned",
+        "Disclosure returned for changes",
+        "The employee whose disclosure a reviewer returned",
+        "When it is returned, with the comment meant for them",
+        "disclosure_returned",
+        None,
+        disclosure_returned_context,
+    ),
+    Kind(
+        "account_decided",
+        "Account request decided",
+        "The staff member who asked for the account",
+        "When the director approves or refuses it, and when the communications office has seen it",
+        "account_decided",
+        None,
+    ),
+    Kind(
+        "tool_request_decided",
+        "Tool request decided",
+        "The staff member who asked to use the tool",
+        "When the request is approved or declined",
+        "tool_request_decided",
+        None,
+    ),
+    Kind(
+        "authorization_decided",
+        "Request to use a tool with students decided",
+        "The staff member who asked",
+        "When the request is authorized or declined",
+        "authorization_decided",
+        None,
     ),
 ]
 

@@ -30,6 +30,16 @@ def today():
         yield TODAY
 
 
+@pytest.fixture
+def on():
+    """Travel to a day (at 3 p.m. UTC, as the `today` fixture does) inside a test."""
+
+    def travel(day: datetime.date):
+        return time_machine.travel(datetime.datetime.combine(day, datetime.time(15), tzinfo=datetime.UTC), tick=False)
+
+    return travel
+
+
 @pytest.fixture(autouse=True)
 def _celery_eager():
     """Unit tests run tasks in-process; integration tests start a real worker instead."""

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Approver, District, User
 from core.history import attribute
+from core.notify import notify_requester
 from tools import access
 from tools.models import (
     DECIDED_TOOL_STATUSES,
@@ -347,6 +348,15 @@ def _close_request(
     tool_request.full_clean(exclude=["requested_by", "decided_by"], validate_constraints=False)
     attribute(tool_request, acting_user, ToolRequestStatus(status).label)
     tool_request.save()
+    notify_requester(
+        kind="tool_request_decided",
+        district_id=tool_request.district_id,
+        requester_id=tool_request.requested_by_id,
+        acting_user_id=acting_user.pk,
+        object_key=f"tool_request:{tool_request.pk}",
+        period="decided",
+        path=tool_request.get_absolute_url(),
+    )
 
 
 def tool_request_withdraw(*, acting_user: User, tool_request: ToolRequest) -> ToolRequest:

@@ -17,7 +17,7 @@ def queries_for(client, url: str) -> int:
     return len(captured)
 
 
-@pytest.mark.parametrize("page", ["school_list", "staff_list", "student_list", "home"])
+@pytest.mark.parametrize("page", ["school_list", "staff_list", "student_list"])
 def test_it_issues_the_same_number_of_queries_at_any_size(client, world, django_assert_num_queries, page):
     client.force_login(world.director)
     url = reverse(page)
@@ -44,48 +44,6 @@ def test_the_roster_import_page_costs_the_same_with_many_imports(client, world, 
 
     with django_assert_num_queries(small):
         client.get(url)
-
-
-def test_the_home_page_asks_a_new_director_to_import_the_roster(client, world):
-    client.force_login(world.director)
-
-    response = client.get(reverse("home"))
-
-    first = response.context["steps"][0]
-    assert (first.title, first.urgent) == ("Import your roster", True)
-    assert "no students yet" in first.detail
-    assert "Assign principals" not in [step.title for step in response.context["steps"]]  # both have one
-
-
-def test_the_home_page_does_not_call_a_district_with_students_empty(client, world):
-    StudentFactory(school=world.school)
-    client.force_login(world.director)
-
-    response = client.get(reverse("home"))
-
-    step = next(s for s in response.context["steps"] if s.title == "Import your roster")
-    assert not step.urgent
-    assert "no students" not in step.detail
-
-
-def test_the_home_page_names_schools_without_a_principal(client, world):
-    world.other_principal.memberships.filter(role=Role.PRINCIPAL).update(ended_on="2026-01-01")
-    client.force_login(world.director)
-
-    response = client.get(reverse("home"))
-
-    step = next(s for s in response.context["steps"] if s.title == "Assign principals")
-    assert "1 school(s)" in step.detail
-    listed = client.get(step.url).context["page"]
-    assert [s.name for s in listed] == [world.other_school.name]
-
-
-def test_the_home_page_tells_staff_when_nothing_is_due(client, world):
-    client.force_login(world.staff)
-
-    response = client.get(reverse("home"))
-
-    assert [s.title for s in response.context["steps"]] == ["Nothing needs your attention"]
 
 
 def test_a_director_edits_the_policy_profile_and_the_change_is_recorded(client, world):

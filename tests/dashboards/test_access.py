@@ -28,21 +28,20 @@ def test_a_principal_never_sees_another_schools_students_in_the_figures(client, 
     assert "North Elementary" not in html
 
 
-def test_leadership_home_offers_the_district_dashboard(client, world, district):
+def test_leadership_home_lists_the_district_and_links_its_dashboard(client, world, district):
     client.force_login(world.director)
     response = client.get(reverse("home"))
-    assert response.templates[0].name == "accounts/home.html"
-    steps = response.context["steps"]
-    first_not_urgent = next(step for step in steps if not step.urgent)
-    assert first_not_urgent.url == reverse("dashboards:district", args=[world.district.slug])
+    assert response.templates[0].name == "dashboards/home.html"
+    [district_section] = [s for s in response.context["sections"] if s.key == f"district:{world.district.pk}"]
+    assert district_section.link_url == reverse("dashboards:district", args=[world.district.slug])
 
 
 @pytest.mark.parametrize("persona", ["clerk", "staff", "communications"])
-def test_other_roles_keep_their_next_steps_home(client, world, district, persona):
+def test_other_roles_get_their_own_list_and_no_dashboard(client, world, district, persona):
     client.force_login(world.persona(persona))
     response = client.get(reverse("home"))
-    assert response.templates[0].name == "accounts/home.html"
-    assert all("dashboard" not in step.url for step in response.context["steps"])
+    assert response.templates[0].name == "dashboards/home.html"
+    assert all("dashboard" not in section.link_url for section in response.context["sections"])
 
 
 @pytest.mark.parametrize(

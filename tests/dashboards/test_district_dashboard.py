@@ -111,7 +111,7 @@ def test_it_pages_a_district_of_many_schools(client, world, district):
 
 
 def test_it_shows_the_score_formula(client, world, district):
-    assert selectors.SCORE_FORMULA in district_page(client, world).content.decode()
+    assert str(selectors.SCORE_FORMULA) in district_page(client, world).content.decode()
 
 
 def test_the_score_is_the_average_of_the_parts_that_apply(world, district):

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Model
+from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
 
 from accounts.models import (
@@ -195,6 +195,7 @@ class LargestDistrict:
     school: School  # a high school, the largest kind
     director: User  # district-wide technology director
     principal: User  # the principal of `school`
+    staff: User  # a teacher of `school` who administers one of its accounts
     cycle: DisclosureCycle
     sizes: Sizes
     seconds: float = 0.0
@@ -396,6 +397,24 @@ def build(scale: float = 1.0, log: Callable[[str], None] = print) -> LargestDist
         principal = User.objects.get(district=district, employee_id=f"P{typical + 1:05d}")
         principal.set_password(PASSWORD)
         principal.save(update_fields=["password"])
+        # A teacher of the same school who administers one of its accounts: a staff member's home
+        # page with something on it.
+        administers = AccountAdministrator.objects.filter(user=OuterRef("pk"), ends_on__isnull=True)
+        teacher = (
+            User.objects.filter(
+                district=district,
+                is_active=True,
+                memberships__school=schools[typical],
+                memberships__role=Role.STAFF,
+                memberships__ended_on__isnull=True,
+            )
+            .annotate(administers=Exists(administers))
+            .order_by("-administers", "pk")
+            .first()
+        )
+        assert teacher is not None, "the school has staff"  # nosec B101
+        teacher.set_password(PASSWORD)
+        teacher.save(update_fields=["password"])
         # Vacuum as well as analyze where we can (not inside a transaction): a database in steady
         # state has its visibility map and hint bits set, and autovacuum must not wake up on the
         # new rows in the middle of a measurement.
@@ -414,6 +433,7 @@ def build(scale: float = 1.0, log: Callable[[str], None] = print) -> LargestDist
         school=schools[typical],
         director=director,
         principal=principal,
+        staff=teacher,
         cycle=cycle,
         sizes=sizes,
         seconds=time.perf_counter() - started,

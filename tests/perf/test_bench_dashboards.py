@@ -14,6 +14,8 @@ requests per second and errors; and each dashboard's p95 over the trivial view's
 template, no database), against the target of 3×. Two signed-in references are printed for
 context, not judged: healthz with a session (what the session and sign-in cost on every request)
 and the password-change page (the cost of the base template and navigation on any signed-in page).
+The home pages of a teacher, the principal and the director (each person's list of what they owe)
+are printed beside that plain signed-in page.
 Any answer but a 200 fails the benchmark; the timings are measured, not asserted.
 
 Production over plain HTTP: the server keeps its production settings (HTTPS redirect, secure
@@ -58,13 +60,17 @@ WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "4"))
 MIXED = os.environ.get("BENCH_MIXED", "") == "1"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 TARGET_RATIO = 3.0
+# Each home page is printed beside the plainest signed-in page of the same server (base template and
+# navigation, no list): what the person's list costs on top of being signed in.
+PLAIN_SIGNED_IN = "password page, signed in"
 
 
 @dataclass(frozen=True)
 class Page:
     label: str
-    persona: str | None  # signed in as the district's director or the school's principal; None: anonymous
-    kind: str  # "trivial": the baseline; "dashboard": judged against it; "reference": printed for context
+    persona: str | None  # the district's director, the school's principal or a teacher there; None: anonymous
+    kind: str  # "trivial": the baseline; "dashboard": judged against it; "home": printed beside the plain
+    # signed-in page; "reference": printed for context
     url_name: str
     argument: str | None = None  # "district" (its slug) or "school" (its pk)
 
@@ -77,8 +83,11 @@ PAGES = [
     Page("trivial view (healthz)", None, "trivial", "healthz"),
     Page("district dashboard", "director", "dashboard", "dashboards:district", "district"),
     Page("school dashboard", "principal", "dashboard", "dashboards:school", "school"),
+    Page("home, staff member", "staff", "home", "home"),
+    Page("home, principal", "principal", "home", "home"),
+    Page("home, director", "director", "home", "home"),
     Page("healthz, signed in", "director", "reference", "healthz"),
-    Page("password page, signed in", "director", "reference", "account_change_password"),
+    Page(PLAIN_SIGNED_IN, "director", "reference", "account_change_password"),
 ]
 
 
@@ -148,6 +157,12 @@ def _print_ratios(results: list[dict]) -> None:
         context = ", ".join(f"{p95 / r['p95_ms']:.1f}× {r['label']}" for r in references)
         print(f"  {page.label}: p95 / trivial p95 = {p95:.1f} / {trivial['p95_ms']:.1f} ms = {ratio:.1f}× "
               f"(target ≤ {TARGET_RATIO:g}×) {verdict}   [for context: {context}]")  # fmt: skip
+    plain = by_label[PLAIN_SIGNED_IN]
+    for page in (p for p in PAGES if p.kind == "home"):
+        home = by_label[page.label]
+        print(f"  {page.label}: median {home['median_ms']:.1f} ms, p95 {home['p95_ms']:.1f} ms; "
+              f"{PLAIN_SIGNED_IN}: median {plain['median_ms']:.1f} ms, p95 {plain['p95_ms']:.1f} ms "
+              f"(p95 ratio {home['p95_ms'] / plain['p95_ms']:.1f}×)")  # fmt: skip
 
 
 # --- The benchmark ------------------------------------------------------------------------------
@@ -182,7 +197,7 @@ def test_dashboards_at_the_largest_district_under_load(tmp_path):
                 print(f"  {page.label:<28} {target['path']}")
             print("First load (cold):")
             for page, target in zip(PAGES, targets, strict=True):
-                if page.kind != "dashboard":
+                if page.kind not in ("dashboard", "home"):
                     continue
                 answer = get(port, target["path"], target["cookies"][0])
                 print(f"  {page.label:<28} {answer.ms:9,.0f} ms   {len(answer.body) / 1024:6,.0f} KiB   "

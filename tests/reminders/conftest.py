@@ -1,20 +1,15 @@
-"""Reminder fixtures: the disclosure world (an open 2026–27 cycle due December 1) and a clock."""
+"""Reminder fixtures: the disclosure world (an open 2026–27 cycle due December 1)."""
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
-import time_machine
 
 from tests.disclosures.conftest import cycle  # noqa: F401 - a fixture shared with the disclosure tests
 
 
-@pytest.fixture
-def on():
-    """Travel to a day (at 3 p.m. UTC, as the disclosure tests do) inside a test."""
-
-    def travel(day: datetime.date):
-        return time_machine.travel(datetime.datetime.combine(day, datetime.time(15), tzinfo=datetime.UTC), tick=False)
-
-    return travel
+@pytest.fixture(autouse=True)
+def south_asks_for_no_disclosures(world):
+    """South (the other district) asks for no disclosures, so the tests count North's reminders only;
+    a district without this year's cycle is tested on its own (test_kinds.py)."""
+    world.other_district.disclosure_required = False
+    world.other_district.save()

@@ -10,13 +10,16 @@ from django.core import mail
 
 from accounts.models import Approver, RosterSync, User
 from accounts.services import staff_invite
+from authorizations.services import authorization_decline
 from consent.services import consent_scopes_set_up
 from core.notify import Notice, notify
 from disclosures.services import disclosure_return
 from registry.models import AccountStatus
+from registry.services import account_reject
 from reminders import services
 from reminders.kinds import KINDS
 from reminders.models import Reminder
+from tests.disclosures.conftest import open_cycle
 from tests.disclosures.filing import file_none
 from tests.factories import (
     AdministratorFactory,
@@ -141,8 +144,22 @@ def test_every_kind_has_its_email(world, cycle, account, today, settings):
     # the due date, and a week past it (late, overdue review).
     for day in (datetime.date(2026, 7, 6), TODAY, datetime.date(2026, 12, 1), datetime.date(2026, 12, 9)):
         services.reminders_plan(today=day)
+    world.other_district.disclosure_required = True  # South never set up this year's cycle
+    world.other_district.save()
+    services.reminders_plan(today=TODAY)
     # Notices are claimed by the action they follow, not planned.
     staff_invite(acting_user=world.director, district=world.district, people=User.objects.filter(pk=world.staff.pk))
+    asked = SocialAccountFactory(school=world.school, status=AccountStatus.REQUESTED, requested_by=world.staff)
+    account_reject(acting_user=world.director, account=asked, reason="A page for the club already exists.")
+    tool_services.tool_request_decline(
+        acting_user=world.superintendent, tool_request=ToolRequestFactory(requested_by=world.staff),
+        decided_as="superintendent", reason="No privacy agreement.",
+    )  # fmt: skip
+    authorization_decline(
+        acting_user=world.superintendent,
+        authorization=AuthorizationFactory(program=ProgramFactory(school=world.school), staff_member=world.staff),
+        decided_as="superintendent", reason="Not for fifth graders.",
+    )  # fmt: skip
     sync = RosterSync.objects.create(district=world.district, last_problem="users.csv, 2, email: not an address")
     notify(Notice("roster_sync_failed", world.district.pk, world.director.pk, f"roster_sync:{sync.pk}", "1", "/"))
     services.reminders_deliver(services.reminders_take_for_queue())
@@ -175,13 +192,49 @@ def test_each_principal_gets_one_digest_a_week_listing_what_is_outstanding(world
             services.reminder_deliver(reminder.pk)
     [message] = mail.outbox  # the other school has nothing outstanding: its digest is skipped
     assert message.to == [world.principal.email]
-    assert "Official accounts short of administrators: 1" in message.body
+    assert "Name administrators for 1 official account" in message.body
     assert Reminder.objects.get(recipient=world.other_principal, period="digest-2026-W48").status == "skipped"
 
 
 def test_clerks_hear_about_consent_forms_only_at_the_start_of_the_year(world, on):
+    world.district.photo_model = "written_consent"
+    world.district.save()
+    consent_scopes_set_up(acting_user=None, district=world.district)
     for day, expected in ((datetime.date(2026, 7, 21), 1), (datetime.date(2026, 7, 22), 0)):
         Reminder.objects.all().delete()
         with on(day):
             services.reminders_plan(today=day)
         assert len([r for r, _, _ in owed("consent_forms_to_collect") if r == world.clerk.pk]) == expected
+
+
+def test_an_opt_out_district_is_not_asked_to_collect_forms(world, on):
+    """Under an opt-out list no answer means the picture may be posted: nobody chases answers."""
+    world.district.photo_model = "opt_out"
+    world.district.save()
+    consent_scopes_set_up(acting_user=None, district=world.district)
+    StudentFactory(school=world.school)  # no answer: allowed to be posted
+    with on(datetime.date(2026, 7, 6)):
+        services.reminders_plan(today=datetime.date(2026, 7, 6))
+    assert owed("consent_forms_to_collect") == set()
+
+
+def test_a_school_year_without_its_disclosure_cycle_reaches_the_directors_from_its_first_day(world, on):
+    """North requires disclosures and set up no 2026-27 cycle: from July 1 (the school year's first
+    day), then every interval the policy sets, until a cycle exists."""
+    world.district.school_year_start_month = 7
+    world.district.overdue_reminder_interval_days = 7
+    world.district.save()
+    for day in (datetime.date(2026, 6, 30), datetime.date(2026, 7, 1), datetime.date(2026, 7, 2),
+                datetime.date(2026, 7, 8)):  # fmt: skip
+        with on(day):
+            services.reminders_plan(today=day)
+    assert {row for row in owed("disclosure_cycle_missing") if row[1] == f"district:{world.district.pk}"} == {
+        (world.director.pk, f"district:{world.district.pk}", "2025-missing-52"),  # June 30: last year's, also missing
+        (world.director.pk, f"district:{world.district.pk}", "2026-missing-0"),
+        (world.director.pk, f"district:{world.district.pk}", "2026-missing-1"),
+    }
+    open_cycle(world)
+    Reminder.objects.all().delete()
+    with on(datetime.date(2026, 7, 15)):
+        services.reminders_plan(today=datetime.date(2026, 7, 15))
+    assert owed("disclosure_cycle_missing") == set()

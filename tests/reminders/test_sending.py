@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from reminders import emails, services
 from reminders.models import PlanRun, Reminder, ReminderStatus
+from tests.reminders.mail_server import refuse_from_now_on, refuse_once
 
 
 @pytest.fixture(autouse=True)
@@ -66,13 +67,6 @@ def test_a_reminder_the_broker_did_not_take_is_queued_at_the_next_tick(reminder)
     assert reminder.pk in services.reminders_take_for_queue()
     services.reminders_release_from_queue([reminder.pk])
     assert services.reminders_take_for_queue() == [reminder.pk]
-
-
-def refuse_from_now_on(monkeypatch, error: Exception) -> None:
-    def refuse(self, messages):
-        raise error
-
-    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
 
 
 def test_a_refusing_mail_server_leaves_the_batch_waiting_for_the_retry(world, cycle, today, monkeypatch):
@@ -182,15 +176,7 @@ def test_a_day_whose_planning_never_finished_is_planned_at_the_next_tick(world, 
 def test_what_the_server_refused_goes_out_at_a_tick_after_its_retry_time(world, cycle, today, monkeypatch):
     from reminders.tasks import plan_reminders
 
-    real_send = mail.backends.locmem.EmailBackend.send_messages
-    refusals = iter([True])
-
-    def refuse_once(self, messages):
-        if next(refusals, False):
-            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-        return real_send(self, messages)
-
-    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse_once)
+    refuse_once(monkeypatch)
     plan_reminders.delay()
     assert mail.outbox == []
     assert plan_reminders.delay().get() == 0  # still waiting for the retry time
