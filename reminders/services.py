@@ -164,7 +164,9 @@ def reminders_claim_notices(notices: Iterable[Notice]) -> int:
     if batch:
         flush()
     if added:
-        transaction.on_commit(dispatch_soon)
+        # Sending sooner is a courtesy: the next tick sends them anyway, so a queue that cannot take
+        # the task is logged and never undoes, or fails, the action that was just committed.
+        transaction.on_commit(dispatch_soon, robust=True)
     return added
 
 

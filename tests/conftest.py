@@ -101,6 +101,14 @@ def world(db) -> World:
 
 
 @pytest.fixture
+def south_asks_for_no_disclosures(world):
+    """South (the other district) asks for no disclosures, so nothing there is owed for a school year
+    without its disclosure cycle: reminder counts are North's alone."""
+    world.other_district.disclosure_required = False
+    world.other_district.save()
+
+
+@pytest.fixture
 def students(world):
     """Three students in each school of the world."""
     return {

@@ -45,6 +45,10 @@ def test_the_district_table_of_an_opt_out_district_shows_opt_outs_not_answers(cl
     assert "Opted out" in page and "families have opted out" in page
     assert "Families answered" not in page and "families have answered" not in page
     assert "consent_forms_to_collect" not in [item.key for item in response.context["steps"]]
+    table = page[page.index('<table class="table table-sm table-hover') : page.index("</table>")]
+    headings = table.split("</thead>")[0].split("<tr>")[-1].count("<th ")
+    rows = [row for row in table.split("<tr") if "fw-normal" in row or "Whole district" in row]
+    assert rows and all(row.count("<td") + row.count("<th") == headings for row in rows)  # each cell under its heading
     csv_header = client.get(reverse("dashboards:district_export", args=[world.district.slug]))
     assert "Opt-outs recorded" in b"".join(csv_header.streaming_content).decode("utf-8-sig").splitlines()[0]
 

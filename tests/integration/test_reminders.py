@@ -89,7 +89,7 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_and_doubles_nothing(worl
     assert_each_arrived_once(smtp_sink, reminders)
 
 
-def test_two_planners_at_once_owe_each_reminder_once(world):
+def test_two_planners_at_once_owe_each_reminder_once(world, south_asks_for_no_disclosures):
     require(connection.vendor == "postgresql", "DATABASE_URL pointing at PostgreSQL (planners in two connections)")
     open_cycle(world)
     planned_on = datetime.date(2026, 11, 21)

@@ -8,8 +8,6 @@ from tests.disclosures.conftest import cycle  # noqa: F401 - a fixture shared wi
 
 
 @pytest.fixture(autouse=True)
-def south_asks_for_no_disclosures(world):
-    """South (the other district) asks for no disclosures, so the tests count North's reminders only;
-    a district without this year's cycle is tested on its own (test_kinds.py)."""
-    world.other_district.disclosure_required = False
-    world.other_district.save()
+def _north_only(south_asks_for_no_disclosures):
+    """The tests count North's reminders only; a district without this year's cycle is tested on its
+    own (test_kinds.py)."""
