@@ -65,7 +65,7 @@ run: $(VENV)/.runtime-installed .env assets demo
 test: $(VENV)/.dev-installed .env assets
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.dev-installed .env
+bench: $(VENV)/.dev-installed .env assets
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/registry} \
 		$(BIN)/pytest -m bench -p no:cacheprovider -s tests/perf $(PYTEST_ARGS)
 

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from accounts import selectors
 from accounts.models import School, Student, User
-from core.forms import field_of
+from core.forms import LongSelect, field_of
 
 
 def _yes_no() -> forms.Select:
@@ -20,7 +20,7 @@ def _school_filter(**kwargs: Any) -> django_filters.ModelChoiceFilter:
         queryset=School.objects.none(),
         label="School",
         empty_label="All schools",
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=LongSelect(attrs={"class": "form-select"}),
         **kwargs,
     )
 

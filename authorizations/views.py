@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,6 +28,7 @@ from authorizations.models import Authorization, AuthorizationStatus
 from consent import access as consent_access
 from consent import services as consent_services
 from consent.models import ConsentScope, Decision, ListKind
+from core.counted import counted
 from core.history import history_page_number
 from core.refusals import add_refusal, show_refusal
 from tools import access as tool_access
@@ -151,6 +152,22 @@ def _readiness_query(
     return selectors.with_readiness(authorizations.select_related("tool", "program__school", "staff_member"), today)
 
 
+def _missing_consent_first(
+    authorizations: QuerySet[selectors.AuthorizationWithReadiness], user: User, today: datetime.date
+) -> QuerySet[selectors.AuthorizationWithReadiness]:
+    """Those still missing a family's consent first. Which ones is counted over the district and
+    kept a short while (core.counted); each row's own readiness is read live."""
+    if user.district_id is None:  # a platform operator across districts: sorted by the live answer
+        return authorizations.order_by("is_ready", "ends_on", "pk")
+    district_id = user.district_id
+    missing = counted(
+        f"authorizations:not-ready:{district_id}:{today.isoformat()}",
+        lambda: selectors.not_ready_ids(district_id, today),
+    ).value
+    first = Case(When(pk__in=missing, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return authorizations.alias(missing_first=first).order_by("missing_first", "ends_on", "pk")
+
+
 def _page(
     request: AuthenticatedHttpRequest,
     authorizations: QuerySet[selectors.AuthorizationWithReadiness],
@@ -201,7 +218,7 @@ def authorization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "in_force",
             "In force",
             "Authorized and not yet ended; those missing a family's consent first.",
-            _readiness_query(in_force, today).order_by("is_ready", "ends_on", "pk"),
+            _missing_consent_first(_readiness_query(in_force, today), user, today),
         ),
         (
             "closed",

@@ -31,12 +31,13 @@ from compliance.items import Checked, Item, Urgency, ordered
 from compliance.measures import SchoolMeasures, consent_by, in_force_with_readiness
 from compliance.notions import CycleToday
 from compliance.readers import Reader
+from consent import access as consent_access
 from consent import selectors as consent_selectors
 from consent.models import ConsentImport, ConsentImportStatus, ConsentScope
 from disclosures import selectors as disclosure_selectors
 from disclosures.models import DisclosureState
 from registry import selectors as registry_selectors
-from registry.models import LIVE_STATUSES, AccountAdministrator, AccountStatus, SocialAccount
+from registry.models import LIVE_STATUSES, AccountStatus, SocialAccount
 from tools import access as tool_access
 from tools import selectors as tool_selectors
 from tools.models import ApprovalPower, ToolRequest, ToolRequestStatus
@@ -434,15 +435,11 @@ def administered_accounts(user: User, district: District, on: datetime.date) -> 
     designations = dict(
         registry_selectors.current_administrators(on)
         .filter(user=user, account__status__in=(*LIVE_STATUSES, AccountStatus.APPROVED))
-        .values_list("account_id", "pk")
-    )
-    unacknowledged = set(
-        AccountAdministrator.objects.filter(
-            pk__in=designations.values(), policy_acknowledged_on__isnull=True
-        ).values_list("account_id", flat=True)
+        .values_list("account_id", "policy_acknowledged_on")
     )
     if not designations:
         return owed
+    unacknowledged = {account_id for account_id, acknowledged_on in designations.items() if acknowledged_on is None}
     accounts = (
         registry_selectors.with_attention(SocialAccount.objects.filter(pk__in=designations), on)
         .select_related("platform")
@@ -592,9 +589,13 @@ def own_requests(user: User, on: datetime.date) -> Owed:
 
 
 def own_classes(user: User, on: datetime.date) -> Owed:
-    """Tools the person uses with a class whose families have not all said yes (one query)."""
+    """Tools the person uses with a class whose families have not all said yes (one query; a second,
+    the readiness count, only for someone who has a tool in use)."""
     owed = Owed()
-    in_force = in_force_with_readiness(Authorization.objects.filter(staff_member=user), on)
+    taught = Authorization.objects.filter(staff_member=user)
+    if not authorization_selectors.authorizations_in_force(taught, on).exists():
+        return owed  # most staff: the cheap question spares the readiness count
+    in_force = in_force_with_readiness(taught, on)
     for authorization in in_force.filter(is_ready=False).select_related("tool", "program").order_by("starts_on", "pk"):
         missing = authorization.enrolled - authorization.covered
         owed.items.append(
@@ -741,6 +742,8 @@ def consent_for_recorders(user: User, on: datetime.date) -> Owed:
         schools = list(School.objects.filter(pk__in=school_ids, active=True).select_related("district"))
         owed.items += forms_to_collect(schools, on)
         owed.checked.append(Checked(_("Consent answers at your school")))
+    if not consent_access.can_record_anywhere(user):
+        return owed  # uploads consent files only someone who records answers
     checked = ConsentImport.objects.filter(uploaded_by=user, status=ConsentImportStatus.PREVIEWED)
     for consent_import in checked.order_by("created_at", "pk")[:10]:
         owed.items.append(

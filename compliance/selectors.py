@@ -22,7 +22,7 @@ from compliance.notions import CycleToday
 from compliance.obligations import Owed, Where
 from compliance.readers import Reader
 from consent.models import ConsentScope
-from tools.access import decision_capacities
+from tools.access import decision_capacities, may_hold_reserved_powers
 from tools.models import ApprovalPower
 
 
@@ -103,7 +103,9 @@ def own_sections(user: User, on: datetime.date) -> list[Section]:
     scope = scope_for(user)
     if district is not None:
         powers = (ApprovalPower.TOOLS, ApprovalPower.INSTRUCTIONAL_USE)
-        if any(decision_capacities(user, district, power) for power in powers):
+        if may_hold_reserved_powers(user, district) and any(
+            decision_capacities(user, district, power) for power in powers
+        ):
             sections.append(
                 _section(
                     "decisions",

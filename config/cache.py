@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
@@ -24,6 +25,10 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 LOG_EVERY_SECONDS = 60.0
+# When Redis last came back after a process found it unreachable: copies of database records kept in
+# the cache (sessions, config/sessions.py) that are older than this are read again from the database,
+# since a change made meanwhile (a sign-out) could not reach the cache.
+RECOVERED_KEY = "cache:recovered_at"
 
 
 def _or(default: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -34,13 +39,16 @@ def _or(default: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[
         @wraps(method)
         def guarded(self: ResilientRedisCache, *args: Any, **kwargs: Any) -> Any:
             try:
-                return method(self, *args, **kwargs)
+                answer = method(self, *args, **kwargs)
             except UNREACHABLE as error:
                 self.unreachable(method.__name__, error)
                 fallback = self.fallback_for(args[0] if args else kwargs.get("key"))
                 if fallback is not None:
                     return getattr(fallback, method.__name__)(*args, **kwargs)
                 return default(*args, **kwargs)
+            if ResilientRedisCache._down_since is not None:
+                self.reachable_again()
+            return answer
 
         return guarded
 
@@ -71,6 +79,8 @@ class ResilientRedisCache(RedisCache):
     """Django's Redis cache, answering as an empty cache while Redis is down (see module docstring)."""
 
     _last_logged = 0.0
+    # Since when this process has found Redis unreachable (None: it answered last time).
+    _down_since: float | None = None
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
@@ -83,7 +93,17 @@ class ResilientRedisCache(RedisCache):
             return caches[self._fallback_alias]
         return None
 
+    def reachable_again(self) -> None:
+        ResilientRedisCache._down_since = None
+        try:
+            super().set(RECOVERED_KEY, time.time(), settings.SESSION_CACHE_SECONDS)
+        except UNREACHABLE as error:  # gone again: the next answer marks it
+            ResilientRedisCache._down_since = time.time()
+            self.unreachable("set", error)
+
     def unreachable(self, operation: str, error: BaseException) -> None:
+        if ResilientRedisCache._down_since is None:
+            ResilientRedisCache._down_since = time.time()
         now = time.monotonic()
         if now - ResilientRedisCache._last_logged >= LOG_EVERY_SECONDS:
             ResilientRedisCache._last_logged = now

@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Saves the session now and then, not on every request (config/sessions.py).
+    "config.sessions.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -161,7 +163,10 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     # Recover from a restarted database without restarting the web server.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not DATABASE_JIT:
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The same backend, with a health check that asks the socket, not the server (no round trip).
+        DATABASES["default"]["ENGINE"] = "config.postgresql"
+    if DATABASES["default"]["ENGINE"] == "config.postgresql" and not DATABASE_JIT:
         # PostgreSQL compiles "expensive" queries with JIT; for a page's correlated counts that
         # compilation (over a second) costs far more than the query itself (a few milliseconds).
         options = DATABASES["default"].setdefault("OPTIONS", {})
@@ -281,12 +286,17 @@ if not 60 <= DASHBOARD_FIGURES_MAX_AGE_SECONDS <= 86400:
 DASHBOARD_SCHOOL_MAX_AGE_SECONDS = env.int("DASHBOARD_SCHOOL_MAX_AGE_SECONDS", default=60)
 if not 0 <= DASHBOARD_SCHOOL_MAX_AGE_SECONDS <= 3600:
     raise ImproperlyConfigured("DASHBOARD_SCHOOL_MAX_AGE_SECONDS must be from 0 to 3600.")
+# How long a list page keeps a reader's counts over the whole district (the totals above a list, its
+# per-school table, its number of pages; core/counted.py). 0 counts on every request.
+COUNTS_MAX_AGE_SECONDS = env.int("COUNTS_MAX_AGE_SECONDS", default=60)
+if not 0 <= COUNTS_MAX_AGE_SECONDS <= 3600:
+    raise ImproperlyConfigured("COUNTS_MAX_AGE_SECONDS must be from 0 to 3600.")
 
 # --- Authentication -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 # One backend: a right and a wrong password cost the same (one password hash), and every way in
 # (the admin's sign-in included, see config/urls.py) goes through allauth's throttle.
-AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+AUTHENTICATION_BACKENDS = ["accounts.backends.AuthenticationBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -389,8 +399,21 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
-# Expiry counts from the last request, so an unattended session ends after inactivity.
-SESSION_SAVE_EVERY_REQUEST = True
+if SESSION_COOKIE_AGE < 60:
+    raise ImproperlyConfigured("SESSION_COOKIE_AGE must be at least 60 seconds.")
+# Expiry counts from the last request, so an unattended session ends after inactivity; the session
+# is saved again once this many seconds have passed since it was last saved, not on every request
+# (config/sessions.py), so it ends between SESSION_COOKIE_AGE minus this and SESSION_COOKIE_AGE.
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=SESSION_COOKIE_AGE // 10)
+if not 0 <= SESSION_REFRESH_SECONDS < SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured("SESSION_REFRESH_SECONDS must be 0 or more and less than SESSION_COOKIE_AGE.")
+SESSION_SAVE_EVERY_REQUEST = False
+# Sessions live in the database; pages read a copy kept in the cache for this long (0: always the
+# database), so a signed-in page costs no database round trip for its session.
+SESSION_ENGINE = "config.sessions"
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
+if SESSION_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("SESSION_CACHE_SECONDS must be 0 or more.")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Messages often name a student ("Recorded for Ana Lee: refused"): kept in the server-side session,
 # never in a cookie the browser holds.

@@ -262,6 +262,22 @@ def _cumulative_percent(firsts: dict[datetime.date, int], total: int, days: list
     return values
 
 
+@dataclass(frozen=True)
+class DistrictSummary:
+    """A district's totals without its rows: what the director's home page needs, cached apart."""
+
+    district_id: int
+    on: datetime.date
+    computed_at: datetime.datetime
+    totals: SchoolMeasures
+    cycle: CycleToday
+    scope: ConsentScope | None
+
+    @classmethod
+    def of(cls, figures: DistrictFigures) -> DistrictSummary:
+        return cls(figures.district_id, figures.on, figures.computed_at, figures.totals, figures.cycle, figures.scope)
+
+
 def completion_over_time(
     district: District,
     on: datetime.date,
@@ -323,7 +339,7 @@ def district_figures(district: District, on: datetime.date | None = None) -> Dis
     )
 
 
-def district_steps(figures: DistrictFigures, district: District, reader: Reader) -> list[Item]:
+def district_steps(figures: DistrictFigures | DistrictSummary, district: District, reader: Reader) -> list[Item]:
     """The district's list for `reader`, from its cached figures (the director's home shows it too)."""
     return compliance_selectors.district_items(
         district, figures.totals, cycle=figures.cycle, scope=figures.scope, reader=reader, on=figures.on

@@ -48,7 +48,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _district_section(request: AuthenticatedHttpRequest, district: District, on: datetime.date) -> Section:
-    figures = snapshots.district_figures(district, on)
+    figures = snapshots.district_summary(district, on)
     steps = selectors.district_steps(figures, district, readers.at_district(request.user, district))
     checked = obligations.measures_checked(figures.totals, figures.cycle, district.name)
     return compliance_selectors.dashboard_section(district, steps, checked)

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from accounts.models import School
-from core.forms import field_of
+from core.forms import LongSelect, field_of
 from registry import selectors
 from registry.models import AccountStatus, Platform, SocialAccount
 
@@ -28,7 +28,7 @@ _SELECT = {"class": "form-select"}
 class AccountFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
     school = django_filters.ModelChoiceFilter(
-        queryset=School.objects.none(), empty_label="All schools", widget=forms.Select(attrs=_SELECT)
+        queryset=School.objects.none(), empty_label="All schools", widget=LongSelect(attrs=_SELECT)
     )
     platform = django_filters.ModelChoiceFilter(
         queryset=Platform.objects.all(), empty_label="All platforms", widget=forms.Select(attrs=_SELECT)

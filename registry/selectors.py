@@ -23,7 +23,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from registry.models import (
@@ -67,6 +67,7 @@ class Attention(TypedDict):
     administrator_count: int
     is_below_minimum: bool
     is_below_preferred: bool
+    is_short_of_administrators: bool
     is_review_overdue: bool
     is_review_due_soon: bool
 
@@ -104,6 +105,16 @@ def with_attention(
         ),
         is_below_preferred=ExpressionWrapper(
             _live() & Q(administrator_count__lt=F("district__preferred_account_administrators")),
+            output_field=BooleanField(),
+        ),
+        # Below the minimum or below preferred, in one comparison (see _needing_attention).
+        is_short_of_administrators=ExpressionWrapper(
+            _live()
+            & Q(
+                administrator_count__lt=Greatest(
+                    F("district__min_account_administrators"), F("district__preferred_account_administrators")
+                )
+            ),
             output_field=BooleanField(),
         ),
         is_review_overdue=ExpressionWrapper(_review_overdue(today), output_field=BooleanField()),
@@ -158,17 +169,25 @@ def awaiting_launch(accounts: QuerySet[SocialAccount]) -> QuerySet[SocialAccount
     return accounts.filter(status=AccountStatus.APPROVED)
 
 
+def _needing_attention() -> Q:
+    """Over with_attention's columns: anything somebody must act on.
+
+    Short of administrators is one comparison with the larger of the minimum and the preferred
+    number, and comes last: each mention of the administrator count repeats its correlated count
+    in the SQL, and the cheap conditions before it spare counting for the rows they already match."""
+    return (
+        Q(status__in=(AccountStatus.REQUESTED, AccountStatus.AWAITING_COMMUNICATIONS, AccountStatus.APPROVED))
+        | Q(is_review_overdue=True)
+        | Q(is_review_due_soon=True)
+        | Q(is_short_of_administrators=True)
+    )
+
+
 def needs_attention(
     accounts: QuerySet[SocialAccount], today: datetime.date | None = None
 ) -> QuerySet[AccountWithAttention]:
     """Anything somebody must act on: short of administrators, review due or overdue, a decision pending."""
-    return with_attention(accounts, today).filter(
-        Q(is_below_minimum=True)
-        | Q(is_below_preferred=True)
-        | Q(is_review_overdue=True)
-        | Q(is_review_due_soon=True)
-        | Q(status__in=(AccountStatus.REQUESTED, AccountStatus.AWAITING_COMMUNICATIONS, AccountStatus.APPROVED))
-    )
+    return with_attention(accounts, today).filter(_needing_attention())
 
 
 def departed_administrators(accounts: QuerySet[SocialAccount]) -> QuerySet[AccountAdministrator]:
@@ -213,6 +232,8 @@ def active_platforms() -> QuerySet[Platform]:
 
 @dataclass(frozen=True)
 class AttentionCounts:
+    total: int
+    any: int
     below_minimum: int
     below_preferred: int
     review_overdue: int
@@ -225,6 +246,8 @@ class AttentionCounts:
 def attention_counts(accounts: QuerySet[SocialAccount], today: datetime.date | None = None) -> AttentionCounts:
     """Every count the registry's summary shows, in one query."""
     totals = with_attention(accounts, today).aggregate(
+        total=Count("pk"),
+        any=Count("pk", filter=_needing_attention()),
         below_minimum=Count("pk", filter=Q(is_below_minimum=True)),
         below_preferred=Count("pk", filter=Q(is_below_preferred=True)),
         review_overdue=Count("pk", filter=Q(is_review_overdue=True)),
@@ -234,3 +257,15 @@ def attention_counts(accounts: QuerySet[SocialAccount], today: datetime.date | N
         awaiting_launch=Count("pk", filter=Q(status=AccountStatus.APPROVED)),
     )
     return AttentionCounts(**totals)
+
+
+def counted_pages(counts: AttentionCounts, filters: dict[str, str]) -> int | None:
+    """How many accounts a list filtered only by attention holds, read from `counts` (None: another
+    filter is set, so the list counts itself)."""
+    if any(value for name, value in filters.items() if name != "attention"):
+        return None
+    attention = filters.get("attention", "")
+    if attention == "":
+        return counts.total
+    value = getattr(counts, attention, None)
+    return value if isinstance(value, int) else None

@@ -19,9 +19,11 @@ from django.views.decorators.http import require_POST
 from accounts import access as directory_access
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import District
+from core.counted import counted
 from core.csv_response import csv_response
 from core.forms import SearchForm
 from core.history import history_page_number as page_number
+from core.pagination import page_by_ids
 from core.refusals import add_refusal, refusal_messages, require, show_refusal
 from registry import access, history, selectors, services
 from registry.filters import AccountFilter
@@ -50,14 +52,20 @@ def _filtered(request: AuthenticatedHttpRequest) -> AccountFilter:
 @login_required
 def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     account_filter = _filtered(request)
-    page = Paginator(account_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    visible = access.visible_accounts(request.user)
+    counts = counted(f"registry:attention:{request.user.pk}", lambda: selectors.attention_counts(visible))
+    filters = {name: str(request.GET.get(name, "")) for name in account_filter.filters}
+    # The counts above the list already hold its length when only attention filters it.
+    known = selectors.counted_pages(counts.value, filters)
+    page = page_by_ids(account_filter.qs, request.GET.get("page"), PAGE_SIZE, count=known)
     return render(
         request,
         "registry/account_list.html",
         {
             "filter": account_filter,
             "page": page,
-            "counts": selectors.attention_counts(access.visible_accounts(request.user)),
+            "counts": counts.value,
+            "counted_at": counts.counted_at,
             "export_query": request.GET.urlencode(),
             "can_register": request.user.district is not None
             and access.can_register(request.user, request.user.district),

@@ -50,6 +50,13 @@ def _celery_eager():
 
 
 @pytest.fixture(autouse=True)
+def _counts_live(settings):
+    """Pages count on every request in tests (core/counted.py keeps them otherwise): a test that
+    changes a row and reloads sees it, whatever an earlier test left in a shared cache."""
+    settings.COUNTS_MAX_AGE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
 

@@ -175,3 +175,12 @@ def get_designee_for_user(user: User, pk: object) -> Designee:
     if not can_manage_designees(user, designee.district):
         raise Http404
     return designee
+
+
+def may_hold_reserved_powers(user: User, district: District) -> bool:
+    """Whether `user` could take any decision the policy reserves (a cheap first question before
+    asking decision_capacities power by power): the Superintendent, district leadership recording
+    the School Board's decisions, or someone designated (one query, only for the last)."""
+    if scope_for(user).has_district_role(district.pk, {Role.SUPERINTENDENT} | BOARD_RECORDERS):
+        return True
+    return Designee.objects.filter(district=district, user=user, ends_on__isnull=True).exists()

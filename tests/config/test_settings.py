@@ -59,6 +59,11 @@ def test_it_starts_in_production_with_a_secret_key():
         ("ROSTER_API_PAGE_SIZE", "1000000"),
         ("ROSTER_API_ALLOW_HTTP", "sometimes"),
         ("CREDENTIALS_KEY", "not-a-fernet-key"),
+        ("SESSION_COOKIE_AGE", "30"),
+        ("SESSION_REFRESH_SECONDS", "28800"),
+        ("SESSION_REFRESH_SECONDS", "-1"),
+        ("SESSION_CACHE_SECONDS", "-5"),
+        ("COUNTS_MAX_AGE_SECONDS", "7200"),
     ],
 )
 def test_it_refuses_to_start_on_a_malformed_value(name, value):
@@ -72,6 +77,11 @@ def test_debug_is_off_unless_asked_for():
     result = start(DJANGO_SECRET_KEY="x" * 60)
 
     assert result.stdout.strip() == "False"
+
+
+def test_postgresql_uses_the_backend_whose_health_check_asks_the_socket():
+    url = "postgres://registry@127.0.0.1:5432/registry"
+    assert "config.postgresql" in start(DJANGO_DEBUG="true", DATABASE_URL=url, PRINT="databases").stdout
 
 
 def test_postgresql_runs_without_jit_unless_asked_for():
