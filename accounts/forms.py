@@ -32,6 +32,7 @@ class PolicyProfileForm(forms.ModelForm[District]):
             "tool_approver",
             "instructional_use_approver",
             "logo_use_approver",
+            "logo_permission_required",
             "tool_list_visibility",
             "tool_review_interval_months",
             "school_year_start_month",

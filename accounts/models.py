@@ -194,6 +194,15 @@ class District(models.Model):
         choices=Approver.choices,
         default=Approver.SUPERINTENDENT_OR_DESIGNEE,
     )
+    # 460, 436 and 547 require the Superintendent's (or Board's) permission to use the logo; 458 says
+    # nothing of the logo and 4118.51 ties it to the approved networks: no letter to record there.
+    logo_permission_required = models.BooleanField(
+        "the district logo needs written permission",
+        default=True,
+        db_default=True,
+        help_text="On: the logo is used on an account or tool only with a recorded permission from whoever "
+        "the policy names. Off: the policy provides no such permission, and none is recorded.",
+    )
     tool_list_visibility = models.CharField(
         "approved-tool list visible to",
         max_length=20,

@@ -147,7 +147,10 @@ def load_demo() -> None:
 
 
 def _grant_logo(district: District, today: datetime.date) -> None:
-    """The district's own page has the Superintendent's written permission to use the logo."""
+    """The district's own page has the Superintendent's written permission to use the logo, where the
+    policy provides one (458 and 4118.51 do not)."""
+    if not district.logo_permission_required:
+        return
     superintendent = _user(district, "superintendent")
     district_page = SocialAccount.objects.filter(district=district, owner_kind=OwnerKind.DISTRICT).first()
     logo_capacity = tool_access.decision_capacities(superintendent, district, ApprovalPower.LOGO_USE)

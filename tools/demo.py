@@ -87,7 +87,9 @@ def _load_tools(district: District, today: datetime.date) -> None:
             ),
         )
         if status in (ToolStatus.APPROVED, ToolStatus.APPROVED_WITH_CONDITIONS, ToolStatus.NOT_APPROVED):
-            services.tool_decide(
+            # The decided tool, not the copy saved before the decision: saving that copy would write a
+            # history entry that puts the tool back under review.
+            tool = services.tool_decide(
                 acting_user=superintendent,
                 tool=tool,
                 status=status,

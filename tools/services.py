@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Approver, District, User
 from core.history import attribute
@@ -388,6 +389,10 @@ def logo_permission_grant(
     anything with `district` and `logo_permissions`); it replaces any earlier one."""
     district = subject.district
     check_capacity(acting_user, district, ApprovalPower.LOGO_USE, decided_as, reference)
+    if not district.logo_permission_required:
+        raise ValidationError(
+            _("Your district's policy provides no written permission to use the logo: there is none to record.")
+        )
     if granted_on > timezone.localdate():
         raise ValidationError({"granted_on": "The date cannot be in the future."})
     permission = subject.logo_permissions.model(

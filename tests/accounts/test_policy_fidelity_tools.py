@@ -1,0 +1,76 @@
+"""The demo districts follow their seed policies: each profile field the tool, logo and account rules
+read, against the words of the policy that requires it (the tools side of issue 24)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Approver, District
+from registry.models import AccountLogoPermission
+from tools.models import Tool
+
+pytestmark = pytest.mark.django_db
+
+# (district slug, profile field, expected value, the seed policy's words that require it)
+FIDELITY: list[tuple[str, str, Any, str]] = [
+    ("lakeshore", "min_account_administrators", 1, "547: at least one, preferably two, designated administrators"),
+    ("lakeshore", "preferred_account_administrators", 2, "547: at least one, preferably two, designated admins"),
+    ("willmar", "preferred_account_administrators", 1, "460 names no preferred number of administrators"),
+    ("henning", "preferred_account_administrators", 1, "436 names no preferred number of administrators"),
+    ("bloomington", "preferred_account_administrators", 1, "458: a designated site manager"),
+    ("litchfield", "preferred_account_administrators", 1, "4118.51 names no preferred number of administrators"),
+    (
+        "willmar",
+        "tool_approver",
+        Approver.SUPERINTENDENT_OR_BOARD,
+        "460 II.B: tools which the School District or the School Board has approved for educational use",
+    ),
+    (
+        "willmar",
+        "logo_use_approver",
+        Approver.SUPERINTENDENT_OR_BOARD,
+        "460 III.D.5: explicit permission in writing from the District's Superintendent or School Board",
+    ),
+    ("willmar", "logo_permission_required", True, "460 III.D.5: without explicit permission in writing"),
+    ("henning", "logo_permission_required", True, "436: without permission from the Superintendent or designee"),
+    ("lakeshore", "logo_permission_required", True, "547: without permission from the Superintendent, or designee"),
+    ("bloomington", "logo_permission_required", False, "458 says nothing of the district logo"),
+    (
+        "litchfield",
+        "logo_permission_required",
+        False,
+        "4118.51: may not use the District logo ... on networks that have not been approved by the District",
+    ),
+]
+
+
+@pytest.fixture
+def demo() -> dict[str, District]:
+    call_command("load_demo")
+    return {district.slug: district for district in District.objects.all()}
+
+
+def test_each_demo_district_profile_says_what_its_policy_says(demo):
+    wrong = [
+        (slug, field, getattr(demo[slug], field), expected, words)
+        for slug, field, expected, words in FIDELITY
+        if getattr(demo[slug], field) != expected
+    ]
+    assert wrong == []
+
+
+def test_the_demo_records_no_logo_letter_where_the_policy_provides_none(demo):
+    with_letters = set(
+        AccountLogoPermission.objects.filter(withdrawn_on__isnull=True).values_list("district__slug", flat=True)
+    )
+    assert with_letters == {"willmar", "henning", "lakeshore"}
+
+
+def test_a_demo_tool_history_ends_with_its_status(demo):
+    for tool in Tool.objects.all():
+        latest = tool.history.order_by("-history_date", "-history_id").first()
+        assert latest is not None
+        assert (latest.status, latest.next_review_on) == (tool.status, tool.next_review_on), (tool.district, tool)
