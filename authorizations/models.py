@@ -24,6 +24,9 @@ class AuthorizationStatus(models.TextChoices):
     DECLINED = "declined", "Not authorized"
     REVOKED = "revoked", "Revoked"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    # The tool left the approved list (not approved, under review again, retired): the authorization
+    # stops with it, and who took the tool off the list, when and why are kept as how it ended.
+    SUSPENDED = "suspended", "Suspended"
 
 
 class Authorization(ReservedDecision):
@@ -71,6 +74,10 @@ class Authorization(ReservedDecision):
             models.CheckConstraint(
                 name="authorization_revoked_with_reason",
                 condition=~Q(status="revoked") | (~Q(end_reason="") & Q(ended_at__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="authorization_suspended_with_reason",
+                condition=~Q(status="suspended") | (~Q(end_reason="") & Q(ended_at__isnull=False)),
             ),
         ]
         indexes = [

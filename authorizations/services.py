@@ -9,13 +9,14 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Program, User
 from authorizations import access
 from authorizations.models import Authorization, AuthorizationStatus
 from consent import services as consent_services
 from core.history import attribute
-from core.notify import notify_requester
+from core.notify import Notice, notify_many, notify_requester
 from tools import services as tool_services
 from tools.models import ApprovalPower, Tool
 
@@ -179,3 +180,42 @@ def authorization_withdraw(*, acting_user: User, authorization: Authorization) -
         authorization = _locked(authorization, AuthorizationStatus.REQUESTED, AuthorizationStatus.AUTHORIZED)
         _end(authorization, acting_user, AuthorizationStatus.WITHDRAWN, "Withdrawn")
     return authorization
+
+
+def authorizations_suspend_for_tool(*, acting_user: User, tool: Tool, reason: str) -> int:
+    """The tool left the approved list: every authorization still in force to use it is suspended,
+    says why, and its requester, the staff member using it and whoever authorized it are told (not
+    the person who took the tool off the list). Called by tools.services inside its transaction;
+    returns how many were suspended."""
+    why = _("%(tool)s was taken off the approved list (%(status)s)") % {
+        "tool": tool.name,
+        "status": tool.get_status_display().lower(),
+    }
+    why = f"{why}: {reason}" if reason else f"{why}."
+    notices: list[Notice] = []
+    with transaction.atomic():
+        in_force = (
+            Authorization.objects.select_for_update(of=("self",))
+            .select_related("participation_scope")
+            .filter(tool=tool, status=AuthorizationStatus.AUTHORIZED, ends_on__gte=timezone.localdate())
+            .order_by("pk")
+        )
+        suspended = 0
+        for authorization in in_force:
+            _end(authorization, acting_user, AuthorizationStatus.SUSPENDED, "Suspended", why)
+            suspended += 1
+            told = {authorization.requested_by_id, authorization.staff_member_id, authorization.decided_by_id}
+            notices += [
+                Notice(
+                    "authorization_suspended",
+                    authorization.district_id,
+                    person_id,
+                    f"authorization:{authorization.pk}",
+                    "suspended",
+                    authorization.get_absolute_url(),
+                )
+                for person_id in sorted(p for p in told if p is not None and p != acting_user.pk)
+            ]
+        if notices:
+            notify_many(notices)
+    return suspended

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -79,6 +80,14 @@ def readiness_of(authorization: selectors.AuthorizationWithReadiness, today: dat
         return Readiness("Revoked", "secondary", "", f"Revoked: students may no longer use {where}.")
     if status == AuthorizationStatus.WITHDRAWN:
         return Readiness("Withdrawn", "secondary", "", f"Withdrawn: students may not use {where} under it.")
+    if status == AuthorizationStatus.SUSPENDED:
+        return Readiness(
+            _("Suspended"),
+            "danger",
+            _("The tool left the approved list"),
+            _("Suspended: students may no longer use %(where)s. %(why)s Ask again once the tool is back on the list.")
+            % {"where": where, "why": authorization.end_reason},
+        )
     if authorization.has_ended(today):
         return Readiness(
             "Ended",
@@ -205,7 +214,7 @@ def authorization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         ),
         (
             "closed",
-            "Ended, not authorized, revoked or withdrawn",
+            _("Ended, not authorized, revoked, withdrawn or suspended"),
             "Newest first.",
             _readiness_query(closed, today),
         ),

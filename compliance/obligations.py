@@ -28,7 +28,7 @@ from authorizations import selectors as authorization_selectors
 from authorizations.models import Authorization, AuthorizationStatus
 from compliance import notions
 from compliance.items import Checked, Item, Urgency, ordered
-from compliance.measures import SchoolMeasures, consent_by, in_force_with_readiness
+from compliance.measures import SchoolMeasures, consent_by
 from compliance.notions import CycleToday
 from compliance.readers import Reader
 from consent import selectors as consent_selectors
@@ -592,10 +592,28 @@ def own_requests(user: User, on: datetime.date) -> Owed:
 
 
 def own_classes(user: User, on: datetime.date) -> Owed:
-    """Tools the person uses with a class whose families have not all said yes (one query)."""
+    """Tools the person uses with a class whose families have not all said yes, and those suspended
+    lately because the tool left the approved list (one query)."""
     owed = Owed()
-    in_force = in_force_with_readiness(Authorization.objects.filter(staff_member=user), on)
-    for authorization in in_force.filter(is_ready=False).select_related("tool", "program").order_by("starts_on", "pk"):
+    since = on - datetime.timedelta(days=ANSWER_SHOWN_DAYS)
+    mine = Authorization.objects.filter(staff_member=user, ends_on__gte=on)
+    suspended = Q(status=AuthorizationStatus.SUSPENDED, ended_at__date__gte=since)
+    rows = authorization_selectors.with_readiness(
+        mine.filter(Q(status=AuthorizationStatus.AUTHORIZED) | suspended), on
+    ).filter(is_ready=False)
+    for authorization in rows.select_related("tool", "program").order_by("starts_on", "pk"):
+        if authorization.status == AuthorizationStatus.SUSPENDED:
+            owed.items.append(
+                Item(
+                    "own_class_suspended",
+                    Urgency.URGENT,
+                    _("Stop using %(tool)s with %(program)s")
+                    % {"program": authorization.program.name, "tool": authorization.tool.name},
+                    authorization.end_reason,
+                    reverse("authorizations:detail", args=[authorization.pk]),
+                )
+            )
+            continue
         missing = authorization.enrolled - authorization.covered
         owed.items.append(
             Item(
