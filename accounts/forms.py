@@ -33,6 +33,7 @@ class PolicyProfileForm(forms.ModelForm[District]):
             "instructional_use_approver",
             "logo_use_approver",
             "logo_permission_required",
+            "tool_limits_exception_allowed",
             "tool_list_visibility",
             "tool_review_interval_months",
             "school_year_start_month",

@@ -203,6 +203,15 @@ class District(models.Model):
         help_text="On: the logo is used on an account or tool only with a recorded permission from whoever "
         "the policy names. Off: the policy provides no such permission, and none is recorded.",
     )
+    # None of the five policies lets anyone authorize a tool beyond the grades and age it was approved
+    # for; a district whose policy does can say so here.
+    tool_limits_exception_allowed = models.BooleanField(
+        "a tool may be authorized beyond its grades or minimum age, as a written exception",
+        default=False,
+        db_default=False,
+        help_text="Off: a class with a student outside the tool's grade band or younger than its minimum age is "
+        "refused. On: whoever authorizes may make an exception, and must write down why.",
+    )
     tool_list_visibility = models.CharField(
         "approved-tool list visible to",
         max_length=20,

@@ -56,6 +56,14 @@ class Authorization(ReservedDecision):
     ended_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField("why it ended", max_length=2000, blank=True, validators=[refuse_secrets])
+    # Where the district's policy allows it, why students outside the tool's grades or minimum age
+    # take part (empty: none may; the authorization is not ready while one is enrolled).
+    limits_exception = models.TextField(
+        "exception to the tool's grades or minimum age",
+        max_length=2000,
+        blank=True,
+        validators=[refuse_secrets],
+    )
     # The families' answers this authorization needs (a participation scope), once authorized.
     participation_scope = models.OneToOneField(
         ConsentScope, on_delete=models.PROTECT, null=True, blank=True, related_name="authorization"

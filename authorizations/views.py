@@ -337,6 +337,9 @@ def _detail_page(
         )
     can_decide = bool(capacities) and authorization.status == AuthorizationStatus.REQUESTED
     can_revoke = bool(capacities) and authorization.status == AuthorizationStatus.AUTHORIZED
+    # Whoever decides sees, before deciding, the students the tool's grades or minimum age leave out.
+    limits_refusal = services.limits_refusal(authorization.program, authorization.tool) if can_decide else ""
+    asks_exception = bool(limits_refusal) and authorization.district.tool_limits_exception_allowed
     return render(
         request,
         "authorizations/detail.html",
@@ -352,7 +355,10 @@ def _detail_page(
             "decided_as": _capacity(authorization.decided_as),
             "decision_reason": authorization.decision_reason,
             "history": history.authorization_history(authorization, number=history_page_number(request)),
-            "decision_form": decision_form or (DecisionForm(capacities=capacities) if can_decide else None),
+            "decision_form": decision_form
+            or (DecisionForm(capacities=capacities, asks_exception=asks_exception) if can_decide else None),
+            "limits_refusal": limits_refusal,
+            "exception_allowed": authorization.district.tool_limits_exception_allowed,
             "revoke_form": revoke_form or (RevokeForm() if can_revoke else None),
             "can_withdraw": is_open and access.can_withdraw_authorization(user, authorization),
             "answer_form": answer_form if can_record else None,
@@ -393,21 +399,22 @@ def authorization_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     capacities = tool_access.decision_capacities(user, authorization.district, ApprovalPower.INSTRUCTIONAL_USE)
     if not capacities:
         raise PermissionDenied
-    form = DecisionForm(request.POST, capacities=capacities)
+    # The exception is read whenever it is sent, so an over-long one is refused rather than dropped.
+    form = DecisionForm(request.POST, capacities=capacities, asks_exception=True)
     if not form.is_valid():
         return _detail_page(request, authorization, decision_form=form, status=400)
     data = form.cleaned_data
-    action = (
-        services.authorization_grant if data["decision"] == DecisionForm.AUTHORIZE else services.authorization_decline
-    )
+    decision = {"decided_as": data["decided_as"], "reference": data["reference"], "reason": data["reason"]}
     try:
-        decided = action(
-            acting_user=user,
-            authorization=authorization,
-            decided_as=data["decided_as"],
-            reference=data["reference"],
-            reason=data["reason"],
-        )
+        if data["decision"] == DecisionForm.AUTHORIZE:
+            decided = services.authorization_grant(
+                acting_user=user,
+                authorization=authorization,
+                limits_exception=data.get("limits_exception", ""),
+                **decision,
+            )
+        else:
+            decided = services.authorization_decline(acting_user=user, authorization=authorization, **decision)
     except ValidationError as error:
         add_refusal(form, error, FIELD_NAMES)
         return _detail_page(request, authorization, decision_form=form, status=400)

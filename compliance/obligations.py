@@ -625,7 +625,10 @@ def own_classes(user: User, on: datetime.date) -> Owed:
                     missing,
                 )
                 % {"count": missing, "program": authorization.program.name, "tool": authorization.tool.name},
-                _("Their families have not given consent: keep them off the tool until they do."),
+                _(
+                    "Their families have not given consent, or they are outside the tool's grades or minimum age: "
+                    "keep them off the tool."
+                ),
                 reverse("authorizations:detail", args=[authorization.pk]),
                 max(1, missing),
             )

@@ -44,6 +44,32 @@ FIDELITY: list[tuple[str, str, Any, str]] = [
         False,
         "4118.51: may not use the District logo ... on networks that have not been approved by the District",
     ),
+    # Tools are used within what the district approved them for; no policy provides an exception.
+    (
+        "willmar",
+        "tool_limits_exception_allowed",
+        False,
+        "460 II.B: tools the School Board has approved for educational use",
+    ),
+    (
+        "henning",
+        "tool_limits_exception_allowed",
+        False,
+        "436 II.B: tools the school district has approved for educational use",
+    ),
+    ("lakeshore", "tool_limits_exception_allowed", False, "547 provides no exception to an approved tool's terms"),
+    (
+        "bloomington",
+        "tool_limits_exception_allowed",
+        False,
+        "458 II.B: media the District has approved for educational use",
+    ),
+    (
+        "litchfield",
+        "tool_limits_exception_allowed",
+        False,
+        "4118.51: tools the District has approved for educational use",
+    ),
 ]
 
 
