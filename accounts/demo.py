@@ -97,6 +97,7 @@ PROFILES: list[dict[str, Any]] = [
         "public_arena_exception": True,
         "preferred_account_administrators": 1,
         "logo_permission_required": False,
+        "official_accounts_on_approved_networks_only": True,
         "disclosure_required": False,
         "schools": ["Litchfield High", "Lake Ripley Elementary"],
     },

@@ -34,6 +34,7 @@ class PolicyProfileForm(forms.ModelForm[District]):
             "logo_use_approver",
             "logo_permission_required",
             "tool_limits_exception_allowed",
+            "official_accounts_on_approved_networks_only",
             "tool_list_visibility",
             "tool_review_interval_months",
             "school_year_start_month",

@@ -203,6 +203,14 @@ class District(models.Model):
         help_text="On: the logo is used on an account or tool only with a recorded permission from whoever "
         "the policy names. Off: the policy provides no such permission, and none is recorded.",
     )
+    # 4118.51: no district logo or images on networks the district has not approved.
+    official_accounts_on_approved_networks_only = models.BooleanField(
+        "official accounts only on networks the tool list approves",
+        default=False,
+        db_default=False,
+        help_text="On: an official account, and permission to use the logo on it, is refused on a social network "
+        "the approved-tool list does not approve, and live accounts on a network that leaves the list are flagged.",
+    )
     # None of the five policies lets anyone authorize a tool beyond the grades and age it was approved
     # for; a district whose policy does can say so here.
     tool_limits_exception_allowed = models.BooleanField(

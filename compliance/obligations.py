@@ -349,6 +349,32 @@ def directory_items(district: District) -> list[Item]:
     return items
 
 
+def accounts_on_unapproved_networks(district: District) -> list[Item]:
+    """Live official accounts on a network the tool list does not approve, where the policy ties
+    accounts to the list (4118.51): none in other districts, without a query; else two."""
+    count = registry_selectors.on_unapproved_networks(district).count()
+    if not count:
+        return []
+    return [
+        Item(
+            "accounts_on_unapproved_networks",
+            Urgency.URGENT,
+            ngettext(
+                "%(count)s official account is on a network the district does not approve",
+                "%(count)s official accounts are on networks the district does not approve",
+                count,
+            )
+            % {"count": count},
+            _(
+                "Your policy allows no district logo or images on networks the district has not approved: "
+                "retire these accounts, or approve the network on the tool list."
+            ),
+            reverse("registry:account_list") + "?attention=unapproved_network",
+            count,
+        )
+    ]
+
+
 # --- A person's own obligations ---------------------------------------------------------------
 
 

@@ -22,7 +22,6 @@ from registry.models import (
 )
 from registry.profile_urls import resolve_profile
 from tools import access as tool_access
-from tools import services as tool_services
 from tools.models import ApprovalPower, WrittenAs
 
 
@@ -125,10 +124,17 @@ def load_demo() -> None:
         User.objects.filter(pk=leaver.pk).update(is_active=False, left_on=today - datetime.timedelta(days=20))
 
         # A teacher's request waiting for the director (and, where the policy says so, communications).
+        # On TikTok, unless the district's policy keeps official accounts off networks its tool list
+        # does not approve (4118.51; the demo lists TikTok as not approved): then on Instagram.
+        network = "instagram" if district.official_accounts_on_approved_networks_only else "tiktok"
+        library = {
+            "tiktok": f"https://www.tiktok.com/@{slug}_{school.pk}_library",
+            "instagram": f"https://www.instagram.com/{slug}_{school.pk}_library/",
+        }[network]
         request = services.account_request(
             acting_user=second_teacher,
-            platform=Platform.objects.get(slug="tiktok"),
-            address=resolve_profile("tiktok", url=f"https://www.tiktok.com/@{slug}_{school.pk}_library"),
+            platform=Platform.objects.get(slug=network),
+            address=resolve_profile(network, url=library),
             details=_details(
                 f"{school.name} Library",
                 OwnerKind.SCHOOL,
@@ -155,9 +161,9 @@ def _grant_logo(district: District, today: datetime.date) -> None:
     district_page = SocialAccount.objects.filter(district=district, owner_kind=OwnerKind.DISTRICT).first()
     logo_capacity = tool_access.decision_capacities(superintendent, district, ApprovalPower.LOGO_USE)
     if district_page is not None and logo_capacity:
-        tool_services.logo_permission_grant(
+        services.account_logo_permission_grant(
             acting_user=superintendent,
-            subject=district_page,
+            account=district_page,
             decided_as=logo_capacity[0],
             granted_by_name=f"{superintendent.full_name}, Superintendent",
             granted_on=today - datetime.timedelta(days=180),

@@ -20,6 +20,7 @@ ATTENTION_CHOICES = [
     ("awaiting_approval", "Awaiting approval"),
     ("awaiting_communications", "Awaiting communications review"),
     ("awaiting_launch", "Approved, not yet launched"),
+    ("unapproved_network", "On a network the tool list does not approve"),
 ]
 
 _SELECT = {"class": "form-select"}
@@ -59,6 +60,9 @@ class AccountFilter(django_filters.FilterSet):
         # The queryset is already annotated by selectors.with_attention.
         if value == "any":
             return selectors.needs_attention(queryset)
+        if value == "unapproved_network":
+            district = getattr(getattr(self.request, "user", None), "district", None)
+            return selectors.on_unapproved_networks(district, queryset) if district else queryset.none()
         if value in ("below_minimum", "below_preferred", "review_overdue", "review_due_soon"):
             return queryset.filter(**{f"is_{value}": True})
         return {

@@ -65,14 +65,20 @@ LogoSubject = Any
 PageRenderer = Callable[..., HttpResponse]
 
 
-def logo_grant(request: AuthenticatedHttpRequest, subject: LogoSubject, page: PageRenderer) -> HttpResponse:
-    """Record written permission for an account or a tool; the page is re-shown with the form's errors."""
+def logo_grant(
+    request: AuthenticatedHttpRequest,
+    subject: LogoSubject,
+    page: PageRenderer,
+    grant: Callable[..., LogoPermission] = services.logo_permission_grant,
+) -> HttpResponse:
+    """Record written permission for an account or a tool through `grant` (the service of the app the
+    subject belongs to); the page is re-shown with the form's errors."""
     capacities = access.decision_capacities(request.user, subject.district, ApprovalPower.LOGO_USE)
     require(bool(capacities))
     form = LogoPermissionGrantForm(request.POST, capacities=capacities, user=request.user)
     if form.is_valid():
         try:
-            services.logo_permission_grant(acting_user=request.user, subject=subject, **form.cleaned_data)
+            grant(acting_user=request.user, subject=subject, **form.cleaned_data)
         except ValidationError as error:
             add_refusal(form, error, LOGO_ERROR_ALIASES)
         else:

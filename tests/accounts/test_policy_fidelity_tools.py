@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Approver, District
+from registry import selectors as registry_selectors
 from registry.models import AccountLogoPermission
 from tools.models import Tool
 
@@ -70,6 +71,16 @@ FIDELITY: list[tuple[str, str, Any, str]] = [
         False,
         "4118.51: tools the District has approved for educational use",
     ),
+    (
+        "litchfield",
+        "official_accounts_on_approved_networks_only",
+        True,
+        "4118.51: may not use the District logo, District images ... on networks that have not been approved",
+    ),
+    ("willmar", "official_accounts_on_approved_networks_only", False, "460 ties instruction, not pages, to the list"),
+    ("henning", "official_accounts_on_approved_networks_only", False, "436 ties instruction, not pages, to the list"),
+    ("lakeshore", "official_accounts_on_approved_networks_only", False, "547 asks accounts to register, not a list"),
+    ("bloomington", "official_accounts_on_approved_networks_only", False, "458 asks approval of each page"),
 ]
 
 
@@ -100,3 +111,8 @@ def test_a_demo_tool_history_ends_with_its_status(demo):
         latest = tool.history.order_by("-history_date", "-history_id").first()
         assert latest is not None
         assert (latest.status, latest.next_review_on) == (tool.status, tool.next_review_on), (tool.district, tool)
+
+
+def test_no_demo_account_is_on_a_network_its_district_does_not_approve(demo):
+    for district in demo.values():
+        assert not registry_selectors.on_unapproved_networks(district).exists(), district
