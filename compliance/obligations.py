@@ -666,14 +666,35 @@ def own_classes(user: User, on: datetime.date) -> Owed:
 
 
 def pages_before_launch(district: District) -> list[Item]:
-    """The communications office: pages to see before launch (one query)."""
+    """The communications office: pages to see before launch, and live pages it never saw (two queries)."""
     count = (
         notions.accounts_awaiting_decision(SocialAccount.objects.filter(district=district))
         .filter(status=AccountStatus.AWAITING_COMMUNICATIONS)
         .count()
     )
     url = reverse("registry:account_list") + "?attention=awaiting_communications"
-    return [_pages_to_see(count, url)] if count else []
+    items = [_pages_to_see(count, url)] if count else []
+    unseen = registry_selectors.live_unseen_by_communications(district).count()
+    if unseen:
+        items.append(
+            Item(
+                "live_pages_unseen_by_communications",
+                Urgency.SOON,
+                ngettext(
+                    "See %(count)s live page the office never saw",
+                    "See %(count)s live pages the office never saw",
+                    unseen,
+                )
+                % {"count": unseen},
+                _(
+                    "The policy has the communications office see every page before it launches; these went "
+                    "live without it. Look at each and record that you have seen it."
+                ),
+                reverse("registry:account_list") + "?attention=unseen_by_communications",
+                unseen,
+            )
+        )
+    return items
 
 
 def decisions_waiting(user: User, district: District, on: datetime.date) -> Owed:

@@ -81,7 +81,7 @@ def load_demo() -> None:
                 launched_on=launched_on,
             )
 
-        register(
+        district_page = register(
             "facebook",
             f"https://www.facebook.com/{slug}publicschools",
             _details(
@@ -90,7 +90,7 @@ def load_demo() -> None:
             _designations((communications, AdministratorRole.PRIMARY), (director, AdministratorRole.BACKUP)),
             200,
         )
-        register(
+        school_page = register(
             "instagram",
             f"https://www.instagram.com/{slug}_{school.pk}_school/",
             _details(f"{school.name}", OwnerKind.SCHOOL, "School life and celebrations.", district, school=school),
@@ -104,6 +104,11 @@ def load_demo() -> None:
             _designations((coach, AdministratorRole.PRIMARY), (teacher, AdministratorRole.BACKUP)),
             400,
         )
+        # Under 458 the communications office has seen the pages that were live before the registry;
+        # the club's video channel below it never saw, so its list shows one.
+        if district.communications_review_before_launch:
+            for page in (district_page, school_page, soccer):
+                services.account_confirm_communications(acting_user=communications, account=page)
         # A review that was due two months ago, so the overdue list has something in it. Staged demo
         # data (update() writes no history): nobody made this change, so the audit log need not show it.
         SocialAccount.objects.filter(pk=soccer.pk).update(next_review_on=today - datetime.timedelta(days=60))

@@ -21,6 +21,7 @@ ATTENTION_CHOICES = [
     ("awaiting_communications", "Awaiting communications review"),
     ("awaiting_launch", "Approved, not yet launched"),
     ("unapproved_network", "On a network the tool list does not approve"),
+    ("unseen_by_communications", "Live, never seen by the communications office"),
 ]
 
 _SELECT = {"class": "form-select"}
@@ -60,9 +61,13 @@ class AccountFilter(django_filters.FilterSet):
         # The queryset is already annotated by selectors.with_attention.
         if value == "any":
             return selectors.needs_attention(queryset)
-        if value == "unapproved_network":
+        if value in ("unapproved_network", "unseen_by_communications"):
             district = getattr(getattr(self.request, "user", None), "district", None)
-            return selectors.on_unapproved_networks(district, queryset) if district else queryset.none()
+            if district is None:
+                return queryset.none()
+            if value == "unapproved_network":
+                return selectors.on_unapproved_networks(district, queryset)
+            return selectors.live_unseen_by_communications(district, queryset)
         if value in ("below_minimum", "below_preferred", "review_overdue", "review_due_soon"):
             return queryset.filter(**{f"is_{value}": True})
         return {

@@ -281,3 +281,14 @@ def on_unapproved_networks(
     if not district.official_accounts_on_approved_networks_only:
         return accounts.none()
     return accounts.filter(status__in=LIVE_STATUSES, platform__slug__in=unapproved_networks(district))
+
+
+def live_unseen_by_communications(
+    district: District, accounts: QuerySet[SocialAccount] | None = None
+) -> QuerySet[SocialAccount]:
+    """Live pages the communications office never saw, where the policy has it see every page
+    before launch (458): registered as already live, or live from before the rule."""
+    accounts = (SocialAccount.objects.all() if accounts is None else accounts).filter(district=district)
+    if not district.communications_review_before_launch:
+        return accounts.none()
+    return accounts.filter(status__in=LIVE_STATUSES, communications_confirmed_at__isnull=True)

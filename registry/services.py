@@ -17,6 +17,7 @@ from core.history import attribute, save_attributed
 from core.notify import notify_requester
 from registry import access, selectors
 from registry.models import (
+    LIVE_STATUSES,
     AccountAdministrator,
     AccountReview,
     AccountStatus,
@@ -189,7 +190,8 @@ def account_register(
         account.requested_by = acting_user
         account.decided_by = acting_user
         account.decided_at = now
-        account.status = AccountStatus.APPROVED
+        # Registering is the director's approval, not the communications office's (458 IV.D).
+        account.status = _after_approval(district) if launched_on is None else AccountStatus.APPROVED
         _save_new(account, acting_user, "Registered by the director")
         _designate(account, acting_user, administrators)
         if launched_on is not None and _current_count(account) >= district.min_account_administrators:
@@ -285,11 +287,19 @@ def account_reject(*, acting_user: User, account: SocialAccount, reason: str) ->
 
 
 def account_confirm_communications(*, acting_user: User, account: SocialAccount) -> SocialAccount:
-    """The communications office records that it has seen the page before launch (458 IV.D)."""
+    """The communications office records that it has seen the page before launch (458 IV.D), or,
+    for a page registered as already live, that it has seen it since."""
     if not access.can_confirm_communications(acting_user, account):
         raise PermissionDenied
     with transaction.atomic():
-        account = _locked(account, AccountStatus.AWAITING_COMMUNICATIONS)
+        account = _locked(account, AccountStatus.AWAITING_COMMUNICATIONS, *LIVE_STATUSES)
+        if account.is_live:
+            if account.communications_confirmed_at is not None:
+                raise ValidationError("The communications office has already seen this page.")
+            account.communications_confirmed_by = acting_user
+            account.communications_confirmed_at = timezone.now()
+            save_attributed(account, acting_user, "Seen by the communications office after launch")
+            return account
         _check_network(account.district, account.platform)
         account.status = AccountStatus.APPROVED
         account.communications_confirmed_by = acting_user
@@ -335,6 +345,8 @@ def account_activate(
     with transaction.atomic():
         account = _locked(account, AccountStatus.APPROVED)
         _check_network(account.district, account.platform)
+        if account.needs_communications_review:
+            raise ValidationError("The communications office must see the page before it launches.")
         _require_minimum(account)
         _launch(account, acting_user, launched_on, reason="Launched")
     return account

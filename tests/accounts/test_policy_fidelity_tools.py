@@ -116,3 +116,8 @@ def test_a_demo_tool_history_ends_with_its_status(demo):
 def test_no_demo_account_is_on_a_network_its_district_does_not_approve(demo):
     for district in demo.values():
         assert not registry_selectors.on_unapproved_networks(district).exists(), district
+
+
+def test_the_458_demo_lists_its_one_live_page_the_communications_office_never_saw(demo):
+    unseen = {slug: registry_selectors.live_unseen_by_communications(d).count() for slug, d in demo.items()}
+    assert unseen == {"willmar": 0, "henning": 0, "lakeshore": 0, "bloomington": 1, "litchfield": 0}
