@@ -194,6 +194,32 @@ class District(models.Model):
         choices=Approver.choices,
         default=Approver.SUPERINTENDENT_OR_DESIGNEE,
     )
+    # 460, 436 and 547 require the Superintendent's (or Board's) permission to use the logo; 458 says
+    # nothing of the logo and 4118.51 ties it to the approved networks: no letter to record there.
+    logo_permission_required = models.BooleanField(
+        "the district logo needs written permission",
+        default=True,
+        db_default=True,
+        help_text="On: the logo is used on an account or tool only with a recorded permission from whoever "
+        "the policy names. Off: the policy provides no such permission, and none is recorded.",
+    )
+    # 4118.51: no district logo or images on networks the district has not approved.
+    official_accounts_on_approved_networks_only = models.BooleanField(
+        "official accounts only on networks the tool list approves",
+        default=False,
+        db_default=False,
+        help_text="On: an official account, and permission to use the logo on it, is refused on a social network "
+        "the approved-tool list does not approve, and live accounts on a network that leaves the list are flagged.",
+    )
+    # None of the five policies lets anyone authorize a tool beyond the grades and age it was approved
+    # for; a district whose policy does can say so here.
+    tool_limits_exception_allowed = models.BooleanField(
+        "a tool may be authorized beyond its grades or minimum age, as a written exception",
+        default=False,
+        db_default=False,
+        help_text="Off: a class with a student outside the tool's grade band or younger than its minimum age is "
+        "refused. On: whoever authorizes may make an exception, and must write down why.",
+    )
     tool_list_visibility = models.CharField(
         "approved-tool list visible to",
         max_length=20,

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.demo import PROFILES, seeded
-from accounts.models import District, Program, ProgramKind, User
+from accounts.models import District, Program, ProgramKind, ProgramMembership, ProgramRole, School, Student, User
 from authorizations import selectors, services
 from authorizations.models import Authorization
 from consent import services as consent_services
@@ -32,7 +32,10 @@ def _load_authorizations(district: District, today: datetime.date) -> None:
     clerk = User.objects.get(email=f"clerk.s1@{district.slug}.example.org")
     school = seeded(district.schools.order_by("code").first(), "school")
     club = seeded(Program.objects.filter(school=school, kind=ProgramKind.CLUB).first(), "club")
-    team = seeded(Program.objects.filter(school=school, kind=ProgramKind.TEAM).first(), "team")
+    # Instagram and YouTube are approved for high schoolers only (grades 9–12, or 13 and older): the
+    # Robotics Club and the team have sixth and seventh graders, so those tools go with a club of
+    # high schoolers. (The first school of each demo district teaches grades 6–12.)
+    media = _high_school_club(school)
     tools = {tool.name: tool for tool in Tool.objects.filter(district=district)}
     if not {"Instagram", "YouTube", "Google Classroom", "Canva for Education"} <= set(tools):
         return
@@ -56,18 +59,18 @@ def _load_authorizations(district: District, today: datetime.date) -> None:
         )
 
     # Missing two families: the club cannot start posting yet.
-    robotics = authorize(ask("teacher2.s1", "Instagram", club, "Members post build photos and competition results."))
+    photos = authorize(ask("teacher2.s1", "Instagram", media, "Members post photos of school events they cover."))
     # Every family answered yes: ready.
-    soccer = authorize(ask("coach.s1", "YouTube", team, "Players publish game-analysis videos for the team."))
+    videos = authorize(ask("coach.s1", "YouTube", media, "Members publish game-analysis videos of the teams."))
     # No consent needed: ready as soon as it is authorized.
     authorize(ask("teacher2.s1", "Google Classroom", club, "Assignments and build logs."))
     # Waiting for the Superintendent.
-    ask("teacher1.s1", "Canva for Education", club, "Design posters for the spring showcase.")
-    for authorization, missing in ((robotics, 2), (soccer, 0)):
+    ask("teacher1.s1", "Canva for Education", media, "Design posters for the spring showcase.")
+    for authorization, missing in ((photos, 2), (videos, 0)):
         scope = seeded(authorization.participation_scope, "participation consent form")
         members = list(selectors.enrolled_students(authorization.program_id).order_by("pk"))
         for index, student in enumerate(members[missing:]):
-            decision = Decision.REFUSED if authorization is robotics and index == 0 else Decision.GRANTED
+            decision = Decision.REFUSED if authorization is photos and index == 0 else Decision.GRANTED
             consent_services.consent_record(
                 acting_user=clerk,
                 student=student,
@@ -76,3 +79,18 @@ def _load_authorizations(district: District, today: datetime.date) -> None:
                 received_on=today - datetime.timedelta(days=10 + index),
                 guardian_name=f"Parent of {student.first_name} {student.last_name}",
             )
+
+
+HIGH_SCHOOL_GRADES = ("09", "10", "11", "12")
+
+
+def _high_school_club(school: School) -> Program:
+    """The Media Club: the school's students in grades 9–12, advised by the second teacher."""
+    media, _ = Program.objects.get_or_create(school=school, name="Media Club", defaults={"kind": ProgramKind.CLUB})
+    advisor = User.objects.get(email=f"teacher2.s1@{school.district.slug}.example.org")
+    ProgramMembership.objects.get_or_create(
+        program=media, user=advisor, ended_on=None, defaults={"role": ProgramRole.ADVISOR}
+    )
+    for student in Student.objects.filter(school=school, grade__in=HIGH_SCHOOL_GRADES).order_by("pk"):
+        ProgramMembership.objects.get_or_create(program=media, student=student, ended_on=None)
+    return media

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Program, Student
 from consent.models import Decision, ReceivedBy
@@ -89,11 +90,24 @@ class DecisionForm(forms.Form):
         help_text="Required when you do not authorize; the person asking will read it.",
     )
 
-    def __init__(self, *args: Any, capacities: list[str], **kwargs: Any) -> None:
+    limits_exception = forms.CharField(
+        label=_("Exception to the tool's grades or minimum age"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Some enrolled students are outside the tool's limits. Your district's policy lets you authorize it "
+            "anyway only if you write down why."
+        ),
+    )
+
+    def __init__(self, *args: Any, capacities: list[str], asks_exception: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field_of(self.fields, "decided_as", forms.ChoiceField).choices = [(c, DecidedAs(c).label) for c in capacities]
         if len(capacities) == 1:
             self.fields["decided_as"].initial = capacities[0]
+        if not asks_exception:
+            del self.fields["limits_exception"]
 
 
 class RevokeForm(forms.Form):

@@ -24,6 +24,9 @@ class AuthorizationStatus(models.TextChoices):
     DECLINED = "declined", "Not authorized"
     REVOKED = "revoked", "Revoked"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    # The tool left the approved list (not approved, under review again, retired): the authorization
+    # stops with it, and who took the tool off the list, when and why are kept as how it ended.
+    SUSPENDED = "suspended", "Suspended"
 
 
 class Authorization(ReservedDecision):
@@ -53,6 +56,14 @@ class Authorization(ReservedDecision):
     ended_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField("why it ended", max_length=2000, blank=True, validators=[refuse_secrets])
+    # Where the district's policy allows it, why students outside the tool's grades or minimum age
+    # take part (empty: none may; the authorization is not ready while one is enrolled).
+    limits_exception = models.TextField(
+        "exception to the tool's grades or minimum age",
+        max_length=2000,
+        blank=True,
+        validators=[refuse_secrets],
+    )
     # The families' answers this authorization needs (a participation scope), once authorized.
     participation_scope = models.OneToOneField(
         ConsentScope, on_delete=models.PROTECT, null=True, blank=True, related_name="authorization"
@@ -71,6 +82,10 @@ class Authorization(ReservedDecision):
             models.CheckConstraint(
                 name="authorization_revoked_with_reason",
                 condition=~Q(status="revoked") | (~Q(end_reason="") & Q(ended_at__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="authorization_suspended_with_reason",
+                condition=~Q(status="suspended") | (~Q(end_reason="") & Q(ended_at__isnull=False)),
             ),
         ]
         indexes = [

@@ -9,18 +9,46 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Program, User
-from authorizations import access
+from authorizations import access, selectors
 from authorizations.models import Authorization, AuthorizationStatus
 from consent import services as consent_services
 from core.history import attribute
-from core.notify import notify_requester
+from core.notify import Notice, notify_many, notify_requester
 from tools import services as tool_services
 from tools.models import ApprovalPower, Tool
 
 # An authorization runs for at most about a school year; a longer one is asked for again.
 MAX_AUTHORIZATION_DAYS = 400
+# How many names a refusal lists before "and N more".
+NAMES_SHOWN = 5
+
+
+def limits_refusal(program: Program, tool: Tool) -> str:
+    """What a class with students outside the tool's grades or minimum age is told (empty when none is)."""
+    outside = list(
+        selectors.students_outside_limits(program, tool).order_by("last_name", "first_name", "pk")[: NAMES_SHOWN + 1]
+    )
+    if not outside:
+        return ""
+    count = selectors.students_outside_limits(program, tool).count() if len(outside) > NAMES_SHOWN else len(outside)
+    names = ", ".join(f"{s.first_name} {s.last_name} (grade {s.grade or 'unknown'})" for s in outside[:NAMES_SHOWN])
+    more = _(" and %(count)s more") % {"count": count - NAMES_SHOWN} if count > NAMES_SHOWN else ""
+    return ngettext(
+        "%(count)s student in %(program)s is outside %(tool)s's limits (%(limits)s): %(names)s%(more)s.",
+        "%(count)s students in %(program)s are outside %(tool)s's limits (%(limits)s): %(names)s%(more)s.",
+        count,
+    ) % {
+        "count": count,
+        "program": program.name,
+        "tool": tool.name,
+        "limits": tool.student_limits,
+        "names": names,
+        "more": more,
+    }
 
 
 def authorization_request(
@@ -41,6 +69,10 @@ def authorization_request(
         errors["tool"] = "Choose a tool on your district's approved list (request the tool first if it is not)."
     if not access.request_programs(acting_user).filter(pk=program.pk).exists():
         errors["program"] = "Choose a class or program of your school."
+    elif not district.tool_limits_exception_allowed and (refusal := limits_refusal(program, tool)):
+        errors["program"] = (
+            refusal + " " + _("Your district's policy allows no exception: choose another tool or class.")
+        )
     if ends_on < starts_on:
         errors["ends_on"] = "The last day cannot come before the first."
     elif ends_on < timezone.localdate():
@@ -92,10 +124,18 @@ def _tell_requester(authorization: Authorization, acting_user: User) -> None:
 
 
 def authorization_grant(
-    *, acting_user: User, authorization: Authorization, decided_as: str, reference: str = "", reason: str = ""
+    *,
+    acting_user: User,
+    authorization: Authorization,
+    decided_as: str,
+    reference: str = "",
+    reason: str = "",
+    limits_exception: str = "",
 ) -> Authorization:
     """The Superintendent or designee authorizes it. When the tool needs parental consent, a
-    participation scope opens for it: it is ready once every enrolled student's family said yes."""
+    participation scope opens for it: it is ready once every enrolled student's family said yes.
+    A student outside the tool's grades or minimum age is refused, unless the district's policy
+    allows an exception and the person deciding writes down why (`limits_exception`)."""
     tool_services.check_capacity(
         acting_user, authorization.district, ApprovalPower.INSTRUCTIONAL_USE, decided_as, reference
     )
@@ -106,6 +146,14 @@ def authorization_grant(
         if not authorization.tool.is_usable:
             tool = authorization.tool
             raise ValidationError(f"{tool.name} is no longer on the approved list ({tool.get_status_display()}).")
+        if refusal := limits_refusal(authorization.program, authorization.tool):
+            if not authorization.district.tool_limits_exception_allowed:
+                raise ValidationError(refusal + " " + _("Your district's policy allows no exception."))
+            if not limits_exception.strip():
+                raise ValidationError(
+                    {"limits_exception": refusal + " " + _("To authorize it anyway, write down why: the exception.")}
+                )
+            authorization.limits_exception = limits_exception.strip()
         authorization.status = AuthorizationStatus.AUTHORIZED
         authorization.record_decision(by=acting_user, capacity=decided_as, reason=reason, reference=reference)
         authorization.full_clean(exclude=["staff_member", "requested_by", "decided_by"], validate_constraints=False)
@@ -179,3 +227,42 @@ def authorization_withdraw(*, acting_user: User, authorization: Authorization) -
         authorization = _locked(authorization, AuthorizationStatus.REQUESTED, AuthorizationStatus.AUTHORIZED)
         _end(authorization, acting_user, AuthorizationStatus.WITHDRAWN, "Withdrawn")
     return authorization
+
+
+def authorizations_suspend_for_tool(*, acting_user: User, tool: Tool, reason: str) -> int:
+    """The tool left the approved list: every authorization still in force to use it is suspended,
+    says why, and its requester, the staff member using it and whoever authorized it are told (not
+    the person who took the tool off the list). Called by tools.services inside its transaction;
+    returns how many were suspended."""
+    why = _("%(tool)s was taken off the approved list (%(status)s)") % {
+        "tool": tool.name,
+        "status": tool.get_status_display().lower(),
+    }
+    why = f"{why}: {reason}" if reason else f"{why}."
+    notices: list[Notice] = []
+    with transaction.atomic():
+        in_force = (
+            Authorization.objects.select_for_update(of=("self",))
+            .select_related("participation_scope")
+            .filter(tool=tool, status=AuthorizationStatus.AUTHORIZED, ends_on__gte=timezone.localdate())
+            .order_by("pk")
+        )
+        suspended = 0
+        for authorization in in_force:
+            _end(authorization, acting_user, AuthorizationStatus.SUSPENDED, "Suspended", why)
+            suspended += 1
+            told = {authorization.requested_by_id, authorization.staff_member_id, authorization.decided_by_id}
+            notices += [
+                Notice(
+                    "authorization_suspended",
+                    authorization.district_id,
+                    person_id,
+                    f"authorization:{authorization.pk}",
+                    "suspended",
+                    authorization.get_absolute_url(),
+                )
+                for person_id in sorted(p for p in told if p is not None and p != acting_user.pk)
+            ]
+        if notices:
+            notify_many(notices)
+    return suspended

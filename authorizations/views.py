@@ -18,6 +18,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -80,6 +81,14 @@ def readiness_of(authorization: selectors.AuthorizationWithReadiness, today: dat
         return Readiness("Revoked", "secondary", "", f"Revoked: students may no longer use {where}.")
     if status == AuthorizationStatus.WITHDRAWN:
         return Readiness("Withdrawn", "secondary", "", f"Withdrawn: students may not use {where} under it.")
+    if status == AuthorizationStatus.SUSPENDED:
+        return Readiness(
+            _("Suspended"),
+            "danger",
+            _("The tool left the approved list"),
+            _("Suspended: students may no longer use %(where)s. %(why)s Ask again once the tool is back on the list.")
+            % {"where": where, "why": authorization.end_reason},
+        )
     if authorization.has_ended(today):
         return Readiness(
             "Ended",
@@ -222,7 +231,7 @@ def authorization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         ),
         (
             "closed",
-            "Ended, not authorized, revoked or withdrawn",
+            _("Ended, not authorized, revoked, withdrawn or suspended"),
             "Newest first.",
             _readiness_query(closed, today),
         ),
@@ -345,6 +354,9 @@ def _detail_page(
         )
     can_decide = bool(capacities) and authorization.status == AuthorizationStatus.REQUESTED
     can_revoke = bool(capacities) and authorization.status == AuthorizationStatus.AUTHORIZED
+    # Whoever decides sees, before deciding, the students the tool's grades or minimum age leave out.
+    limits_refusal = services.limits_refusal(authorization.program, authorization.tool) if can_decide else ""
+    asks_exception = bool(limits_refusal) and authorization.district.tool_limits_exception_allowed
     return render(
         request,
         "authorizations/detail.html",
@@ -360,7 +372,10 @@ def _detail_page(
             "decided_as": _capacity(authorization.decided_as),
             "decision_reason": authorization.decision_reason,
             "history": history.authorization_history(authorization, number=history_page_number(request)),
-            "decision_form": decision_form or (DecisionForm(capacities=capacities) if can_decide else None),
+            "decision_form": decision_form
+            or (DecisionForm(capacities=capacities, asks_exception=asks_exception) if can_decide else None),
+            "limits_refusal": limits_refusal,
+            "exception_allowed": authorization.district.tool_limits_exception_allowed,
             "revoke_form": revoke_form or (RevokeForm() if can_revoke else None),
             "can_withdraw": is_open and access.can_withdraw_authorization(user, authorization),
             "answer_form": answer_form if can_record else None,
@@ -401,21 +416,22 @@ def authorization_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     capacities = tool_access.decision_capacities(user, authorization.district, ApprovalPower.INSTRUCTIONAL_USE)
     if not capacities:
         raise PermissionDenied
-    form = DecisionForm(request.POST, capacities=capacities)
+    # The exception is read whenever it is sent, so an over-long one is refused rather than dropped.
+    form = DecisionForm(request.POST, capacities=capacities, asks_exception=True)
     if not form.is_valid():
         return _detail_page(request, authorization, decision_form=form, status=400)
     data = form.cleaned_data
-    action = (
-        services.authorization_grant if data["decision"] == DecisionForm.AUTHORIZE else services.authorization_decline
-    )
+    decision = {"decided_as": data["decided_as"], "reference": data["reference"], "reason": data["reason"]}
     try:
-        decided = action(
-            acting_user=user,
-            authorization=authorization,
-            decided_as=data["decided_as"],
-            reference=data["reference"],
-            reason=data["reason"],
-        )
+        if data["decision"] == DecisionForm.AUTHORIZE:
+            decided = services.authorization_grant(
+                acting_user=user,
+                authorization=authorization,
+                limits_exception=data.get("limits_exception", ""),
+                **decision,
+            )
+        else:
+            decided = services.authorization_decline(acting_user=user, authorization=authorization, **decision)
     except ValidationError as error:
         add_refusal(form, error, FIELD_NAMES)
         return _detail_page(request, authorization, decision_form=form, status=400)

@@ -28,7 +28,7 @@ from authorizations import selectors as authorization_selectors
 from authorizations.models import Authorization, AuthorizationStatus
 from compliance import notions
 from compliance.items import Checked, Item, Urgency, ordered
-from compliance.measures import SchoolMeasures, consent_by, in_force_with_readiness
+from compliance.measures import SchoolMeasures, consent_by
 from compliance.notions import CycleToday
 from compliance.readers import Reader
 from consent import access as consent_access
@@ -350,6 +350,32 @@ def directory_items(district: District) -> list[Item]:
     return items
 
 
+def accounts_on_unapproved_networks(district: District) -> list[Item]:
+    """Live official accounts on a network the tool list does not approve, where the policy ties
+    accounts to the list (4118.51): none in other districts, without a query; else two."""
+    count = registry_selectors.on_unapproved_networks(district).count()
+    if not count:
+        return []
+    return [
+        Item(
+            "accounts_on_unapproved_networks",
+            Urgency.URGENT,
+            ngettext(
+                "%(count)s official account is on a network the district does not approve",
+                "%(count)s official accounts are on networks the district does not approve",
+                count,
+            )
+            % {"count": count},
+            _(
+                "Your policy allows no district logo or images on networks the district has not approved: "
+                "retire these accounts, or approve the network on the tool list."
+            ),
+            reverse("registry:account_list") + "?attention=unapproved_network",
+            count,
+        )
+    ]
+
+
 # --- A person's own obligations ---------------------------------------------------------------
 
 
@@ -589,14 +615,30 @@ def own_requests(user: User, on: datetime.date) -> Owed:
 
 
 def own_classes(user: User, on: datetime.date) -> Owed:
-    """Tools the person uses with a class whose families have not all said yes (one query; a second,
-    the readiness count, only for someone who has a tool in use)."""
+    """Tools the person uses with a class whose families have not all said yes, and those suspended
+    lately because the tool left the approved list (one query; a second, the readiness count, only
+    for someone who has a tool in use)."""
     owed = Owed()
-    taught = Authorization.objects.filter(staff_member=user)
-    if not authorization_selectors.authorizations_in_force(taught, on).exists():
+    since = on - datetime.timedelta(days=ANSWER_SHOWN_DAYS)
+    mine = Authorization.objects.filter(staff_member=user, ends_on__gte=on)
+    suspended = Q(status=AuthorizationStatus.SUSPENDED, ended_at__date__gte=since)
+    relevant = mine.filter(Q(status=AuthorizationStatus.AUTHORIZED) | suspended)
+    if not relevant.exists():
         return owed  # most staff: the cheap question spares the readiness count
-    in_force = in_force_with_readiness(taught, on)
-    for authorization in in_force.filter(is_ready=False).select_related("tool", "program").order_by("starts_on", "pk"):
+    rows = authorization_selectors.with_readiness(relevant, on).filter(is_ready=False)
+    for authorization in rows.select_related("tool", "program").order_by("starts_on", "pk"):
+        if authorization.status == AuthorizationStatus.SUSPENDED:
+            owed.items.append(
+                Item(
+                    "own_class_suspended",
+                    Urgency.URGENT,
+                    _("Stop using %(tool)s with %(program)s")
+                    % {"program": authorization.program.name, "tool": authorization.tool.name},
+                    authorization.end_reason,
+                    reverse("authorizations:detail", args=[authorization.pk]),
+                )
+            )
+            continue
         missing = authorization.enrolled - authorization.covered
         owed.items.append(
             Item(
@@ -608,7 +650,10 @@ def own_classes(user: User, on: datetime.date) -> Owed:
                     missing,
                 )
                 % {"count": missing, "program": authorization.program.name, "tool": authorization.tool.name},
-                _("Their families have not given consent: keep them off the tool until they do."),
+                _(
+                    "Their families have not given consent, or they are outside the tool's grades or minimum age: "
+                    "keep them off the tool."
+                ),
                 reverse("authorizations:detail", args=[authorization.pk]),
                 max(1, missing),
             )
@@ -620,14 +665,35 @@ def own_classes(user: User, on: datetime.date) -> Owed:
 
 
 def pages_before_launch(district: District) -> list[Item]:
-    """The communications office: pages to see before launch (one query)."""
+    """The communications office: pages to see before launch, and live pages it never saw (two queries)."""
     count = (
         notions.accounts_awaiting_decision(SocialAccount.objects.filter(district=district))
         .filter(status=AccountStatus.AWAITING_COMMUNICATIONS)
         .count()
     )
     url = reverse("registry:account_list") + "?attention=awaiting_communications"
-    return [_pages_to_see(count, url)] if count else []
+    items = [_pages_to_see(count, url)] if count else []
+    unseen = registry_selectors.live_unseen_by_communications(district).count()
+    if unseen:
+        items.append(
+            Item(
+                "live_pages_unseen_by_communications",
+                Urgency.SOON,
+                ngettext(
+                    "See %(count)s live page the office never saw",
+                    "See %(count)s live pages the office never saw",
+                    unseen,
+                )
+                % {"count": unseen},
+                _(
+                    "The policy has the communications office see every page before it launches; these went "
+                    "live without it. Look at each and record that you have seen it."
+                ),
+                reverse("registry:account_list") + "?attention=unseen_by_communications",
+                unseen,
+            )
+        )
+    return items
 
 
 def decisions_waiting(user: User, district: District, on: datetime.date) -> Owed:

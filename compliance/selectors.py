@@ -68,6 +68,7 @@ def district_items(
     items = obligations.measure_items(totals, where=Where(district, None, scope), cycle=cycle, reader=reader, on=on)
     if reader.runs_directory:
         items += obligations.directory_items(district)
+        items += obligations.accounts_on_unapproved_networks(district)
     return ordered(items)
 
 

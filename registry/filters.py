@@ -20,6 +20,8 @@ ATTENTION_CHOICES = [
     ("awaiting_approval", "Awaiting approval"),
     ("awaiting_communications", "Awaiting communications review"),
     ("awaiting_launch", "Approved, not yet launched"),
+    ("unapproved_network", "On a network the tool list does not approve"),
+    ("unseen_by_communications", "Live, never seen by the communications office"),
 ]
 
 _SELECT = {"class": "form-select"}
@@ -59,6 +61,13 @@ class AccountFilter(django_filters.FilterSet):
         # The queryset is already annotated by selectors.with_attention.
         if value == "any":
             return selectors.needs_attention(queryset)
+        if value in ("unapproved_network", "unseen_by_communications"):
+            district = getattr(getattr(self.request, "user", None), "district", None)
+            if district is None:
+                return queryset.none()
+            if value == "unapproved_network":
+                return selectors.on_unapproved_networks(district, queryset)
+            return selectors.live_unseen_by_communications(district, queryset)
         if value in ("below_minimum", "below_preferred", "review_overdue", "review_due_soon"):
             return queryset.filter(**{f"is_{value}": True})
         return {

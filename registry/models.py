@@ -230,6 +230,11 @@ class SocialAccount(models.Model):
         return add_months(reviewed_on, self.district.account_review_interval_months)
 
     @property
+    def needs_communications_review(self) -> bool:
+        """The policy has the communications office see the page before launch (458), and it has not."""
+        return self.district.communications_review_before_launch and self.communications_confirmed_at is None
+
+    @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
 

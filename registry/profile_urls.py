@@ -281,6 +281,16 @@ _LABELS = {
 }
 
 
+def network_named(name: str) -> str | None:
+    """The social network a tool-list entry names (“TikTok”, “X”, “X (Twitter)”), if any."""
+    wanted = name.strip().lower()
+    for slug in RULES:
+        label = _LABELS[slug].lower()
+        if wanted in (slug, label, label.split(" (")[0]):
+            return slug
+    return None
+
+
 def _label(rule: PlatformRule) -> str:
     return _LABELS[rule.slug]
 

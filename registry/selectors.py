@@ -26,6 +26,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from accounts.models import District
+from registry import profile_urls
 from registry.models import (
     LIVE_STATUSES,
     AccountAdministrator,
@@ -35,6 +37,7 @@ from registry.models import (
     ReviewOutcome,
     SocialAccount,
 )
+from tools.models import USABLE_TOOL_STATUSES, Tool
 
 # How far ahead a review counts as "due soon" on pages (reminders pass the district's own timing).
 REVIEW_DUE_SOON_DAYS = 30
@@ -269,3 +272,58 @@ def counted_pages(counts: AttentionCounts, filters: dict[str, str]) -> int | Non
         return counts.total
     value = getattr(counts, attention, None)
     return value if isinstance(value, int) else None
+
+
+# --- Networks the district's tool list approves --------------------------------------------------
+
+
+def network_of(tool: Tool) -> str | None:
+    """The social network a tool on the list is: by its website's address, else by its name."""
+    if tool.website:
+        slug = profile_urls.platform_for_url(tool.website)
+        if slug in profile_urls.RULES:
+            return slug
+    return profile_urls.network_named(tool.name)
+
+
+def unapproved_networks(district: District) -> set[str]:
+    """The social networks (those the registry knows by their addresses) the district's tool list does
+    not approve: listed as not approved, under review or retired, or not listed at all (one query)."""
+    usable = Tool.objects.filter(district=district, status__in=USABLE_TOOL_STATUSES).only("name", "website")
+    return set(profile_urls.RULES) - {network_of(tool) for tool in usable}
+
+
+def network_refusal(district: District, platform: Platform) -> str:
+    """Why an official account (or the logo on it) may not be on `platform`, where the district's
+    policy ties accounts to the tool list; empty when it may. A blog or website is no network."""
+    if not district.official_accounts_on_approved_networks_only or platform.slug not in profile_urls.RULES:
+        return ""
+    if platform.slug not in unapproved_networks(district):
+        return ""
+    return (
+        f"{platform.name} is not approved on {district.name}'s tool list: under the district's policy, no "
+        "official account, district logo or images may be on a network the district has not approved."
+    )
+
+
+def on_unapproved_networks(
+    district: District, accounts: QuerySet[SocialAccount] | None = None
+) -> QuerySet[SocialAccount]:
+    """Live accounts on a network the tool list does not approve (where the policy ties them to it)."""
+    accounts = (
+        SocialAccount.objects.filter(district=district) if accounts is None else accounts.filter(district=district)
+    )
+    if not district.official_accounts_on_approved_networks_only:
+        return accounts.none()
+    return accounts.filter(status__in=LIVE_STATUSES, platform__slug__in=unapproved_networks(district))
+
+
+def live_unseen_by_communications(
+    district: District, accounts: QuerySet[SocialAccount] | None = None
+) -> QuerySet[SocialAccount]:
+    """Live pages the communications office never saw, where the policy has it see every page
+    before launch (458): registered as already live, or live from before the rule."""
+    accounts = (SocialAccount.objects.all() if accounts is None else accounts).filter(district=district)
+    if not district.communications_review_before_launch:
+        return accounts.none()
+    return accounts.filter(status__in=LIVE_STATUSES, communications_confirmed_at__isnull=True)

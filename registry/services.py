@@ -17,6 +17,7 @@ from core.history import attribute, save_attributed
 from core.notify import notify_requester
 from registry import access, selectors
 from registry.models import (
+    LIVE_STATUSES,
     AccountAdministrator,
     AccountReview,
     AccountStatus,
@@ -27,6 +28,8 @@ from registry.models import (
     SocialAccount,
 )
 from registry.profile_urls import ProfileAddress
+from tools import services as tool_services
+from tools.models import LogoPermission
 
 # Fields a request or an edit may set directly; status and decisions move only through services.
 DETAIL_FIELDS = (
@@ -121,6 +124,12 @@ def _check_administrator(account: SocialAccount, user: User) -> None:
         raise ValidationError("Administrators must be active staff of the district.")
 
 
+def _check_network(district: District, platform: Platform) -> None:
+    """Where the policy says so, an official account is only on a network the tool list approves."""
+    if refusal := selectors.network_refusal(district, platform):
+        raise ValidationError({"platform": refusal})
+
+
 def _new_account(
     district: District, platform: Platform, address: ProfileAddress, details: dict[str, Any]
 ) -> SocialAccount:
@@ -132,6 +141,7 @@ def _new_account(
     account.set_profile(address)
     _check_owner(account)
     _check_unique(address, platform)
+    _check_network(district, platform)
     account.full_clean(exclude=["handle_key", "requested_by", "decided_by", "communications_confirmed_by"])
     return account
 
@@ -180,7 +190,8 @@ def account_register(
         account.requested_by = acting_user
         account.decided_by = acting_user
         account.decided_at = now
-        account.status = AccountStatus.APPROVED
+        # Registering is the director's approval, not the communications office's (458 IV.D).
+        account.status = _after_approval(district) if launched_on is None else AccountStatus.APPROVED
         _save_new(account, acting_user, "Registered by the director")
         _designate(account, acting_user, administrators)
         if launched_on is not None and _current_count(account) >= district.min_account_administrators:
@@ -204,6 +215,8 @@ def account_update(
         for field in DETAIL_FIELDS:
             if field in details:
                 setattr(account, field, details[field])
+        if platform.pk != account.platform_id:
+            _check_network(account.district, platform)
         account.platform = platform
         account.set_profile(address)
         _check_owner(account)
@@ -246,6 +259,7 @@ def account_approve(*, acting_user: User, account: SocialAccount) -> SocialAccou
         raise PermissionDenied
     with transaction.atomic():
         account = _locked(account, AccountStatus.REQUESTED)
+        _check_network(account.district, account.platform)
         account.status = _after_approval(account.district)
         account.decided_by = acting_user
         account.decided_at = timezone.now()
@@ -273,11 +287,20 @@ def account_reject(*, acting_user: User, account: SocialAccount, reason: str) ->
 
 
 def account_confirm_communications(*, acting_user: User, account: SocialAccount) -> SocialAccount:
-    """The communications office records that it has seen the page before launch (458 IV.D)."""
+    """The communications office records that it has seen the page before launch (458 IV.D), or,
+    for a page registered as already live, that it has seen it since."""
     if not access.can_confirm_communications(acting_user, account):
         raise PermissionDenied
     with transaction.atomic():
-        account = _locked(account, AccountStatus.AWAITING_COMMUNICATIONS)
+        account = _locked(account, AccountStatus.AWAITING_COMMUNICATIONS, *LIVE_STATUSES)
+        if account.is_live:
+            if account.communications_confirmed_at is not None:
+                raise ValidationError("The communications office has already seen this page.")
+            account.communications_confirmed_by = acting_user
+            account.communications_confirmed_at = timezone.now()
+            save_attributed(account, acting_user, "Seen by the communications office after launch")
+            return account
+        _check_network(account.district, account.platform)
         account.status = AccountStatus.APPROVED
         account.communications_confirmed_by = acting_user
         account.communications_confirmed_at = timezone.now()
@@ -321,6 +344,9 @@ def account_activate(
         raise ValidationError({"launched_on": "The launch date cannot be in the future."})
     with transaction.atomic():
         account = _locked(account, AccountStatus.APPROVED)
+        _check_network(account.district, account.platform)
+        if account.needs_communications_review:
+            raise ValidationError("The communications office must see the page before it launches.")
         _require_minimum(account)
         _launch(account, acting_user, launched_on, reason="Launched")
     return account
@@ -468,3 +494,10 @@ def account_review_record(
             account.next_review_on = account.review_due_after(today)
             save_attributed(account, acting_user, "Re-certified", ["next_review_on"])
     return review
+
+
+def account_logo_permission_grant(*, acting_user: User, account: SocialAccount, **permission: Any) -> LogoPermission:
+    """Written permission to use the district logo on an official account: never on a network the
+    district has not approved, where its policy says so (4118.51)."""
+    _check_network(account.district, account.platform)
+    return tool_services.logo_permission_grant(acting_user=acting_user, subject=account, **permission)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access as directory_access
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import District
+from accounts.models import District, User
 from core.counted import counted
 from core.csv_response import csv_response
 from core.forms import SearchForm
@@ -31,6 +31,7 @@ from registry.forms import NO_PASSWORDS, AccountForm, ActivateForm, Administrato
 from registry.models import AccountStatus, SocialAccount
 from tools.forms import LogoPermissionGrantForm, LogoPermissionWithdrawForm
 from tools.logo import logo_grant, logo_section, logo_withdraw
+from tools.models import LogoPermission
 
 PAGE_SIZE = 50
 
@@ -44,6 +45,7 @@ def _listing(accounts: QuerySet[SocialAccount]) -> QuerySet[SocialAccount]:
 def _filtered(request: AuthenticatedHttpRequest) -> AccountFilter:
     return AccountFilter(
         request.GET,
+        request=request,
         queryset=_listing(access.visible_accounts(request.user)),
         schools=directory_access.visible_schools(request.user).filter(active=True).order_by("name"),
     )
@@ -423,7 +425,11 @@ def account_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def account_logo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record written permission to use the district logo on this account (it replaces any earlier one)."""
-    return logo_grant(request, access.get_account_for_user(request.user, pk), _account_page)
+    return logo_grant(request, access.get_account_for_user(request.user, pk), _account_page, _grant_logo)
+
+
+def _grant_logo(*, acting_user: User, subject: SocialAccount, **permission: Any) -> LogoPermission:
+    return services.account_logo_permission_grant(acting_user=acting_user, account=subject, **permission)
 
 
 @require_POST

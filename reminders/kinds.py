@@ -470,6 +470,14 @@ KINDS += [
         "authorization_decided",
         None,
     ),
+    Kind(
+        "authorization_suspended",
+        "Authorization suspended: its tool left the approved list",
+        "The staff member who asked, the one using the tool, and whoever authorized it",
+        "When the tool is declared not approved, put back under review or retired",
+        "authorization_suspended",
+        None,
+    ),
 ]
 
 KINDS += [

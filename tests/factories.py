@@ -77,7 +77,7 @@ class StudentFactory(factory.django.DjangoModelFactory):
     sis_id = factory.Sequence(lambda n: f"S{n:06d}")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    grade = "05"
+    grade = "08"  # within the factory tool's grades 6–12
 
 
 class GuardianFactory(factory.django.DjangoModelFactory):

@@ -46,6 +46,12 @@ DEMO_TOOLS = [
      ToolStatus.APPROVED_WITH_CONDITIONS, "Only for a club or team with the Superintendent's authorization and "
      "parental consent; no student surnames or close-ups of students on the do-not-post list.", (9, 12), 13, None,
      True, 90),
+    ("Facebook", "Meta", "https://www.facebook.com/", ToolCategory.SOCIAL_MEDIA, True,
+     ToolStatus.APPROVED_WITH_CONDITIONS, "For the district's and schools' official pages only; no student "
+     "accounts.", (None, None), 13, None, True, 180),
+    ("X", "X Corp.", "https://x.com/", ToolCategory.SOCIAL_MEDIA, True,
+     ToolStatus.APPROVED_WITH_CONDITIONS, "For official team and school news only; no student accounts.",
+     (None, None), 13, None, True, 160),
     ("Remind", "Remind101", "https://www.remind.com/", ToolCategory.COMMUNICATION, False,
      ToolStatus.APPROVED, "", (6, 12), 13, 150, False, -10),
     ("Kahoot!", "Kahoot! ASA", "https://kahoot.com/schools/", ToolCategory.ASSESSMENT, False,
@@ -87,7 +93,9 @@ def _load_tools(district: District, today: datetime.date) -> None:
             ),
         )
         if status in (ToolStatus.APPROVED, ToolStatus.APPROVED_WITH_CONDITIONS, ToolStatus.NOT_APPROVED):
-            services.tool_decide(
+            # The decided tool, not the copy saved before the decision: saving that copy would write a
+            # history entry that puts the tool back under review.
+            tool = services.tool_decide(
                 acting_user=superintendent,
                 tool=tool,
                 status=status,

@@ -41,12 +41,15 @@ def logo_section(
     """What templates/tools/_logo_permission.html shows: the permission in force, earlier ones,
     and, for whoever the policy lets record one, the forms (limited to the capacities they hold)."""
     capacities = access.decision_capacities(request.user, district, ApprovalPower.LOGO_USE)
+    if not district.logo_permission_required:
+        capacities = []  # nothing to record where the policy provides no permission
     records = list(permissions.select_related("recorded_by", "withdrawn_by").order_by("-recorded_at", "-pk")[:10])
     current = next((permission for permission in records if permission.withdrawn_on is None), None)
     if capacities and form is None:
         form = LogoPermissionGrantForm(capacities=capacities, user=request.user)
     return {
         "approver": in_sentence(district.get_logo_use_approver_display()),
+        "required": district.logo_permission_required,
         "current": current,
         "earlier": [permission for permission in records if permission is not current],
         "can_record": bool(capacities),
@@ -62,14 +65,20 @@ LogoSubject = Any
 PageRenderer = Callable[..., HttpResponse]
 
 
-def logo_grant(request: AuthenticatedHttpRequest, subject: LogoSubject, page: PageRenderer) -> HttpResponse:
-    """Record written permission for an account or a tool; the page is re-shown with the form's errors."""
+def logo_grant(
+    request: AuthenticatedHttpRequest,
+    subject: LogoSubject,
+    page: PageRenderer,
+    grant: Callable[..., LogoPermission] = services.logo_permission_grant,
+) -> HttpResponse:
+    """Record written permission for an account or a tool through `grant` (the service of the app the
+    subject belongs to); the page is re-shown with the form's errors."""
     capacities = access.decision_capacities(request.user, subject.district, ApprovalPower.LOGO_USE)
     require(bool(capacities))
     form = LogoPermissionGrantForm(request.POST, capacities=capacities, user=request.user)
     if form.is_valid():
         try:
-            services.logo_permission_grant(acting_user=request.user, subject=subject, **form.cleaned_data)
+            grant(acting_user=request.user, subject=subject, **form.cleaned_data)
         except ValidationError as error:
             add_refusal(form, error, LOGO_ERROR_ALIASES)
         else:

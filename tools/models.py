@@ -247,6 +247,18 @@ class Tool(models.Model):
         return grade_band_label(self.lowest_grade, self.highest_grade)
 
     @property
+    def has_student_limits(self) -> bool:
+        return self.lowest_grade is not None or self.highest_grade is not None or self.minimum_age is not None
+
+    @property
+    def student_limits(self) -> str:
+        """“Grades 9–12, at least 13 years old”: what tools.selectors.outside_tool_limits holds students to."""
+        parts = [self.grade_band] if self.lowest_grade is not None or self.highest_grade is not None else []
+        if self.minimum_age is not None:
+            parts.append(f"at least {self.minimum_age} years old")
+        return ", ".join(parts) or "Any grade"
+
+    @property
     def used_under_13(self) -> bool:
         """The grade band reaches children younger than 13 (or no band is set at all)."""
         lowest = Grade.PRE_K if self.lowest_grade is None else self.lowest_grade

@@ -5,11 +5,86 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from accounts.models import District, ToolListVisibility
-from tools.models import USABLE_TOOL_STATUSES, LogoPermission, Tool, ToolRequest, ToolRequestStatus
+from accounts.models import District, Student, ToolListVisibility
+from tools.models import (
+    KINDERGARTEN_AGE,
+    USABLE_TOOL_STATUSES,
+    LogoPermission,
+    Tool,
+    ToolRequest,
+    ToolRequestStatus,
+)
+
+# --- Which students a tool's grade band and minimum age leave out ----------------------------------
+
+# Roster grades are CEDS codes (accounts.roster.files): these come before kindergarten.
+PRE_K_GRADES = ("IT", "PR", "PK", "TK", "PS")
+
+
+def grade_number() -> Case:
+    """A student's roster grade as the tool list's grade number (Pre-K -1, kindergarten 0, 1–13);
+    NULL when the roster says nothing usable (UG, OTHER, empty)."""
+    return Case(
+        When(grade__in=("KG", "K"), then=Value(0)),
+        When(grade__in=PRE_K_GRADES, then=Value(-1)),
+        When(grade__regex=r"^[0-9]{1,2}$", then=Cast("grade", IntegerField())),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+def with_tool_limits(
+    students: QuerySet[Student], *, lowest: Any, highest: Any, youngest_grade: Any
+) -> QuerySet[Student]:
+    """Adds `outside_limits` to each student: whether the tool's grade band or minimum age leaves them
+    out, the one rule for it in SQL. The tool's limits come as expressions (OuterRef for many
+    authorizations at once, Value for one); the youngest grade is the first whose youngest students
+    have the minimum age (Tool.minimum_age - 5). A grade the roster leaves unknown cannot be shown to
+    fit, so it counts as outside any limit."""
+
+    def number(value: Any) -> ExpressionWrapper[Any]:
+        return ExpressionWrapper(value, output_field=IntegerField())  # an OuterRef takes no lookup until typed
+
+    limited = students.annotate(
+        grade_no=grade_number(),
+        tool_lowest=number(lowest),
+        tool_highest=number(highest),
+        tool_youngest_grade=number(youngest_grade),
+    )
+    has_limit = Q(tool_lowest__isnull=False) | Q(tool_highest__isnull=False) | Q(tool_youngest_grade__isnull=False)
+    outside = (
+        Q(grade_no__isnull=True)
+        | Q(grade_no__lt=F("tool_lowest"))
+        | Q(grade_no__gt=F("tool_highest"))
+        | Q(grade_no__lt=F("tool_youngest_grade"))
+    )
+    # A CASE, not a negated filter: a comparison with a limit the tool does not set is NULL.
+    return limited.annotate(
+        outside_limits=Case(
+            When(has_limit & outside, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+    )
+
+
+def limits_of(students: QuerySet[Student], tool: Tool) -> QuerySet[Student]:
+    """with_tool_limits for one tool."""
+    youngest = None if tool.minimum_age is None else tool.minimum_age - KINDERGARTEN_AGE
+    return with_tool_limits(
+        students,
+        lowest=Value(tool.lowest_grade, output_field=IntegerField()),
+        highest=Value(tool.highest_grade, output_field=IntegerField()),
+        youngest_grade=Value(youngest, output_field=IntegerField()),
+    )
+
+
+def outside_limits_of(students: QuerySet[Student], tool: Tool) -> QuerySet[Student]:
+    """The students `tool`'s grade band or minimum age leaves out."""
+    return limits_of(students, tool).filter(outside_limits=True)  # type: ignore[misc]  # an annotation the plugin cannot see
+
 
 # --- The approved-tool list ----------------------------------------------------------------------
 

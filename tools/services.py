@@ -5,12 +5,14 @@ transaction and leaves a history entry naming the person and the reason."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Approver, District, User
 from core.history import attribute
@@ -80,6 +82,28 @@ def designee_end(*, acting_user: User, designee: Designee) -> Designee:
             attribute(designee, acting_user, "Designation ended")
             designee.save(update_fields=["ends_on"])
     return designee
+
+
+# --- When a tool leaves the approved list -------------------------------------------------------
+
+# What rests on a tool being on the list lives in apps above this one (authorizations to use it with
+# students), which tools may not import. Each registers the step it takes when Django starts (see
+# authorizations.apps), and the services that take a tool off the list call every step inside their
+# transaction: an explicit call, the way core.notify reaches the reminder log.
+ToolLeavingStep = Callable[..., object]  # called as step(acting_user=..., tool=..., reason=...)
+_steps_when_a_tool_leaves: list[ToolLeavingStep] = []
+
+
+def register_tool_leaving_step(step: ToolLeavingStep) -> None:
+    if step not in _steps_when_a_tool_leaves:
+        _steps_when_a_tool_leaves.append(step)
+
+
+def _tool_left_the_list(acting_user: User, tool: Tool, reason: str) -> None:
+    if not _steps_when_a_tool_leaves:
+        raise RuntimeError("Nothing reacts to a tool leaving the list: is the authorizations app installed?")
+    for step in _steps_when_a_tool_leaves:
+        step(acting_user=acting_user, tool=tool, reason=reason)
 
 
 # --- The approved-tool list -------------------------------------------------------------------
@@ -183,6 +207,8 @@ def tool_decide(
             reference=reference,
             reason=label,
         )
+        if not tool.is_usable:
+            _tool_left_the_list(acting_user, tool, reference.strip())
         # Requests waiting for this tool are answered by the decision: nobody waits on a settled question.
         answer = {
             ToolStatus.APPROVED: ToolRequestStatus.APPROVED,
@@ -219,6 +245,7 @@ def tool_set_aside(*, acting_user: User, tool: Tool, status: str, reason: str) -
         tool.next_review_on = None
         attribute(tool, acting_user, f"{ToolStatus(status).label}: {reason.strip()}"[:100])
         tool.save()
+        _tool_left_the_list(acting_user, tool, reason.strip())
     return tool
 
 
@@ -388,6 +415,10 @@ def logo_permission_grant(
     anything with `district` and `logo_permissions`); it replaces any earlier one."""
     district = subject.district
     check_capacity(acting_user, district, ApprovalPower.LOGO_USE, decided_as, reference)
+    if not district.logo_permission_required:
+        raise ValidationError(
+            _("Your district's policy provides no written permission to use the logo: there is none to record.")
+        )
     if granted_on > timezone.localdate():
         raise ValidationError({"granted_on": "The date cannot be in the future."})
     permission = subject.logo_permissions.model(

@@ -97,7 +97,7 @@ def populate(world, school: School, size: int = 1, *, authorization: bool = True
         no_answer.append(StudentFactory(school=school, grade=grade))
     authorized = None
     if authorization:
-        tool = ToolFactory(district=school.district, parental_consent_required=True)
+        tool = ToolFactory(district=school.district, parental_consent_required=True, lowest_grade=3, highest_grade=8)
         program = ProgramFactory(school=school, name="Robotics Club")
         for student in granted[:2]:
             ProgramMembership.objects.create(program=program, student=student)

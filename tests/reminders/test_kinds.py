@@ -10,7 +10,7 @@ from django.core import mail
 
 from accounts.models import Approver, RosterSync, User
 from accounts.services import staff_invite
-from authorizations.services import authorization_decline
+from authorizations.services import authorization_decline, authorization_grant
 from consent.services import consent_scopes_set_up
 from core.notify import Notice, notify
 from disclosures.services import disclosure_return
@@ -160,6 +160,9 @@ def test_every_kind_has_its_email(world, cycle, account, today, settings):
         authorization=AuthorizationFactory(program=ProgramFactory(school=world.school), staff_member=world.staff),
         decided_as="superintendent", reason="Not for fifth graders.",
     )  # fmt: skip
+    used = AuthorizationFactory(program=ProgramFactory(school=world.school), staff_member=world.staff)
+    authorization_grant(acting_user=world.superintendent, authorization=used, decided_as="superintendent")
+    tool_services.tool_set_aside(acting_user=world.director, tool=used.tool, status="retired", reason="Lapsed.")
     sync = RosterSync.objects.create(district=world.district, last_problem="users.csv, 2, email: not an address")
     notify(Notice("roster_sync_failed", world.district.pk, world.director.pk, f"roster_sync:{sync.pk}", "1", "/"))
     services.reminders_deliver(services.reminders_take_for_queue())

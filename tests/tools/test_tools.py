@@ -516,3 +516,12 @@ def test_the_people_reminders_tell_are_exactly_those_who_may_decide(world, appro
     everyone = [world.director, world.superintendent, world.communications, world.principal, world.clerk, world.staff]
     deciding = {person.pk for person in everyone if tool_access.decision_capacities(person, world.district, power)}
     assert set(tool_access.decision_makers(world.district, power).values_list("pk", flat=True)) == deciding
+
+
+def test_no_logo_permission_is_recorded_where_the_policy_provides_none(world):
+    # 458 says nothing of the logo; 4118.51 ties it to the approved networks, not to a letter.
+    _set_policy(world.district, logo_permission_required=False)
+    account = SocialAccountFactory(school=world.school)
+    with pytest.raises(ValidationError, match="provides no written permission"):
+        _grant(world, world.superintendent, account)
+    assert tool_selectors.current_logo_permission(account) is None
