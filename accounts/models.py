@@ -120,6 +120,13 @@ class District(models.Model):
         default=False,
         help_text="Students at public events (sports, fine-arts performances) may appear without consent.",
     )
+    consent_renewed_each_school_year = models.BooleanField(
+        "consent collected again each school year",
+        default=False,
+        db_default=False,
+        help_text="On: last year's answers stop counting on the first day of the new school year, so every family "
+        "answers again. None of the seed policies asks for it; turn it on only where your policy does.",
+    )
     departed_student_retention_months = models.PositiveSmallIntegerField(
         "keep records of departed students for (months)",
         default=12,

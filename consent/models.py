@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import District, PhotoModel, Student, User
+from accounts.models import District, PhotoModel, Student, User, school_year_for
 
 MAX_BACKDATING_YEARS = 20
 
@@ -163,6 +163,19 @@ class ConsentRecord(models.Model):
             raise ValidationError({"received_on": "The date cannot be in the future."})
         if received_on.year < today.year - MAX_BACKDATING_YEARS:
             raise ValidationError({"received_on": "The date is too far in the past; check the year."})
+
+    @staticmethod
+    def check_school_year(school_year: int, received_on: datetime.date, start_month: int) -> None:
+        """An answer counts for the school year it was received in or, sent ahead (a form returned in
+        June for the coming year), for the next one: never for a year already over or further off."""
+        received_in = school_year_for(received_on, start_month)
+        if school_year not in (received_in.start_year, received_in.start_year + 1):
+            raise ValidationError(
+                {
+                    "school_year": f"An answer received on {received_on:%Y-%m-%d} counts for {received_in.label} "
+                    f"or {received_in.next().label}."
+                }
+            )
 
 
 class ConsentImportStatus(models.TextChoices):

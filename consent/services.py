@@ -45,6 +45,10 @@ def consent_record(
     if scope.district_id != student.district_id or not scope.active:
         raise ValidationError({"scope": "Choose one of your district's consent scopes."})
     ConsentRecord.check_received_on(received_on, timezone.localdate())
+    start_month = student.district.school_year_start_month
+    if school_year is None:
+        school_year = school_year_for(received_on, start_month).start_year
+    ConsentRecord.check_school_year(school_year, received_on, start_month)
     record = ConsentRecord(
         student=student,
         scope=scope,
@@ -53,9 +57,7 @@ def consent_record(
         received_by=received_by,
         guardian_name=guardian_name.strip(),
         note=note.strip(),
-        school_year=school_year
-        if school_year is not None
-        else school_year_for(received_on, student.district.school_year_start_month).start_year,
+        school_year=school_year,
         recorded_by=acting_user,
     )
     record.full_clean()
@@ -71,7 +73,9 @@ def consent_scopes_set_up(*, acting_user: User | None, district: District) -> li
     created = []
     with transaction.atomic():
         have = set(ConsentScope.objects.filter(district=district).values_list("kind", flat=True))
-        for values in standard_scopes(district.photo_model, district.public_arena_exception):
+        for values in standard_scopes(
+            district.photo_model, district.public_arena_exception, district.consent_renewed_each_school_year
+        ):
             if values["kind"] in have:
                 continue
             scope = ConsentScope(district=district, **values)

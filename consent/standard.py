@@ -11,11 +11,11 @@ WRITTEN_CONSENT = "written_consent"
 OPT_OUT = "opt_out"
 
 
-def standard_scopes(photo_model: str, public_arena_exception: bool) -> list[dict[str, Any]]:
-    """Social media, the website and the news follow the policy's photo model; the yearbook
-    is directory information, which families opt out of. Written consent is collected again
-    each year; an opt-out stands until the family says otherwise (the safer default)."""
-    renewed = photo_model == WRITTEN_CONSENT
+def standard_scopes(photo_model: str, public_arena_exception: bool, renewed: bool = False) -> list[dict[str, Any]]:
+    """Social media, the website and the news follow the policy's photo model and whether the
+    policy collects answers again each school year (none of the seed policies does: an answer
+    stands until the family changes it); the yearbook is directory information, which families
+    opt out of once."""
     return [
         {
             "kind": "social_media",

@@ -275,7 +275,8 @@ def student_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     student = access.get_student_for_user(request.user, pk)
     scopes = selectors.active_scopes(student.district)
     can_record = access.can_record(request.user, student.school)
-    form = RecordForm(request.POST or None, scopes=scopes)
+    this_year = student.district.school_year_for(timezone.localdate())
+    form = RecordForm(request.POST or None, scopes=scopes, school_years=[this_year, this_year.next()])
     if request.method == "POST":
         if not can_record:
             raise PermissionDenied
@@ -290,6 +291,7 @@ def student_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     received_by=form.cleaned_data["received_by"],
                     guardian_name=form.cleaned_data["guardian_name"],
                     note=form.cleaned_data["note"],
+                    school_year=form.cleaned_data["school_year"],
                 )
             except ValidationError as error:
                 add_refusal(form, error)

@@ -19,7 +19,7 @@ from tools.models import DecidedAs
 pytestmark = pytest.mark.django_db
 
 
-def test_it_sets_up_social_media_as_written_consent_renewed_yearly_under_policy_460(db):
+def test_it_sets_up_social_media_as_written_consent_under_policy_460(db):
     district = DistrictFactory(photo_model="written_consent", public_arena_exception=True)
 
     services.consent_scopes_set_up(acting_user=None, district=district)
@@ -28,7 +28,7 @@ def test_it_sets_up_social_media_as_written_consent_renewed_yearly_under_policy_
     assert (social.model, social.public_arena_exception, social.renewed_each_school_year) == (
         "written_consent",
         True,
-        True,
+        False,  # 460 asks for written consent, not for it again each year
     )
     assert district.consent_scopes.get(kind="yearbook").model == "opt_out"  # the yearbook is not lost by accident
 

@@ -1,0 +1,33 @@
+"""Each demo district's policy profile says what its seed policy says (consent, posting, speaking and
+acknowledging): one row per field and district, with the policy's own words beside the value."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import District
+
+pytestmark = pytest.mark.django_db
+
+# (district, profile field, value, the policy's words it follows)
+RULES = [
+    # Consent collected again each school year: no policy asks for it; written consent stands until withdrawn.
+    ("willmar", "consent_renewed_each_school_year", False, "460: “without written parental consent” (no renewal)"),
+    ("henning", "consent_renewed_each_school_year", False, "436: “without written parental consent” (no renewal)"),
+    ("lakeshore", "consent_renewed_each_school_year", False, "547: parents who have “opted out” (no renewal)"),
+    ("bloomington", "consent_renewed_each_school_year", False, "458: “directory information opt-out list”"),
+    ("litchfield", "consent_renewed_each_school_year", False, "4118.51: “without written parental consent”"),
+]
+
+
+def test_every_demo_profile_follows_its_seed_policy():
+    call_command("load_demo")
+    districts = {district.slug: district for district in District.objects.all()}
+
+    wrong = [
+        f"{slug}.{field} is {getattr(districts[slug], field)!r}, {words} asks for {value!r}"
+        for slug, field, value, words in RULES
+        if getattr(districts[slug], field) != value
+    ]
+    assert not wrong, "\n".join(wrong)
