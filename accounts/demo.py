@@ -21,6 +21,7 @@ from accounts.models import (
     ProgramRole,
     Role,
     School,
+    SocialMediaPhotoLists,
     Student,
     ToolListVisibility,
     User,
@@ -79,6 +80,9 @@ PROFILES: list[dict[str, Any]] = [
         "policy_reference": "Policy 458 Employee Use of Social Media",
         "photo_model": PhotoModel.OPT_OUT,
         "public_arena_exception": False,
+        # IV.B.4: no images of students on the directory-information opt-out list; the district's own
+        # social-media question is honoured too.
+        "social_media_photo_lists": SocialMediaPhotoLists.BOTH,
         "approval_before_launch": True,
         "communications_review_before_launch": True,
         "disclosure_required": False,

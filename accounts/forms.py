@@ -20,6 +20,7 @@ class PolicyProfileForm(forms.ModelForm[District]):
             "policy_reference",
             "photo_model",
             "public_arena_exception",
+            "social_media_photo_lists",
             "consent_renewed_each_school_year",
             "departed_student_retention_months",
             "min_account_administrators",

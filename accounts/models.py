@@ -27,6 +27,14 @@ class PhotoModel(models.TextChoices):
     OPT_OUT = "opt_out", "Opt-out list (posting allowed unless the family opted out)"
 
 
+class SocialMediaPhotoLists(models.TextChoices):
+    """Which of the families' answers decide whether a student may appear on social media."""
+
+    SOCIAL_MEDIA = "social_media", "The families' answer about social media"
+    DIRECTORY_INFORMATION = "directory_information", "The directory-information opt-out list"
+    BOTH = "both", "Both: a student on either list is not posted"
+
+
 class DisclosureRecipient(models.TextChoices):
     DISTRICT = "district", "The district office"
     SCHOOL = "school", "The employee's school (principal)"
@@ -119,6 +127,15 @@ class District(models.Model):
         "public-arena exception",
         default=False,
         help_text="Students at public events (sports, fine-arts performances) may appear without consent.",
+    )
+    social_media_photo_lists = models.CharField(
+        "which list governs posting students on social media",
+        max_length=30,
+        choices=SocialMediaPhotoLists.choices,
+        default=SocialMediaPhotoLists.SOCIAL_MEDIA,
+        db_default=SocialMediaPhotoLists.SOCIAL_MEDIA,
+        help_text="Policy 458, for example: no images on social media of students on the directory-information "
+        "opt-out list. The lists, the quick check and the exports follow this answer.",
     )
     consent_renewed_each_school_year = models.BooleanField(
         "consent collected again each school year",

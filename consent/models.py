@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import District, PhotoModel, Student, User, school_year_for
+from accounts.models import District, PhotoModel, SocialMediaPhotoLists, Student, User, school_year_for
 
 MAX_BACKDATING_YEARS = 20
 
@@ -26,6 +26,7 @@ class ScopeKind(models.TextChoices):
     WEBSITE = "website", "District website and newsletters"
     YEARBOOK = "yearbook", "Yearbook"
     NEWS_MEDIA = "news_media", "News media"
+    DIRECTORY_INFORMATION = "directory_info", "Directory information (opt-out list)"
     OTHER = "other", "Other (added by the district)"
     PARTICIPATION = "participation", "Taking part in a tool with a class or program"
 
@@ -103,6 +104,11 @@ class ConsentScope(models.Model):
             text += "; public events such as games and performances are excepted"
         if self.renewed_each_school_year:
             text += "; answers are collected again each school year"
+        lists = self.district.social_media_photo_lists
+        if self.kind == ScopeKind.SOCIAL_MEDIA and lists == SocialMediaPhotoLists.BOTH:
+            text += "; a student on the directory-information opt-out list is not posted either"
+        elif self.kind == ScopeKind.SOCIAL_MEDIA and lists == SocialMediaPhotoLists.DIRECTORY_INFORMATION:
+            text = "Posting on social media follows the directory-information opt-out list"
         return text + "."
 
 

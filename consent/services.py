@@ -74,7 +74,10 @@ def consent_scopes_set_up(*, acting_user: User | None, district: District) -> li
     with transaction.atomic():
         have = set(ConsentScope.objects.filter(district=district).values_list("kind", flat=True))
         for values in standard_scopes(
-            district.photo_model, district.public_arena_exception, district.consent_renewed_each_school_year
+            district.photo_model,
+            district.public_arena_exception,
+            district.consent_renewed_each_school_year,
+            district.social_media_photo_lists,
         ):
             if values["kind"] in have:
                 continue

@@ -11,12 +11,28 @@ WRITTEN_CONSENT = "written_consent"
 OPT_OUT = "opt_out"
 
 
-def standard_scopes(photo_model: str, public_arena_exception: bool, renewed: bool = False) -> list[dict[str, Any]]:
+DIRECTORY_INFORMATION_LISTS = ("directory_information", "both")
+
+
+def standard_scopes(
+    photo_model: str, public_arena_exception: bool, renewed: bool = False, social_media_photo_lists: str = ""
+) -> list[dict[str, Any]]:
     """Social media, the website and the news follow the policy's photo model and whether the
     policy collects answers again each school year (none of the seed policies does: an answer
     stands until the family changes it); the yearbook is directory information, which families
-    opt out of once."""
-    return [
+    opt out of once. Where the directory-information opt-out list governs social media (458), the
+    district keeps that list too: opt-out, no exception, as the policy states it."""
+    directory = [
+        {
+            "kind": "directory_info",
+            "name": "Directory information (opt-out list)",
+            "model": OPT_OUT,
+            "public_arena_exception": False,
+            "renewed_each_school_year": False,
+            "position": 5,
+        }
+    ]
+    return (directory if social_media_photo_lists in DIRECTORY_INFORMATION_LISTS else []) + [
         {
             "kind": "social_media",
             "name": "District and school social media",

@@ -414,7 +414,9 @@ def scope_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         "consent/scope_list.html",
         {
             "district": district,
-            "scopes": ConsentScope.objects.filter(district=district).exclude(kind=ScopeKind.PARTICIPATION),
+            "scopes": ConsentScope.objects.filter(district=district)
+            .exclude(kind=ScopeKind.PARTICIPATION)
+            .select_related("district"),
         },
     )
 

@@ -18,6 +18,17 @@ RULES = [
     ("lakeshore", "consent_renewed_each_school_year", False, "547: parents who have “opted out” (no renewal)"),
     ("bloomington", "consent_renewed_each_school_year", False, "458: “directory information opt-out list”"),
     ("litchfield", "consent_renewed_each_school_year", False, "4118.51: “without written parental consent”"),
+    # Which list governs posting students on social media.
+    ("willmar", "social_media_photo_lists", "social_media", "460: “without written parental consent”"),
+    ("henning", "social_media_photo_lists", "social_media", "436: “without written parental consent”"),
+    ("lakeshore", "social_media_photo_lists", "social_media", "547: parents who have “opted out” of public display"),
+    (
+        "bloomington",
+        "social_media_photo_lists",
+        "both",
+        "458 IV.B.4: “students who are on the District's directory information opt-out list”",
+    ),
+    ("litchfield", "social_media_photo_lists", "social_media", "4118.51: “without written parental consent”"),
 ]
 
 
