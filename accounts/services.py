@@ -43,6 +43,7 @@ from accounts.models import (
     User,
 )
 from accounts.roster import ProgressCallback, RosterRejected, RosterReport, import_roster
+from core import policy
 from core.history import attribute, save_attributed
 from core.notify import Notice, notify_many
 
@@ -74,6 +75,8 @@ def district_policy_save(*, acting_user: User, district: District, values: dict[
         reason = "Who decides reserved matters changed" if reserved else "Policy profile changed"
         attribute(district, acting_user, reason)
         district.save()
+        # The rules that follow the profile (consent scopes) change with it, in this transaction.
+        policy.profile_saved(acting_user=acting_user, district=district)
         if reserved:
             from accounts.tasks import announce_reserved_powers
             from core.tasks import enqueue

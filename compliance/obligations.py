@@ -349,6 +349,35 @@ def directory_items(district: District) -> list[Item]:
     return items
 
 
+# --- The policy itself, for whoever runs the district's program --------------------------------
+
+
+def policy_items(district: District) -> list[Item]:
+    """Where the rules the product applies are not simply the policy profile's (one query)."""
+    items: list[Item] = []
+    differing = consent_selectors.scopes_differing_from_policy(district).count()
+    if differing:
+        items.append(
+            Item(
+                "consent_scopes_differ_from_policy",
+                Urgency.LATER,
+                ngettext(
+                    "%(count)s consent scope differs from the policy profile",
+                    "%(count)s consent scopes differ from the policy profile",
+                    differing,
+                )
+                % {"count": differing},
+                _(
+                    "Their do-not-post lists follow a rule of their own, not the profile's. Check that each "
+                    "still has a reason, or let it follow the profile again."
+                ),
+                reverse("consent:scope_list", args=[district.slug]),
+                differing,
+            )
+        )
+    return items
+
+
 # --- A person's own obligations ---------------------------------------------------------------
 
 

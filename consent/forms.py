@@ -98,6 +98,8 @@ class ScopeForm(forms.ModelForm[ConsentScope]):
             "model",
             "public_arena_exception",
             "renewed_each_school_year",
+            "follows_policy",
+            "differs_because",
             "position",
             "active",
         ]

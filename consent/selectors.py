@@ -28,6 +28,13 @@ def active_scopes(district: District) -> list[ConsentScope]:
     return list(scopes.select_related("district"))
 
 
+def scopes_differing_from_policy(district: District) -> QuerySet[ConsentScope]:
+    """Scopes in use whose rule the district deliberately set apart from its policy profile."""
+    return ConsentScope.objects.filter(district=district, active=True, follows_policy=False).exclude(
+        kind=ScopeKind.PARTICIPATION
+    )
+
+
 def default_scope(scopes: list[ConsentScope], wanted: object = None) -> ConsentScope | None:
     """The scope a page shows: the one asked for, else social media, else the first."""
     for scope in scopes:

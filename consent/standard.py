@@ -66,3 +66,17 @@ def standard_scopes(
             "position": 4,
         },
     ]
+
+
+# Kinds whose rule is the directory-information opt-out: the same whatever the photo model.
+DIRECTORY_KINDS = ("yearbook", "directory_info")
+
+
+def policy_rule(kind: str, photo_model: str, public_arena_exception: bool, renewed: bool) -> dict[str, Any] | None:
+    """What the policy profile says a scope of `kind` follows (the model, the exception, renewal).
+    A participation scope has its own rule (a database constraint), so None."""
+    if kind == "participation":
+        return None
+    if kind in DIRECTORY_KINDS:
+        return {"model": OPT_OUT, "public_arena_exception": False, "renewed_each_school_year": False}
+    return {"model": photo_model, "public_arena_exception": public_arena_exception, "renewed_each_school_year": renewed}

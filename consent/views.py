@@ -424,7 +424,12 @@ def scope_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def scope_edit(request: AuthenticatedHttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     district = access.get_managed_district_for_user(request.user, slug)
-    scope = access.get_scope_for_user(request.user, pk) if pk is not None else ConsentScope(district=district)
+    if pk is not None:
+        scope = access.get_scope_for_user(request.user, pk)
+    else:  # a new scope starts with the rule the policy profile gives it
+        scope = ConsentScope(district=district, kind=ScopeKind.OTHER)
+        for name, value in (scope.policy_values() or {}).items():
+            setattr(scope, name, value)
     if scope.district_id != district.pk:
         raise PermissionDenied
     form = ScopeForm(request.POST or None, instance=scope)

@@ -63,7 +63,13 @@ def test_it_records_who_changed_a_scopes_rule(client, world, scopes):
 
     response = client.post(
         reverse("consent:scope_edit", args=[world.district.slug, social.pk]),
-        {"name": social.name, "model": "opt_out", "position": 1, "active": "on"},
+        {
+            "name": social.name,
+            "model": "opt_out",
+            "position": 1,
+            "active": "on",
+            "differs_because": "Board resolution 2026-14",  # follows_policy unticked: it differs, and says why
+        },
     )
 
     assert response.status_code == 302
@@ -75,7 +81,14 @@ def test_it_records_who_changed_a_scopes_rule(client, world, scopes):
 def test_it_adds_a_district_scope_and_refuses_a_duplicate_name(client, world, scopes):
     client.force_login(world.director)
     url = reverse("consent:scope_new", args=[world.district.slug])
-    data = {"name": "Field trip photos", "model": "written_consent", "position": 5, "active": "on"}
+    data = {
+        "name": "Field trip photos",
+        "model": "written_consent",
+        "public_arena_exception": "on",  # the profile's rule, which a new scope follows
+        "follows_policy": "on",
+        "position": 5,
+        "active": "on",
+    }
 
     assert client.post(url, data).status_code == 302
     again = client.post(url, data)
