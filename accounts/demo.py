@@ -70,6 +70,8 @@ PROFILES: list[dict[str, Any]] = [
         "public_arena_exception": True,
         "min_account_administrators": 1,
         "preferred_account_administrators": 2,
+        # IV.F: designated administrators "monitor and ensure compliance with this policy".
+        "administrator_acknowledgement_required": True,
         "disclosure_required": True,
         "disclosure_recipient": DisclosureRecipient.SUPERVISOR,
         "schools": ["Lakeshore High", "Lakeshore Middle", "Harbor Elementary"],
@@ -85,6 +87,8 @@ PROFILES: list[dict[str, Any]] = [
         "social_media_photo_lists": SocialMediaPhotoLists.BOTH,
         "approval_before_launch": True,
         "communications_review_before_launch": True,
+        # IV.B.5: staff "must follow District social media guidelines" for the accounts they manage.
+        "administrator_acknowledgement_required": True,
         "disclosure_required": False,
         "schools": ["Jefferson High", "Kennedy High", "Olson Middle"],
     },

@@ -27,6 +27,7 @@ class PolicyProfileForm(forms.ModelForm[District]):
             "preferred_account_administrators",
             "approval_before_launch",
             "communications_review_before_launch",
+            "administrator_acknowledgement_required",
             "account_review_interval_months",
             "public_directory_enabled",
             "disclosure_required",

@@ -174,6 +174,13 @@ class District(models.Model):
         default=False,
         help_text="The communications (community relations) office must confirm it has seen a page before launch.",
     )
+    administrator_acknowledgement_required = models.BooleanField(
+        "administrators acknowledge the guidelines before they count",
+        default=False,
+        db_default=False,
+        help_text="On: a designated administrator counts toward an account's minimum (and its launch) only once they "
+        "have acknowledged the district's social media guidelines (Policy 458 IV.B.5, 547 IV.F).",
+    )
     account_review_interval_months = models.PositiveSmallIntegerField(
         "account review interval (months)",
         default=12,

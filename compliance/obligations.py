@@ -519,12 +519,19 @@ def administered_accounts(user: User, district: District, on: datetime.date) -> 
         elif account.next_review_on is not None and (next_review is None or account.next_review_on < next_review[0]):
             next_review = (account.next_review_on, _("Review of %(account)s") % {"account": name})
         if account.pk in unacknowledged:
+            required = district.administrator_acknowledgement_required
             owed.items.append(
                 Item(
                     "own_account_acknowledgement",
-                    Urgency.SOON,
+                    # Where the policy requires it, the account does not count them until they do.
+                    Urgency.URGENT if required else Urgency.SOON,
                     _("Acknowledge the guidelines for %(account)s") % {"account": name},
                     _(
+                        "The policy requires it: until you confirm that you have read the district's social "
+                        "media guidelines, the account does not count you as one of its administrators."
+                    )
+                    if required
+                    else _(
                         "As one of its administrators, confirm that you have read "
                         "the district's social media guidelines."
                     ),

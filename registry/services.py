@@ -287,14 +287,20 @@ def account_confirm_communications(*, acting_user: User, account: SocialAccount)
 
 
 def _current_count(account: SocialAccount) -> int:
-    return selectors.current_administrators().filter(account=account).count()
+    return selectors.counted_administrators().filter(account=account).count()
 
 
 def _require_minimum(account: SocialAccount) -> None:
     minimum = account.district.min_account_administrators
     if _current_count(account) < minimum:
+        plural = "s" if minimum != 1 else ""
+        if account.district.administrator_acknowledgement_required:
+            raise ValidationError(
+                f"The policy needs at least {minimum} designated administrator{plural} who still work for the "
+                "district and have acknowledged the guidelines. Add one, or ask them to acknowledge first."
+            )
         raise ValidationError(
-            f"The policy needs at least {minimum} designated administrator{'s' if minimum != 1 else ''} "
+            f"The policy needs at least {minimum} designated administrator{plural} "
             "who still work for the district. Add one first."
         )
 

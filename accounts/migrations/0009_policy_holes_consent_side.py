@@ -30,4 +30,14 @@ class Migration(migrations.Migration):
             name='social_media_photo_lists',
             field=models.CharField(choices=[('social_media', "The families' answer about social media"), ('directory_information', 'The directory-information opt-out list'), ('both', 'Both: a student on either list is not posted')], db_default='social_media', default='social_media', help_text='Policy 458, for example: no images on social media of students on the directory-information opt-out list. The lists, the quick check and the exports follow this answer.', max_length=30, verbose_name='which list governs posting students on social media'),
         ),
+        migrations.AddField(
+            model_name='district',
+            name='administrator_acknowledgement_required',
+            field=models.BooleanField(db_default=False, default=False, help_text="On: a designated administrator counts toward an account's minimum (and its launch) only once they have acknowledged the district's social media guidelines (Policy 458 IV.B.5, 547 IV.F).", verbose_name='administrators acknowledge the guidelines before they count'),
+        ),
+        migrations.AddField(
+            model_name='historicaldistrict',
+            name='administrator_acknowledgement_required',
+            field=models.BooleanField(db_default=False, default=False, help_text="On: a designated administrator counts toward an account's minimum (and its launch) only once they have acknowledged the district's social media guidelines (Policy 458 IV.B.5, 547 IV.F).", verbose_name='administrators acknowledge the guidelines before they count'),
+        ),
     ]

@@ -29,6 +29,22 @@ RULES = [
         "458 IV.B.4: “students who are on the District's directory information opt-out list”",
     ),
     ("litchfield", "social_media_photo_lists", "social_media", "4118.51: “without written parental consent”"),
+    # Designated administrators acknowledge the guidelines before they count.
+    ("willmar", "administrator_acknowledgement_required", False, "460 names no administrators' guidelines"),
+    ("henning", "administrator_acknowledgement_required", False, "436 names no administrators' guidelines"),
+    (
+        "lakeshore",
+        "administrator_acknowledgement_required",
+        True,
+        "547 IV.F: “designated administrators of the site to monitor and ensure compliance with this policy”",
+    ),
+    (
+        "bloomington",
+        "administrator_acknowledgement_required",
+        True,
+        "458 IV.B.5: “Staff must follow District social media guidelines for … accounts … that they manage”",
+    ),
+    ("litchfield", "administrator_acknowledgement_required", False, "4118.51 names no administrators' guidelines"),
 ]
 
 
