@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ from accounts.models import (
     District,
     Membership,
     PhotoModel,
+    PolicyDocument,
     Program,
     ProgramKind,
     ProgramMembership,
@@ -49,6 +51,14 @@ PROFILES: list[dict[str, Any]] = [
         "disclosure_recipient": DisclosureRecipient.SCHOOL,
         "logo_use_approver": Approver.SUPERINTENDENT_OR_BOARD,
         "tool_list_visibility": ToolListVisibility.PUBLIC,
+        "policy_document": {
+            "number": "460",
+            "title": "Social Media",
+            "version": "as published (no adoption date given)",
+            "text": "Employees may not post images of students on any social media network without written parental "
+            "consent, except for images of students taken in the public arena, such as at sporting events or fine "
+            "arts public performances. (Excerpt of V.D.7; the Board's policy manual holds the whole text.)",
+        },
         "schools": ["Willmar Senior High", "Kennedy Elementary", "Roosevelt Elementary"],
     },
     {
@@ -60,6 +70,14 @@ PROFILES: list[dict[str, Any]] = [
         "disclosure_required": True,
         "disclosure_recipient": DisclosureRecipient.DISTRICT,
         "tool_list_visibility": ToolListVisibility.STAFF,
+        "policy_document": {
+            "number": "436",
+            "title": "Employee Responsible Use of Social Media",
+            "version": "as published (no adoption date given)",
+            "text": "Employees may not post images of students on any social media network without written parental "
+            "consent, except for images of students taken in the public arena. (Excerpt; the Board's policy manual "
+            "holds the whole text.)",
+        },
         "schools": ["Henning School"],
     },
     {
@@ -74,6 +92,16 @@ PROFILES: list[dict[str, Any]] = [
         "administrator_acknowledgement_required": True,
         "disclosure_required": True,
         "disclosure_recipient": DisclosureRecipient.SUPERVISOR,
+        # guidelines to be looked at "at least annually".
+        "policy_review_interval_months": 12,
+        "policy_document": {
+            "number": "547.0 / R-547.0",
+            "title": "Social Media",
+            "version": "adopted March 9, 2015",
+            "adopted_on": datetime.date(2015, 3, 9),
+            "text": "All registered accounts must include at least one (preferably two) designated administrators of "
+            "the site to monitor and ensure compliance with this policy. (Excerpt of IV.F.)",
+        },
         "schools": ["Lakeshore High", "Lakeshore Middle", "Harbor Elementary"],
     },
     {
@@ -90,6 +118,15 @@ PROFILES: list[dict[str, Any]] = [
         # IV.B.5: staff "must follow District social media guidelines" for the accounts they manage.
         "administrator_acknowledgement_required": True,
         "disclosure_required": False,
+        "policy_document": {
+            "number": "458",
+            "title": "Employee Use of Social Media",
+            "version": "June 26, 2023 (revised guidelines appendix)",
+            "adopted_on": datetime.date(2021, 11, 22),
+            "last_reviewed_on": datetime.date(2023, 6, 26),
+            "text": "Staff may not post images on any social media network of students who are on the District's "
+            "directory information opt-out list. (Excerpt of IV.B.4.)",
+        },
         "schools": ["Jefferson High", "Kennedy High", "Olson Middle"],
     },
     {
@@ -99,6 +136,15 @@ PROFILES: list[dict[str, Any]] = [
         "photo_model": PhotoModel.WRITTEN_CONSENT,
         "public_arena_exception": True,
         "disclosure_required": False,
+        "policy_document": {
+            "number": "4118.51 / 4218.51",
+            "title": "Employee Use of Social Media",
+            "version": "revised October 5, 2016",
+            "adopted_on": datetime.date(2011, 1, 19),
+            "last_reviewed_on": datetime.date(2016, 10, 5),
+            "text": "Employees may not post images of students on any personal social media network without written "
+            "parental consent, except for images of students taken in the public arena. (Excerpt.)",
+        },
         "schools": ["Litchfield High", "Lake Ripley Elementary"],
     },
 ]
@@ -196,8 +242,10 @@ def load_demo() -> list[DemoLogin]:
     logins: list[DemoLogin] = []
     password = make_password(settings.DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
     for number, profile in enumerate(PROFILES):
-        values = {k: v for k, v in profile.items() if k not in ("slug", "schools")}
+        values = {k: v for k, v in profile.items() if k not in ("slug", "schools", "policy_document")}
         district, _ = District.objects.get_or_create(slug=profile["slug"], defaults=values)
+        document = dict(profile["policy_document"])
+        PolicyDocument.objects.get_or_create(district=district, number=document.pop("number"), defaults=document)
         domain = f"{district.slug}.example.org"
         counter = number * 1000
 

@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 
-from accounts.models import RESERVED_POWER_FIELDS, District, Role, RosterSync, School, User
+from accounts.models import RESERVED_POWER_FIELDS, District, PolicyDocument, Role, RosterSync, School, User
 from accounts.roster import CONFIRM_DEPARTURES_LABEL
 from core.forms import field_of
 
@@ -208,3 +208,24 @@ class RosterSyncForm(forms.ModelForm[RosterSync]):
 
     def clean_api_token_url(self) -> str:
         return self._https("api_token_url")
+
+
+class PolicyDocumentForm(forms.ModelForm[PolicyDocument]):
+    """A policy document, or a new version of one (the same number)."""
+
+    url = forms.URLField(
+        label="Link to the policy",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="The policy on the district's website or board policy manual. Give a link, the text, or both.",
+    )
+
+    class Meta:
+        model = PolicyDocument
+        fields = ["number", "title", "version", "adopted_on", "last_reviewed_on", "url", "text"]
+        widgets = {
+            "adopted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "last_reviewed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "text": forms.Textarea(attrs={"rows": 8}),
+        }

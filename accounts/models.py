@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.dates import add_months
+
 
 class PhotoModel(models.TextChoices):
     WRITTEN_CONSENT = "written_consent", "Written parental consent required"
@@ -237,6 +239,16 @@ class District(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
 
+    # The policy documents themselves (PolicyDocument)
+    policy_review_interval_months = models.PositiveSmallIntegerField(
+        "policy reviewed at least every (months)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="Policy 547: “at least annually” (12). Empty: the policy sets no review cycle. A policy document "
+        "past its review date is on the director's list.",
+    )
+
     # Calendar and reminders
     school_year_start_month = models.PositiveSmallIntegerField(
         "school year starts in",
@@ -373,6 +385,61 @@ class District(models.Model):
 
 # The policy-profile fields that say who holds a power the policies reserve to the Superintendent.
 RESERVED_POWER_FIELDS = ("tool_approver", "instructional_use_approver", "logo_use_approver")
+
+
+class PolicyDocument(models.Model):
+    """One version of a district's board policy (or its regulation or guidelines), as adopted or
+    last reviewed. A new version is a new row; the one it replaces is kept, no longer current, so an
+    acknowledgement or attestation always names the version that was read."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="policy_documents")
+    number = models.CharField("policy number", max_length=40, help_text="e.g. “458” or “547.0 / R-547.0”.")
+    title = models.CharField(max_length=200, help_text="e.g. “Employee Use of Social Media”.")
+    version = models.CharField(
+        max_length=60, help_text="How the district names this version, e.g. the date the Board approved it."
+    )
+    adopted_on = models.DateField("adopted on", null=True, blank=True)
+    last_reviewed_on = models.DateField("last reviewed on", null=True, blank=True)
+    text = models.TextField("text of the policy", blank=True)
+    url = models.URLField("link to the policy", max_length=500, blank=True)
+    current = models.BooleanField(default=True, editable=False)
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number", "-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "number"], condition=Q(current=True), name="policy_document_one_current_version"
+            ),
+            models.CheckConstraint(
+                condition=~Q(text="") | ~Q(url=""),
+                name="policy_document_has_text_or_link",
+                violation_error_message="Give the text of the policy or a link to it.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Policy {self.number} {self.title}"
+
+    @property
+    def version_label(self) -> str:
+        return f"Policy {self.number}, version {self.version}"
+
+    def review_due_on(self) -> datetime.date | None:
+        """When the policy is next due for review, under the district's cycle (None: no cycle, or no date known)."""
+        interval = self.district.policy_review_interval_months
+        reviewed = self.last_reviewed_on or self.adopted_on
+        if interval is None or reviewed is None:
+            return None
+        return add_months(reviewed, interval)
+
+    def is_past_review(self, on: datetime.date) -> bool:
+        """Past its review date, or under a review cycle with no date at all to count from."""
+        if self.district.policy_review_interval_months is None:
+            return False
+        due = self.review_due_on()
+        return due is None or due < on
 
 
 class School(models.Model):

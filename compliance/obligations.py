@@ -352,9 +352,26 @@ def directory_items(district: District) -> list[Item]:
 # --- The policy itself, for whoever runs the district's program --------------------------------
 
 
-def policy_items(district: District) -> list[Item]:
-    """Where the rules the product applies are not simply the policy profile's (one query)."""
+def policy_items(district: District, on: datetime.date) -> list[Item]:
+    """The policy documents past their review date (547: at least annually), and where the rules the
+    product applies are not simply the policy profile's (two queries)."""
     items: list[Item] = []
+    for document in account_selectors.current_policy_documents(district):
+        if document.is_past_review(on):
+            due_on = document.review_due_on()
+            items.append(
+                Item(
+                    "policy_review_overdue",
+                    Urgency.URGENT,
+                    _("Review %(policy)s") % {"policy": str(document)},
+                    _("Its review was due on %(day)s: the policy asks for a review every %(months)s months.")
+                    % {"day": _day(due_on), "months": district.policy_review_interval_months}
+                    if due_on
+                    else _("No adoption or review date is recorded: record when it was last reviewed."),
+                    reverse("policy_document_list", args=[district.slug]),
+                    due_on=due_on,
+                )
+            )
     differing = consent_selectors.scopes_differing_from_policy(district).count()
     if differing:
         items.append(

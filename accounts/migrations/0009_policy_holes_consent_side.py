@@ -1,5 +1,11 @@
-"""The policy profile says what a district decides: whether consent is collected again each school year."""
+"""What the seed policies decide, in the policy profile: yearly renewal of consent, which list governs
+social media, administrators' acknowledgement, the review cycle; and the policy documents themselves."""
 
+import django.core.validators
+import django.db.models.deletion
+import django.utils.timezone
+import simple_history.models
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -7,6 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0008_roster_sync_guardians'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -39,5 +46,63 @@ class Migration(migrations.Migration):
             model_name='historicaldistrict',
             name='administrator_acknowledgement_required',
             field=models.BooleanField(db_default=False, default=False, help_text="On: a designated administrator counts toward an account's minimum (and its launch) only once they have acknowledged the district's social media guidelines (Policy 458 IV.B.5, 547 IV.F).", verbose_name='administrators acknowledge the guidelines before they count'),
+        ),
+        migrations.AddField(
+            model_name='district',
+            name='policy_review_interval_months',
+            field=models.PositiveSmallIntegerField(blank=True, help_text="Policy 547: “at least annually” (12). Empty: the policy sets no review cycle. A policy document past its review date is on the director's list.", null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(60)], verbose_name='policy reviewed at least every (months)'),
+        ),
+        migrations.AddField(
+            model_name='historicaldistrict',
+            name='policy_review_interval_months',
+            field=models.PositiveSmallIntegerField(blank=True, help_text="Policy 547: “at least annually” (12). Empty: the policy sets no review cycle. A policy document past its review date is on the director's list.", null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(60)], verbose_name='policy reviewed at least every (months)'),
+        ),
+        migrations.CreateModel(
+            name='HistoricalPolicyDocument',
+            fields=[
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('number', models.CharField(help_text='e.g. “458” or “547.0 / R-547.0”.', max_length=40, verbose_name='policy number')),
+                ('title', models.CharField(help_text='e.g. “Employee Use of Social Media”.', max_length=200)),
+                ('version', models.CharField(help_text='How the district names this version, e.g. the date the Board approved it.', max_length=60)),
+                ('adopted_on', models.DateField(blank=True, null=True, verbose_name='adopted on')),
+                ('last_reviewed_on', models.DateField(blank=True, null=True, verbose_name='last reviewed on')),
+                ('text', models.TextField(blank=True, verbose_name='text of the policy')),
+                ('url', models.URLField(blank=True, max_length=500, verbose_name='link to the policy')),
+                ('current', models.BooleanField(default=True, editable=False)),
+                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('district', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.district')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'verbose_name': 'historical policy document',
+                'verbose_name_plural': 'historical policy documents',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name='PolicyDocument',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.CharField(help_text='e.g. “458” or “547.0 / R-547.0”.', max_length=40, verbose_name='policy number')),
+                ('title', models.CharField(help_text='e.g. “Employee Use of Social Media”.', max_length=200)),
+                ('version', models.CharField(help_text='How the district names this version, e.g. the date the Board approved it.', max_length=60)),
+                ('adopted_on', models.DateField(blank=True, null=True, verbose_name='adopted on')),
+                ('last_reviewed_on', models.DateField(blank=True, null=True, verbose_name='last reviewed on')),
+                ('text', models.TextField(blank=True, verbose_name='text of the policy')),
+                ('url', models.URLField(blank=True, max_length=500, verbose_name='link to the policy')),
+                ('current', models.BooleanField(default=True, editable=False)),
+                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ('district', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='policy_documents', to='accounts.district')),
+            ],
+            options={
+                'ordering': ['number', '-recorded_at'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('current', True)), fields=('district', 'number'), name='policy_document_one_current_version'), models.CheckConstraint(condition=models.Q(models.Q(('text', ''), _negated=True), models.Q(('url', ''), _negated=True), _connector='OR'), name='policy_document_has_text_or_link', violation_error_message='Give the text of the policy or a link to it.')],
+            },
         ),
     ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from accounts.models import District
+from accounts.models import District, PolicyDocument
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,17 @@ RULES = [
         "458 IV.B.5: “Staff must follow District social media guidelines for … accounts … that they manage”",
     ),
     ("litchfield", "administrator_acknowledgement_required", False, "4118.51 names no administrators' guidelines"),
+    # How often the policy documents are reviewed.
+    ("willmar", "policy_review_interval_months", None, "460 sets no review cycle"),
+    ("henning", "policy_review_interval_months", None, "436 sets no review cycle"),
+    (
+        "lakeshore",
+        "policy_review_interval_months",
+        12,
+        "R-547.0: “look at this document, at least annually”",
+    ),
+    ("bloomington", "policy_review_interval_months", None, "458 sets no review cycle"),
+    ("litchfield", "policy_review_interval_months", None, "4118.51 sets no review cycle"),
 ]
 
 
@@ -58,3 +69,20 @@ def test_every_demo_profile_follows_its_seed_policy():
         if getattr(districts[slug], field) != value
     ]
     assert not wrong, "\n".join(wrong)
+
+
+# (district, policy number) as the seed policy names itself
+DOCUMENTS = [
+    ("willmar", "460"),
+    ("henning", "436"),
+    ("lakeshore", "547.0 / R-547.0"),
+    ("bloomington", "458"),
+    ("litchfield", "4118.51 / 4218.51"),
+]
+
+
+def test_every_demo_district_keeps_its_seed_policy_as_a_document():
+    call_command("load_demo")
+
+    kept = {(d.district.slug, d.number) for d in PolicyDocument.objects.filter(current=True).select_related("district")}
+    assert kept == set(DOCUMENTS)

@@ -163,6 +163,10 @@ PAGES: dict[str, Page] = {
     # The district directory: districts, schools, staff, students, roster imports
     "district_detail": on("district", own_district=everyone(), other_district=NOWHERE),
     "district_edit": district_page(DIR, SUP),
+    # The district's policy documents: every staff member reads them; who edits the policy records them.
+    "policy_document_list": on("district", own_district=everyone(), other_district=NOWHERE),
+    "policy_document_new": district_page(DIR, SUP),
+    "policy_document_new [record]": district_page(DIR, SUP, method=POST),
     "district_sign_in": district_page(DIR),
     "district_invite": district_page(DIR, method=POST),
     "roster_import_list": district_page(DIR),
