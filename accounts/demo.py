@@ -15,6 +15,7 @@ from accounts.models import (
     DisclosureRecipient,
     District,
     Membership,
+    PersonalSitePhotos,
     PhotoModel,
     PolicyDocument,
     Program,
@@ -113,6 +114,9 @@ PROFILES: list[dict[str, Any]] = [
         # IV.B.4: no images of students on the directory-information opt-out list; the district's own
         # social-media question is honoured too.
         "social_media_photo_lists": SocialMediaPhotoLists.BOTH,
+        # Guidelines, Confidential Information: “Staff may not post student pictures … on personal online
+        # social media sites.”
+        "personal_site_student_photos": PersonalSitePhotos.NEVER,
         "approval_before_launch": True,
         "communications_review_before_launch": True,
         # IV.B.5: staff "must follow District social media guidelines" for the accounts they manage.

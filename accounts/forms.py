@@ -21,6 +21,7 @@ class PolicyProfileForm(forms.ModelForm[District]):
             "photo_model",
             "public_arena_exception",
             "social_media_photo_lists",
+            "personal_site_student_photos",
             "consent_renewed_each_school_year",
             "departed_student_retention_months",
             "min_account_administrators",

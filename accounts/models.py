@@ -37,6 +37,13 @@ class SocialMediaPhotoLists(models.TextChoices):
     BOTH = "both", "Both: a student on either list is not posted"
 
 
+class PersonalSitePhotos(models.TextChoices):
+    """Whether staff may post pictures of students on their personal sites and accounts."""
+
+    SAME_RULE = "same_rule", "Under the same rule as official accounts"
+    NEVER = "never", "Never: no pictures of students on personal sites"
+
+
 class DisclosureRecipient(models.TextChoices):
     DISTRICT = "district", "The district office"
     SCHOOL = "school", "The employee's school (principal)"
@@ -138,6 +145,15 @@ class District(models.Model):
         db_default=SocialMediaPhotoLists.SOCIAL_MEDIA,
         help_text="Policy 458, for example: no images on social media of students on the directory-information "
         "opt-out list. The lists, the quick check and the exports follow this answer.",
+    )
+    personal_site_student_photos = models.CharField(
+        "pictures of students on staff's personal sites",
+        max_length=20,
+        choices=PersonalSitePhotos.choices,
+        default=PersonalSitePhotos.SAME_RULE,
+        db_default=PersonalSitePhotos.SAME_RULE,
+        help_text="Policy 458's guidelines: “Staff may not post student pictures … on personal online social media "
+        "sites”. The “May I post this student?” check answers for a personal site by this rule.",
     )
     consent_renewed_each_school_year = models.BooleanField(
         "consent collected again each school year",

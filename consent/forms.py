@@ -9,10 +9,32 @@ from django.utils import timezone
 from accounts.models import SchoolYear
 from consent.models import ConsentRecord, ConsentScope, Decision, ReceivedBy
 from core.forms import field_of
+from registry.models import SocialAccount
 
 
 class StudentSearchForm(forms.Form):
     q = forms.CharField(label="Student name or id", max_length=100, required=False)
+
+
+ANY_USE = ""
+OFFICIAL = "official"
+PERSONAL = "personal"
+
+
+class CheckForm(StudentSearchForm):
+    """The quick check: which students, and where the picture would be posted."""
+
+    where = forms.ChoiceField(label="Where will it be posted?", required=False)
+
+    def __init__(self, *args: Any, accounts: list[SocialAccount], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self.fields, "where", forms.ChoiceField).choices = [
+            (ANY_USE, "Any use: every list"),
+            (OFFICIAL, "An official account of the district"),
+            *((f"account:{account.pk}", f"Official account: {account.display_name}") for account in accounts),
+            (PERSONAL, "A personal site or account"),
+        ]
+        self.fields["where"].widget.attrs["class"] = "form-select"
 
 
 class ListOptionsForm(forms.Form):

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict, overload
 
 from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
-from accounts.models import SocialMediaPhotoLists, Student, school_year_for
+from accounts.models import PersonalSitePhotos, SocialMediaPhotoLists, Student, school_year_for
 from consent.models import ConsentRecord, ConsentScope, Decision, ScopeKind
 
 
@@ -26,6 +27,18 @@ class Standing:
     REFUSED = Decision.REFUSED.value
     WITHDRAWN = Decision.WITHDRAWN.value
     NO_ANSWER = "no_answer"
+
+
+class Where(StrEnum):
+    """Where the picture would be posted: the policy may answer differently (458: never on a personal site)."""
+
+    OFFICIAL = "official"
+    PERSONAL = "personal"
+
+
+def forbidden_there(scope: ConsentScope, where: Where) -> bool:
+    """Whether the policy forbids pictures of students at `where`, whatever the family answered."""
+    return where == Where.PERSONAL and scope.district.personal_site_student_photos == PersonalSitePhotos.NEVER
 
 
 def governing_scopes(scope: ConsentScope) -> list[ConsentScope]:
@@ -128,8 +141,12 @@ def annotate_standing(
     return students.annotate(**annotations)
 
 
-def may_post(scope: ConsentScope, *, public_arena: bool = False, prefix: str = "consent") -> Q:
+def may_post(
+    scope: ConsentScope, *, public_arena: bool = False, prefix: str = "consent", where: Where = Where.OFFICIAL
+) -> Q:
     """The condition, over `annotate_standing`'s columns, under which posting is allowed."""
+    if forbidden_there(scope, where):
+        return Q(pk__isnull=True)  # always false: no answer and no exception opens a personal site
     if public_arena and scope.public_arena_exception:
         return Q(pk__isnull=False)  # always true: the exception covers everyone
     granted = Q(**{f"{prefix}_decision": Standing.GRANTED})
@@ -146,6 +163,7 @@ def annotate_may_post(
     *,
     public_arena: bool = False,
     prefix: Literal["consent"] = "consent",
+    where: Where = Where.OFFICIAL,
 ) -> QuerySet[StudentWithMayPost]: ...
 @overload
 def annotate_may_post(
@@ -155,6 +173,7 @@ def annotate_may_post(
     *,
     public_arena: bool = False,
     prefix: str,
+    where: Where = Where.OFFICIAL,
 ) -> QuerySet[Student]: ...
 def annotate_may_post(
     students: QuerySet[Student],
@@ -163,6 +182,7 @@ def annotate_may_post(
     *,
     public_arena: bool = False,
     prefix: str = "consent",
+    where: Where = Where.OFFICIAL,
 ) -> QuerySet[Student]:
     """`annotate_standing` plus `<prefix>_may_post` (a boolean): allowed only when every scope
     that governs `scope` allows it, and `<prefix>_decided_by` (the governing scope that forbids,
@@ -175,7 +195,7 @@ def annotate_may_post(
         if other.pk != scope.pk:
             students = annotate_standing(students, other, on, prefix=other_prefix)
         each[f"{other_prefix}_allows"] = Case(
-            When(may_post(other, public_arena=public_arena, prefix=other_prefix), then=Value(True)),
+            When(may_post(other, public_arena=public_arena, prefix=other_prefix, where=where), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )
@@ -226,9 +246,13 @@ def explain(
     expired: bool,
     public_arena: bool,
     on: datetime.date,
+    where: Where = Where.OFFICIAL,
 ) -> PostingAnswer:
     """Puts an annotated row into words. The yes or no comes from `may_post`, never from here."""
     standing = decision or Standing.NO_ANSWER
+    if forbidden_there(scope, where):
+        reason = "The policy does not allow pictures of students on personal sites, whatever the family answered."
+        return PostingAnswer(allowed, standing, reason, received_on)
     when = f" on {received_on:%B} {received_on.day}, {received_on.year}" if received_on else ""
     year = school_year_for(on, scope.district.school_year_start_month).label
     if public_arena and scope.public_arena_exception:
@@ -261,15 +285,23 @@ def posting_answer(
     on: datetime.date | None = None,
     *,
     public_arena: bool = False,
+    where: Where = Where.OFFICIAL,
 ) -> PostingAnswer:
-    """May this student's picture be posted for `scope` on `on`? With the reason."""
+    """May this student's picture be posted for `scope` on `on`, at `where`? With the reason."""
     on = on or timezone.localdate()
-    row = annotate_may_post(Student.objects.filter(pk=student.pk), scope, on, public_arena=public_arena).get()
-    return answer_of(row, scope, on, public_arena=public_arena)
+    students = Student.objects.filter(pk=student.pk)
+    row = annotate_may_post(students, scope, on, public_arena=public_arena, where=where).get()
+    return answer_of(row, scope, on, public_arena=public_arena, where=where)
 
 
 def answer_of(
-    student: Student, scope: ConsentScope, on: datetime.date, *, public_arena: bool = False, prefix: str = "consent"
+    student: Student,
+    scope: ConsentScope,
+    on: datetime.date,
+    *,
+    public_arena: bool = False,
+    prefix: str = "consent",
+    where: Where = Where.OFFICIAL,
 ) -> PostingAnswer:
     """Words for a student already annotated by `annotate_may_post` (no further queries): the
     answer of the governing scope that decided, named when it is another list."""
@@ -284,7 +316,8 @@ def answer_of(
         expired=getattr(student, f"{columns}_expired"),
         public_arena=public_arena,
         on=on,
+        where=where,
     )
-    if deciding.pk == scope.pk:
+    if deciding.pk == scope.pk or forbidden_there(scope, where):
         return answer
     return replace(answer, reason=f"{deciding.name}: {answer.reason}")

@@ -35,6 +35,11 @@ def scopes_differing_from_policy(district: District) -> QuerySet[ConsentScope]:
     )
 
 
+def social_media_scopes(scopes: list[ConsentScope]) -> list[ConsentScope]:
+    """The scope that answers for posting on social media (official or personal), if the district has it."""
+    return [scope for scope in scopes if scope.kind == ScopeKind.SOCIAL_MEDIA][:1]
+
+
 def default_scope(scopes: list[ConsentScope], wanted: object = None) -> ConsentScope | None:
     """The scope a page shows: the one asked for, else social media, else the first."""
     for scope in scopes:
@@ -125,16 +130,24 @@ def answers_for_students(
     on: datetime.date | None = None,
     *,
     public_arena: bool = False,
+    where: rules.Where = rules.Where.OFFICIAL,
 ) -> list[tuple[Student, list[tuple[ConsentScope, PostingAnswer]]]]:
     """Several students' answers for every scope, in one query (the quick check)."""
     on = on or timezone.localdate()
     for scope in scopes:
-        students = rules.annotate_may_post(students, scope, on, public_arena=public_arena, prefix=f"scope{scope.pk}")
+        students = rules.annotate_may_post(
+            students, scope, on, public_arena=public_arena, prefix=f"scope{scope.pk}", where=where
+        )
     return [
         (
             student,
             [
-                (scope, rules.answer_of(student, scope, on, public_arena=public_arena, prefix=f"scope{scope.pk}"))
+                (
+                    scope,
+                    rules.answer_of(
+                        student, scope, on, public_arena=public_arena, prefix=f"scope{scope.pk}", where=where
+                    ),
+                )
                 for scope in scopes
             ],
         )

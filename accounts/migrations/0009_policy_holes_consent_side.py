@@ -105,4 +105,14 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(condition=models.Q(('current', True)), fields=('district', 'number'), name='policy_document_one_current_version'), models.CheckConstraint(condition=models.Q(models.Q(('text', ''), _negated=True), models.Q(('url', ''), _negated=True), _connector='OR'), name='policy_document_has_text_or_link', violation_error_message='Give the text of the policy or a link to it.')],
             },
         ),
+        migrations.AddField(
+            model_name='district',
+            name='personal_site_student_photos',
+            field=models.CharField(choices=[('same_rule', 'Under the same rule as official accounts'), ('never', 'Never: no pictures of students on personal sites')], db_default='same_rule', default='same_rule', help_text="Policy 458's guidelines: “Staff may not post student pictures … on personal online social media sites”. The “May I post this student?” check answers for a personal site by this rule.", max_length=20, verbose_name="pictures of students on staff's personal sites"),
+        ),
+        migrations.AddField(
+            model_name='historicaldistrict',
+            name='personal_site_student_photos',
+            field=models.CharField(choices=[('same_rule', 'Under the same rule as official accounts'), ('never', 'Never: no pictures of students on personal sites')], db_default='same_rule', default='same_rule', help_text="Policy 458's guidelines: “Staff may not post student pictures … on personal online social media sites”. The “May I post this student?” check answers for a personal site by this rule.", max_length=20, verbose_name="pictures of students on staff's personal sites"),
+        ),
     ]

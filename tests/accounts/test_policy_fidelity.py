@@ -45,6 +45,32 @@ RULES = [
         "458 IV.B.5: “Staff must follow District social media guidelines for … accounts … that they manage”",
     ),
     ("litchfield", "administrator_acknowledgement_required", False, "4118.51 names no administrators' guidelines"),
+    # Student pictures on employees' personal sites.
+    (
+        "willmar",
+        "personal_site_student_photos",
+        "same_rule",
+        "460: “on any social media network without written parental consent”",
+    ),
+    (
+        "henning",
+        "personal_site_student_photos",
+        "same_rule",
+        "436: “on any social media network without written parental consent”",
+    ),
+    ("lakeshore", "personal_site_student_photos", "same_rule", "547: “on any social media network … opted out”"),
+    (
+        "bloomington",
+        "personal_site_student_photos",
+        "never",
+        "458 guidelines: “Staff may not post student pictures … on personal online social media sites”",
+    ),
+    (
+        "litchfield",
+        "personal_site_student_photos",
+        "same_rule",
+        "4118.51: “on any personal social media network without written parental consent”",
+    ),
     # How often the policy documents are reviewed.
     ("willmar", "policy_review_interval_months", None, "460 sets no review cycle"),
     ("henning", "policy_review_interval_months", None, "436 sets no review cycle"),
