@@ -73,6 +73,7 @@ class ConsentScope(models.Model):
         "why this scope differs from the policy profile",
         max_length=300,
         blank=True,
+        default="",
         db_default="",
         help_text="The decision that gives this scope another rule, e.g. a Board resolution. Shown with the rule.",
     )

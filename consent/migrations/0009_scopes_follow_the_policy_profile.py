@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='consentscope',
             name='differs_because',
-            field=models.CharField(blank=True, db_default='', help_text='The decision that gives this scope another rule, e.g. a Board resolution. Shown with the rule.', max_length=300, verbose_name='why this scope differs from the policy profile'),
+            field=models.CharField(blank=True, db_default='', default='', help_text='The decision that gives this scope another rule, e.g. a Board resolution. Shown with the rule.', max_length=300, verbose_name='why this scope differs from the policy profile'),
         ),
         migrations.AddField(
             model_name='consentscope',
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalconsentscope',
             name='differs_because',
-            field=models.CharField(blank=True, db_default='', help_text='The decision that gives this scope another rule, e.g. a Board resolution. Shown with the rule.', max_length=300, verbose_name='why this scope differs from the policy profile'),
+            field=models.CharField(blank=True, db_default='', default='', help_text='The decision that gives this scope another rule, e.g. a Board resolution. Shown with the rule.', max_length=300, verbose_name='why this scope differs from the policy profile'),
         ),
         migrations.AddField(
             model_name='historicalconsentscope',
