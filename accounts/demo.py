@@ -51,6 +51,8 @@ PROFILES: list[dict[str, Any]] = [
         "disclosure_required": True,
         "disclosure_recipient": DisclosureRecipient.SCHOOL,
         "logo_use_approver": Approver.SUPERINTENDENT_OR_BOARD,
+        # V.D.3: no spokesperson “except as authorized by the Superintendent or School Board”.
+        "spokesperson_approver": Approver.SUPERINTENDENT_OR_BOARD,
         "tool_list_visibility": ToolListVisibility.PUBLIC,
         "policy_document": {
             "number": "460",

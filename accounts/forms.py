@@ -36,6 +36,7 @@ class PolicyProfileForm(forms.ModelForm[District]):
             "tool_approver",
             "instructional_use_approver",
             "logo_use_approver",
+            "spokesperson_approver",
             "tool_list_visibility",
             "tool_review_interval_months",
             "school_year_start_month",

@@ -243,6 +243,14 @@ class District(models.Model):
         choices=Approver.choices,
         default=Approver.SUPERINTENDENT_OR_DESIGNEE,
     )
+    spokesperson_approver = models.CharField(
+        "who authorizes staff to speak for the district",
+        max_length=40,
+        choices=Approver.choices,
+        default=Approver.SUPERINTENDENT_OR_DESIGNEE,
+        db_default=Approver.SUPERINTENDENT_OR_DESIGNEE,
+        help_text="Staff may not act as a spokesperson for the district except as authorized by this person or body.",
+    )
     tool_list_visibility = models.CharField(
         "approved-tool list visible to",
         max_length=20,
@@ -400,7 +408,7 @@ class District(models.Model):
 
 
 # The policy-profile fields that say who holds a power the policies reserve to the Superintendent.
-RESERVED_POWER_FIELDS = ("tool_approver", "instructional_use_approver", "logo_use_approver")
+RESERVED_POWER_FIELDS = ("tool_approver", "instructional_use_approver", "logo_use_approver", "spokesperson_approver")
 
 
 class PolicyDocument(models.Model):

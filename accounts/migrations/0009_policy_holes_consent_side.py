@@ -115,4 +115,14 @@ class Migration(migrations.Migration):
             name='personal_site_student_photos',
             field=models.CharField(choices=[('same_rule', 'Under the same rule as official accounts'), ('never', 'Never: no pictures of students on personal sites')], db_default='same_rule', default='same_rule', help_text="Policy 458's guidelines: “Staff may not post student pictures … on personal online social media sites”. The “May I post this student?” check answers for a personal site by this rule.", max_length=20, verbose_name="pictures of students on staff's personal sites"),
         ),
+        migrations.AddField(
+            model_name='district',
+            name='spokesperson_approver',
+            field=models.CharField(choices=[('superintendent', 'The Superintendent'), ('superintendent_or_designee', 'The Superintendent or designee'), ('school_board', 'The School Board'), ('superintendent_or_board', 'The Superintendent or the School Board')], db_default='superintendent_or_designee', default='superintendent_or_designee', help_text='Staff may not act as a spokesperson for the district except as authorized by this person or body.', max_length=40, verbose_name='who authorizes staff to speak for the district'),
+        ),
+        migrations.AddField(
+            model_name='historicaldistrict',
+            name='spokesperson_approver',
+            field=models.CharField(choices=[('superintendent', 'The Superintendent'), ('superintendent_or_designee', 'The Superintendent or designee'), ('school_board', 'The School Board'), ('superintendent_or_board', 'The Superintendent or the School Board')], db_default='superintendent_or_designee', default='superintendent_or_designee', help_text='Staff may not act as a spokesperson for the district except as authorized by this person or body.', max_length=40, verbose_name='who authorizes staff to speak for the district'),
+        ),
     ]

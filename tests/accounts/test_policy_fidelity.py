@@ -71,6 +71,37 @@ RULES = [
         "same_rule",
         "4118.51: “on any personal social media network without written parental consent”",
     ),
+    # Who authorizes staff to speak for the district.
+    (
+        "willmar",
+        "spokesperson_approver",
+        "superintendent_or_board",
+        "460 V.D.3: “except as authorized by the Superintendent or School Board”",
+    ),
+    (
+        "henning",
+        "spokesperson_approver",
+        "superintendent_or_designee",
+        "436: “except as authorized by the Superintendent or designee”",
+    ),
+    (
+        "lakeshore",
+        "spokesperson_approver",
+        "superintendent_or_designee",
+        "R-547.0 C: “except as authorized by the Superintendent or the Superintendent's designee”",
+    ),
+    (
+        "bloomington",
+        "spokesperson_approver",
+        "superintendent_or_designee",
+        "458 IV.C.3: “except as authorized by the Superintendent or the Superintendent's designee”",
+    ),
+    (
+        "litchfield",
+        "spokesperson_approver",
+        "superintendent_or_designee",
+        "4118.51: “except as authorized by the Superintendent or the Superintendent's designee”",
+    ),
     # How often the policy documents are reviewed.
     ("willmar", "policy_review_interval_months", None, "460 sets no review cycle"),
     ("henning", "policy_review_interval_months", None, "436 sets no review cycle"),

@@ -399,6 +399,10 @@ PAGES: dict[str, Page] = {
         for name, allowed in (("request_approve", (SUP,)), ("request_decline", (SUP,)), ("request_withdraw", (STA,)))
     },
     "tools:designee_list": page(only(DIR, SUP, COM)),
+    # Who speaks for the district: every staff member reads the register; whom the policy names keeps it.
+    "tools:spokesperson_list": page(everyone()),
+    "tools:spokesperson_grant": page(only(SUP), method=POST),
+    "tools:spokesperson_withdraw": page(only(SUP), method=POST),
     "tools:designee_add": page(only(SUP), method=POST),
     # Only the Superintendent names and ends designations; to anyone else one is not there
     # (as in tests/registry/test_tool_pages.py).
