@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 
-from accounts.models import RESERVED_POWER_FIELDS, District, Role, RosterSync, School, User
+from accounts.models import RESERVED_POWER_FIELDS, District, PolicyDocument, Role, RosterSync, School, User
 from accounts.roster import CONFIRM_DEPARTURES_LABEL
 from core.forms import field_of
 
@@ -20,11 +20,15 @@ class PolicyProfileForm(forms.ModelForm[District]):
             "policy_reference",
             "photo_model",
             "public_arena_exception",
+            "social_media_photo_lists",
+            "personal_site_student_photos",
+            "consent_renewed_each_school_year",
             "departed_student_retention_months",
             "min_account_administrators",
             "preferred_account_administrators",
             "approval_before_launch",
             "communications_review_before_launch",
+            "administrator_acknowledgement_required",
             "account_review_interval_months",
             "public_directory_enabled",
             "disclosure_required",
@@ -35,6 +39,7 @@ class PolicyProfileForm(forms.ModelForm[District]):
             "logo_permission_required",
             "tool_limits_exception_allowed",
             "official_accounts_on_approved_networks_only",
+            "spokesperson_approver",
             "tool_list_visibility",
             "tool_review_interval_months",
             "school_year_start_month",
@@ -208,3 +213,24 @@ class RosterSyncForm(forms.ModelForm[RosterSync]):
 
     def clean_api_token_url(self) -> str:
         return self._https("api_token_url")
+
+
+class PolicyDocumentForm(forms.ModelForm[PolicyDocument]):
+    """A policy document, or a new version of one (the same number)."""
+
+    url = forms.URLField(
+        label="Link to the policy",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="The policy on the district's website or board policy manual. Give a link, the text, or both.",
+    )
+
+    class Meta:
+        model = PolicyDocument
+        fields = ["number", "title", "version", "adopted_on", "last_reviewed_on", "url", "text"]
+        widgets = {
+            "adopted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "last_reviewed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "text": forms.Textarea(attrs={"rows": 8}),
+        }

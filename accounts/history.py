@@ -7,12 +7,21 @@ from typing import Any
 
 from django.db.models import Q
 
-from accounts.models import District, Membership, Role, School, User
+from accounts.models import District, Membership, PolicyDocument, Role, School, User
 from core.history import QUIET_BY_DEFAULT, HistoryPage, Source, history_page, person, related
 
 
 def district_source(rows: Q) -> Source:
     return Source(model=District, rows=rows, kind="District policy", quiet=QUIET_BY_DEFAULT | {"slug"})
+
+
+def policy_document_source(rows: Q) -> Source:
+    return Source(
+        model=PolicyDocument,
+        rows=rows,
+        kind="Policy document",
+        name=lambda row: f"Policy {row.number}, version {row.version}",
+    )
 
 
 def staff_source(rows: Q) -> Source:

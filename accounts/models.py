@@ -21,10 +21,27 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.dates import add_months
+
 
 class PhotoModel(models.TextChoices):
     WRITTEN_CONSENT = "written_consent", "Written parental consent required"
     OPT_OUT = "opt_out", "Opt-out list (posting allowed unless the family opted out)"
+
+
+class SocialMediaPhotoLists(models.TextChoices):
+    """Which of the families' answers decide whether a student may appear on social media."""
+
+    SOCIAL_MEDIA = "social_media", "The families' answer about social media"
+    DIRECTORY_INFORMATION = "directory_information", "The directory-information opt-out list"
+    BOTH = "both", "Both: a student on either list is not posted"
+
+
+class PersonalSitePhotos(models.TextChoices):
+    """Whether staff may post pictures of students on their personal sites and accounts."""
+
+    SAME_RULE = "same_rule", "Under the same rule as official accounts"
+    NEVER = "never", "Never: no pictures of students on personal sites"
 
 
 class DisclosureRecipient(models.TextChoices):
@@ -120,6 +137,31 @@ class District(models.Model):
         default=False,
         help_text="Students at public events (sports, fine-arts performances) may appear without consent.",
     )
+    social_media_photo_lists = models.CharField(
+        "which list governs posting students on social media",
+        max_length=30,
+        choices=SocialMediaPhotoLists.choices,
+        default=SocialMediaPhotoLists.SOCIAL_MEDIA,
+        db_default=SocialMediaPhotoLists.SOCIAL_MEDIA,
+        help_text="Policy 458, for example: no images on social media of students on the directory-information "
+        "opt-out list. The lists, the quick check and the exports follow this answer.",
+    )
+    personal_site_student_photos = models.CharField(
+        "pictures of students on staff's personal sites",
+        max_length=20,
+        choices=PersonalSitePhotos.choices,
+        default=PersonalSitePhotos.SAME_RULE,
+        db_default=PersonalSitePhotos.SAME_RULE,
+        help_text="Policy 458's guidelines: “Staff may not post student pictures … on personal online social media "
+        "sites”. The “May I post this student?” check answers for a personal site by this rule.",
+    )
+    consent_renewed_each_school_year = models.BooleanField(
+        "consent collected again each school year",
+        default=False,
+        db_default=False,
+        help_text="On: last year's answers stop counting on the first day of the new school year, so every family "
+        "answers again. None of the seed policies asks for it; turn it on only where your policy does.",
+    )
     departed_student_retention_months = models.PositiveSmallIntegerField(
         "keep records of departed students for (months)",
         default=12,
@@ -149,6 +191,13 @@ class District(models.Model):
         "communications office sees the page before launch",
         default=False,
         help_text="The communications (community relations) office must confirm it has seen a page before launch.",
+    )
+    administrator_acknowledgement_required = models.BooleanField(
+        "administrators acknowledge the guidelines before they count",
+        default=False,
+        db_default=False,
+        help_text="On: a designated administrator counts toward an account's minimum (and its launch) only once they "
+        "have acknowledged the district's social media guidelines (Policy 458 IV.B.5, 547 IV.F).",
     )
     account_review_interval_months = models.PositiveSmallIntegerField(
         "account review interval (months)",
@@ -220,6 +269,14 @@ class District(models.Model):
         help_text="Off: a class with a student outside the tool's grade band or younger than its minimum age is "
         "refused. On: whoever authorizes may make an exception, and must write down why.",
     )
+    spokesperson_approver = models.CharField(
+        "who authorizes staff to speak for the district",
+        max_length=40,
+        choices=Approver.choices,
+        default=Approver.SUPERINTENDENT_OR_DESIGNEE,
+        db_default=Approver.SUPERINTENDENT_OR_DESIGNEE,
+        help_text="Staff may not act as a spokesperson for the district except as authorized by this person or body.",
+    )
     tool_list_visibility = models.CharField(
         "approved-tool list visible to",
         max_length=20,
@@ -230,6 +287,16 @@ class District(models.Model):
         "tool review interval (months)",
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+
+    # The policy documents themselves (PolicyDocument)
+    policy_review_interval_months = models.PositiveSmallIntegerField(
+        "policy reviewed at least every (months)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="Policy 547: “at least annually” (12). Empty: the policy sets no review cycle. A policy document "
+        "past its review date is on the director's list.",
     )
 
     # Calendar and reminders
@@ -367,7 +434,62 @@ class District(models.Model):
 
 
 # The policy-profile fields that say who holds a power the policies reserve to the Superintendent.
-RESERVED_POWER_FIELDS = ("tool_approver", "instructional_use_approver", "logo_use_approver")
+RESERVED_POWER_FIELDS = ("tool_approver", "instructional_use_approver", "logo_use_approver", "spokesperson_approver")
+
+
+class PolicyDocument(models.Model):
+    """One version of a district's board policy (or its regulation or guidelines), as adopted or
+    last reviewed. A new version is a new row; the one it replaces is kept, no longer current, so an
+    acknowledgement or attestation always names the version that was read."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="policy_documents")
+    number = models.CharField("policy number", max_length=40, help_text="e.g. “458” or “547.0 / R-547.0”.")
+    title = models.CharField(max_length=200, help_text="e.g. “Employee Use of Social Media”.")
+    version = models.CharField(
+        max_length=60, help_text="How the district names this version, e.g. the date the Board approved it."
+    )
+    adopted_on = models.DateField("adopted on", null=True, blank=True)
+    last_reviewed_on = models.DateField("last reviewed on", null=True, blank=True)
+    text = models.TextField("text of the policy", blank=True)
+    url = models.URLField("link to the policy", max_length=500, blank=True)
+    current = models.BooleanField(default=True, editable=False)
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number", "-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "number"], condition=Q(current=True), name="policy_document_one_current_version"
+            ),
+            models.CheckConstraint(
+                condition=~Q(text="") | ~Q(url=""),
+                name="policy_document_has_text_or_link",
+                violation_error_message="Give the text of the policy or a link to it.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Policy {self.number} {self.title}"
+
+    @property
+    def version_label(self) -> str:
+        return f"Policy {self.number}, version {self.version}"
+
+    def review_due_on(self) -> datetime.date | None:
+        """When the policy is next due for review, under the district's cycle (None: no cycle, or no date known)."""
+        interval = self.district.policy_review_interval_months
+        reviewed = self.last_reviewed_on or self.adopted_on
+        if interval is None or reviewed is None:
+            return None
+        return add_months(reviewed, interval)
+
+    def is_past_review(self, on: datetime.date) -> bool:
+        """Past its review date, or under a review cycle with no date at all to count from."""
+        if self.district.policy_review_interval_months is None:
+            return False
+        due = self.review_due_on()
+        return due is None or due < on
 
 
 class School(models.Model):

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import (
     District,
     Membership,
+    PolicyDocument,
     Role,
     RosterImport,
     RosterPreviewRow,
@@ -134,3 +135,13 @@ def current_guardians(student: Student) -> QuerySet[StudentGuardian]:
 
 def preview_rows(roster_import: RosterImport) -> QuerySet[RosterPreviewRow]:
     return RosterPreviewRow.objects.filter(roster_import=roster_import).order_by("entity", "action", "name", "pk")
+
+
+def current_policy_documents(district: District) -> QuerySet[PolicyDocument]:
+    """The versions in force of the district's policy documents, by number."""
+    return PolicyDocument.objects.filter(district=district, current=True).select_related("district").order_by("number")
+
+
+def policy_versions_read(district: District) -> str:
+    """What someone who acknowledges or attests today has read: each current document's version."""
+    return "; ".join(document.version_label for document in current_policy_documents(district))[:300]

@@ -30,6 +30,7 @@ from accounts.models import (
     District,
     Membership,
     MembershipSource,
+    PolicyDocument,
     Role,
     RosterImport,
     RosterImportStatus,
@@ -43,6 +44,7 @@ from accounts.models import (
     User,
 )
 from accounts.roster import ProgressCallback, RosterRejected, RosterReport, import_roster
+from core import policy
 from core.history import attribute, save_attributed
 from core.notify import Notice, notify_many
 
@@ -74,6 +76,8 @@ def district_policy_save(*, acting_user: User, district: District, values: dict[
         reason = "Who decides reserved matters changed" if reserved else "Policy profile changed"
         attribute(district, acting_user, reason)
         district.save()
+        # The rules that follow the profile (consent scopes) change with it, in this transaction.
+        policy.profile_saved(acting_user=acting_user, district=district)
         if reserved:
             from accounts.tasks import announce_reserved_powers
             from core.tasks import enqueue
@@ -81,6 +85,31 @@ def district_policy_save(*, acting_user: User, district: District, values: dict[
             changes = {name: [getattr(current, name), values[name]] for name in reserved}
             transaction.on_commit(lambda: enqueue(announce_reserved_powers, district.pk, acting_user.pk, changes))
     return reserved
+
+
+POLICY_DOCUMENT_FIELDS = ("number", "title", "version", "adopted_on", "last_reviewed_on", "text", "url")
+
+
+def policy_document_record(*, acting_user: User, district: District, values: dict[str, object]) -> PolicyDocument:
+    """Records a policy document, or a new version of one (same number): the new version becomes
+    current and the one it replaces is kept, so earlier acknowledgements still name what was read."""
+    if not access.can_edit_policy(acting_user, district):
+        raise PermissionDenied
+    unknown = set(values) - set(POLICY_DOCUMENT_FIELDS)
+    if unknown:
+        raise ValueError(f"not policy document fields: {sorted(unknown)}")
+    document = PolicyDocument(district=district)
+    for name, value in values.items():
+        setattr(document, name, value)
+    with transaction.atomic():
+        District.objects.select_for_update().filter(pk=district.pk).first()  # one new version at a time
+        replaced = list(PolicyDocument.objects.filter(district=district, number=document.number, current=True))
+        for old in replaced:
+            old.current = False
+            save_attributed(old, acting_user, f"Replaced by version {document.version}")
+        document.full_clean()
+        save_attributed(document, acting_user, "Recorded" if not replaced else "New version recorded")
+    return document
 
 
 SIGN_IN_FIELDS = ("sign_in_domains", "microsoft_tenant_ids", "password_sign_in", "mail_sender_name", "mail_reply_to")

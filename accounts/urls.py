@@ -5,6 +5,8 @@ from accounts import views
 urlpatterns = [
     path("districts/<slug:slug>/", views.district_detail, name="district_detail"),
     path("districts/<slug:slug>/edit/", views.district_edit, name="district_edit"),
+    path("districts/<slug:slug>/policies/", views.policy_document_list, name="policy_document_list"),
+    path("districts/<slug:slug>/policies/new/", views.policy_document_new, name="policy_document_new"),
     path("districts/<slug:slug>/sign-in/", views.district_sign_in, name="district_sign_in"),
     path("districts/<slug:slug>/invite/", views.district_invite, name="district_invite"),
     path("districts/<slug:slug>/roster/", views.roster_import_list, name="roster_import_list"),

@@ -10,12 +10,14 @@ from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access, selectors, services
 from accounts.filters import StaffFilter, StudentFilter
 from accounts.forms import (
     EmploymentForm,
+    PolicyDocumentForm,
     PolicyProfileForm,
     RoleGrantForm,
     RosterSyncForm,
@@ -25,7 +27,7 @@ from accounts.forms import (
 )
 from accounts.history import district_history, staff_history
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import District, Membership, ProgramMembership, RosterSync, User
+from accounts.models import District, Membership, PolicyDocument, ProgramMembership, RosterSync, User
 from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.pagination import page_of
@@ -97,6 +99,45 @@ def district_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             messages.success(request, message)
             return redirect(district)
     return render(request, "accounts/district_edit.html", {"district": district, "form": form})
+
+
+@login_required
+def policy_document_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The district's policy documents in force, and the versions they replaced: every staff member reads them."""
+    district = access.get_district_for_user(request.user, slug)
+    documents = PolicyDocument.objects.filter(district=district).select_related("district")
+    return render(
+        request,
+        "accounts/policy_document_list.html",
+        {
+            "district": district,
+            "current": list(documents.filter(current=True).order_by("number")),
+            "earlier": documents.filter(current=False).order_by("number", "-recorded_at")[:50],
+            "can_edit": access.can_edit_policy(request.user, district),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def policy_document_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    district = access.get_district_for_user(request.user, slug)
+    if not access.can_edit_policy(request.user, district):
+        raise PermissionDenied
+    form = PolicyDocumentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.policy_document_record(
+                acting_user=request.user,
+                district=district,
+                values={name: form.cleaned_data[name] for name in services.POLICY_DOCUMENT_FIELDS},
+            )
+        except ValidationError as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, f"Recorded {document.version_label}.")
+            return redirect("policy_document_list", slug=district.slug)
+    return render(request, "accounts/policy_document_form.html", {"district": district, "form": form})
 
 
 @login_required

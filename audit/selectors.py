@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 
-from accounts.history import district_source, membership_source, staff_source
+from accounts.history import district_source, membership_source, policy_document_source, staff_source
 from accounts.models import District, SignInEvent
 from authorizations.history import authorization_source
 from consent.history import scope_source
@@ -24,7 +24,13 @@ from disclosures.history import cycle_source, disclosure_source, network_source
 from disclosures.models import Disclosure
 from registry.history import account_source, administrator_source, review_source
 from registry.models import AccountLogoPermission, SocialAccount
-from tools.history import designee_source, logo_permission_source, tool_request_source, tool_source
+from tools.history import (
+    designee_source,
+    logo_permission_source,
+    spokesperson_source,
+    tool_request_source,
+    tool_source,
+)
 from tools.models import ToolLogoPermission
 
 PER_PAGE = 50
@@ -70,6 +76,7 @@ def district_sources(district: District) -> list[Source]:
     versions = Disclosure.history.filter(cycle__district_id=d).values("id")
     return [
         district_source(Q(id=d)),
+        policy_document_source(Q(district_id=d)),
         staff_source(Q(district_id=d)),
         membership_source(Q(district_id=d)),
         account_source(Q(district_id=d)),
@@ -78,6 +85,7 @@ def district_sources(district: District) -> list[Source]:
         logo_permission_source(AccountLogoPermission, Q(district_id=d)),
         logo_permission_source(ToolLogoPermission, Q(district_id=d)),
         designee_source(Q(district_id=d)),
+        spokesperson_source(Q(district_id=d)),
         tool_source(Q(district_id=d)),
         tool_request_source(Q(district_id=d)),
         authorization_source(Q(district_id=d)),

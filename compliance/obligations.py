@@ -376,6 +376,52 @@ def accounts_on_unapproved_networks(district: District) -> list[Item]:
     ]
 
 
+# --- The policy itself, for whoever runs the district's program --------------------------------
+
+
+def policy_items(district: District, on: datetime.date) -> list[Item]:
+    """The policy documents past their review date (547: at least annually), and where the rules the
+    product applies are not simply the policy profile's (two queries)."""
+    items: list[Item] = []
+    for document in account_selectors.current_policy_documents(district):
+        if document.is_past_review(on):
+            due_on = document.review_due_on()
+            items.append(
+                Item(
+                    "policy_review_overdue",
+                    Urgency.URGENT,
+                    _("Review %(policy)s") % {"policy": str(document)},
+                    _("Its review was due on %(day)s: the policy asks for a review every %(months)s months.")
+                    % {"day": _day(due_on), "months": district.policy_review_interval_months}
+                    if due_on
+                    else _("No adoption or review date is recorded: record when it was last reviewed."),
+                    reverse("policy_document_list", args=[district.slug]),
+                    due_on=due_on,
+                )
+            )
+    differing = consent_selectors.scopes_differing_from_policy(district).count()
+    if differing:
+        items.append(
+            Item(
+                "consent_scopes_differ_from_policy",
+                Urgency.LATER,
+                ngettext(
+                    "%(count)s consent scope differs from the policy profile",
+                    "%(count)s consent scopes differ from the policy profile",
+                    differing,
+                )
+                % {"count": differing},
+                _(
+                    "Their do-not-post lists follow a rule of their own, not the profile's. Check that each "
+                    "still has a reason, or let it follow the profile again."
+                ),
+                reverse("consent:scope_list", args=[district.slug]),
+                differing,
+            )
+        )
+    return items
+
+
 # --- A person's own obligations ---------------------------------------------------------------
 
 
@@ -513,12 +559,19 @@ def administered_accounts(user: User, district: District, on: datetime.date) -> 
         elif account.next_review_on is not None and (next_review is None or account.next_review_on < next_review[0]):
             next_review = (account.next_review_on, _("Review of %(account)s") % {"account": name})
         if account.pk in unacknowledged:
+            required = district.administrator_acknowledgement_required
             owed.items.append(
                 Item(
                     "own_account_acknowledgement",
-                    Urgency.SOON,
+                    # Where the policy requires it, the account does not count them until they do.
+                    Urgency.URGENT if required else Urgency.SOON,
                     _("Acknowledge the guidelines for %(account)s") % {"account": name},
                     _(
+                        "The policy requires it: until you confirm that you have read the district's social "
+                        "media guidelines, the account does not count you as one of its administrators."
+                    )
+                    if required
+                    else _(
                         "As one of its administrators, confirm that you have read "
                         "the district's social media guidelines."
                     ),

@@ -22,7 +22,7 @@ from accounts.access import (
 from accounts.models import District, Program, ProgramMembership, ProgramRole, Role, School, Student, User
 from consent.models import ConsentImport, ConsentScope, ScopeKind
 from registry import access as registry_access
-from registry.models import OwnerKind, SocialAccount
+from registry.models import LIVE_STATUSES, OwnerKind, SocialAccount
 
 # Who enters families' answers: office clerks and principals for their schools, district leadership.
 RECORDERS_DISTRICT = frozenset({Role.DIRECTOR, Role.SUPERINTENDENT})
@@ -123,6 +123,11 @@ def get_recording_school_for_user(user: User, pk: object) -> School:
 def get_account_for_user(user: User, pk: int) -> SocialAccount:
     """An official account the user can see in the registry (404 otherwise)."""
     return registry_access.get_account_for_user(user, pk)
+
+
+def posting_accounts(user: User) -> QuerySet[SocialAccount]:
+    """The live official accounts the user runs or holds: the ones the quick check names."""
+    return registry_access.accounts_of_user(user).filter(status__in=LIVE_STATUSES).order_by("display_name", "pk")
 
 
 def account_students(user: User, account: SocialAccount) -> QuerySet[Student]:

@@ -33,6 +33,7 @@ def _answers(district: District, index: int) -> dict[str, tuple[str, int] | None
         ScopeKind.WEBSITE: social,
         ScopeKind.YEARBOOK: ("refused", 80) if index % 29 == 5 else None,
         ScopeKind.NEWS_MEDIA: ("refused", 65) if index % 7 == 4 else social,
+        ScopeKind.DIRECTORY_INFORMATION: ("refused", 85) if index % 10 == 6 else None,
     }
 
 
@@ -48,7 +49,7 @@ def load_demo() -> None:
         records = []
         for index, student in enumerate(Student.objects.filter(district=district).order_by("pk")):
             for kind, answer in _answers(district, index).items():
-                if answer is None:
+                if answer is None or kind not in scopes:
                     continue
                 decision, days_ago = answer
                 received_on = today - datetime.timedelta(days=days_ago)

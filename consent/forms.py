@@ -6,12 +6,35 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import SchoolYear
 from consent.models import ConsentRecord, ConsentScope, Decision, ReceivedBy
 from core.forms import field_of
+from registry.models import SocialAccount
 
 
 class StudentSearchForm(forms.Form):
     q = forms.CharField(label="Student name or id", max_length=100, required=False)
+
+
+ANY_USE = ""
+OFFICIAL = "official"
+PERSONAL = "personal"
+
+
+class CheckForm(StudentSearchForm):
+    """The quick check: which students, and where the picture would be posted."""
+
+    where = forms.ChoiceField(label="Where will it be posted?", required=False)
+
+    def __init__(self, *args: Any, accounts: list[SocialAccount], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self.fields, "where", forms.ChoiceField).choices = [
+            (ANY_USE, "Any use: every list"),
+            (OFFICIAL, "An official account of the district"),
+            *((f"account:{account.pk}", f"Official account: {account.display_name}") for account in accounts),
+            (PERSONAL, "A personal site or account"),
+        ]
+        self.fields["where"].widget.attrs["class"] = "form-select"
 
 
 class ListOptionsForm(forms.Form):
@@ -35,19 +58,35 @@ class RecordForm(forms.ModelForm[ConsentRecord]):
 
     class Meta:
         model = ConsentRecord
-        fields = ["scope", "decision", "received_on", "received_by", "guardian_name", "note"]
+        fields = ["scope", "decision", "received_on", "school_year", "received_by", "guardian_name", "note"]
         widgets = {
             "decision": forms.RadioSelect,
             "received_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         labels = {"received_on": "Received on", "received_by": "Received as"}
 
-    def __init__(self, *args: Any, scopes: list[ConsentScope], **kwargs: Any) -> None:
+    school_year = forms.TypedChoiceField(
+        label="Counts for the school year",
+        coerce=int,
+        required=False,
+        empty_value=None,  # not given: the school year the answer was received in
+        help_text="A form returned before the summer for the coming school year counts from its first day.",
+    )
+
+    def __init__(
+        self, *args: Any, scopes: list[ConsentScope], school_years: list[SchoolYear] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         scope_field = field_of(self.fields, "scope", forms.ModelChoiceField)
         scope_field.queryset = ConsentScope.objects.filter(pk__in=[scope.pk for scope in scopes])
         scope_field.choices = [(scope.pk, scope.name) for scope in scopes]
         scope_field.label = "Consent for"
+        # This school year and the next, this one first (the usual case).
+        years = school_years or []
+        year_field = field_of(self.fields, "school_year", forms.TypedChoiceField)
+        year_field.choices = [(year.start_year, year.label) for year in years]
+        if years:
+            year_field.initial = years[0].start_year
         scope_field.widget.attrs["autofocus"] = True
         field_of(self.fields, "decision", forms.ChoiceField).choices = Decision.choices
         self.fields["received_on"].initial = timezone.localdate()
@@ -81,6 +120,8 @@ class ScopeForm(forms.ModelForm[ConsentScope]):
             "model",
             "public_arena_exception",
             "renewed_each_school_year",
+            "follows_policy",
+            "differs_because",
             "position",
             "active",
         ]

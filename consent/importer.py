@@ -211,6 +211,12 @@ def read(
             )
             if school_year is None:
                 report.add_problem(name, line, "school_year", "use the year the school year starts in, e.g. 2026-27")
+            else:
+                try:
+                    ConsentRecord.check_school_year(school_year, received_on, district.school_year_start_month)
+                except ValidationError as error:
+                    report.add_problem(name, line, "school_year", error.message_dict["school_year"][0])
+                    school_year = None
         # A value still missing here was reported as a problem above.
         if (
             report.problem_count != problems_before

@@ -8,6 +8,7 @@ posted is decided in one place, consent.rules.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import District, PhotoModel, Student, User
+from accounts.models import District, PhotoModel, SocialMediaPhotoLists, Student, User, school_year_for
+from consent.standard import policy_rule
 
 MAX_BACKDATING_YEARS = 20
 
@@ -26,6 +28,7 @@ class ScopeKind(models.TextChoices):
     WEBSITE = "website", "District website and newsletters"
     YEARBOOK = "yearbook", "Yearbook"
     NEWS_MEDIA = "news_media", "News media"
+    DIRECTORY_INFORMATION = "directory_info", "Directory information (opt-out list)"
     OTHER = "other", "Other (added by the district)"
     PARTICIPATION = "participation", "Taking part in a tool with a class or program"
 
@@ -58,6 +61,21 @@ class ConsentScope(models.Model):
         "renewed each school year",
         default=False,
         help_text="Last year's answer stops counting on the first day of the new school year.",
+    )
+    follows_policy = models.BooleanField(
+        "follows the policy profile",
+        default=True,
+        db_default=True,
+        help_text="On: the permission model, the public-arena exception and yearly renewal are the policy profile's, "
+        "and change when it changes. Off only where the district deliberately decided otherwise: say why below.",
+    )
+    differs_because = models.CharField(
+        "why this scope differs from the policy profile",
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The decision that gives this scope another rule, e.g. a Board resolution. Shown with the rule.",
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on pages and forms.")
     active = models.BooleanField(default=True, help_text="Retired scopes keep their records but leave the pages.")
@@ -93,6 +111,35 @@ class ConsentScope(models.Model):
     def is_participation(self) -> bool:
         return self.kind == ScopeKind.PARTICIPATION
 
+    def policy_values(self) -> dict[str, Any] | None:
+        """The rule the district's policy profile gives this scope (None: a participation scope)."""
+        district = self.district
+        return policy_rule(
+            self.kind, district.photo_model, district.public_arena_exception, district.consent_renewed_each_school_year
+        )
+
+    def differences_from_policy(self) -> list[str]:
+        """The parts of the rule that are not the policy profile's, by their names on the page."""
+        values = self.policy_values()
+        if values is None:
+            return []
+        labels = {field.name: str(field.verbose_name) for field in self._meta.fields}
+        return [labels[name] for name, value in values.items() if getattr(self, name) != value]
+
+    def clean(self) -> None:
+        """A scope that follows the profile has the profile's rule; one that differs says why."""
+        super().clean()
+        if self.is_participation:
+            return
+        differences = self.differences_from_policy()
+        if self.follows_policy and differences:
+            raise ValidationError(
+                f"This scope follows the policy profile, which sets its {', '.join(differences)} otherwise. "
+                "Change the policy profile, or untick “follows the policy profile” and say why it differs."
+            )
+        if not self.follows_policy and not self.differs_because.strip():
+            raise ValidationError({"differs_because": "Say why this scope differs from the policy profile."})
+
     def rule_summary(self) -> str:
         """The scope's rule in one sentence, for pages and exports."""
         if self.is_written_consent:
@@ -103,6 +150,11 @@ class ConsentScope(models.Model):
             text += "; public events such as games and performances are excepted"
         if self.renewed_each_school_year:
             text += "; answers are collected again each school year"
+        lists = self.district.social_media_photo_lists
+        if self.kind == ScopeKind.SOCIAL_MEDIA and lists == SocialMediaPhotoLists.BOTH:
+            text += "; a student on the directory-information opt-out list is not posted either"
+        elif self.kind == ScopeKind.SOCIAL_MEDIA and lists == SocialMediaPhotoLists.DIRECTORY_INFORMATION:
+            text = "Posting on social media follows the directory-information opt-out list"
         return text + "."
 
 
@@ -163,6 +215,19 @@ class ConsentRecord(models.Model):
             raise ValidationError({"received_on": "The date cannot be in the future."})
         if received_on.year < today.year - MAX_BACKDATING_YEARS:
             raise ValidationError({"received_on": "The date is too far in the past; check the year."})
+
+    @staticmethod
+    def check_school_year(school_year: int, received_on: datetime.date, start_month: int) -> None:
+        """An answer counts for the school year it was received in or, sent ahead (a form returned in
+        June for the coming year), for the next one: never for a year already over or further off."""
+        received_in = school_year_for(received_on, start_month)
+        if school_year not in (received_in.start_year, received_in.start_year + 1):
+            raise ValidationError(
+                {
+                    "school_year": f"An answer received on {received_on:%Y-%m-%d} counts for {received_in.label} "
+                    f"or {received_in.next().label}."
+                }
+            )
 
 
 class ConsentImportStatus(models.TextChoices):

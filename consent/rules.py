@@ -9,14 +9,15 @@ result in words. Pages, lists, exports, dashboards and later features all go thr
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict, overload
 
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
-from accounts.models import Student, school_year_for
-from consent.models import ConsentRecord, ConsentScope, Decision
+from accounts.models import PersonalSitePhotos, SocialMediaPhotoLists, Student, school_year_for
+from consent.models import ConsentRecord, ConsentScope, Decision, ScopeKind
 
 
 class Standing:
@@ -26,6 +27,46 @@ class Standing:
     REFUSED = Decision.REFUSED.value
     WITHDRAWN = Decision.WITHDRAWN.value
     NO_ANSWER = "no_answer"
+
+
+class Where(StrEnum):
+    """Where the picture would be posted: the policy may answer differently (458: never on a personal site)."""
+
+    OFFICIAL = "official"
+    PERSONAL = "personal"
+
+
+def forbidden_there(scope: ConsentScope, where: Where) -> bool:
+    """Whether the policy forbids pictures of students at `where`, whatever the family answered."""
+    return where == Where.PERSONAL and scope.district.personal_site_student_photos == PersonalSitePhotos.NEVER
+
+
+def governing_scopes(scope: ConsentScope) -> list[ConsentScope]:
+    """The scopes whose answers decide posting for `scope`. For social media the policy profile
+    says which lists govern (458: the directory-information opt-out list); every other scope
+    governs itself. Looked up once per scope object (a list page asks for every row)."""
+    cached: list[ConsentScope] | None = getattr(scope, "_governing_scopes", None)
+    if cached is not None:
+        return cached
+    governing = [scope]
+    lists = scope.district.social_media_photo_lists if scope.kind == ScopeKind.SOCIAL_MEDIA else ""
+    if lists and lists != SocialMediaPhotoLists.SOCIAL_MEDIA:
+        directory = (
+            ConsentScope.objects.filter(
+                district_id=scope.district_id, kind=ScopeKind.DIRECTORY_INFORMATION, active=True
+            )
+            .select_related("district")
+            .first()
+        )
+        if directory is not None:
+            # Without the list set up, the scope's own answers still decide: never fewer rules.
+            governing = [directory] if lists == SocialMediaPhotoLists.DIRECTORY_INFORMATION else [scope, directory]
+    scope._governing_scopes = governing  # type: ignore[attr-defined]
+    return governing
+
+
+def _prefix_of(scope: ConsentScope, governing: ConsentScope, prefix: str) -> str:
+    return prefix if governing.pk == scope.pk else f"{prefix}_g{governing.pk}"
 
 
 def school_year_of(scope: ConsentScope, on: datetime.date) -> int:
@@ -53,6 +94,7 @@ class ConsentMayPost(ConsentStanding):
     """What `annotate_may_post` adds under the default prefix."""
 
     consent_may_post: bool
+    consent_decided_by: int
 
 
 # Annotated[...] takes one argument at run time on Python 3.11: the aliases are for the checker only.
@@ -99,8 +141,12 @@ def annotate_standing(
     return students.annotate(**annotations)
 
 
-def may_post(scope: ConsentScope, *, public_arena: bool = False, prefix: str = "consent") -> Q:
+def may_post(
+    scope: ConsentScope, *, public_arena: bool = False, prefix: str = "consent", where: Where = Where.OFFICIAL
+) -> Q:
     """The condition, over `annotate_standing`'s columns, under which posting is allowed."""
+    if forbidden_there(scope, where):
+        return Q(pk__isnull=True)  # always false: no answer and no exception opens a personal site
     if public_arena and scope.public_arena_exception:
         return Q(pk__isnull=False)  # always true: the exception covers everyone
     granted = Q(**{f"{prefix}_decision": Standing.GRANTED})
@@ -117,6 +163,7 @@ def annotate_may_post(
     *,
     public_arena: bool = False,
     prefix: Literal["consent"] = "consent",
+    where: Where = Where.OFFICIAL,
 ) -> QuerySet[StudentWithMayPost]: ...
 @overload
 def annotate_may_post(
@@ -126,6 +173,7 @@ def annotate_may_post(
     *,
     public_arena: bool = False,
     prefix: str,
+    where: Where = Where.OFFICIAL,
 ) -> QuerySet[Student]: ...
 def annotate_may_post(
     students: QuerySet[Student],
@@ -134,15 +182,32 @@ def annotate_may_post(
     *,
     public_arena: bool = False,
     prefix: str = "consent",
+    where: Where = Where.OFFICIAL,
 ) -> QuerySet[Student]:
-    """`annotate_standing` plus `<prefix>_may_post` (a boolean)."""
+    """`annotate_standing` plus `<prefix>_may_post` (a boolean): allowed only when every scope
+    that governs `scope` allows it, and `<prefix>_decided_by` (the governing scope that forbids,
+    else the first), whose answer the reason gives."""
     students = annotate_standing(students, scope, on, prefix=prefix)
-    allowed = Case(
-        When(may_post(scope, public_arena=public_arena, prefix=prefix), then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
+    governing = governing_scopes(scope)
+    each: dict[str, Any] = {}
+    for other in governing:
+        other_prefix = _prefix_of(scope, other, prefix)
+        if other.pk != scope.pk:
+            students = annotate_standing(students, other, on, prefix=other_prefix)
+        each[f"{other_prefix}_allows"] = Case(
+            When(may_post(other, public_arena=public_arena, prefix=other_prefix, where=where), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    students = students.annotate(**each)
+    everyone_allows = Q(**dict.fromkeys(each, True))
+    decided_by = Case(
+        *[When(Q(**{name: False}), then=Value(other.pk)) for name, other in zip(each, governing, strict=True)],
+        default=Value(governing[0].pk),
+        output_field=IntegerField(),
     )
-    return students.annotate(**{f"{prefix}_may_post": allowed})
+    allowed = Case(When(everyone_allows, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return students.annotate(**{f"{prefix}_may_post": allowed, f"{prefix}_decided_by": decided_by})
 
 
 def do_not_post(
@@ -181,9 +246,13 @@ def explain(
     expired: bool,
     public_arena: bool,
     on: datetime.date,
+    where: Where = Where.OFFICIAL,
 ) -> PostingAnswer:
     """Puts an annotated row into words. The yes or no comes from `may_post`, never from here."""
     standing = decision or Standing.NO_ANSWER
+    if forbidden_there(scope, where):
+        reason = "The policy does not allow pictures of students on personal sites, whatever the family answered."
+        return PostingAnswer(allowed, standing, reason, received_on)
     when = f" on {received_on:%B} {received_on.day}, {received_on.year}" if received_on else ""
     year = school_year_for(on, scope.district.school_year_start_month).label
     if public_arena and scope.public_arena_exception:
@@ -216,35 +285,39 @@ def posting_answer(
     on: datetime.date | None = None,
     *,
     public_arena: bool = False,
+    where: Where = Where.OFFICIAL,
 ) -> PostingAnswer:
-    """May this student's picture be posted for `scope` on `on`? With the reason."""
+    """May this student's picture be posted for `scope` on `on`, at `where`? With the reason."""
     on = on or timezone.localdate()
-    row = (
-        annotate_may_post(Student.objects.filter(pk=student.pk), scope, on, public_arena=public_arena)
-        .values("consent_decision", "consent_received_on", "consent_expired", "consent_may_post")
-        .get()
-    )
-    return explain(
-        scope,
-        allowed=row["consent_may_post"],
-        decision=row["consent_decision"],
-        received_on=row["consent_received_on"],
-        expired=row["consent_expired"],
-        public_arena=public_arena,
-        on=on,
-    )
+    students = Student.objects.filter(pk=student.pk)
+    row = annotate_may_post(students, scope, on, public_arena=public_arena, where=where).get()
+    return answer_of(row, scope, on, public_arena=public_arena, where=where)
 
 
 def answer_of(
-    student: Student, scope: ConsentScope, on: datetime.date, *, public_arena: bool = False, prefix: str = "consent"
+    student: Student,
+    scope: ConsentScope,
+    on: datetime.date,
+    *,
+    public_arena: bool = False,
+    prefix: str = "consent",
+    where: Where = Where.OFFICIAL,
 ) -> PostingAnswer:
-    """Words for a student already annotated by `annotate_may_post` (no further queries)."""
-    return explain(
-        scope,
+    """Words for a student already annotated by `annotate_may_post` (no further queries): the
+    answer of the governing scope that decided, named when it is another list."""
+    decided_by = getattr(student, f"{prefix}_decided_by")
+    deciding = next((other for other in governing_scopes(scope) if other.pk == decided_by), scope)
+    columns = _prefix_of(scope, deciding, prefix)
+    answer = explain(
+        deciding,
         allowed=getattr(student, f"{prefix}_may_post"),
-        decision=getattr(student, f"{prefix}_decision"),
-        received_on=getattr(student, f"{prefix}_received_on"),
-        expired=getattr(student, f"{prefix}_expired"),
+        decision=getattr(student, f"{columns}_decision"),
+        received_on=getattr(student, f"{columns}_received_on"),
+        expired=getattr(student, f"{columns}_expired"),
         public_arena=public_arena,
         on=on,
+        where=where,
     )
+    if deciding.pk == scope.pk or forbidden_there(scope, where):
+        return answer
+    return replace(answer, reason=f"{deciding.name}: {answer.reason}")

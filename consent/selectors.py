@@ -28,6 +28,18 @@ def active_scopes(district: District) -> list[ConsentScope]:
     return list(scopes.select_related("district"))
 
 
+def scopes_differing_from_policy(district: District) -> QuerySet[ConsentScope]:
+    """Scopes in use whose rule the district deliberately set apart from its policy profile."""
+    return ConsentScope.objects.filter(district=district, active=True, follows_policy=False).exclude(
+        kind=ScopeKind.PARTICIPATION
+    )
+
+
+def social_media_scopes(scopes: list[ConsentScope]) -> list[ConsentScope]:
+    """The scope that answers for posting on social media (official or personal), if the district has it."""
+    return [scope for scope in scopes if scope.kind == ScopeKind.SOCIAL_MEDIA][:1]
+
+
 def default_scope(scopes: list[ConsentScope], wanted: object = None) -> ConsentScope | None:
     """The scope a page shows: the one asked for, else social media, else the first."""
     for scope in scopes:
@@ -118,16 +130,24 @@ def answers_for_students(
     on: datetime.date | None = None,
     *,
     public_arena: bool = False,
+    where: rules.Where = rules.Where.OFFICIAL,
 ) -> list[tuple[Student, list[tuple[ConsentScope, PostingAnswer]]]]:
     """Several students' answers for every scope, in one query (the quick check)."""
     on = on or timezone.localdate()
     for scope in scopes:
-        students = rules.annotate_may_post(students, scope, on, public_arena=public_arena, prefix=f"scope{scope.pk}")
+        students = rules.annotate_may_post(
+            students, scope, on, public_arena=public_arena, prefix=f"scope{scope.pk}", where=where
+        )
     return [
         (
             student,
             [
-                (scope, rules.answer_of(student, scope, on, public_arena=public_arena, prefix=f"scope{scope.pk}"))
+                (
+                    scope,
+                    rules.answer_of(
+                        student, scope, on, public_arena=public_arena, prefix=f"scope{scope.pk}", where=where
+                    ),
+                )
                 for scope in scopes
             ],
         )

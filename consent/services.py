@@ -45,6 +45,10 @@ def consent_record(
     if scope.district_id != student.district_id or not scope.active:
         raise ValidationError({"scope": "Choose one of your district's consent scopes."})
     ConsentRecord.check_received_on(received_on, timezone.localdate())
+    start_month = student.district.school_year_start_month
+    if school_year is None:
+        school_year = school_year_for(received_on, start_month).start_year
+    ConsentRecord.check_school_year(school_year, received_on, start_month)
     record = ConsentRecord(
         student=student,
         scope=scope,
@@ -53,9 +57,7 @@ def consent_record(
         received_by=received_by,
         guardian_name=guardian_name.strip(),
         note=note.strip(),
-        school_year=school_year
-        if school_year is not None
-        else school_year_for(received_on, student.district.school_year_start_month).start_year,
+        school_year=school_year,
         recorded_by=acting_user,
     )
     record.full_clean()
@@ -64,21 +66,61 @@ def consent_record(
     return record
 
 
-def consent_scopes_set_up(*, acting_user: User | None, district: District) -> list[ConsentScope]:
-    """Creates the standard scopes a district does not have yet (see consent.standard)."""
+def consent_scopes_set_up(
+    *,
+    acting_user: User | None,
+    district: District,
+    attributed_to: User | None = None,
+    kinds: Sequence[str] | None = None,
+) -> list[ConsentScope]:
+    """Creates the standard scopes a district does not have yet (see consent.standard), or only
+    those of `kinds`. `attributed_to`: who the history names when the set-up is part of another action."""
     if acting_user is not None and not access.can_manage(acting_user, district):
         raise PermissionDenied
+    acting_user = acting_user or attributed_to
     created = []
     with transaction.atomic():
         have = set(ConsentScope.objects.filter(district=district).values_list("kind", flat=True))
-        for values in standard_scopes(district.photo_model, district.public_arena_exception):
-            if values["kind"] in have:
+        for values in standard_scopes(
+            district.photo_model,
+            district.public_arena_exception,
+            district.consent_renewed_each_school_year,
+            district.social_media_photo_lists,
+        ):
+            if values["kind"] in have or (kinds is not None and values["kind"] not in kinds):
                 continue
             scope = ConsentScope(district=district, **values)
             attribute(scope, acting_user)
             scope.save()
             created.append(scope)
     return created
+
+
+def consent_scopes_follow_policy(*, acting_user: User | None, district: District) -> list[ConsentScope]:
+    """Brings the district's scopes in line with its policy profile, as part of saving the profile
+    (accounts.services.district_policy_save calls it through core.policy): every scope that follows
+    the profile takes its rule, a list the profile now names is set up, and a scope that
+    deliberately differs is left as decided (its pages say so). Returns the scopes changed."""
+    changed = []
+    with transaction.atomic():
+        for scope in ConsentScope.objects.filter(district=district).exclude(kind=ScopeKind.PARTICIPATION):
+            scope.district = district  # the profile as just saved
+            values = scope.policy_values()
+            if not scope.follows_policy or values is None:
+                continue
+            if all(getattr(scope, name) == value for name, value in values.items()):
+                continue
+            for name, value in values.items():
+                setattr(scope, name, value)
+            attribute(scope, acting_user, "Policy profile changed")
+            scope.save()
+            changed.append(scope)
+        # A list the profile now names (458's directory-information list) is set up; other standard
+        # scopes a district removed are not brought back behind its back.
+        changed += consent_scopes_set_up(
+            acting_user=None, district=district, attributed_to=acting_user, kinds=(ScopeKind.DIRECTORY_INFORMATION,)
+        )
+    return changed
 
 
 def consent_scope_save(*, acting_user: User, scope: ConsentScope) -> ConsentScope:

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +21,15 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import District, Student, User
 from accounts.selectors import student_search
 from consent import access, importer, rules, selectors, services
-from consent.forms import ImportForm, ListOptionsForm, RecordForm, ScopeForm, StudentSearchForm
+from consent.forms import (
+    PERSONAL,
+    CheckForm,
+    ImportForm,
+    ListOptionsForm,
+    RecordForm,
+    ScopeForm,
+    StudentSearchForm,
+)
 from consent.history import scope_history
 from consent.models import ConsentImportStatus, ConsentScope, ListKind, ListViewLog, ScopeKind
 from core.csv_response import csv_response
@@ -239,21 +247,44 @@ def no_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 def quick_check(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """“May I post this student?” for any staff member, about students of their own school."""
+    """“May I post this student?” for any staff member, about students of their own school, and
+    where: any use (every list), an official account (by name), or a personal site."""
     district = _home_district(request.user)
-    form = StudentSearchForm(request.GET or None)
+    own_accounts = list(access.posting_accounts(request.user)[:50])
+    form = CheckForm(request.GET or None, accounts=own_accounts)
     public_arena = request.GET.get("public_arena") == "on"
+    wanted = request.GET.get("where", "")
+    account = None
+    if wanted.startswith("account:"):
+        number = wanted.removeprefix("account:")
+        if not number.isdigit():
+            raise Http404
+        account = access.get_account_for_user(request.user, int(number))
     results = None
     if district is not None and form.is_valid() and form.cleaned_data["q"].strip():
         query = form.cleaned_data["q"]
+        where = rules.Where.PERSONAL if wanted == PERSONAL else rules.Where.OFFICIAL
+        scopes = selectors.active_scopes(district)
+        if wanted:  # somewhere on social media: the scope that answers for it, when the district has one
+            scopes = selectors.social_media_scopes(scopes) or scopes
         found = student_search(access.status_students(request.user).filter(active=True), query)
         found = found.select_related("school").order_by("last_name", "first_name", "pk")[:SEARCH_RESULTS]
-        results = selectors.answers_for_students(found, selectors.active_scopes(district), public_arena=public_arena)
+        results = selectors.answers_for_students(found, scopes, public_arena=public_arena, where=where)
         services.list_view_record(
             user=request.user, district=district, kind=ListKind.CHECK, subject=f"search “{query[:100]}”"
         )
     template = "consent/_check_results.html" if request.htmx else "consent/check.html"
-    return render(request, template, {"form": form, "results": results, "public_arena": public_arena})
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "results": results,
+            "public_arena": public_arena,
+            "account": account,
+            "personal": wanted == PERSONAL,
+        },
+    )
 
 
 @login_required
@@ -275,7 +306,8 @@ def student_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     student = access.get_student_for_user(request.user, pk)
     scopes = selectors.active_scopes(student.district)
     can_record = access.can_record(request.user, student.school)
-    form = RecordForm(request.POST or None, scopes=scopes)
+    this_year = student.district.school_year_for(timezone.localdate())
+    form = RecordForm(request.POST or None, scopes=scopes, school_years=[this_year, this_year.next()])
     if request.method == "POST":
         if not can_record:
             raise PermissionDenied
@@ -290,6 +322,7 @@ def student_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     received_by=form.cleaned_data["received_by"],
                     guardian_name=form.cleaned_data["guardian_name"],
                     note=form.cleaned_data["note"],
+                    school_year=form.cleaned_data["school_year"],
                 )
             except ValidationError as error:
                 add_refusal(form, error)
@@ -412,7 +445,9 @@ def scope_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         "consent/scope_list.html",
         {
             "district": district,
-            "scopes": ConsentScope.objects.filter(district=district).exclude(kind=ScopeKind.PARTICIPATION),
+            "scopes": ConsentScope.objects.filter(district=district)
+            .exclude(kind=ScopeKind.PARTICIPATION)
+            .select_related("district"),
         },
     )
 
@@ -420,7 +455,12 @@ def scope_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def scope_edit(request: AuthenticatedHttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     district = access.get_managed_district_for_user(request.user, slug)
-    scope = access.get_scope_for_user(request.user, pk) if pk is not None else ConsentScope(district=district)
+    if pk is not None:
+        scope = access.get_scope_for_user(request.user, pk)
+    else:  # a new scope starts with the rule the policy profile gives it
+        scope = ConsentScope(district=district, kind=ScopeKind.OTHER)
+        for name, value in (scope.policy_values() or {}).items():
+            setattr(scope, name, value)
     if scope.district_id != district.pk:
         raise PermissionDenied
     form = ScopeForm(request.POST or None, instance=scope)

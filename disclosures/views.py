@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_district_for_user, visible_schools
 from accounts.http import AuthenticatedHttpRequest
-from accounts.selectors import staff_search
+from accounts.selectors import current_policy_documents, staff_search
 from core.counted import counted
 from core.csv_response import csv_response
 from core.history import history_page_number as page_number
@@ -158,6 +158,8 @@ def _edit_page(
             "signature_form": signature_form or SignatureForm(initial={"signed_hash": cycle.attestation_hash}),
             "problems": services.submission_problems(disclosure),
             "due_on": disclosure.due_on(),
+            # The policy the employee attests under, shown beside the attestation.
+            "policy_documents": list(current_policy_documents(cycle.district)),
         },
         status=status,
     )

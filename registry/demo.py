@@ -71,15 +71,25 @@ def load_demo() -> None:
             director: User = director,
         ) -> SocialAccount:
             launched_on = today - datetime.timedelta(days=launched_ago_days) if launched_ago_days else None
-            return services.account_register(
+            acknowledging = district.administrator_acknowledgement_required
+            account = services.account_register(
                 acting_user=director,
                 district=district,
                 platform=Platform.objects.get(slug=platform),
                 address=resolve_profile(platform, url=url),
                 details=details,
                 administrators=admins,
-                launched_on=launched_on,
+                launched_on=None if acknowledging else launched_on,
             )
+            if acknowledging:
+                # Where the policy requires it (458, 547), the administrators acknowledge the
+                # guidelines before the page goes live on them.
+                designated = account.administrators.filter(ends_on__isnull=True).select_related("user")
+                for designation in designated:
+                    services.administrator_acknowledge_policy(acting_user=designation.user, administrator=designation)
+                if launched_on is not None and account.status == AccountStatus.APPROVED:
+                    account = services.account_activate(acting_user=director, account=account, launched_on=launched_on)
+            return account
 
         district_page = register(
             "facebook",

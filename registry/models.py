@@ -257,6 +257,10 @@ class AccountAdministrator(models.Model):
     starts_on = models.DateField("from", default=timezone.localdate)
     ends_on = models.DateField("ended on", null=True, blank=True)
     policy_acknowledged_on = models.DateField(null=True, blank=True)
+    # The versions of the district's policy documents in force when they acknowledged (accounts.PolicyDocument).
+    policy_acknowledged_version = models.CharField(
+        "policy version acknowledged", max_length=300, blank=True, default="", db_default=""
+    )
     added_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     history = HistoricalRecords()

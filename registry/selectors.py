@@ -51,6 +51,15 @@ def current_administrators(on: datetime.date | None = None) -> QuerySet[AccountA
     )
 
 
+def counted_administrators(on: datetime.date | None = None) -> QuerySet[AccountAdministrator]:
+    """Designations that count toward an account's minimum and its launch: current ones, and where
+    the district's policy requires it (458, 547), only once the administrator acknowledged the
+    guidelines. Someone designated but not yet counted still sees the account as theirs."""
+    return current_administrators(on).filter(
+        Q(account__district__administrator_acknowledgement_required=False) | Q(policy_acknowledged_on__isnull=False)
+    )
+
+
 def _live() -> Q:
     return Q(status__in=LIVE_STATUSES)
 
@@ -92,7 +101,7 @@ def with_attention(
     """
     today = today or timezone.localdate()
     counted = (
-        current_administrators(today)
+        counted_administrators(today)
         .filter(account=OuterRef("pk"))
         .order_by()
         .values("account")

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from accounts import selectors as account_selectors
 from accounts.models import District, User
 from core.history import attribute, save_attributed
 from core.notify import notify_requester
@@ -310,14 +311,20 @@ def account_confirm_communications(*, acting_user: User, account: SocialAccount)
 
 
 def _current_count(account: SocialAccount) -> int:
-    return selectors.current_administrators().filter(account=account).count()
+    return selectors.counted_administrators().filter(account=account).count()
 
 
 def _require_minimum(account: SocialAccount) -> None:
     minimum = account.district.min_account_administrators
     if _current_count(account) < minimum:
+        plural = "s" if minimum != 1 else ""
+        if account.district.administrator_acknowledgement_required:
+            raise ValidationError(
+                f"The policy needs at least {minimum} designated administrator{plural} who still work for the "
+                "district and have acknowledged the guidelines. Add one, or ask them to acknowledge first."
+            )
         raise ValidationError(
-            f"The policy needs at least {minimum} designated administrator{'s' if minimum != 1 else ''} "
+            f"The policy needs at least {minimum} designated administrator{plural} "
             "who still work for the district. Add one first."
         )
 
@@ -446,11 +453,19 @@ def administrator_acknowledge_policy(*, acting_user: User, administrator: Accoun
     if administrator.user_id != acting_user.pk or administrator.ends_on is not None:
         raise PermissionDenied
     with transaction.atomic():
-        administrator = AccountAdministrator.objects.select_for_update().get(pk=administrator.pk)
+        administrator = (
+            AccountAdministrator.objects.select_for_update(of=("self",))
+            .select_related("account__district")
+            .get(pk=administrator.pk)
+        )
         if administrator.policy_acknowledged_on is None:
             administrator.policy_acknowledged_on = timezone.localdate()
+            # Names what was read: the policy may change later, the acknowledgement does not.
+            administrator.policy_acknowledged_version = account_selectors.policy_versions_read(
+                administrator.account.district
+            )
             attribute(administrator, acting_user)
-            administrator.save(update_fields=["policy_acknowledged_on"])
+            administrator.save(update_fields=["policy_acknowledged_on", "policy_acknowledged_version"])
     return administrator
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import access as directory_access
+from accounts import selectors as account_selectors
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import District, User
 from core.counted import counted
@@ -114,6 +115,9 @@ def my_accounts(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "page": Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page")),
             "unacknowledged": administrations.select_related("account").order_by("account__display_name")[:20],
+            "policy_documents": list(account_selectors.current_policy_documents(request.user.district))
+            if request.user.district
+            else [],
         },
     )
 
@@ -231,6 +235,8 @@ def _account_page(
             "administrators": administrators,
             "current_administrators": [a for a in administrators if a.ends_on is None],
             "past_administrators": [a for a in administrators if a.ends_on is not None],
+            # What an administrator acknowledges: the district's policy documents in force.
+            "policy_documents": list(account_selectors.current_policy_documents(account.district)),
             "reviews": account.reviews.select_related("reviewed_by")[:20],
             "history": history.account_history(account, number=page_number(request)),
             "today": timezone.localdate(),

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.access import DISTRICT_READERS, get_or_404, scope_for
 from accounts.models import Approver, District, Membership, Role, User
-from tools.models import ApprovalPower, DecidedAs, Designee, Tool, ToolRequest
+from tools.models import ApprovalPower, DecidedAs, Designee, Spokesperson, Tool, ToolRequest
 
 # Who keeps the approved-tool list's details up to date (decisions need the policy's approver).
 TOOL_KEEPERS = frozenset({Role.DIRECTOR, Role.SUPERINTENDENT})
@@ -27,6 +27,7 @@ _APPROVER_FIELD = {
     ApprovalPower.TOOLS: "tool_approver",
     ApprovalPower.INSTRUCTIONAL_USE: "instructional_use_approver",
     ApprovalPower.LOGO_USE: "logo_use_approver",
+    ApprovalPower.SPOKESPERSON: "spokesperson_approver",
 }
 
 
@@ -184,3 +185,18 @@ def may_hold_reserved_powers(user: User, district: District) -> bool:
     if scope_for(user).has_district_role(district.pk, {Role.SUPERINTENDENT} | BOARD_RECORDERS):
         return True
     return Designee.objects.filter(district=district, user=user, ends_on__isnull=True).exists()
+
+
+def can_authorize_spokespeople(user: User, district: District) -> bool:
+    """Whoever the policy names for speaking for the district, in a capacity they hold."""
+    return bool(decision_capacities(user, district, ApprovalPower.SPOKESPERSON))
+
+
+def get_spokesperson_for_user(user: User, pk: int) -> Spokesperson:
+    """An entry of the register of the user's own district (404 otherwise: another district's does not exist)."""
+    if user.district_id is None:
+        raise Http404
+    try:
+        return Spokesperson.objects.select_related("district", "person").get(pk=pk, district_id=user.district_id)
+    except (Spokesperson.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

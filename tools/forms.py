@@ -362,3 +362,60 @@ class LogoPermissionWithdrawForm(ForgetSecretsMixin, forms.Form):
         validators=[refuse_secrets],
         widget=forms.TextInput(attrs={"placeholder": "E.g. “the account was handed to the booster club”"}),
     )
+
+
+# --- Speaking for the district ----------------------------------------------------------------
+
+
+class SpokespersonForm(ForgetSecretsMixin, forms.Form):
+    """Who may speak for the district, on what, authorized by whom in what capacity, until when."""
+
+    email = forms.EmailField(
+        label="Staff member's e-mail",
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@district.org"}),
+    )
+    subject = forms.CharField(
+        label="May speak for the district on",
+        max_length=300,
+        validators=[refuse_secrets],
+        help_text="E.g. “athletics, to the news media and on the district's pages”.",
+    )
+    decided_as = forms.ChoiceField(label="Authorized by", widget=forms.Select(attrs=_SELECT))
+    granted_by_name = forms.CharField(
+        label="Name of the person or body authorizing", max_length=200, validators=[refuse_secrets]
+    )
+    granted_on = forms.DateField(label="Authorized on", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(
+        label="Until (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: until withdrawn.",
+    )
+    reference = forms.CharField(
+        label="Where the decision is written",
+        max_length=300,
+        required=False,
+        validators=[refuse_secrets],
+        help_text="The letter of authorization, or the Board minutes (required for a Board decision).",
+    )
+
+    def __init__(self, *args: Any, district: District, capacities: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.district = district
+        self.person: User | None = None
+        field_of(self.fields, "decided_as", forms.ChoiceField).choices = [
+            (capacity, DecidedAs(capacity).label) for capacity in capacities
+        ]
+        self.fields["granted_on"].initial = timezone.localdate()
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"]
+        self.person = User.objects.filter(district=self.district, email__iexact=email.strip(), is_active=True).first()
+        if self.person is None:
+            raise forms.ValidationError("No active staff member of the district has this e-mail address.")
+        return email
+
+
+class SpokespersonWithdrawForm(forms.Form):
+    spokesperson = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="Why the authorization ends", max_length=500, validators=[refuse_secrets])

@@ -20,7 +20,16 @@ from core.history import (
     related,
     target_model,
 )
-from tools.models import ApprovalPower, DecidedAs, Designee, LogoPermission, Tool, ToolLogoPermission, ToolRequest
+from tools.models import (
+    ApprovalPower,
+    DecidedAs,
+    Designee,
+    LogoPermission,
+    Spokesperson,
+    Tool,
+    ToolLogoPermission,
+    ToolRequest,
+)
 
 # Said by the entry itself: its author decided, confirmed or added; its time is when.
 DECISION_BOOKKEEPING = frozenset({"decided_by", "decided_at", "requested_at"})
@@ -105,3 +114,14 @@ def tool_history(tool: Tool, *, number: int = 1) -> HistoryPage:
 
 def tool_request_history(tool_request: ToolRequest, *, number: int = 1) -> HistoryPage:
     return history_page([tool_request_source(Q(id=tool_request.pk))], number=number)
+
+
+def spokesperson_source(rows: Q) -> Source:
+    """The register of who may speak for the district."""
+    return Source(
+        model=Spokesperson,
+        rows=rows,
+        kind="Spokesperson",
+        name=lambda row: f"{row.audit_person}: {row.subject}",
+        labels={"audit_person": person("person_id")},
+    )

@@ -29,6 +29,7 @@ class ApprovalPower(models.TextChoices):
     TOOLS = "tools", "Approve tools for instruction"
     INSTRUCTIONAL_USE = "instructional_use", "Authorize a tool's use with students"
     LOGO_USE = "logo_use", "Grant permission to use the district logo"
+    SPOKESPERSON = "spokesperson", "Authorize staff to speak for the district"
 
 
 class DecidedAs(models.TextChoices):
@@ -445,3 +446,53 @@ class ToolLogoPermission(LogoPermission):
 
     class Meta(LogoPermission.Meta):
         pass
+
+
+class Spokesperson(models.Model):
+    """A staff member authorized to speak for the district (all five seed policies reserve it: “except
+    as authorized by the Superintendent or designee”, 460: “or School Board”): who, for what, granted
+    by whom in what capacity, until when. Withdrawing keeps the record; the register is its history."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="spokespeople")
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="spokesperson_authorizations")
+    subject = models.CharField(
+        "may speak for the district on",
+        max_length=300,
+        validators=[refuse_secrets],
+        help_text="E.g. “athletics, to the news media and on the district's pages”.",
+    )
+    decided_as = models.CharField("authorized by", max_length=20, choices=DecidedAs.choices)
+    granted_by_name = models.CharField(
+        "name of the person or body authorizing", max_length=200, validators=[refuse_secrets]
+    )
+    granted_on = models.DateField("authorized on")
+    until = models.DateField("until", null=True, blank=True, help_text="Empty: until withdrawn.")
+    reference = models.CharField(
+        "where the decision is written",
+        max_length=300,
+        blank=True,
+        validators=[refuse_secrets],
+        help_text="E.g. the letter of authorization, or the Board minutes (required for a Board decision).",
+    )
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    withdrawal_reason = models.CharField(max_length=500, blank=True, validators=[refuse_secrets])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-granted_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("granted_on")),
+                name="spokesperson_until_after_granted",
+                violation_error_message="The end date cannot be before the authorization.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} may speak for the district on {self.subject}"
+
+    def is_current(self, on: datetime.date) -> bool:
+        return self.withdrawn_on is None and self.granted_on <= on and (self.until is None or self.until >= on)

@@ -14,6 +14,7 @@ from tools.models import (
     KINDERGARTEN_AGE,
     USABLE_TOOL_STATUSES,
     LogoPermission,
+    Spokesperson,
     Tool,
     ToolRequest,
     ToolRequestStatus,
@@ -161,4 +162,19 @@ def current_logo_permission(subject: Tool | Any) -> LogoPermission | None:
         .select_related("recorded_by")
         .order_by("-granted_on", "-pk")
         .first()
+    )
+
+
+def spokespeople(district: District) -> QuerySet[Spokesperson]:
+    """The register: every authorization to speak for the district, newest first, with who."""
+    return Spokesperson.objects.filter(district=district).select_related("person", "withdrawn_by")
+
+
+def current_spokespeople(district: District, on: datetime.date | None = None) -> QuerySet[Spokesperson]:
+    """Who may speak for the district on `on`: authorized by then, not withdrawn, not past their date."""
+    on = on or timezone.localdate()
+    return (
+        spokespeople(district)
+        .filter(withdrawn_on__isnull=True, granted_on__lte=on)
+        .filter(Q(until__isnull=True) | Q(until__gte=on))
     )

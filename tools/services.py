@@ -25,6 +25,7 @@ from tools.models import (
     DecidedAs,
     Designee,
     LogoPermission,
+    Spokesperson,
     Tool,
     ToolRequest,
     ToolRequestStatus,
@@ -460,3 +461,60 @@ def logo_permission_withdraw(*, acting_user: User, permission: LogoPermission, r
         if permission.withdrawn_on is None:
             _withdraw(permission, acting_user, reason.strip()[:500])
     return permission
+
+
+# --- Speaking for the district ---------------------------------------------------------------
+
+
+def spokesperson_grant(
+    *,
+    acting_user: User,
+    district: District,
+    person: User,
+    subject: str,
+    decided_as: str,
+    granted_by_name: str,
+    granted_on: datetime.date,
+    until: datetime.date | None = None,
+    reference: str = "",
+) -> Spokesperson:
+    """Records that `person` may speak for the district on `subject`, authorized by whom the policy
+    names, in the capacity they hold (a Board decision cites its minutes), until `until` or withdrawn."""
+    check_capacity(acting_user, district, ApprovalPower.SPOKESPERSON, decided_as, reference)
+    if person.district_id != district.pk or not person.is_active:
+        raise ValidationError({"person": "Choose an active staff member of the district."})
+    if granted_on > timezone.localdate():
+        raise ValidationError({"granted_on": "The date cannot be in the future."})
+    spokesperson = Spokesperson(
+        district=district,
+        person=person,
+        subject=subject.strip(),
+        decided_as=decided_as,
+        granted_by_name=granted_by_name.strip(),
+        granted_on=granted_on,
+        until=until,
+        reference=reference.strip(),
+        recorded_by=acting_user,
+    )
+    spokesperson.full_clean(exclude=["recorded_by", "withdrawn_by"])
+    with transaction.atomic():
+        attribute(spokesperson, acting_user, "Authorized to speak for the district")
+        spokesperson.save()
+    return spokesperson
+
+
+def spokesperson_withdraw(*, acting_user: User, spokesperson: Spokesperson, reason: str) -> Spokesperson:
+    """Ends an authorization today; the register keeps it, with who withdrew it and why."""
+    if not access.can_authorize_spokespeople(acting_user, spokesperson.district):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"withdrawal_reason": "Say why the authorization ends."})
+    with transaction.atomic():
+        spokesperson = Spokesperson.objects.select_for_update().get(pk=spokesperson.pk)
+        if spokesperson.withdrawn_on is None:
+            spokesperson.withdrawn_on = timezone.localdate()
+            spokesperson.withdrawn_by = acting_user
+            spokesperson.withdrawal_reason = reason.strip()[:500]
+            attribute(spokesperson, acting_user, "Authorization to speak for the district withdrawn")
+            spokesperson.save(update_fields=["withdrawn_on", "withdrawn_by", "withdrawal_reason"])
+    return spokesperson

@@ -34,6 +34,8 @@ from tools.forms import (
     LogoPermissionWithdrawForm,
     RequestApproveForm,
     RequestDeclineForm,
+    SpokespersonForm,
+    SpokespersonWithdrawForm,
     ToolDecisionForm,
     ToolFilterForm,
     ToolForm,
@@ -604,3 +606,99 @@ def designee_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request, f"{_person(designee.user)} no longer decides for you: {designee.get_power_display().lower()}."
     )
     return redirect("tools:designee_list")
+
+
+# --- Speaking for the district ----------------------------------------------------------------
+
+
+def _spokesperson_district(request: AuthenticatedHttpRequest) -> District:
+    district = request.user.district
+    if district is None:
+        raise Http404
+    return district
+
+
+def _spokesperson_page(
+    request: AuthenticatedHttpRequest,
+    district: District,
+    form: SpokespersonForm | None = None,
+    withdraw_form: SpokespersonWithdrawForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    capacities = access.decision_capacities(request.user, district, ApprovalPower.SPOKESPERSON)
+    if capacities and form is None:
+        form = SpokespersonForm(district=district, capacities=capacities)
+    today = timezone.localdate()
+    register = list(selectors.spokespeople(district)[:200])
+    return render(
+        request,
+        "tools/spokesperson_list.html",
+        {
+            "district": district,
+            "approver": Approver(access.approver_for(district, ApprovalPower.SPOKESPERSON)).label,
+            "current": [entry for entry in register if entry.is_current(today)],
+            "past": [entry for entry in register if not entry.is_current(today)],
+            "form": form,
+            "withdraw_form": withdraw_form,
+            "can_authorize": bool(capacities),
+            "today": today,
+        },
+        status=status,
+    )
+
+
+@login_required
+def spokesperson_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Who may speak for the district, on what, authorized by whom, until when: every staff member reads it."""
+    return _spokesperson_page(request, _spokesperson_district(request))
+
+
+@require_POST
+@login_required
+def spokesperson_grant(request: AuthenticatedHttpRequest) -> HttpResponse:
+    district = _spokesperson_district(request)
+    capacities = access.decision_capacities(request.user, district, ApprovalPower.SPOKESPERSON)
+    if not capacities:
+        raise PermissionDenied
+    form = SpokespersonForm(request.POST, district=district, capacities=capacities)
+    if form.is_valid() and form.person is not None:  # a valid form found the person (clean_email)
+        try:
+            spokesperson = services.spokesperson_grant(
+                acting_user=request.user,
+                district=district,
+                person=form.person,
+                subject=form.cleaned_data["subject"],
+                decided_as=form.cleaned_data["decided_as"],
+                granted_by_name=form.cleaned_data["granted_by_name"],
+                granted_on=form.cleaned_data["granted_on"],
+                until=form.cleaned_data["until"],
+                reference=form.cleaned_data["reference"],
+            )
+        except ValidationError as error:
+            add_refusal(form, error, {"person": "email"})
+        else:
+            messages.success(request, f"{_person(spokesperson.person)} may now speak for the district.")
+            return redirect("tools:spokesperson_list")
+    return _spokesperson_page(request, district, form, status=400)
+
+
+@require_POST
+@login_required
+def spokesperson_withdraw(request: AuthenticatedHttpRequest) -> HttpResponse:
+    district = _spokesperson_district(request)
+    if not access.can_authorize_spokespeople(request.user, district):
+        raise PermissionDenied
+    form = SpokespersonWithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the authorization to withdraw and say why it ends.")
+        return redirect("tools:spokesperson_list")
+    spokesperson = access.get_spokesperson_for_user(request.user, form.cleaned_data["spokesperson"])
+    try:
+        services.spokesperson_withdraw(
+            acting_user=request.user, spokesperson=spokesperson, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        show_refusal(request, error)
+    else:
+        messages.success(request, f"{_person(spokesperson.person)} no longer speaks for the district.")
+    return redirect("tools:spokesperson_list")

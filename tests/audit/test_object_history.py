@@ -234,6 +234,8 @@ def test_the_consent_scope_page_shows_who_changed_its_rule(client, world, clock)
     scope = social_scope(world)
     clock.shift(datetime.timedelta(minutes=1))
     scope.renewed_each_school_year = not scope.renewed_each_school_year
+    scope.follows_policy = False  # a rule of its own, deliberately
+    scope.differs_because = "Board resolution"
     consent_services.consent_scope_save(acting_user=world.superintendent, scope=scope)
     before, after = ("yes", "no") if not scope.renewed_each_school_year else ("no", "yes")
     client.force_login(world.director)

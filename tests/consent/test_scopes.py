@@ -19,7 +19,7 @@ from tools.models import DecidedAs
 pytestmark = pytest.mark.django_db
 
 
-def test_it_sets_up_social_media_as_written_consent_renewed_yearly_under_policy_460(db):
+def test_it_sets_up_social_media_as_written_consent_under_policy_460(db):
     district = DistrictFactory(photo_model="written_consent", public_arena_exception=True)
 
     services.consent_scopes_set_up(acting_user=None, district=district)
@@ -28,7 +28,7 @@ def test_it_sets_up_social_media_as_written_consent_renewed_yearly_under_policy_
     assert (social.model, social.public_arena_exception, social.renewed_each_school_year) == (
         "written_consent",
         True,
-        True,
+        False,  # 460 asks for written consent, not for it again each year
     )
     assert district.consent_scopes.get(kind="yearbook").model == "opt_out"  # the yearbook is not lost by accident
 
@@ -63,7 +63,13 @@ def test_it_records_who_changed_a_scopes_rule(client, world, scopes):
 
     response = client.post(
         reverse("consent:scope_edit", args=[world.district.slug, social.pk]),
-        {"name": social.name, "model": "opt_out", "position": 1, "active": "on"},
+        {
+            "name": social.name,
+            "model": "opt_out",
+            "position": 1,
+            "active": "on",
+            "differs_because": "Board resolution 2026-14",  # follows_policy unticked: it differs, and says why
+        },
     )
 
     assert response.status_code == 302
@@ -75,7 +81,14 @@ def test_it_records_who_changed_a_scopes_rule(client, world, scopes):
 def test_it_adds_a_district_scope_and_refuses_a_duplicate_name(client, world, scopes):
     client.force_login(world.director)
     url = reverse("consent:scope_new", args=[world.district.slug])
-    data = {"name": "Field trip photos", "model": "written_consent", "position": 5, "active": "on"}
+    data = {
+        "name": "Field trip photos",
+        "model": "written_consent",
+        "public_arena_exception": "on",  # the profile's rule, which a new scope follows
+        "follows_policy": "on",
+        "position": 5,
+        "active": "on",
+    }
 
     assert client.post(url, data).status_code == 302
     again = client.post(url, data)
@@ -105,7 +118,9 @@ def test_the_demo_gives_every_district_its_scopes_and_answers_in_every_state():
     call_command("load_demo")  # loading twice changes nothing
 
     for district in District.objects.all():
-        assert district.consent_scopes.exclude(kind="participation").count() == 4
+        # Bloomington keeps its directory-information opt-out list too: it governs social media (458).
+        expected = 5 if district.slug == "bloomington" else 4
+        assert district.consent_scopes.exclude(kind="participation").count() == expected
         # Two demo authorizations need families' consent to take part: Instagram and YouTube.
         assert district.consent_scopes.filter(kind="participation").count() == 2
     willmar = ConsentRecord.objects.filter(scope__district__slug="willmar")

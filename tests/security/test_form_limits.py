@@ -401,6 +401,7 @@ PAGES = [
             "name": "Robotics photos",
             "description": "Photos of the robotics club at competitions.",
             "model": "written_consent",
+            "follows_policy": "on",  # the district's profile: written consent, no exception
             "position": "5",
             "active": "on",
         },

@@ -163,6 +163,10 @@ PAGES: dict[str, Page] = {
     # The district directory: districts, schools, staff, students, roster imports
     "district_detail": on("district", own_district=everyone(), other_district=NOWHERE),
     "district_edit": district_page(DIR, SUP),
+    # The district's policy documents: every staff member reads them; who edits the policy records them.
+    "policy_document_list": on("district", own_district=everyone(), other_district=NOWHERE),
+    "policy_document_new": district_page(DIR, SUP),
+    "policy_document_new [record]": district_page(DIR, SUP, method=POST),
     "district_sign_in": district_page(DIR),
     "district_invite": district_page(DIR, method=POST),
     "roster_import_list": district_page(DIR),
@@ -395,6 +399,10 @@ PAGES: dict[str, Page] = {
         for name, allowed in (("request_approve", (SUP,)), ("request_decline", (SUP,)), ("request_withdraw", (STA,)))
     },
     "tools:designee_list": page(only(DIR, SUP, COM)),
+    # Who speaks for the district: every staff member reads the register; whom the policy names keeps it.
+    "tools:spokesperson_list": page(everyone()),
+    "tools:spokesperson_grant": page(only(SUP), method=POST),
+    "tools:spokesperson_withdraw": page(only(SUP), method=POST),
     "tools:designee_add": page(only(SUP), method=POST),
     # Only the Superintendent names and ends designations; to anyone else one is not there
     # (as in tests/registry/test_tool_pages.py).

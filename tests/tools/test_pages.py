@@ -19,7 +19,7 @@ from tests.factories import SocialAccountFactory, ToolFactory, ToolRequestFactor
 from tests.pages import fetch, queries_for
 from tools import services as tool_services
 from tools import urls as tool_urls
-from tools.models import Designee, Tool, ToolLogoPermission, ToolRequest
+from tools.models import Designee, Spokesperson, Tool, ToolLogoPermission, ToolRequest
 
 LOGIN = "/account/login/"
 HUGE = "99999999999999999999"
@@ -62,6 +62,7 @@ class Subjects:
     tool_request: ToolRequest
     designee: Designee
     account: SocialAccount
+    spokesperson: Spokesperson
 
 
 @pytest.fixture
@@ -83,6 +84,15 @@ def subjects(world, today, colleague) -> Subjects:
             acting_user=world.superintendent, district=world.district, user=colleague, power="instructional_use"
         ),
         account=account,
+        spokesperson=tool_services.spokesperson_grant(
+            acting_user=world.superintendent,
+            district=world.district,
+            person=world.communications,
+            subject="District news",
+            decided_as="superintendent",
+            granted_by_name="Dr. Ada Lovelace, Superintendent",
+            granted_on=datetime.date(2026, 11, 1),
+        ),
     )
 
 
@@ -114,6 +124,9 @@ POST_STATUS = {
     "tools:request_withdraw": row(302, 403, 403, 404, 403, 404, 302, 404, 404),
     "tools:designee_add": row(302, 403, 302, 403, 403, 403, 403, 403, 403),
     "tools:designee_end": row(302, 404, 302, 404, 404, 404, 404, 404, 404),
+    # Speaking for the district: the Superintendent (or a designee for it; nobody is designated here).
+    "tools:spokesperson_grant": row(302, 403, 302, 403, 403, 403, 403, 403, 403),
+    "tools:spokesperson_withdraw": row(302, 403, 302, 403, 403, 403, 403, 403, 403),
     "registry:account_logo": ACCOUNT_LOGO,
     "registry:account_logo_withdraw": ACCOUNT_LOGO,
 }
@@ -141,7 +154,7 @@ def url_for(name: str, s: Subjects, world) -> str:
         return reverse(name, args=args[name])
     if name in ("tools:tool_list", "tools:tool_export", "tools:tool_new", "tools:request_list", "tools:request_new"):
         return reverse(name)
-    if name in ("tools:designee_list", "tools:designee_add"):
+    if name in ("tools:designee_list", "tools:designee_add", "tools:spokesperson_grant", "tools:spokesperson_withdraw"):
         return reverse(name)
     return reverse(name, args=[s.tool.pk])
 
@@ -168,6 +181,14 @@ def post_data(name: str, s: Subjects, world) -> dict:
         "tools:request_approve": {"decided_as": "superintendent", "conditions": ""},
         "tools:request_decline": {"decided_as": "superintendent", "decision_reason": "Its terms allow ads."},
         "tools:designee_add": {"email": world.principal.email, "power": "tools"},
+        "tools:spokesperson_grant": {
+            "email": world.principal.email,
+            "subject": "North High news",
+            "decided_as": "superintendent",
+            "granted_by_name": "Dr. Ada Lovelace, Superintendent",
+            "granted_on": "2026-11-20",
+        },
+        "tools:spokesperson_withdraw": {"spokesperson": s.spokesperson.pk, "reason": "Left the role."},
         "registry:account_logo": LOGO_GRANT,
         "registry:account_logo_withdraw": {"reason": "The logo changed."},
     }.get(name, {})
@@ -180,6 +201,7 @@ def snapshot() -> tuple:
         tuple(Designee.objects.order_by("pk").values_list("pk", "user_id", "power", "ends_on")),
         tuple(ToolLogoPermission.objects.order_by("pk").values_list("pk", "withdrawn_on")),
         tuple(AccountLogoPermission.objects.order_by("pk").values_list("pk", "withdrawn_on")),
+        tuple(Spokesperson.objects.order_by("pk").values_list("pk", "withdrawn_on")),
     )
 
 
@@ -690,7 +712,7 @@ def test_it_offers_only_the_powers_the_policy_opens_to_designees(client, world, 
     form = client.get(reverse("tools:designee_list")).context["form"]
     refused = client.post(reverse("tools:designee_add"), {"email": world.director.email, "power": "tools"})
 
-    assert [power for power, _ in form.fields["power"].choices] == ["instructional_use"]
+    assert [power for power, _ in form.fields["power"].choices] == ["instructional_use", "spokesperson"]
     assert refused.status_code == 200 and refused.context["form"].errors["power"]
     assert not Designee.objects.exists()
 

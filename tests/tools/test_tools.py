@@ -50,6 +50,7 @@ APPROVER_FIELD = {
     "tools": "tool_approver",
     "instructional_use": "instructional_use_approver",
     "logo_use": "logo_use_approver",
+    "spokesperson": "spokesperson_approver",
 }
 
 
