@@ -79,7 +79,8 @@ def load_demo() -> None:
                 address=resolve_profile(platform, url=url),
                 details=details,
                 administrators=admins,
-                launched_on=None if acknowledging else launched_on,
+                # A live page whose administrators must acknowledge first stays approved until they have.
+                launched_on=launched_on,
             )
             if acknowledging:
                 # Where the policy requires it (458, 547), the administrators acknowledge the
@@ -88,7 +89,20 @@ def load_demo() -> None:
                 for designation in designated:
                     services.administrator_acknowledge_policy(acting_user=designation.user, administrator=designation)
                 if launched_on is not None and account.status == AccountStatus.APPROVED:
-                    account = services.account_activate(acting_user=director, account=account, launched_on=launched_on)
+                    if account.needs_communications_review:
+                        # Staged demo data (update() writes no history): the page was live before the
+                        # registry, so the office's review is missing rather than due before launch,
+                        # which is what the 458 demo shows (launch itself refuses an unseen page).
+                        SocialAccount.objects.filter(pk=account.pk).update(
+                            status=AccountStatus.ACTIVE,
+                            launched_on=launched_on,
+                            next_review_on=account.review_due_after(today),
+                        )
+                        account.refresh_from_db()
+                    else:
+                        account = services.account_activate(
+                            acting_user=director, account=account, launched_on=launched_on
+                        )
             return account
 
         district_page = register(
