@@ -51,4 +51,6 @@ def test_it_renders_the_same_choices_as_djangos_select(world):
     djangos = str(Plain({"school": str(world.school.pk)})["school"])
     for school in School.objects.all():
         assert (f'value="{school.pk}"' in ours) == (f'value="{school.pk}"' in djangos)
-    assert ("selected" in ours) and ("selected" in djangos)
+    chosen = f'value="{world.school.pk}" selected'
+    assert chosen in ours and chosen in djangos
+    assert ours.count(" selected") == djangos.count(" selected") == 1
