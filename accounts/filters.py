@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from accounts import selectors
-from accounts.models import School, Student, User
+from accounts.models import District, School, Student, User
 from core.forms import LongSelect, field_of
 
 
@@ -30,14 +30,22 @@ class StaffFilter(django_filters.FilterSet):
     school = _school_filter(method="at_school")
     is_active = django_filters.BooleanFilter(label="Active", widget=_yes_no())
     signed_in = django_filters.BooleanFilter(label="Signed in", method="has_signed_in", widget=_yes_no())
+    supervisor = django_filters.ChoiceFilter(
+        label="Supervisor",
+        choices=[("missing", "None, or one who has left")],
+        empty_label="Any",
+        method="without_supervisor",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
     class Meta:
         model = User
-        fields = ["q", "school", "is_active", "signed_in"]
+        fields = ["q", "school", "is_active", "signed_in", "supervisor"]
 
-    def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, schools: QuerySet[School], district: District | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field_of(self.filters, "school", django_filters.ModelChoiceFilter).queryset = schools
+        self.district = district
 
     def search(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
         return selectors.staff_search(queryset, value)
@@ -47,6 +55,11 @@ class StaffFilter(django_filters.FilterSet):
 
     def at_school(self, queryset: QuerySet[User], name: str, value: School) -> QuerySet[User]:
         return queryset.filter(memberships__school=value, memberships__ended_on__isnull=True).distinct()
+
+    def without_supervisor(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
+        if value != "missing" or self.district is None:
+            return queryset
+        return queryset.filter(pk__in=selectors.without_current_supervisor(self.district).values("pk"))
 
 
 class StudentFilter(django_filters.FilterSet):

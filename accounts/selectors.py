@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from accounts.models import (
+    DisclosureRecipient,
     District,
     Membership,
     PolicyDocument,
@@ -62,6 +63,22 @@ def technology_directors(district: District | None) -> QuerySet[User]:
         district=district, role=Role.DIRECTOR, school__isnull=True, ended_on__isnull=True
     ).values("user_id")
     return User.objects.filter(pk__in=directors, is_active=True).order_by("last_name", "first_name")
+
+
+def without_current_supervisor(district: District) -> QuerySet[User]:
+    """Active staff whose disclosure has no supervisor to go to, where the policy sends disclosures
+    to supervisors: none named, or one who has left. The Superintendent answers to the Board, not
+    to a supervisor, so holders of that role are not listed. Empty (no query) in other districts."""
+    if district.disclosure_recipient != DisclosureRecipient.SUPERVISOR:
+        return User.objects.none()
+    superintendents = Membership.objects.filter(
+        district=district, role=Role.SUPERINTENDENT, ended_on__isnull=True
+    ).values("user_id")
+    return (
+        User.objects.filter(district=district, is_active=True)
+        .filter(Q(supervisor__isnull=True) | Q(supervisor__is_active=False) | ~Q(supervisor__district=district))
+        .exclude(pk__in=superintendents)
+    )
 
 
 def never_signed_in(district: District) -> QuerySet[User]:

@@ -236,6 +236,11 @@ def staff_deactivate(*, acting_user: User, user: User) -> User:
         for membership in Membership.objects.filter(user=user, ended_on__isnull=True):
             membership.ended_on = today
             save_attributed(membership, acting_user, "Ended on leaving", ["ended_on"])
+        # Their disclosures would go to someone who left: each supervisee is left without a
+        # supervisor, and so appears on the director's list until a new one is named.
+        for supervisee in User.objects.select_for_update().filter(supervisor=user):
+            supervisee.supervisor = None
+            save_attributed(supervisee, acting_user, "Supervisor left the district", ["supervisor"])
     return user
 
 

@@ -27,7 +27,15 @@ from accounts.forms import (
 )
 from accounts.history import district_history, staff_history
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import District, Membership, PolicyDocument, ProgramMembership, RosterSync, User
+from accounts.models import (
+    DisclosureRecipient,
+    District,
+    Membership,
+    PolicyDocument,
+    ProgramMembership,
+    RosterSync,
+    User,
+)
 from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.pagination import page_of
@@ -218,7 +226,9 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     schools = access.visible_schools(request.user).filter(active=True).order_by("name")
     data = request.GET.copy()
     data.setdefault("is_active", "true")
-    staff_filter = StaffFilter(data, queryset=access.visible_staff(request.user), schools=schools)
+    staff_filter = StaffFilter(
+        data, queryset=access.visible_staff(request.user), schools=schools, district=request.user.district
+    )
     queryset = staff_filter.qs.select_related("district").order_by("last_name", "first_name", "pk")
     district = request.user.district
     can_invite = district is not None and access.can_manage_directory(request.user, district)
@@ -230,6 +240,9 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": page_of(request, queryset, PAGE_SIZE),
             "invite_district": district if can_invite else None,
             "never_signed_in": selectors.never_signed_in(district).count() if district and can_invite else 0,
+            # Only where disclosures go to supervisors does a missing one leave a hole.
+            "supervisor_filter": district is not None
+            and district.disclosure_recipient == DisclosureRecipient.SUPERVISOR,
         },
     )
 

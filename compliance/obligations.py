@@ -376,6 +376,54 @@ def accounts_on_unapproved_networks(district: District) -> list[Item]:
     ]
 
 
+def people_who_left(district: District) -> list[Item]:
+    """Holes left by people who left: live accounts whose staff owner or primary administrator is
+    gone, and, where disclosures go to supervisors, staff whose supervisor is none or gone (two
+    queries, one where disclosures go elsewhere)."""
+    items: list[Item] = []
+    accounts = registry_selectors.left_by_their_people(district).count()
+    if accounts:
+        items.append(
+            Item(
+                "accounts_left_by_their_people",
+                Urgency.URGENT,
+                ngettext(
+                    "%(count)s live official account's owner or primary administrator has left",
+                    "%(count)s live official accounts' owners or primary administrators have left",
+                    accounts,
+                )
+                % {"count": accounts},
+                _(
+                    "Nobody still in the district answers for these pages: designate a new primary administrator, "
+                    "or retire the account of someone who left."
+                ),
+                reverse("registry:account_list") + "?attention=left_by_their_people",
+                accounts,
+            )
+        )
+    unsupervised = account_selectors.without_current_supervisor(district).count()
+    if unsupervised:
+        items.append(
+            Item(
+                "staff_without_supervisor",
+                Urgency.SOON,
+                ngettext(
+                    "Name a supervisor for %(count)s staff member",
+                    "Name supervisors for %(count)s staff members",
+                    unsupervised,
+                )
+                % {"count": unsupervised},
+                _(
+                    "Your policy sends each disclosure to the employee's supervisor; these have none, or one "
+                    "who has left, so their disclosures reach nobody."
+                ),
+                reverse("staff_list") + "?supervisor=missing",
+                unsupervised,
+            )
+        )
+    return items
+
+
 # --- The policy itself, for whoever runs the district's program --------------------------------
 
 

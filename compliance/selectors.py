@@ -64,11 +64,12 @@ def district_items(
     on: datetime.date,
 ) -> list[Item]:
     """The district's list for `reader`: what its totals ask, and the directory's upkeep for whoever
-    runs it (five more queries)."""
+    runs it (seven more queries)."""
     items = obligations.measure_items(totals, where=Where(district, None, scope), cycle=cycle, reader=reader, on=on)
     if reader.runs_directory:
         items += obligations.directory_items(district)
         items += obligations.accounts_on_unapproved_networks(district)
+        items += obligations.people_who_left(district)
         items += obligations.policy_items(district, on)
     return ordered(items)
 

@@ -22,6 +22,7 @@ ATTENTION_CHOICES = [
     ("awaiting_launch", "Approved, not yet launched"),
     ("unapproved_network", "On a network the tool list does not approve"),
     ("unseen_by_communications", "Live, never seen by the communications office"),
+    ("left_by_their_people", "Its owner or primary administrator has left"),
 ]
 
 _SELECT = {"class": "form-select"}
@@ -61,12 +62,14 @@ class AccountFilter(django_filters.FilterSet):
         # The queryset is already annotated by selectors.with_attention.
         if value == "any":
             return selectors.needs_attention(queryset)
-        if value in ("unapproved_network", "unseen_by_communications"):
+        if value in ("unapproved_network", "unseen_by_communications", "left_by_their_people"):
             district = getattr(getattr(self.request, "user", None), "district", None)
             if district is None:
                 return queryset.none()
             if value == "unapproved_network":
                 return selectors.on_unapproved_networks(district, queryset)
+            if value == "left_by_their_people":
+                return selectors.left_by_their_people(district, queryset)
             return selectors.live_unseen_by_communications(district, queryset)
         if value in ("below_minimum", "below_preferred", "review_overdue", "review_due_soon"):
             return queryset.filter(**{f"is_{value}": True})

@@ -235,6 +235,11 @@ class SocialAccount(models.Model):
         return self.district.communications_review_before_launch and self.communications_confirmed_at is None
 
     @property
+    def owner_has_left(self) -> bool:
+        """An account in a staff member's official capacity whose staff member left the district."""
+        return self.owner_kind == OwnerKind.STAFF and self.owner_staff is not None and not self.owner_staff.is_active
+
+    @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeAlias, TypedDict
 from django.db.models import (
     BooleanField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -33,6 +34,8 @@ from registry.models import (
     AccountAdministrator,
     AccountReview,
     AccountStatus,
+    AdministratorRole,
+    OwnerKind,
     Platform,
     ReviewOutcome,
     SocialAccount,
@@ -207,6 +210,21 @@ def departed_administrators(accounts: QuerySet[SocialAccount]) -> QuerySet[Accou
     return AccountAdministrator.objects.filter(
         account__in=accounts.filter(status__in=LIVE_STATUSES), ends_on__isnull=True, user__is_active=False
     ).select_related("user", "account")
+
+
+def left_by_their_people(
+    district: District, accounts: QuerySet[SocialAccount] | None = None
+) -> QuerySet[SocialAccount]:
+    """Live accounts whose staff owner (an account in an official capacity) or whose primary
+    administrator has left the district: the page speaks for the district with nobody answerable
+    for it, whatever the count of backups says. Someone must retire it or take it over."""
+    accounts = (SocialAccount.objects.all() if accounts is None else accounts).filter(district=district)
+    departed_primary = AccountAdministrator.objects.filter(
+        account=OuterRef("pk"), ends_on__isnull=True, role=AdministratorRole.PRIMARY, user__is_active=False
+    )
+    return accounts.filter(status__in=LIVE_STATUSES).filter(
+        Q(owner_kind=OwnerKind.STAFF, owner_staff__is_active=False) | Q(Exists(departed_primary))
+    )
 
 
 def account_search(accounts: QuerySet[SocialAccount], query: str) -> QuerySet[SocialAccount]:

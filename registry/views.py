@@ -29,7 +29,7 @@ from core.refusals import add_refusal, refusal_messages, require, show_refusal
 from registry import access, history, selectors, services
 from registry.filters import AccountFilter
 from registry.forms import NO_PASSWORDS, AccountForm, ActivateForm, AdministratorForm, ReasonForm, ReviewForm
-from registry.models import AccountStatus, SocialAccount
+from registry.models import AccountStatus, AdministratorRole, SocialAccount
 from tools.forms import LogoPermissionGrantForm, LogoPermissionWithdrawForm
 from tools.logo import logo_grant, logo_section, logo_withdraw
 from tools.models import LogoPermission
@@ -234,6 +234,14 @@ def _account_page(
             "account": account,
             "administrators": administrators,
             "current_administrators": [a for a in administrators if a.ends_on is None],
+            "departed_primary": next(
+                (
+                    a
+                    for a in administrators
+                    if a.ends_on is None and a.role == AdministratorRole.PRIMARY and not a.user.is_active
+                ),
+                None,
+            ),
             "past_administrators": [a for a in administrators if a.ends_on is not None],
             # What an administrator acknowledges: the district's policy documents in force.
             "policy_documents": list(account_selectors.current_policy_documents(account.district)),

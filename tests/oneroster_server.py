@@ -151,6 +151,18 @@ def roster_records() -> dict[str, list[dict]]:
                 "dateLastModified": "2026-08-01T10:00:00.000Z",
             },
             {
+                "sourcedId": "t2",
+                "status": "active",
+                "role": "teacher",
+                "givenName": "Grace",
+                "familyName": "Hopper",
+                "email": "grace.hopper@north.example.org",
+                "identifier": "E002",
+                "orgs": [school],
+                # The supervisor extension (accounts.roster.files.SUPERVISOR_COLUMN).
+                "metadata": {"supervisorSourcedId": "t1"},
+            },
+            {
                 "sourcedId": "s1",
                 "status": "active",
                 "role": "student",

@@ -283,6 +283,44 @@ class Applying(Phase):
         )
         self._refresh_statistics("accounts_user", written)
 
+    def _apply_supervisors(self) -> None:
+        """Supervisors the roster names (where it names one) are set; anyone whose supervisor has left
+        the district, by this import or by hand, is left without one rather than reporting to a
+        departed person, and so appears on the director's list of staff without a supervisor."""
+        d = int(self.district.pk)
+        supervisor = (
+            "SELECT sup.id FROM stg_user s JOIN stg_user ss ON ss.sourced_id = s.supervisor_sourced_id "
+            "AND ss.kind = 'staff' AND ss.status = 'active' AND ss.sourced_id <> s.sourced_id "
+            f"JOIN accounts_user sup ON sup.district_id = {d} AND sup.roster_sourced_id = ss.sourced_id "
+            "WHERE s.kind = 'staff' AND s.status = 'active' AND s.sourced_id = accounts_user.roster_sourced_id"
+        )
+        op = "IS DISTINCT FROM" if self.postgres else "IS NOT"
+        named = self._scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM stg_user WHERE supervisor_sourced_id <> '' LIMIT 1) x", []
+        )
+        assigned = named and self._update_recorded(
+            "staff",
+            "changed",
+            "accounts_user",
+            f"supervisor_id = ({supervisor})",
+            f"""district_id = {d} AND roster_sourced_id IS NOT NULL AND is_active
+                AND EXISTS ({supervisor}) AND supervisor_id {op} ({supervisor})""",
+            [],
+            [],
+        )
+        released = self._update_recorded(
+            "staff",
+            "changed",
+            "accounts_user",
+            "supervisor_id = NULL",
+            f"""district_id = {d} AND supervisor_id IN
+                (SELECT id FROM accounts_user WHERE district_id = {d} AND NOT is_active)""",
+            [],
+            [],
+        )
+        if assigned or released:
+            self.report.counts["supervisors"] = {"set": assigned, "cleared: their supervisor left": released}
+
     def _apply_students(self) -> None:
         d = int(self.district.pk)
         written = self._people(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from accounts.roster.files import GUARDIAN_ROLES, STAFF_ROLES
+from accounts.roster.files import GUARDIAN_ROLES, STAFF_ROLES, SUPERVISOR_COLUMN
 from accounts.roster.phase import Phase
 from core.csv_reader import MAX_PROBLEMS
 
@@ -108,6 +108,26 @@ class Checking(Phase):
             self.report.add_warning(
                 "users.csv", line, "agentSourcedIds", f"guardian {sid!r} is linked to no student; not stored"
             )
+
+    def _check_supervisors(self) -> None:
+        """A supervisor (the extension column) must be an active staff member of the same file, and
+        someone else: otherwise their disclosure would reach nobody, so the report warns and the
+        person is left without one (the director's list of staff without a supervisor shows them)."""
+        self.cursor.execute(
+            f"""SELECT s.line, s.supervisor_sourced_id, s.sourced_id FROM stg_user s
+                WHERE s.kind = 'staff' AND s.status = 'active' AND s.supervisor_sourced_id <> ''
+                  AND (s.supervisor_sourced_id = s.sourced_id OR NOT EXISTS (
+                       SELECT 1 FROM stg_user u WHERE u.sourced_id = s.supervisor_sourced_id
+                       AND u.kind = 'staff' AND u.status = 'active'))
+                ORDER BY 1 LIMIT {MAX_PROBLEMS + 1}"""
+        )
+        for line, supervisor, sid in self.cursor.fetchall():
+            why = (
+                "someone cannot be their own supervisor"
+                if supervisor == sid
+                else f"{supervisor!r} is not an active staff member in users.csv"
+            )
+            self.report.add_warning("users.csv", line, SUPERVISOR_COLUMN, f"{why}; no supervisor was set")
 
     def _check_across_rows(self, *, has_classes: bool, has_enrollments: bool) -> None:
         district_id = self.district.pk

@@ -34,6 +34,9 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # What a guardian's row adds: how to reach them, and whose family they are (either side may list the other).
 GUARDIAN_COLUMNS = ("phone", "sms", "agentSourcedIds", "preferredLanguage", "metadata.preferredLanguage")
+# OneRoster has no supervisor field: an export that knows it adds this extension column (the
+# supervisor's sourcedId). Where it is given the roster sets supervisors; where blank it leaves them.
+SUPERVISOR_COLUMN = "metadata.supervisorSourcedId"
 MANIFEST = FileSpec("manifest.csv", ("propertyName", "value"))
 # users.csv differs between versions: OneRoster 1.2 gives each user's roles, and their orgs, in roles.csv.
 SPECS = {
@@ -53,6 +56,7 @@ SPECS = {
             "grades",
             "middleName",
             *GUARDIAN_COLUMNS,
+            SUPERVISOR_COLUMN,
         ),
     ),
     "users.csv@1.2": FileSpec(
@@ -68,6 +72,7 @@ SPECS = {
             "grades",
             "middleName",
             *GUARDIAN_COLUMNS,
+            SUPERVISOR_COLUMN,
         ),
     ),
     "roles.csv": FileSpec(

@@ -149,6 +149,7 @@ class RosterImporter(Loading, Checking, Applying):
             self._refresh_statistics(table)
         self._check_across_rows(has_classes="classes.csv" in present, has_enrollments="enrollments.csv" in present)
         self._check_guardian_links()
+        self._check_supervisors()
         if self._stopped():
             return
         self._check_departures()
@@ -162,6 +163,7 @@ class RosterImporter(Loading, Checking, Applying):
         self.progress(0.72, "Updating staff")
         self._adopt_staff_made_by_hand()
         self._apply_staff()
+        self._apply_supervisors()
         self.progress(0.78, "Updating students")
         self._apply_students()
         self.progress(0.86, "Updating families")

@@ -10,6 +10,7 @@ from accounts.roster.files import (
     SPECS,
     STAFF_ROLES,
     STUDENT_ROLES,
+    SUPERVISOR_COLUMN,
     check_date,
     check_lengths,
     grade_of,
@@ -102,6 +103,7 @@ class Loading(Phase):
                         "email": 254,
                         "phone": 32,
                         "preferredLanguage": 35,
+                        SUPERVISOR_COLUMN: 255,
                     },
                 )
                 email = row.get("email", "").lower()
@@ -155,6 +157,7 @@ class Loading(Phase):
                         phone,
                         language,
                         relationship,
+                        row.get(SUPERVISOR_COLUMN, "").strip(),
                     )
                 )
 

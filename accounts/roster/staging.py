@@ -21,7 +21,7 @@ STAGING_TABLES = {
     "stg_user": (
         "line integer, sourced_id text, status text, kind text, given_name text, family_name text, "
         "email text, identifier text, grade text, school_sourced_id text, phone text, language text, "
-        "relationship text"
+        "relationship text, supervisor_sourced_id text"
     ),
     # agentSourcedIds: a student's guardians, or a guardian's students (exports list either side).
     "stg_agent": "line integer, user_sourced_id text, agent_sourced_id text",

@@ -29,6 +29,8 @@ from typing import IO, Any
 
 from django.conf import settings
 
+from accounts.roster.files import SUPERVISOR_COLUMN
+
 MAX_PAGE_BYTES = 64 << 20  # one page of JSON; far above 10,000 users
 MAX_PAGES = 100_000  # a server that never stops paging is stopped
 LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?', re.IGNORECASE)
@@ -52,6 +54,7 @@ USER_COLUMNS = [
     "agentSourcedIds",
     "grades",
     "metadata.preferredLanguage",
+    SUPERVISOR_COLUMN,
 ]
 ROLE_COLUMNS = ["sourcedId", "status", "userSourcedId", "roleType", "role", "orgSourcedId", "beginDate", "endDate"]
 CLASS_COLUMNS = ["sourcedId", "status", "dateLastModified", "title", "classCode", "schoolSourcedId"]
@@ -232,7 +235,10 @@ def pull(api: ApiSettings, target: Path, *, opener: Callable[..., Any] | None = 
                         orgSourcedIds=_refs(user.get("orgs")),
                         agentSourcedIds=_refs(user.get("agents")),
                         grades=_text(user.get("grades")),
-                        **{"metadata.preferredLanguage": _text(metadata.get("preferredLanguage"))},
+                        **{
+                            "metadata.preferredLanguage": _text(metadata.get("preferredLanguage")),
+                            SUPERVISOR_COLUMN: _text(metadata.get("supervisorSourcedId")),
+                        },
                     )
                     writer.writerow(row)
                     for n, role in enumerate(user.get("roles") or [] if v12 else []):

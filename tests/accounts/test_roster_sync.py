@@ -165,7 +165,7 @@ def test_it_pulls_every_page_with_a_token_and_imports_guardians(world, api):
     pat = Guardian.objects.get(district=world.district)
     assert (pat.email, pat.phone, pat.preferred_language) == ("pat@family.example.org", "+1 555 0100", "es")
     assert pat.student_links.get().student.sis_id == "1001"
-    assert sum(1 for path in api.requests if path.startswith("/ims/oneroster/v1p1/users")) == 2  # 4 users, 2 a page
+    assert sum(1 for path in api.requests if path.startswith("/ims/oneroster/v1p1/users")) == 3  # 5 users, 2 a page
     assert api.requests[0] == "/token"
     assert not list(Path(services._upload_dir()).iterdir())  # the pulled bundle is not kept
 

@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet
 from django.utils import timezone
 
 from accounts import credentials
-from accounts.models import Guardian, Role, RosterImport, RosterImportStatus, RosterSync, Student, SyncSource
+from accounts.models import Guardian, Role, RosterImport, RosterImportStatus, RosterSync, Student, SyncSource, User
 from tests.accounts.bundles import write_bundle
 from tests.factories import DistrictFactory, SchoolFactory, staff_at
 from tests.oneroster_server import CLIENT_ID, CLIENT_SECRET, Failure, OneRosterServer, roster_records
@@ -149,6 +149,8 @@ def test_a_oneroster_api_is_pulled_page_by_page_by_the_scheduled_task(director, 
     assert roster_import.status == RosterImportStatus.SUCCEEDED, roster_import.report
     assert Student.objects.filter(district=director.district).count() == 2
     assert Guardian.objects.get().student_links.count() == 1
+    grace = User.objects.select_related("supervisor").get(roster_sourced_id="t2")
+    assert grace.supervisor is not None and grace.supervisor.roster_sourced_id == "t1"
     assert api.requests[0] == "/token"
 
 
