@@ -9,7 +9,7 @@ PORT ?= 8000
 # SQLite, eager Celery, e-mail written to var/mail/. Production sets its own environment
 # (see .env.example); variables already set always win over the file.
 
-.PHONY: run test bench lint format serve-all worker beat assets migrate demo clean help
+.PHONY: run test bench lint format serve-all worker beat assets translations migrate demo clean help
 
 help:
 	@echo "make run    set everything up and serve the demo on http://127.0.0.1:$(PORT)"
@@ -47,7 +47,11 @@ static/vendor/.installed: package.json package-lock.json Makefile | $(BIN)/pytho
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/chartjs/
 	touch $@
 
-assets: static/vendor/.installed
+assets: static/vendor/.installed translations
+
+# Translation catalogs (*.po, committed) are compiled to *.mo (not committed) on every setup.
+translations: $(VENV)/.runtime-installed .env
+	$(BIN)/python manage.py compile_translations
 
 migrate: $(VENV)/.runtime-installed .env
 	$(BIN)/python manage.py migrate --noinput

@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Saves the session now and then, not on every request (config/sessions.py).
     "config.sessions.SessionRefreshMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -448,7 +449,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Internationalisation -------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# Families are answered in their language: the guardian's preferred language from the roster, else
+# the browser's (LocaleMiddleware), with a switch on every family page. Adding a language is a line
+# here and a locale/<code>/ catalog.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="America/Chicago")
 USE_I18N = True
 USE_TZ = True
