@@ -162,6 +162,20 @@ class District(models.Model):
         help_text="On: last year's answers stop counting on the first day of the new school year, so every family "
         "answers again. None of the seed policies asks for it; turn it on only where your policy does.",
     )
+    family_link_days = models.PositiveSmallIntegerField(
+        "families' consent links stay valid for (days)",
+        default=60,
+        db_default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="After this a family's link shows how to ask the school for a new one.",
+    )
+    family_reminder_days = models.PositiveSmallIntegerField(
+        "remind families who have not answered after (days)",
+        default=7,
+        db_default=7,
+        validators=[MaxValueValidator(90)],
+        help_text="One reminder e-mail this many days after the link was sent, unless they answered. 0: none.",
+    )
     departed_student_retention_months = models.PositiveSmallIntegerField(
         "keep records of departed students for (months)",
         default=12,

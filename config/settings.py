@@ -290,6 +290,12 @@ if not 0 <= DASHBOARD_SCHOOL_MAX_AGE_SECONDS <= 3600:
 # How long a list page keeps a reader's counts over the whole district (the totals above a list, its
 # per-school table, its number of pages; core/counted.py). 0 counts on every request.
 COUNTS_MAX_AGE_SECONDS = env.int("COUNTS_MAX_AGE_SECONDS", default=60)
+# Families' consent links (no account): how many openings and how many bad links one address may
+# try in an hour before it is turned away for the rest of that hour.
+FAMILY_LINK_REQUESTS_PER_HOUR = env.int("FAMILY_LINK_REQUESTS_PER_HOUR", default=120)
+FAMILY_LINK_FAILURES_PER_HOUR = env.int("FAMILY_LINK_FAILURES_PER_HOUR", default=10)
+if FAMILY_LINK_REQUESTS_PER_HOUR < 1 or FAMILY_LINK_FAILURES_PER_HOUR < 1:
+    raise ImproperlyConfigured("FAMILY_LINK_REQUESTS_PER_HOUR and FAMILY_LINK_FAILURES_PER_HOUR must be 1 or more.")
 if not 0 <= COUNTS_MAX_AGE_SECONDS <= 3600:
     raise ImproperlyConfigured("COUNTS_MAX_AGE_SECONDS must be from 0 to 3600.")
 

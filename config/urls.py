@@ -26,6 +26,8 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("registry/", include("registry.urls")),
     path("consent/", include("consent.urls")),
+    # A family's consent link: no account, the signed address is the key (consent.family_links).
+    path("family/", include("consent.family_urls")),
     path("disclosures/", include("disclosures.urls")),
     path("reminders/", include("reminders.urls")),
     path("tools/authorizations/", include("authorizations.urls")),

@@ -20,7 +20,7 @@ from accounts.access import (
     scope_for,
 )
 from accounts.models import District, Program, ProgramMembership, ProgramRole, Role, School, Student, User
-from consent.models import ConsentImport, ConsentScope, ScopeKind
+from consent.models import ConsentImport, ConsentScope, FamilyLink, ScopeKind
 from registry import access as registry_access
 from registry.models import LIVE_STATUSES, OwnerKind, SocialAccount
 
@@ -69,6 +69,15 @@ def recording_schools(user: User) -> QuerySet[School]:
 
 def recording_students(user: User) -> QuerySet[Student]:
     return Student.objects.filter(school__in=recording_schools(user))
+
+
+def get_family_link_for_user(user: User, pk: int) -> FamilyLink:
+    """A family's consent link of a student at a school the user records for (404 otherwise)."""
+    return get_or_404(
+        FamilyLink.objects.select_related("student__school", "guardian"),
+        pk=pk,
+        student__school__in=recording_schools(user),
+    )
 
 
 def can_record(user: User, school: School) -> bool:

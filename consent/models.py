@@ -77,6 +77,16 @@ class ConsentScope(models.Model):
         db_default="",
         help_text="The decision that gives this scope another rule, e.g. a Board resolution. Shown with the rule.",
     )
+    # What families read in Spanish, written by the district (the English is `description`). Another
+    # language is a field like this one and an entry in settings.LANGUAGES.
+    description_es = models.CharField(
+        "what families are asked, in Spanish",
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Shown to families who read Spanish. Empty: they read the standard Spanish explanation only.",
+    )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on pages and forms.")
     active = models.BooleanField(default=True, help_text="Retired scopes keep their records but leave the pages.")
     history = HistoricalRecords()
@@ -106,6 +116,11 @@ class ConsentScope(models.Model):
     @property
     def is_written_consent(self) -> bool:
         return self.model == PhotoModel.WRITTEN_CONSENT
+
+    def description_in(self, language: str) -> str:
+        """The district's own words for families in `language`, else in English."""
+        translated = getattr(self, f"description_{language.split('-')[0]}", "") if language != "en" else ""
+        return str(translated or self.description)
 
     @property
     def is_participation(self) -> bool:
@@ -188,6 +203,10 @@ class ConsentRecord(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
     source_import = models.ForeignKey(
         "ConsentImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="records"
+    )
+    # An answer the family gave online: their signature (name, text shown, time, address).
+    family_signature = models.ForeignKey(
+        "FamilySignature", on_delete=models.SET_NULL, null=True, blank=True, related_name="records"
     )
 
     class Meta:
@@ -274,6 +293,8 @@ class ListKind(models.TextChoices):
     IMPORT_PREVIEW = "import_preview", "Preview of a consent file"
     AUDIT_LOG = "audit_log", "The district's audit log"
     AUDIT_EXPORT = "audit_export", "The district's audit log, downloaded"
+    FAMILY_LINK = "family_link", "A family's consent link, opened by the family"
+    FAMILY_LINKS = "family_links", "Families' consent links, sent, printed or downloaded"
 
 
 class ListViewLog(models.Model):
@@ -310,3 +331,63 @@ class StudentPurge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.students_removed} students removed on {self.ran_at:%Y-%m-%d}"
+
+
+class FamilyLink(models.Model):
+    """A link one guardian uses to answer for one student, without an account.
+
+    The address carries a signed (id, nonce) pair (consent.family_links): the signature proves the
+    product made it, the nonce on the row lets the district revoke it (a new nonce), and the row says
+    until when it works. It answers for its student only."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+", db_index=False)
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="family_links")
+    guardian = models.ForeignKey("accounts.Guardian", on_delete=models.CASCADE, related_name="family_links")
+    school_year = models.PositiveSmallIntegerField(help_text="The school year the family answers for.")
+    nonce = models.CharField(max_length=43, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One working link per guardian, student and school year: sending again re-sends it.
+            models.UniqueConstraint(
+                fields=["student", "guardian", "school_year"],
+                condition=Q(revoked_at__isnull=True),
+                name="family_link_one_per_year",
+            ),
+        ]
+        indexes = [models.Index(fields=["district", "school_year"], name="family_link_district_year")]
+
+    def __str__(self) -> str:
+        return f"Consent link for {self.student_id} ({self.school_year})"
+
+    def is_usable(self, now: datetime.datetime | None = None) -> bool:
+        return self.revoked_at is None and (now or timezone.now()) < self.expires_at
+
+
+class FamilySignature(models.Model):
+    """What a guardian signed online: the exact text they were shown (and its SHA-256 and version),
+    the name they typed, how they are related to the student, when, and from which address."""
+
+    link = models.ForeignKey(FamilyLink, on_delete=models.CASCADE, related_name="signatures")
+    typed_name = models.CharField("name typed as signature", max_length=200)
+    relationship = models.CharField(max_length=40)
+    language = models.CharField(max_length=10)
+    text_shown = models.TextField()
+    text_sha256 = models.CharField(max_length=64)
+    text_version = models.CharField(max_length=40)
+    signed_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.typed_name} ({self.signed_at:%Y-%m-%d %H:%M})"

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import District, Program, ProgramMembership, School, Student
 from consent import rules
-from consent.models import ConsentRecord, ConsentScope, ScopeKind
+from consent.models import ConsentRecord, ConsentScope, FamilyLink, ScopeKind
 from consent.rules import PostingAnswer, Standing
 
 
@@ -187,3 +187,10 @@ def coverage(students: QuerySet[Student], scope: ConsentScope, on: datetime.date
         may_not_post=Count("pk", filter=Q(consent_may_post=False)),
     )
     return Coverage(scope=scope, **counts)
+
+
+def family_links_of(student: Student) -> list[FamilyLink]:
+    """The student's families' consent links, newest first, for the school office (one query)."""
+    return list(
+        FamilyLink.objects.filter(student=student).select_related("guardian").order_by("-school_year", "-created_at")
+    )

@@ -3,28 +3,46 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.models import District, PhotoModel, ProgramMembership, Student, User, school_year_for
-from consent import access, importer
+from accounts.models import (
+    District,
+    PhotoModel,
+    ProgramMembership,
+    Relationship,
+    Student,
+    StudentGuardian,
+    User,
+    school_year_for,
+)
+from consent import access, family_links, importer
 from consent.models import (
     ConsentImport,
     ConsentImportStatus,
     ConsentRecord,
     ConsentScope,
+    Decision,
+    FamilyLink,
+    FamilySignature,
+    ListKind,
     ListViewLog,
     ReceivedBy,
     ScopeKind,
     StudentPurge,
 )
 from consent.standard import standard_scopes
+from core import notify
 from core.dates import add_months
 from core.history import attribute
+from core.notify import Notice
 
 
 def consent_record(
@@ -325,3 +343,225 @@ def consent_scope_close(*, acting_user: User, scope: ConsentScope, reason: str) 
             attribute(scope, acting_user, reason)
             scope.save(update_fields=["active"])
     return scope
+
+
+# --- Families answering online -------------------------------------------------------------------
+
+
+def _scope_set_key(scopes: Sequence[ConsentScope]) -> str:
+    """The scopes a family is asked about, as a short key: a new scope set asks again."""
+    return hashlib.sha256(",".join(str(s.pk) for s in sorted(scopes, key=lambda s: s.pk)).encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class LinksSent:
+    links: list[FamilyLink]
+    emailed: int  # e-mails newly owed (a repeat owes none)
+    without_email: list[FamilyLink]  # families to reach on paper or by the district's own tool
+
+
+def family_links_issue(*, acting_user: User, students: Sequence[Student], school_year: int) -> list[FamilyLink]:
+    """A working link for every current guardian of each student, for `school_year`: the one already
+    issued (its expiry renewed), or a new one. Students the user may not record for are refused."""
+    students = list(students)
+    if any(
+        not access.can_record(acting_user, student.school) for student in {s.school_id: s for s in students}.values()
+    ):
+        raise PermissionDenied
+    now = timezone.now()
+    issued: list[FamilyLink] = []
+    with transaction.atomic():
+        for student in students:
+            guardians = StudentGuardian.objects.filter(student=student, ended_on__isnull=True, guardian__active=True)
+            for link_to in guardians.select_related("guardian"):
+                link = (
+                    FamilyLink.objects.select_for_update()
+                    .filter(
+                        student=student, guardian=link_to.guardian, school_year=school_year, revoked_at__isnull=True
+                    )
+                    .first()
+                )
+                if link is None:
+                    link = FamilyLink(
+                        district_id=student.district_id,
+                        student=student,
+                        guardian=link_to.guardian,
+                        school_year=school_year,
+                        nonce=family_links.new_nonce(),
+                        created_by=acting_user,
+                    )
+                elif not link.is_usable(now):
+                    link.nonce = family_links.new_nonce()  # an expired address stays dead
+                link.expires_at = family_links.expiry(student.district.family_link_days, now)
+                link.save()
+                link.guardian = link_to.guardian
+                link.student = student
+                issued.append(link)
+    return issued
+
+
+def family_links_send(
+    *, acting_user: User, students: Sequence[Student], school_year: int, scopes: Sequence[ConsentScope]
+) -> LinksSent:
+    """Issue the links and owe each family with an e-mail address one message through the reminder
+    log: once per guardian, student, scope set and school year, however often this is repeated."""
+    links = family_links_issue(acting_user=acting_user, students=students, school_year=school_year)
+    period = f"{school_year}:{_scope_set_key(scopes)}"
+    with transaction.atomic():
+        emailed = notify.notify_many(
+            Notice(
+                kind="family_consent_request",
+                district_id=link.district_id,
+                recipient_id=None,
+                guardian_id=link.guardian_id,
+                object_key=f"family_link:{link.pk}",
+                period=period,
+                path="/",
+            )
+            for link in links
+            if link.guardian.email
+        )
+        ListViewLog.objects.create(
+            user=acting_user,
+            district_id=students[0].district_id if students else links_district(acting_user),
+            kind=ListKind.FAMILY_LINKS,
+            subject=f"Sent consent links to {len(links)} families",
+        )
+    return LinksSent(links, emailed, [link for link in links if not link.guardian.email])
+
+
+def links_district(user: User) -> int:
+    if user.district_id is None:
+        raise PermissionDenied
+    return int(user.district_id)
+
+
+def family_link_revoke(*, acting_user: User, link: FamilyLink) -> FamilyLink:
+    """The link stops working at once; the family asks the school for a new one."""
+    if not access.can_record(acting_user, link.student.school):
+        raise PermissionDenied
+    with transaction.atomic():
+        FamilyLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=acting_user
+        )
+    link.refresh_from_db()
+    return link
+
+
+def family_link_opened(*, link: FamilyLink) -> None:
+    """Every opening is logged like any view of a student's consent status."""
+    now = timezone.now()
+    with transaction.atomic():
+        FamilyLink.objects.filter(pk=link.pk).update(last_opened_at=now)
+        ListViewLog.objects.create(
+            user=None,
+            district_id=link.district_id,
+            kind=ListKind.FAMILY_LINK,
+            subject=f"Opened by a family (link {link.pk})",
+            student_id=link.student_id,
+        )
+
+
+@dataclass(frozen=True)
+class FamilyAnswers:
+    answers: dict[int, bool]  # scope id: yes (True) or no (False)
+    typed_name: str
+    relationship: str
+    language: str
+    text: str
+    version: str
+    signatures_seen: int  # how many signatures the page knew of: a replayed form is refused
+    ip_address: str | None
+
+
+def family_answers_record(*, link_id: int, scopes: Sequence[ConsentScope], given: FamilyAnswers) -> FamilySignature:
+    """A family's answers, signed: one append-only consent record per scope, "received online",
+    recorded by nobody on staff, tied to the signature. All or nothing."""
+    errors: dict[str, str] = {}
+    name = given.typed_name.strip()
+    if not name:
+        errors["typed_name"] = _("Type your full name to sign.")
+    elif len(name) > 200:
+        errors["typed_name"] = _("A name can be at most 200 characters.")
+    if given.relationship not in Relationship.values:
+        errors["relationship"] = _("Choose how you are related to the student.")
+    for scope in scopes:
+        if scope.pk not in given.answers:
+            errors[f"scope_{scope.pk}"] = _("Answer yes or no.")
+    if errors:
+        raise ValidationError(errors)
+    today, now = timezone.localdate(), timezone.now()
+    with transaction.atomic():
+        link = FamilyLink.objects.select_for_update().select_related("student__district").get(pk=link_id)
+        if not link.is_usable(now):
+            raise ValidationError(_("This link no longer works."))
+        if link.signatures.count() != given.signatures_seen:
+            raise ValidationError(
+                _(
+                    "These answers were already sent from another page. "
+                    "Here are your answers as the school has them now."
+                )
+            )
+        previous = current_family_answers(link.student, scopes)
+        signature = FamilySignature.objects.create(
+            link=link,
+            typed_name=name,
+            relationship=given.relationship,
+            language=given.language,
+            text_shown=given.text,
+            text_sha256=family_links.text_sha256(given.text),
+            text_version=given.version,
+            signed_at=now,
+            ip_address=given.ip_address,
+        )
+        for scope in scopes:
+            if given.answers[scope.pk]:
+                decision = Decision.GRANTED
+            else:
+                had = previous.get(scope.pk)
+                decision = Decision.WITHDRAWN if had == Decision.GRANTED else Decision.REFUSED
+            record = ConsentRecord(
+                student=link.student,
+                scope=scope,
+                decision=decision,
+                received_on=today,
+                received_by=ReceivedBy.ONLINE,
+                guardian_name=name,
+                note="Answered online by the family",
+                school_year=link.school_year,
+                recorded_by=None,
+                family_signature=signature,
+            )
+            ConsentRecord.check_school_year(link.school_year, today, link.student.district.school_year_start_month)
+            record.save()
+        FamilyLink.objects.filter(pk=link.pk).update(answered_at=now)
+    return signature
+
+
+def current_family_answers(student: Student, scopes: Sequence[ConsentScope]) -> dict[int, str]:
+    """The student's latest answer per scope, as the school has it (one query)."""
+    latest: dict[int, str] = {}
+    records = ConsentRecord.objects.filter(student=student, scope__in=list(scopes)).order_by("-received_on", "-pk")
+    for scope_id, decision in records.values_list("scope_id", "decision"):
+        latest.setdefault(scope_id, decision)
+    return latest
+
+
+def family_links_handed_out(*, acting_user: User, district: District, count: int, how: str) -> None:
+    """Links downloaded or printed are links handed out: the privacy log says who, when and how many."""
+    ListViewLog.objects.create(
+        user=acting_user,
+        district=district,
+        kind=ListKind.FAMILY_LINKS,
+        subject=f"{'Downloaded' if how == 'csv' else 'Printed'} consent links for {count} families",
+    )
+
+
+def guardian_counts(students: QuerySet[Student]) -> dict[str, int]:
+    """How many families the chosen students have, with and without an e-mail address (one query)."""
+    links = StudentGuardian.objects.filter(student__in=students, ended_on__isnull=True, guardian__active=True)
+    return links.aggregate(
+        families=Count("pk"),
+        with_email=Count("pk", filter=~Q(guardian__email="")),
+        without_email=Count("pk", filter=Q(guardian__email="")),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consent import views
+from consent import family_views, views
 
 app_name = "consent"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("districts/<slug:slug>/scopes/new/", views.scope_edit, name="scope_new"),
     path("districts/<slug:slug>/scopes/<int:pk>/", views.scope_edit, name="scope_edit"),
     path("districts/<slug:slug>/privacy-log/", views.privacy_log, name="privacy_log"),
+    path("families/", family_views.family_links_page, name="family_links"),
+    path("family-links/<int:pk>/revoke/", family_views.family_link_revoke, name="family_link_revoke"),
 ]

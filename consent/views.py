@@ -351,6 +351,7 @@ def student_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "form": form if can_record else None,
             # Who answered and the family's notes are for those who record answers (minimum necessary).
             "show_family_details": can_record,
+            "family_links": selectors.family_links_of(student) if can_record else [],
             "from_entry": request.GET.get("from") == "entry" or request.POST.get("next") == "entry",
         },
     )

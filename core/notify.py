@@ -17,10 +17,11 @@ from dataclasses import dataclass
 class Notice:
     kind: str  # a key of reminders.kinds.KINDS (its template, who and when)
     district_id: int
-    recipient_id: int
+    recipient_id: int | None
     object_key: str  # what it is about, "<subject>:<id>" (reminders.emails.SUBJECTS)
     period: str  # which occurrence: the same key twice is one e-mail
     path: str  # the page to act on
+    guardian_id: int | None = None  # a family instead of a staff member (recipient_id None)
 
 
 _handler: Callable[[Iterable[Notice]], int] | None = None

@@ -10,8 +10,9 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from core.languages import family_language
 from core.mail import render_email
 from reminders.kinds import KINDS_BY_KEY
 from reminders.models import Reminder
@@ -28,6 +29,7 @@ SUBJECTS = {
     "district": "accounts.District",
     "staff": "accounts.User",
     "roster_sync": "accounts.RosterSync",
+    "family_link": "consent.FamilyLink",
 }
 
 
@@ -51,27 +53,31 @@ def render(
     kind = KINDS_BY_KEY[reminder.kind]
     if subject is _LOOK_IT_UP:
         subject = subject_of(reminder.object_key)
-    extra: dict[str, Any] = {}
-    if kind.context is not None:
-        found = kind.context(subject, reminder.recipient, today or timezone.localdate())
-        if found is None:
-            return None
-        extra = found
-    context = {
-        **extra,
-        "reminder": reminder,
-        "kind": kind,
-        "recipient": reminder.recipient,
-        "district": reminder.district,
-        "subject": subject,
-        "link": f"{settings.SITE_URL}{reminder.path}",
-        "site_url": settings.SITE_URL,
-        "why": f"You receive this because of {reminder.district.name}'s social media policy ({kind.who.lower()}).",
-    }
-    return render_email(
-        kind.template,
-        context,
-        to=[reminder.recipient.email],
-        headers={"Message-ID": reminder.message_id},
-        sender=reminder.district,
-    )
+    person = reminder.recipient or reminder.guardian
+    # A family reads it in its own language (the roster's preferred language), staff in English.
+    language = family_language(reminder.guardian) if reminder.guardian is not None else settings.LANGUAGE_CODE
+    with translation.override(language):
+        extra: dict[str, Any] = {}
+        if kind.context is not None:
+            found = kind.context(subject, person, today or timezone.localdate())
+            if found is None:
+                return None
+            extra = found
+        context = {
+            **extra,
+            "reminder": reminder,
+            "kind": kind,
+            "recipient": person,
+            "district": reminder.district,
+            "subject": subject,
+            "link": f"{settings.SITE_URL}{reminder.path}",
+            "site_url": settings.SITE_URL,
+            "why": f"You receive this because of {reminder.district.name}'s social media policy ({kind.who.lower()}).",
+        }
+        return render_email(
+            kind.template,
+            context,
+            to=[reminder.address],
+            headers={"Message-ID": reminder.message_id},
+            sender=reminder.district,
+        )

@@ -4,12 +4,15 @@ by the planner, the dry run and the director's page. Timing comes from each dist
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import selectors as account_selectors
 from accounts.models import District, Membership, Role, School, User
@@ -35,11 +38,12 @@ DIGEST_WEEKDAY = 1  # Monday
 class Owed:
     """One e-mail the planner owes: to whom, about what, for which period, and where to act."""
 
-    recipient_id: int
+    recipient_id: int | None
     object_key: str
     period: str
     path: str
     context: dict[str, Any] = field(default_factory=dict)
+    guardian_id: int | None = None  # a family instead of a staff member (recipient_id None)
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class Kind:
     find: Callable[[District, datetime.date], Iterator[Owed]] | None
     # What the e-mail says about its subject to its recipient, read when it is sent; None means there
     # is nothing left to say (a digest with nothing outstanding, a request withdrawn meanwhile).
-    context: Callable[[object, User, datetime.date], dict[str, Any] | None] | None = None
+    context: Callable[[object, Any, datetime.date], dict[str, Any] | None] | None = None
 
 
 def _open_cycle(district: District, today: datetime.date) -> DisclosureCycle | None:
@@ -488,6 +492,82 @@ KINDS += [
         "Once when a scheduled roster sync fails, however many runs the failure lasts",
         "roster_sync_failed",
         None,
+    ),
+]
+
+
+# --- Families (guardians from the roster, who have no account) ------------------------------------
+
+
+def _family_link_context(
+    subject: object, person: object, today: datetime.date, *, unanswered: bool
+) -> dict[str, Any] | None:
+    """The family's own link, or nothing to say: the link was revoked or expired, or (for the
+    reminder) the family answered meanwhile."""
+    from consent.family_links import address_for
+    from consent.models import FamilyLink
+
+    if not isinstance(subject, FamilyLink) or not subject.is_usable():
+        return None
+    if unanswered and subject.answered_at is not None:
+        return None
+    return {
+        "family_link": address_for(subject),
+        "student_first_name": subject.student.first_name,
+        "school_name": subject.student.school.name,
+        "expires_on": timezone.localtime(subject.expires_at).date(),
+        "guardian": subject.guardian,
+    }
+
+
+def family_consent_unanswered(district: District, today: datetime.date) -> Iterator[Owed]:
+    """One reminder, the district's number of days after the link was e-mailed, to families who have
+    not answered since (their link still working)."""
+    from consent.models import FamilyLink
+    from reminders.models import Reminder, ReminderStatus
+
+    days = district.family_reminder_days
+    if not days:
+        return
+    sent = Reminder.objects.filter(
+        kind="family_consent_request",
+        object_key=Concat(Value("family_link:"), Cast(OuterRef("pk"), CharField())),
+        status=ReminderStatus.SENT,
+        sent_at__date__lte=today - datetime.timedelta(days=days),
+    )
+    links = (
+        FamilyLink.objects.filter(
+            district=district,
+            answered_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            guardian__active=True,
+        )
+        .exclude(guardian__email="")
+        .filter(Exists(sent))
+    )
+    for link_id, guardian_id, school_year in links.values_list("pk", "guardian_id", "school_year").iterator():
+        yield Owed(None, f"family_link:{link_id}", f"{school_year}:reminder", "/", guardian_id=guardian_id)
+
+
+KINDS += [
+    Kind(
+        "family_consent_request",
+        "A family's consent link",
+        "Each parent or guardian with an e-mail address",
+        "When a clerk or director sends the links (once per student, school year and set of questions)",
+        "family_consent_request",
+        None,
+        functools.partial(_family_link_context, unanswered=False),
+    ),
+    Kind(
+        "family_consent_reminder",
+        "Reminder to a family that has not answered",
+        "Each parent or guardian who was sent a link and has not answered",
+        "Once, the district's number of days after the link was sent; never after an answer",
+        "family_consent_reminder",
+        family_consent_unanswered,
+        functools.partial(_family_link_context, unanswered=True),
     ),
 ]
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}

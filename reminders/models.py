@@ -33,7 +33,11 @@ class Reminder(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=40)
     object_key = models.CharField(max_length=80, help_text="What it is about, as “<model>:<id>”.")
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reminders")
+    # A staff member, or a family (a guardian from the roster, who has no account): exactly one.
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reminders", null=True, blank=True)
+    guardian = models.ForeignKey(
+        "accounts.Guardian", on_delete=models.CASCADE, related_name="reminders", null=True, blank=True
+    )
     period = models.CharField(max_length=40, help_text="Which occurrence: a cycle, a week, a day.")
     path = models.CharField(max_length=300, help_text="The page to act on (made absolute in the e-mail).")
     status = models.CharField(max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.WAITING)
@@ -48,6 +52,16 @@ class Reminder(models.Model):
         ordering = ["-planned_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_key", "recipient", "period"], name="reminder_once"),
+            models.UniqueConstraint(
+                fields=["kind", "object_key", "guardian", "period"],
+                condition=Q(guardian__isnull=False),
+                name="reminder_once_to_a_family",
+            ),
+            models.CheckConstraint(
+                name="reminder_to_one_person",
+                condition=Q(recipient__isnull=False, guardian__isnull=True)
+                | Q(recipient__isnull=True, guardian__isnull=False),
+            ),
             models.CheckConstraint(
                 name="reminder_sent_has_time", condition=~Q(status="sent") | Q(sent_at__isnull=False)
             ),
@@ -64,7 +78,14 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} to {self.recipient_id} about {self.object_key} ({self.period})"
+        to = self.recipient_id if self.recipient_id else f"family {self.guardian_id}"
+        return f"{self.kind} to {to} about {self.object_key} ({self.period})"
+
+    @property
+    def address(self) -> str:
+        """Where it goes: the staff member's e-mail or the family's."""
+        person = self.recipient or self.guardian
+        return person.email if person is not None else ""
 
     @property
     def message_id(self) -> str:

@@ -14,7 +14,7 @@ from reminders.models import PlanRun, Reminder
 
 
 def log_of(district: District, *, kind: str = "", status: str = "") -> QuerySet[Reminder]:
-    reminders = Reminder.objects.filter(district=district).select_related("recipient")
+    reminders = Reminder.objects.filter(district=district).select_related("recipient", "guardian")
     if kind in KINDS_BY_KEY:
         reminders = reminders.filter(kind=kind)
     if status:

@@ -60,13 +60,16 @@ def owed_today(today: datetime.date, districts: Iterable[District] | None = None
 
 def new_on(day: datetime.date, district: District) -> Counter[str]:
     """Per kind, how many reminders planning on `day` would add (the ones not already in the log)."""
-    owed = {(i.kind.key, i.owed.object_key, i.owed.recipient_id, i.owed.period) for i in owed_today(day, [district])}
+    owed = {
+        (i.kind.key, i.owed.object_key, i.owed.recipient_id, i.owed.guardian_id, i.owed.period)
+        for i in owed_today(day, [district])
+    }
     if not owed:
         return Counter()
     logged = set(
         Reminder.objects.filter(
-            district=district, kind__in={key[0] for key in owed}, period__in={key[3] for key in owed}
-        ).values_list("kind", "object_key", "recipient_id", "period")
+            district=district, kind__in={key[0] for key in owed}, period__in={key[4] for key in owed}
+        ).values_list("kind", "object_key", "recipient_id", "guardian_id", "period")
     )
     return Counter(key[0] for key in owed - logged)
 
@@ -90,6 +93,7 @@ def reminders_plan(*, today: datetime.date, districts: Iterable[District] | None
                 kind=item.kind.key,
                 object_key=item.owed.object_key,
                 recipient_id=item.owed.recipient_id,
+                guardian_id=item.owed.guardian_id,
                 period=item.owed.period,
                 path=item.owed.path,
             )
@@ -155,6 +159,7 @@ def reminders_claim_notices(notices: Iterable[Notice]) -> int:
                 kind=notice.kind,
                 object_key=notice.object_key,
                 recipient_id=notice.recipient_id,
+                guardian_id=notice.guardian_id,
                 period=notice.period,
                 path=notice.path,
             )
@@ -223,7 +228,7 @@ def reminders_claim(reminder_ids: list[int]) -> tuple[str, list[Reminder]]:
         pk__in=reminder_ids,
     ).update(status=ReminderStatus.SENDING, lease_until=now + _send_lease(), lease_holder=holder)
     claimed = Reminder.objects.filter(pk__in=reminder_ids, lease_holder=holder, status=ReminderStatus.SENDING)
-    return holder, list(claimed.select_related("district", "recipient").order_by("planned_at", "pk"))
+    return holder, list(claimed.select_related("district", "recipient", "guardian").order_by("planned_at", "pk"))
 
 
 def _renew(holder: str) -> datetime.datetime:
@@ -320,6 +325,15 @@ def _refused(reminder: Reminder, holder: str, error: Exception) -> bool:
     return give_up
 
 
+def _gone(reminder: Reminder) -> str:
+    """Why a reminder can no longer reach its person (empty when it can)."""
+    if reminder.recipient is not None:
+        return "" if reminder.recipient.is_active else "The person has left the district."
+    if reminder.guardian is None or not reminder.guardian.active:
+        return "The family has left the district."
+    return "" if reminder.guardian.email else "The family has no e-mail address."
+
+
 def reminders_deliver(reminder_ids: list[int], today: datetime.date | None = None) -> Delivered:
     """Sends the reminders this sender can take, over one connection to the mail server.
 
@@ -339,8 +353,9 @@ def reminders_deliver(reminder_ids: list[int], today: datetime.date | None = Non
                 if timezone.now() > renew_at:
                     # A slow mail server: keep the rest of the batch, or another sender would take it.
                     renew_at = _renew(holder)
-                if not reminder.recipient.is_active:
-                    _finish(reminder, holder, ReminderStatus.FAILED, "The person has left the district.")
+                gone = _gone(reminder)
+                if gone:
+                    _finish(reminder, holder, ReminderStatus.FAILED, gone)
                     done.failed += 1
                     continue
                 if reminder.object_key not in subjects:

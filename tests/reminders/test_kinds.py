@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 
 from accounts.models import Approver, RosterSync, User
 from accounts.services import staff_invite
 from authorizations.services import authorization_decline, authorization_grant
-from consent.services import consent_scopes_set_up
+from consent.selectors import active_scopes
+from consent.services import consent_scopes_set_up, family_links_send
 from core.notify import Notice, notify
 from disclosures.services import disclosure_return
 from registry.models import AccountStatus
@@ -29,6 +31,7 @@ from tests.factories import (
     StudentFactory,
     ToolFactory,
     ToolRequestFactory,
+    guardian_of,
 )
 from tools import services as tool_services
 
@@ -165,7 +168,16 @@ def test_every_kind_has_its_email(world, cycle, account, today, settings):
     tool_services.tool_set_aside(acting_user=world.director, tool=used.tool, status="retired", reason="Lapsed.")
     sync = RosterSync.objects.create(district=world.district, last_problem="users.csv, 2, email: not an address")
     notify(Notice("roster_sync_failed", world.district.pk, world.director.pk, f"roster_sync:{sync.pk}", "1", "/"))
+    # A family asked online, then reminded a week after the link went out.
+    child = StudentFactory(school=world.school)
+    guardian_of(child)
+    family_links_send(
+        acting_user=world.director, students=[child], school_year=2026, scopes=active_scopes(world.district)
+    )
     services.reminders_deliver(services.reminders_take_for_queue())
+    with time_machine.travel(datetime.datetime(2026, 12, 20, 15, tzinfo=datetime.UTC), tick=False):
+        services.reminders_plan(today=datetime.date(2026, 12, 20), districts=[world.district])
+        services.reminders_deliver(services.reminders_take_for_queue())
     sent_kinds = set(Reminder.objects.filter(status="sent").values_list("kind", flat=True))
     assert sent_kinds == {kind.key for kind in KINDS}
     assert all(message.subject and "{{" not in message.body for message in mail.outbox)

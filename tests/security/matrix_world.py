@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from accounts.models import (
     District,
     Membership,
@@ -28,7 +30,8 @@ from accounts.models import (
 from authorizations import services as authorization_services
 from authorizations.models import Authorization
 from consent import services as consent_services
-from consent.models import ConsentImport, ConsentScope, ScopeKind
+from consent.family_links import new_nonce, token_for
+from consent.models import ConsentImport, ConsentScope, FamilyLink, ScopeKind
 from disclosures import services as disclosure_services
 from disclosures.models import DisclosedNetwork, Disclosure, DisclosureCycle
 from registry.models import AccountAdministrator, SocialAccount
@@ -42,6 +45,7 @@ from tests.factories import (
     StudentFactory,
     ToolFactory,
     ToolRequestFactory,
+    guardian_of,
     staff_at,
 )
 from tools import services as tool_services
@@ -87,6 +91,21 @@ class Place:
     designee: Designee
     authorization: Authorization  # the staff persona's club at the first school
     other_authorization: Authorization  # the other teacher's club at the other school
+    family_link: FamilyLink  # a parent's consent link for `student`
+    other_family_link: FamilyLink  # for `other_student`
+
+
+def family_link_for(student: Student) -> FamilyLink:
+    """A link a parent of `student` answers on (made directly: no persona issues it here)."""
+    guardian = guardian_of(student)
+    return FamilyLink.objects.create(
+        district=student.district,
+        student=student,
+        guardian=guardian,
+        school_year=2026,
+        nonce=new_nonce(),
+        expires_at=timezone.now() + datetime.timedelta(days=3650),
+    )
 
 
 @dataclass
@@ -131,6 +150,7 @@ class MatrixWorld:
             ),
             "tool_request": (own.tool_request, own.other_tool_request, other.tool_request),
             "authorization": (own.authorization, own.other_authorization, other.authorization),
+            "family_link": (own.family_link, own.other_family_link, other.family_link),
         }
         by_district = {
             # kind: (own district, other district)
@@ -155,6 +175,11 @@ class MatrixWorld:
             return {"pk": (own.filings if kind == "disclosure" else own.networks)[me.pk].pk}
         if variant == "district_level":
             return {"pk": own.district_account.pk}
+        if kind == "family_token":  # a family's link: the signed address is the key, not a sign-in
+            index = ("own_school", "other_school", "other_district").index(variant)
+            link = by_school["family_link"][index]
+            assert isinstance(link, FamilyLink)
+            return {"token": token_for(link)}
         if kind in by_school:
             index = ("own_school", "other_school", "other_district").index(variant)
             return {"pk": by_school[kind][index].pk}
@@ -262,6 +287,8 @@ def _place(key: str, name: str) -> Place:
         other_program=other_program,
         student=student,
         other_student=other_student,
+        family_link=family_link_for(student),
+        other_family_link=family_link_for(other_student),
         teacher_membership=teacher.memberships.get(school=school),
         other_teacher_membership=other_teacher.memberships.get(school=other_school),
         roster_import=roster_import,

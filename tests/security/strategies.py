@@ -489,9 +489,11 @@ class ConsentFile:
 
 
 @functools.cache
-def _dates() -> st.SearchStrategy[str]:
-    day = st.dates(datetime.date(2010, 1, 1), TODAY)
-    return st.builds(lambda d, f: d.strftime(f), day, st.sampled_from(["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"]))
+def _school_years_for(received: datetime.date, start_month: int = 7) -> st.SearchStrategy[str]:
+    """How an export may write the school year of an answer received on `received` (or the next)."""
+    first = received.year if received.month >= start_month else received.year - 1
+    year = st.sampled_from([first, first + 1])
+    return year.flatmap(lambda y: st.sampled_from([f"{y}", f"{y}-{(y + 1) % 100:02d}", f"{y}–{y + 1}"]))
 
 
 CONSENT_FIELD_FAULTS: list[tuple[str, list[str]]] = [
@@ -516,16 +518,18 @@ def consent_files(draw: st.DrawFn, *, students: tuple[str, ...], max_faults: int
     )
     rows: list[dict[str, str]] = []
     for sis_id, scope in pairs:
+        received = draw(st.dates(datetime.date(2010, 1, 1), TODAY))
         rows.append(
             {
                 "sis_id": sis_id,
                 "scope": scope.upper() if draw(st.booleans()) else scope,
                 "decision": draw(st.sampled_from(DECISIONS)),
-                "date": draw(_dates()),
+                "date": received.strftime(draw(st.sampled_from(["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"]))),
                 "guardian": draw(st.just("") | names(200)),
                 "received_as": draw(st.sampled_from(["", "paper", "email", "online", "sis_import", "Paper form"])),
                 "note": draw(st.just("") | names(500)),
-                "school_year": draw(st.sampled_from(["", "2026", "2026-27", "2025–2026"])),
+                # A valid answer counts for the school year it was received in, or the next one.
+                "school_year": draw(st.just("") | _school_years_for(received)),
             }
         )
     valid_rows = copy.deepcopy(rows)

@@ -38,6 +38,7 @@ from tests.factories import (
     SocialAccountFactory,
     StudentFactory,
     ToolFactory,
+    guardian_of,
     staff_at,
 )
 from tests.security.strategies import FORMULA_PREFIXES, examples, formula_values
@@ -60,8 +61,9 @@ def today():
         yield datetime.date(2026, 11, 21)
 
 
-def download(client, url: str) -> list[list[str]]:
-    response = client.get(url)
+def download(client, url: str | tuple[str, dict]) -> list[list[str]]:
+    # A download that hands something out (families' links) is a POST; the others are GETs.
+    response = client.post(url[0], url[1]) if isinstance(url, tuple) else client.get(url)
     assert response.status_code == 200, url
     assert response["Content-Type"].startswith("text/csv")
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
@@ -168,11 +170,17 @@ def _audit(world) -> str:
     return reverse("audit:export", args=[world.district.slug])
 
 
+def _family_links(world) -> tuple[str, dict]:
+    for payload in PAYLOADS:  # a guardian's name as the roster spelled it
+        guardian_of(StudentFactory(school=world.school), first_name=payload)
+    return reverse("consent:family_links"), {"school": world.school.pk, "action": "csv"}
+
+
 @dataclass(frozen=True)
 class Export:
     url_name: str
     persona: str
-    setup: Callable[..., str]
+    setup: Callable[..., str | tuple[str, dict]]
 
     def __str__(self) -> str:
         return f"{self.url_name}:{self.setup.__name__.strip('_')}"
@@ -191,6 +199,7 @@ EXPORTS = [
     Export("dashboards:district_export", "director", _district_table),
     Export("audit:export", "director", _audit),
     Export("roster_import_changes_csv", "director", _roster_preview),
+    Export("consent:family_links", "clerk", _family_links),
 ]
 
 

@@ -312,6 +312,15 @@ PAGES: dict[str, Page] = {
         other_district=NOWHERE,
     ),
     "consent:privacy_log": district_page(DIR, SUP),
+    # Families answering online: the school office sends and cancels links; a family needs only the link.
+    "consent:family_links": page(only(DIR, SUP, PRI, CLE)),
+    "consent:family_link_revoke": post(
+        "family_link",
+        own_school=act(allowed=(DIR, SUP, PRI, CLE), sees=()),
+        other_school=act(allowed=(DIR, SUP), sees=()),
+        other_district=NOWHERE,
+    ),
+    "family:answer": on("family_token", own_school=public(), other_district=public()),
     # Staff disclosures (this world's policy sends them to the school: principals see their staff's)
     "disclosures:home": page(everyone()),
     "disclosures:review_queue": page(everyone()),
