@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import contextlib
+import datetime
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import SchoolYear
-from consent.models import ConsentRecord, ConsentScope, Decision, ReceivedBy
+from accounts.models import SchoolYear, school_year_for
+from consent.models import ConsentRecord, ConsentScope, Decision, ReceivedBy, form_school_year
 from core.forms import field_of
 from registry.models import SocialAccount
 
@@ -94,6 +97,78 @@ class RecordForm(forms.ModelForm[ConsentRecord]):
         field_of(self.fields, "received_by", forms.ChoiceField).choices = [
             c for c in ReceivedBy.choices if c[0] != ReceivedBy.SIS_IMPORT
         ]
+
+
+NOT_ON_FORM = ""
+PAPER_ANSWERS = [
+    (NOT_ON_FORM, _("Not on this form")),
+    (Decision.GRANTED, _("Granted")),
+    (Decision.REFUSED, _("Refused")),
+    (Decision.WITHDRAWN, _("Withdrawn")),
+]
+
+
+class PaperForm(forms.Form):
+    """One family's paper form as the clerk types it: an answer (or none) for every consent the
+    district asks about, received on one day, for one school year."""
+
+    received_on = forms.DateField(
+        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    school_year = forms.TypedChoiceField(
+        label=_("The form is for the school year"),
+        coerce=int,
+        help_text=_("A form returned before the summer for the coming school year counts from its first day."),
+    )
+    guardian_name = forms.CharField(label=_("Parent or guardian"), max_length=200, required=False)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(
+        self, *args: Any, scopes: list[ConsentScope], start_month: int, received_on: datetime.date, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.scopes = scopes
+        for scope in scopes:
+            self.fields[self.scope_field_name(scope)] = forms.ChoiceField(
+                label=scope.name,
+                choices=PAPER_ANSWERS,
+                required=False,
+                initial=NOT_ON_FORM,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+            )
+        # The date the form was received decides the school years it may count for: the date typed
+        # (when it is one), else the day shown.
+        if self.is_bound:
+            typed = self.fields["received_on"].widget.value_from_datadict(
+                self.data, self.files, self.add_prefix("received_on")
+            )
+            with contextlib.suppress(forms.ValidationError):
+                received_on = self.fields["received_on"].clean(typed)
+        if not datetime.MINYEAR < received_on.year < datetime.MAXYEAR:  # no school year around it
+            received_on = timezone.localdate()
+        received_in = school_year_for(received_on, start_month)
+        year_field = field_of(self.fields, "school_year", forms.TypedChoiceField)
+        year_field.choices = [(year.start_year, year.label) for year in (received_in, received_in.next())]
+        year_field.initial = form_school_year(received_on, start_month).start_year
+        self.fields["received_on"].initial = received_on
+        for name in ("received_on", "guardian_name", "note"):
+            self.fields[name].widget.attrs["class"] = "form-control"
+        year_field.widget.attrs["class"] = "form-select"
+
+    @staticmethod
+    def scope_field_name(scope: ConsentScope) -> str:
+        return f"scope_{scope.pk}"
+
+    def scope_fields(self) -> list[forms.BoundField]:
+        return [self[self.scope_field_name(scope)] for scope in self.scopes]
+
+    def answers(self) -> dict[ConsentScope, str]:
+        """The scopes the form answers, with their answers ("not on this form" left out)."""
+        return {
+            scope: self.cleaned_data[self.scope_field_name(scope)]
+            for scope in self.scopes
+            if self.cleaned_data.get(self.scope_field_name(scope))
+        }
 
 
 class ImportForm(forms.Form):

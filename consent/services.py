@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import District, PhotoModel, ProgramMembership, Student, User, school_year_for
 from consent import access, importer
@@ -64,6 +65,40 @@ def consent_record(
     with transaction.atomic():
         record.save()
     return record
+
+
+def consent_form_record(
+    *,
+    acting_user: User,
+    student: Student,
+    answers: Mapping[ConsentScope, str],
+    received_on: datetime.date,
+    school_year: int | None,
+    guardian_name: str = "",
+    note: str = "",
+    received_by: str = ReceivedBy.PAPER,
+) -> list[ConsentRecord]:
+    """Records one paper form: an answer for every scope the family answered on it, all received
+    the same day, for the same school year. All or nothing: one refused answer records none."""
+    if not access.can_record(acting_user, student.school):
+        raise PermissionDenied
+    if not answers:
+        raise ValidationError(_("Choose an answer for at least one consent on the form."))
+    with transaction.atomic():
+        return [
+            consent_record(
+                acting_user=acting_user,
+                student=student,
+                scope=scope,
+                decision=decision,
+                received_on=received_on,
+                received_by=received_by,
+                guardian_name=guardian_name,
+                note=note,
+                school_year=school_year,
+            )
+            for scope, decision in answers.items()
+        ]
 
 
 def consent_scopes_set_up(

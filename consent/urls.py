@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.consent_home, name="home"),
     path("check/", views.quick_check, name="check"),
     path("record/", views.record_entry, name="record_entry"),
+    path("record/students/<int:pk>/", views.paper_form, name="paper_form"),
     path("schools/<int:pk>/", views.school_do_not_post, name="school_do_not_post"),
     path("schools/<int:pk>/export.csv", views.school_export, name="school_export"),
     path("schools/<int:pk>/print/", views.school_print, name="school_print"),

@@ -3,6 +3,8 @@ the selectors) who may be posted, log that the list was seen, render."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +17,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.access import scope_for
 from accounts.http import AuthenticatedHttpRequest
@@ -26,6 +29,7 @@ from consent.forms import (
     CheckForm,
     ImportForm,
     ListOptionsForm,
+    PaperForm,
     RecordForm,
     ScopeForm,
     StudentSearchForm,
@@ -299,6 +303,56 @@ def record_entry(request: AuthenticatedHttpRequest) -> HttpResponse:
         found = list(matching.select_related("school").order_by("last_name", "first_name", "pk")[:SEARCH_RESULTS])
     template = "consent/_entry_results.html" if request.htmx else "consent/entry.html"
     return render(request, template, {"form": form, "found": found})
+
+
+def _paper_form(request: AuthenticatedHttpRequest, student: Student) -> PaperForm:
+    district = student.district
+    received_on = timezone.localdate()
+    if request.method != "POST" and request.GET.get("received_on"):  # the date typed: its school years
+        with contextlib.suppress(ValueError):
+            received_on = datetime.date.fromisoformat(request.GET["received_on"])
+    return PaperForm(
+        request.POST if request.method == "POST" else None,
+        scopes=selectors.active_scopes(district),
+        start_month=district.school_year_start_month,
+        received_on=received_on,
+    )
+
+
+@login_required
+def paper_form(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A whole paper form in one save: every consent on it, then straight back to the search box."""
+    student = access.get_student_for_user(request.user, pk)
+    if not access.can_record(request.user, student.school):
+        raise PermissionDenied
+    form = _paper_form(request, student)
+    if request.method == "POST" and form.is_valid():
+        try:
+            records = services.consent_form_record(
+                acting_user=request.user,
+                student=student,
+                answers=form.answers(),
+                received_on=form.cleaned_data["received_on"],
+                school_year=form.cleaned_data["school_year"],
+                guardian_name=form.cleaned_data["guardian_name"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            # An answer refused for its scope, or a date the service refuses: nothing was recorded.
+            add_refusal(form, error, aliases={"scope": None, "decision": None})
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Recorded %(count)d answer for %(name)s.", "Recorded %(count)d answers for %(name)s.", len(records)
+                )
+                % {"count": len(records), "name": student.full_name},
+            )
+            return redirect("consent:record_entry")
+    context = {"student": student, "paper": form, "form": StudentSearchForm()}
+    if request.htmx and request.method != "POST":
+        return render(request, "consent/_paper_form.html", context)
+    return render(request, "consent/entry.html", context)
 
 
 @login_required
