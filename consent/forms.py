@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SchoolYear, school_year_for
+from consent import importer
 from consent.models import ConsentRecord, ConsentScope, Decision, ReceivedBy, form_school_year
 from core.forms import field_of
 from registry.models import SocialAccount
@@ -171,19 +172,132 @@ class PaperForm(forms.Form):
         }
 
 
+STANDARD_LAYOUT = "standard"
+DISTRICT_LAYOUT = "district"
+MAPPED_LABELS = {
+    "sis_id": _("Student id"),
+    "first_name": _("First name"),
+    "last_name": _("Last name"),
+    "birth_date": _("Birth date"),
+    "date": _("Date the answer was received"),
+    "school_year": _("School year"),
+    "guardian": _("Parent or guardian"),
+}
+
+
 class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="Consent file (.csv)",
-        help_text="Columns: sis_id, scope, decision, date; optionally guardian, received_as, note, school_year.",
+    """The file, and how to read it: the standard columns, or the district's own export through the
+    columns mapped here (saved for the district, and offered again next time)."""
+
+    file = forms.FileField(label=_("Consent file (.csv)"))
+    layout = forms.ChoiceField(
+        label=_("The file is"),
+        choices=[
+            (STANDARD_LAYOUT, _("In the standard layout: one answer per row (sis_id, scope, decision, date)")),
+            (DISTRICT_LAYOUT, _("Our district's export: one student per row, with the columns below")),
+        ],
+        required=False,  # not given: the standard layout
+        widget=forms.RadioSelect,
     )
+
+    def __init__(
+        self,
+        *args: Any,
+        scopes: list[ConsentScope] | None = None,
+        mapping: importer.ColumnMapping | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`mapping`: the district's saved columns (None: none saved yet, the template's are offered)."""
+        super().__init__(*args, **kwargs)
+        self.scopes = scopes or []
+        self.fields["layout"].initial = STANDARD_LAYOUT if mapping is None else DISTRICT_LAYOUT
+        mapping = mapping or importer.ColumnMapping.default(self.scopes)
+        for name in importer.MAPPED_FIELDS:
+            self.fields[f"column_{name}"] = forms.CharField(
+                label=MAPPED_LABELS[name], max_length=100, required=False, initial=mapping.fields.get(name, "")
+            )
+        for scope in self.scopes:
+            self.fields[self.scope_field_name(scope)] = forms.CharField(
+                label=scope.name, max_length=100, required=False, initial=mapping.scopes.get(scope.pk, "")
+            )
+        self.fields["column_sis_id"].help_text = _(
+            "Leave empty if the export has no student id: students are then found by first name, last name and "
+            "birth date."
+        )
+        self.fields["column_school_year"].help_text = _(
+            "Optional: without it an answer counts for the school year its date falls in."
+        )
+
+    @staticmethod
+    def scope_field_name(scope: ConsentScope) -> str:
+        return f"column_scope_{scope.pk}"
+
+    def field_columns(self) -> list[forms.BoundField]:
+        return [self[f"column_{name}"] for name in importer.MAPPED_FIELDS]
+
+    def scope_columns(self) -> list[forms.BoundField]:
+        return [self[self.scope_field_name(scope)] for scope in self.scopes]
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
         if upload.size > settings.CONSENT_UPLOAD_MAX_BYTES:
             raise forms.ValidationError(
-                f"The file is larger than {settings.CONSENT_UPLOAD_MAX_BYTES // (1024 * 1024)} MB."
+                _("The file is larger than %(size)d MB.") % {"size": settings.CONSENT_UPLOAD_MAX_BYTES // (1024 * 1024)}
             )
         return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("layout") != DISTRICT_LAYOUT:
+            return data
+        columns = {name: data.get(f"column_{name}", "").strip() for name in importer.MAPPED_FIELDS}
+        if not columns["date"]:
+            self.add_error("column_date", _("Name the column that holds the date the answer was received."))
+        if not columns["sis_id"]:
+            for name in importer.NAME_FIELDS:
+                if not columns[name]:
+                    self.add_error(
+                        f"column_{name}",
+                        _("Without a student id column, name the columns of first name, last name and birth date."),
+                    )
+        scope_columns = {
+            self.scope_field_name(scope): data.get(self.scope_field_name(scope), "").strip() for scope in self.scopes
+        }
+        if not any(scope_columns.values()):
+            self.add_error(None, _("Name the column of at least one consent."))
+        seen: dict[str, str] = {}
+        for field_name, header in [*((f"column_{n}", c) for n, c in columns.items()), *scope_columns.items()]:
+            if not header:
+                continue
+            if header.casefold() in seen:
+                self.add_error(
+                    field_name,
+                    _("“%(header)s” is already the column of %(other)s.")
+                    % {"header": header, "other": self.fields[seen[header.casefold()]].label},
+                )
+            else:
+                seen[header.casefold()] = field_name
+        return data
+
+    def mapping(self) -> importer.ColumnMapping:
+        """The columns given (valid form, the district's layout)."""
+        data = self.cleaned_data
+        return importer.ColumnMapping(
+            fields={
+                name: data[f"column_{name}"].strip()
+                for name in importer.MAPPED_FIELDS
+                if data.get(f"column_{name}", "").strip()
+            },
+            scopes={
+                scope.pk: data[self.scope_field_name(scope)].strip()
+                for scope in self.scopes
+                if data.get(self.scope_field_name(scope), "").strip()
+            },
+        )
+
+    @property
+    def district_layout(self) -> bool:
+        return self.cleaned_data.get("layout") == DISTRICT_LAYOUT
 
 
 class ScopeForm(forms.ModelForm[ConsentScope]):

@@ -15,6 +15,7 @@ from accounts.models import District, PhotoModel, ProgramMembership, Student, Us
 from consent import access, importer
 from consent.models import (
     ConsentImport,
+    ConsentImportMapping,
     ConsentImportStatus,
     ConsentRecord,
     ConsentScope,
@@ -251,14 +252,26 @@ class ImportOutOfDate(Exception):
     """Answers changed between the check and the confirmation; the file must be checked again."""
 
 
-def consent_import_check(*, acting_user: User, district: District, file_name: str, data: bytes) -> ConsentImport:
-    """Reads and checks the file and keeps the plan. Writes no consent record."""
+def consent_import_check(
+    *,
+    acting_user: User,
+    district: District,
+    file_name: str,
+    data: bytes,
+    mapping: importer.ColumnMapping | None = None,
+) -> ConsentImport:
+    """Reads and checks the file and keeps the plan. Writes no consent record. With a `mapping`
+    the file is the district's own export, read through its columns; without, the standard layout."""
     if not access.import_districts(acting_user).filter(pk=district.pk).exists():
         raise PermissionDenied
     today = timezone.localdate()
-    planned, report = importer.read(
-        data, district=district, students=access.recording_students(acting_user).filter(district=district), today=today
-    )
+    students = access.recording_students(acting_user).filter(district=district)
+    if mapping is None:
+        planned, report = importer.read(data, district=district, students=students, today=today)
+    else:
+        planned, report = importer.read_mapped(
+            data, district=district, students=students, today=today, mapping=mapping, file_name=file_name[:255]
+        )
     if report.problem_count == 0:
         importer.on_file(planned, district, today)
     return ConsentImport.objects.create(
@@ -271,6 +284,19 @@ def consent_import_check(*, acting_user: User, district: District, file_name: st
         problem_count=report.problem_count,
         rows_read=report.rows_read,
     )
+
+
+def consent_import_mapping_save(
+    *, acting_user: User, district: District, mapping: importer.ColumnMapping
+) -> ConsentImportMapping:
+    """Keeps the columns of the district's export, offered again on the next upload."""
+    if not access.import_districts(acting_user).filter(pk=district.pk).exists():
+        raise PermissionDenied
+    saved, _created = ConsentImportMapping.objects.update_or_create(
+        district=district,
+        defaults={"columns": mapping.as_json(), "updated_by": acting_user, "updated_at": timezone.now()},
+    )
+    return saved
 
 
 def consent_import_apply(*, acting_user: User, consent_import: ConsentImport) -> int:

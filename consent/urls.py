@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/<int:pk>/", views.account_do_not_post, name="account_do_not_post"),
     path("students/<int:pk>/", views.student_consent, name="student"),
     path("districts/<slug:slug>/import/", views.import_upload, name="import_upload"),
+    path("districts/<slug:slug>/import/template.csv", views.import_template, name="import_template"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("districts/<slug:slug>/scopes/", views.scope_list, name="scope_list"),
     path("districts/<slug:slug>/scopes/new/", views.scope_edit, name="scope_new"),

@@ -35,7 +35,7 @@ from consent.forms import (
     StudentSearchForm,
 )
 from consent.history import scope_history
-from consent.models import ConsentImportStatus, ConsentScope, ListKind, ListViewLog, ScopeKind
+from consent.models import ConsentImportMapping, ConsentImportStatus, ConsentScope, ListKind, ListViewLog, ScopeKind
 from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.refusals import add_refusal, show_refusal
@@ -413,14 +413,26 @@ def student_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # --- Import -------------------------------------------------------------------------------
 
 
+def _saved_mapping(district: District, scopes: list[ConsentScope]) -> importer.ColumnMapping | None:
+    saved = ConsentImportMapping.objects.filter(district=district).first()
+    return importer.ColumnMapping.from_json(saved.columns).for_scopes(scopes) if saved else None
+
+
 @login_required
 def import_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_import_district_for_user(request.user, slug)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    scopes = selectors.active_scopes(district)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, scopes=scopes, mapping=_saved_mapping(district, scopes)
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        mapping = None
+        if form.district_layout:
+            mapping = form.mapping()
+            services.consent_import_mapping_save(acting_user=request.user, district=district, mapping=mapping)
         consent_import = services.consent_import_check(
-            acting_user=request.user, district=district, file_name=upload.name, data=upload.read()
+            acting_user=request.user, district=district, file_name=upload.name, data=upload.read(), mapping=mapping
         )
         return redirect(consent_import)
     recent = district.consent_imports.select_related("uploaded_by")
@@ -429,14 +441,18 @@ def import_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "consent/import_upload.html",
-        {
-            "district": district,
-            "form": form,
-            "recent": recent[:20],
-            "columns": importer.COLUMNS,
-            "scopes": selectors.active_scopes(district),
-        },
+        {"district": district, "form": form, "recent": recent[:20], "columns": importer.COLUMNS, "scopes": scopes},
     )
+
+
+@login_required
+def import_template(request: AuthenticatedHttpRequest, slug: str) -> HttpResponseBase:
+    """An empty file with the district's headers (its saved columns, else the standard names): one
+    column per consent, filled in and uploaded as the district's export."""
+    district = access.get_import_district_for_user(request.user, slug)
+    scopes = selectors.active_scopes(district)
+    mapping = _saved_mapping(district, scopes) or importer.ColumnMapping.default(scopes)
+    return csv_response(f"consent-answers-{district.slug}.csv", mapping.headers(scopes), [])
 
 
 @login_required
