@@ -742,6 +742,9 @@ class Student(models.Model):
     first_name = models.CharField(max_length=150)
     last_name = models.CharField(max_length=150)
     grade = models.CharField(max_length=8, blank=True)
+    # Finds the student in a district's consent export that carries no student id (name and birth
+    # date); the roster does not supply it yet.
+    birth_date = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True)
     left_on = models.DateField(null=True, blank=True)
 

@@ -1,7 +1,9 @@
-"""Reading a consent CSV (one family answer per row) into a plan, without writing anything.
+"""Reading a consent CSV into a plan, without writing anything.
 
-Columns: sis_id, scope, decision, date (required); guardian, received_as, note, school_year
-(optional). Every problem is reported with its line and field; one problem refuses the file.
+Two layouts. The standard one, one family answer per row: sis_id, scope, decision, date (required);
+guardian, received_as, note, school_year (optional). The district's own export, one student per row
+with a column per scope, read through the columns the district mapped (ColumnMapping). Every
+problem is reported with its line and field; one problem refuses the file.
 """
 
 from __future__ import annotations
@@ -87,6 +89,40 @@ def _school_year(value: str, default: int) -> int | None:
     if len(head) == 4 and head.isdigit() and 1990 <= int(head) <= 2100:
         return int(head)
     return None
+
+
+def _when(
+    report: Report,
+    name: str,
+    line: int,
+    district: District,
+    today: datetime.date,
+    date: tuple[str, str],
+    year: tuple[str, str],
+) -> tuple[datetime.date | None, int | None]:
+    """The date an answer was received and the school year it counts for, from the (column, value)
+    pairs of a row; a value that cannot be used is reported against its column and comes back None."""
+    date_column, date_value = date
+    year_column, year_value = year
+    received_on = _date(date_value)
+    if received_on is None:
+        report.add_problem(name, line, date_column, "use a date such as 2026-09-03 or 9/3/2026")
+        return None, None
+    try:
+        ConsentRecord.check_received_on(received_on, today)
+    except ValidationError as error:
+        report.add_problem(name, line, date_column, error.message_dict["received_on"][0])
+        return None, None
+    school_year = _school_year(year_value, school_year_for(received_on, district.school_year_start_month).start_year)
+    if school_year is None:
+        report.add_problem(name, line, year_column, "use the year the school year starts in, e.g. 2026-27")
+        return received_on, None
+    try:
+        ConsentRecord.check_school_year(school_year, received_on, district.school_year_start_month)
+    except ValidationError as error:
+        report.add_problem(name, line, year_column, error.message_dict["school_year"][0])
+        return received_on, None
+    return received_on, school_year
 
 
 def _scope_lookup(district: District) -> dict[str, ConsentScope]:
@@ -192,31 +228,12 @@ def read(
         decision = DECISION_WORDS.get(row["decision"].lower())
         if decision is None:
             report.add_problem(name, line, "decision", "use granted, refused or withdrawn")
-        received_on = _date(row["date"])
-        if received_on is None:
-            report.add_problem(name, line, "date", "use a date such as 2026-09-03 or 9/3/2026")
-        else:
-            try:
-                ConsentRecord.check_received_on(received_on, today)
-            except ValidationError as error:
-                report.add_problem(name, line, "date", error.message_dict["received_on"][0])
-                received_on = None
+        received_on, school_year = _when(
+            report, name, line, district, today, ("date", row["date"]), ("school_year", row.get("school_year", ""))
+        )
         received_by = RECEIVED_WORDS.get(row.get("received_as", "").lower() or ReceivedBy.SIS_IMPORT.value)
         if received_by is None:
             report.add_problem(name, line, "received_as", "use paper, email, online or sis_import")
-        school_year = None
-        if received_on is not None:
-            school_year = _school_year(
-                row.get("school_year", ""), school_year_for(received_on, district.school_year_start_month).start_year
-            )
-            if school_year is None:
-                report.add_problem(name, line, "school_year", "use the year the school year starts in, e.g. 2026-27")
-            else:
-                try:
-                    ConsentRecord.check_school_year(school_year, received_on, district.school_year_start_month)
-                except ValidationError as error:
-                    report.add_problem(name, line, "school_year", error.message_dict["school_year"][0])
-                    school_year = None
         # A value still missing here was reported as a problem above.
         if (
             report.problem_count != problems_before
@@ -249,6 +266,212 @@ def read(
     if not rows and report.problem_count == 0:
         report.add_problem(name, None, None, "the file has a header but no rows")
     return planned, report
+
+
+# --- The district's own export: one row per student, one column per scope ----------------------
+
+# What a column of the district's export may hold besides the scopes, in the template's order, and
+# the template's header for it until the district maps its own.
+MAPPED_FIELDS = ("sis_id", "first_name", "last_name", "birth_date", "date", "school_year", "guardian")
+NAME_FIELDS = ("first_name", "last_name", "birth_date")
+DEFAULT_HEADERS = {
+    "sis_id": "Student id",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "birth_date": "Birth date",
+    "date": "Date received",
+    "school_year": "School year",
+    "guardian": "Parent or guardian",
+}
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which header of the district's export holds each field (absent: the export has none) and
+    which holds the answer for each scope (by scope id)."""
+
+    fields: dict[str, str]
+    scopes: dict[int, str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.fields, "scopes": {str(pk): header for pk, header in self.scopes.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ColumnMapping:
+        scopes = data.get("scopes") or {}
+        return cls(
+            fields={name: str(data[name]) for name in MAPPED_FIELDS if data.get(name)},
+            scopes={int(pk): str(header) for pk, header in scopes.items() if str(pk).isdigit() and header},
+        )
+
+    @classmethod
+    def default(cls, scopes: list[ConsentScope]) -> ColumnMapping:
+        return cls(fields=dict(DEFAULT_HEADERS), scopes={scope.pk: scope.name for scope in scopes})
+
+    def for_scopes(self, scopes: list[ConsentScope]) -> ColumnMapping:
+        """The mapping for the district's scopes today: a retired scope's column left out, a new
+        scope's column named after it."""
+        return ColumnMapping(self.fields, {scope.pk: self.scopes.get(scope.pk, scope.name) for scope in scopes})
+
+    @property
+    def by_name(self) -> bool:
+        """Students are found by name and birth date (in rows without a student id)."""
+        return all(name in self.fields for name in NAME_FIELDS)
+
+    def headers(self, scopes: list[ConsentScope]) -> list[str]:
+        """The template's header row: the fields the export has, then a column per scope."""
+        return [self.fields[name] for name in MAPPED_FIELDS if name in self.fields] + [
+            self.scopes[scope.pk] for scope in scopes if scope.pk in self.scopes
+        ]
+
+
+def _name_key(first: str, last: str, born: datetime.date) -> tuple[str, str, datetime.date]:
+    return (" ".join(first.split()).casefold(), " ".join(last.split()).casefold(), born)
+
+
+def read_mapped(
+    data: bytes,
+    *,
+    district: District,
+    students: QuerySet[Student],
+    today: datetime.date,
+    mapping: ColumnMapping,
+    file_name: str,
+) -> tuple[list[PlannedRow], Report]:
+    """The district's own export, read through its column mapping: a row per student (found by
+    student id, or by name and birth date where the row has no id), an answer per scope column (an
+    empty cell: no answer for that scope). Nothing is written; problems name the export's columns."""
+    report = Report()
+    name = file_name or SPEC.name
+    active = {scope.pk: scope for scope in _scope_lookup(district).values()}
+    scope_columns = [(active[pk], header) for pk, header in mapping.scopes.items() if pk in active]
+    columns = mapping.fields
+    spec = FileSpec(name, required=tuple(columns.values()) + tuple(header for _, header in scope_columns))
+    rows: list[tuple[int, dict[str, str]]] = list(CsvRows(_OneFile(data), spec, report, lambda n: None))
+    report.rows_read = len(rows)
+
+    def cell(row: dict[str, str], field_name: str) -> str:
+        return row.get(columns[field_name], "") if field_name in columns else ""
+
+    by_id = dict(
+        students.filter(sis_id__in={cell(row, "sis_id") for _, row in rows} - {""}).values_list("sis_id", "pk")
+    )
+    by_name: dict[tuple[str, str, datetime.date], list[int]] = {}
+    if mapping.by_name:
+        born = {day for _, row in rows if not cell(row, "sis_id") and (day := _date(cell(row, "birth_date")))}
+        for pk, first, last, birth_date in students.filter(birth_date__in=born).values_list(
+            "pk", "first_name", "last_name", "birth_date"
+        ):
+            if birth_date is not None:
+                by_name.setdefault(_name_key(first, last, birth_date), []).append(pk)
+    name_columns = " + ".join(columns.get(field_name, "") for field_name in NAME_FIELDS)
+    planned: list[PlannedRow] = []
+    seen: dict[tuple[int, int], int] = {}
+    for line, row in rows:
+        problems_before = report.problem_count
+        guardian = cell(row, "guardian")
+        if len(guardian) > LIMITS["guardian"]:
+            report.add_problem(name, line, columns["guardian"], f"longer than {LIMITS['guardian']} characters")
+        student_id = _find_student(report, name, line, row, mapping, by_id, by_name, name_columns)
+        if not cell(row, "date"):
+            report.add_problem(name, line, columns["date"], "this field is required")
+            received_on, school_year = None, None
+        else:
+            received_on, school_year = _when(
+                report,
+                name,
+                line,
+                district,
+                today,
+                (columns["date"], cell(row, "date")),
+                (columns.get("school_year", "school_year"), cell(row, "school_year")),
+            )
+        answers = []
+        for scope, header in scope_columns:
+            word = row.get(header, "")
+            if not word:
+                continue  # the family gave no answer for this scope
+            decision = DECISION_WORDS.get(word.lower())
+            if decision is None:
+                report.add_problem(name, line, header, "use granted, refused or withdrawn, or leave it empty")
+            else:
+                answers.append((scope, decision))
+        if report.problem_count != problems_before or student_id is None or received_on is None or school_year is None:
+            continue
+        for scope, decision in answers:
+            key = (student_id, scope.pk)
+            if key in seen:
+                report.add_problem(
+                    name, line, scope_columns_header(scope_columns, scope), f"this student is also on line {seen[key]}"
+                )
+                continue
+            seen[key] = line
+            planned.append(
+                PlannedRow(
+                    line=line,
+                    student_id=student_id,
+                    scope_id=scope.pk,
+                    decision=decision,
+                    received_on=received_on,
+                    school_year=school_year,
+                    guardian=guardian,
+                    received_by=ReceivedBy.SIS_IMPORT,
+                    note="",
+                )
+            )
+    if not rows and report.problem_count == 0:
+        report.add_problem(name, None, None, "the file has a header but no rows")
+    return planned, report
+
+
+def scope_columns_header(scope_columns: list[tuple[ConsentScope, str]], scope: ConsentScope) -> str:
+    return next(header for each, header in scope_columns if each.pk == scope.pk)
+
+
+def _find_student(
+    report: Report,
+    name: str,
+    line: int,
+    row: dict[str, str],
+    mapping: ColumnMapping,
+    by_id: dict[str, int],
+    by_name: dict[tuple[str, str, datetime.date], list[int]],
+    name_columns: str,
+) -> int | None:
+    """The student of a row: by student id when the row has one, else by name and birth date."""
+    columns = mapping.fields
+    sis_id = row.get(columns["sis_id"], "") if "sis_id" in columns else ""
+    if sis_id:
+        student_id = by_id.get(sis_id)
+        if student_id is None:
+            report.add_problem(
+                name, line, columns["sis_id"], f"no student with id “{sis_id[:64]}” at a school you record for"
+            )
+        return student_id
+    if not mapping.by_name:
+        report.add_problem(name, line, columns.get("sis_id", "sis_id"), "this field is required")
+        return None
+    first, last, born_text = (row.get(columns[field_name], "") for field_name in NAME_FIELDS)
+    for field_name, value in zip(NAME_FIELDS, (first, last, born_text), strict=True):
+        if not value:
+            report.add_problem(name, line, columns[field_name], "this field is required (the row has no student id)")
+    if not (first and last and born_text):
+        return None
+    born = _date(born_text)
+    if born is None:
+        report.add_problem(name, line, columns["birth_date"], "use a date such as 2014-05-21 or 5/21/2014")
+        return None
+    found = by_name.get(_name_key(first, last, born), [])
+    if len(found) == 1:
+        return found[0]
+    who = f"{first[:60]} {last[:60]}, born {born:%Y-%m-%d}"
+    if found:
+        report.add_problem(
+            name, line, name_columns, f"{len(found)} students are named {who}: give the student id to tell them apart"
+        )
+    else:
+        report.add_problem(name, line, name_columns, f"no student named {who} at a school you record for")
+    return None
 
 
 def on_file(planned: list[PlannedRow], district: District, today: datetime.date) -> None:

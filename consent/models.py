@@ -17,8 +17,17 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import District, PhotoModel, SocialMediaPhotoLists, Student, User, school_year_for
+from accounts.models import (
+    District,
+    PhotoModel,
+    SchoolYear,
+    SocialMediaPhotoLists,
+    Student,
+    User,
+    school_year_for,
+)
 from consent.standard import policy_rule
+from core.dates import add_months
 
 MAX_BACKDATING_YEARS = 20
 
@@ -249,6 +258,21 @@ class ConsentRecord(models.Model):
             )
 
 
+# A form received this many months before the school year starts is, by default, for the coming year.
+SENT_AHEAD_MONTHS = 2
+
+
+def form_school_year(received_on: datetime.date, start_month: int) -> SchoolYear:
+    """The school year a paper form is most likely for: the one it was received in, except that a
+    form received in the last two months before the next school year starts (June, for a year
+    starting in July) is for the coming year. Only a default: the clerk chooses."""
+    received_in = school_year_for(received_on, start_month)
+    coming = received_in.next()
+    if received_on >= add_months(coming.starts_on, -SENT_AHEAD_MONTHS):
+        return coming
+    return received_in
+
+
 class ConsentImportStatus(models.TextChoices):
     PREVIEWED = "previewed", "Checked, waiting to be applied"
     REFUSED = "refused", "Refused: nothing was recorded"
@@ -279,6 +303,20 @@ class ConsentImport(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("consent:import_detail", args=[self.pk])
+
+
+class ConsentImportMapping(models.Model):
+    """Which column of the district's own export holds what, saved when a file is checked with it
+    and offered again on the next upload. `columns`: {"sis_id": "Student Number", "first_name": ...,
+    "scopes": {"<scope id>": "Photo release"}}; a field the export does not have is left out."""
+
+    district = models.OneToOneField(District, on_delete=models.CASCADE, related_name="consent_import_mapping")
+    columns = models.JSONField(default=dict, blank=True)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Consent file columns of {self.district}"
 
 
 class ListKind(models.TextChoices):

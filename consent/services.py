@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +26,7 @@ from accounts.models import (
 from consent import access, family_links, importer
 from consent.models import (
     ConsentImport,
+    ConsentImportMapping,
     ConsentImportStatus,
     ConsentRecord,
     ConsentScope,
@@ -82,6 +83,40 @@ def consent_record(
     with transaction.atomic():
         record.save()
     return record
+
+
+def consent_form_record(
+    *,
+    acting_user: User,
+    student: Student,
+    answers: Mapping[ConsentScope, str],
+    received_on: datetime.date,
+    school_year: int | None,
+    guardian_name: str = "",
+    note: str = "",
+    received_by: str = ReceivedBy.PAPER,
+) -> list[ConsentRecord]:
+    """Records one paper form: an answer for every scope the family answered on it, all received
+    the same day, for the same school year. All or nothing: one refused answer records none."""
+    if not access.can_record(acting_user, student.school):
+        raise PermissionDenied
+    if not answers:
+        raise ValidationError(_("Choose an answer for at least one consent on the form."))
+    with transaction.atomic():
+        return [
+            consent_record(
+                acting_user=acting_user,
+                student=student,
+                scope=scope,
+                decision=decision,
+                received_on=received_on,
+                received_by=received_by,
+                guardian_name=guardian_name,
+                note=note,
+                school_year=school_year,
+            )
+            for scope, decision in answers.items()
+        ]
 
 
 def consent_scopes_set_up(
@@ -234,14 +269,26 @@ class ImportOutOfDate(Exception):
     """Answers changed between the check and the confirmation; the file must be checked again."""
 
 
-def consent_import_check(*, acting_user: User, district: District, file_name: str, data: bytes) -> ConsentImport:
-    """Reads and checks the file and keeps the plan. Writes no consent record."""
+def consent_import_check(
+    *,
+    acting_user: User,
+    district: District,
+    file_name: str,
+    data: bytes,
+    mapping: importer.ColumnMapping | None = None,
+) -> ConsentImport:
+    """Reads and checks the file and keeps the plan. Writes no consent record. With a `mapping`
+    the file is the district's own export, read through its columns; without, the standard layout."""
     if not access.import_districts(acting_user).filter(pk=district.pk).exists():
         raise PermissionDenied
     today = timezone.localdate()
-    planned, report = importer.read(
-        data, district=district, students=access.recording_students(acting_user).filter(district=district), today=today
-    )
+    students = access.recording_students(acting_user).filter(district=district)
+    if mapping is None:
+        planned, report = importer.read(data, district=district, students=students, today=today)
+    else:
+        planned, report = importer.read_mapped(
+            data, district=district, students=students, today=today, mapping=mapping, file_name=file_name[:255]
+        )
     if report.problem_count == 0:
         importer.on_file(planned, district, today)
     return ConsentImport.objects.create(
@@ -254,6 +301,19 @@ def consent_import_check(*, acting_user: User, district: District, file_name: st
         problem_count=report.problem_count,
         rows_read=report.rows_read,
     )
+
+
+def consent_import_mapping_save(
+    *, acting_user: User, district: District, mapping: importer.ColumnMapping
+) -> ConsentImportMapping:
+    """Keeps the columns of the district's export, offered again on the next upload."""
+    if not access.import_districts(acting_user).filter(pk=district.pk).exists():
+        raise PermissionDenied
+    saved, _created = ConsentImportMapping.objects.update_or_create(
+        district=district,
+        defaults={"columns": mapping.as_json(), "updated_by": acting_user, "updated_at": timezone.now()},
+    )
+    return saved
 
 
 def consent_import_apply(*, acting_user: User, consent_import: ConsentImport) -> int:

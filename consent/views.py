@@ -3,6 +3,8 @@ the selectors) who may be posted, log that the list was seen, render."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +17,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.access import scope_for
 from accounts.http import AuthenticatedHttpRequest
@@ -26,12 +29,13 @@ from consent.forms import (
     CheckForm,
     ImportForm,
     ListOptionsForm,
+    PaperForm,
     RecordForm,
     ScopeForm,
     StudentSearchForm,
 )
 from consent.history import scope_history
-from consent.models import ConsentImportStatus, ConsentScope, ListKind, ListViewLog, ScopeKind
+from consent.models import ConsentImportMapping, ConsentImportStatus, ConsentScope, ListKind, ListViewLog, ScopeKind
 from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.refusals import add_refusal, show_refusal
@@ -301,6 +305,56 @@ def record_entry(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "found": found})
 
 
+def _paper_form(request: AuthenticatedHttpRequest, student: Student) -> PaperForm:
+    district = student.district
+    received_on = timezone.localdate()
+    if request.method != "POST" and request.GET.get("received_on"):  # the date typed: its school years
+        with contextlib.suppress(ValueError):
+            received_on = datetime.date.fromisoformat(request.GET["received_on"])
+    return PaperForm(
+        request.POST if request.method == "POST" else None,
+        scopes=selectors.active_scopes(district),
+        start_month=district.school_year_start_month,
+        received_on=received_on,
+    )
+
+
+@login_required
+def paper_form(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A whole paper form in one save: every consent on it, then straight back to the search box."""
+    student = access.get_student_for_user(request.user, pk)
+    if not access.can_record(request.user, student.school):
+        raise PermissionDenied
+    form = _paper_form(request, student)
+    if request.method == "POST" and form.is_valid():
+        try:
+            records = services.consent_form_record(
+                acting_user=request.user,
+                student=student,
+                answers=form.answers(),
+                received_on=form.cleaned_data["received_on"],
+                school_year=form.cleaned_data["school_year"],
+                guardian_name=form.cleaned_data["guardian_name"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            # An answer refused for its scope, or a date the service refuses: nothing was recorded.
+            add_refusal(form, error, aliases={"scope": None, "decision": None})
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Recorded %(count)d answer for %(name)s.", "Recorded %(count)d answers for %(name)s.", len(records)
+                )
+                % {"count": len(records), "name": student.full_name},
+            )
+            return redirect("consent:record_entry")
+    context = {"student": student, "paper": form, "form": StudentSearchForm()}
+    if request.htmx and request.method != "POST":
+        return render(request, "consent/_paper_form.html", context)
+    return render(request, "consent/entry.html", context)
+
+
 @login_required
 def student_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     student = access.get_student_for_user(request.user, pk)
@@ -360,14 +414,26 @@ def student_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # --- Import -------------------------------------------------------------------------------
 
 
+def _saved_mapping(district: District, scopes: list[ConsentScope]) -> importer.ColumnMapping | None:
+    saved = ConsentImportMapping.objects.filter(district=district).first()
+    return importer.ColumnMapping.from_json(saved.columns).for_scopes(scopes) if saved else None
+
+
 @login_required
 def import_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_import_district_for_user(request.user, slug)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    scopes = selectors.active_scopes(district)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, scopes=scopes, mapping=_saved_mapping(district, scopes)
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        mapping = None
+        if form.district_layout:
+            mapping = form.mapping()
+            services.consent_import_mapping_save(acting_user=request.user, district=district, mapping=mapping)
         consent_import = services.consent_import_check(
-            acting_user=request.user, district=district, file_name=upload.name, data=upload.read()
+            acting_user=request.user, district=district, file_name=upload.name, data=upload.read(), mapping=mapping
         )
         return redirect(consent_import)
     recent = district.consent_imports.select_related("uploaded_by")
@@ -376,14 +442,18 @@ def import_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "consent/import_upload.html",
-        {
-            "district": district,
-            "form": form,
-            "recent": recent[:20],
-            "columns": importer.COLUMNS,
-            "scopes": selectors.active_scopes(district),
-        },
+        {"district": district, "form": form, "recent": recent[:20], "columns": importer.COLUMNS, "scopes": scopes},
     )
+
+
+@login_required
+def import_template(request: AuthenticatedHttpRequest, slug: str) -> HttpResponseBase:
+    """An empty file with the district's headers (its saved columns, else the standard names): one
+    column per consent, filled in and uploaded as the district's export."""
+    district = access.get_import_district_for_user(request.user, slug)
+    scopes = selectors.active_scopes(district)
+    mapping = _saved_mapping(district, scopes) or importer.ColumnMapping.default(scopes)
+    return csv_response(f"consent-answers-{district.slug}.csv", mapping.headers(scopes), [])
 
 
 @login_required

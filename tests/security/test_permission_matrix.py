@@ -291,6 +291,16 @@ PAGES: dict[str, Page] = {
     "consent:import_upload": on(
         "district", own_district=only(DIR, SUP, PRI, CLE, otherwise=NOT_FOUND), other_district=NOWHERE
     ),
+    "consent:import_template": on(
+        "district", own_district=only(DIR, SUP, PRI, CLE, otherwise=NOT_FOUND), other_district=NOWHERE
+    ),
+    # The clerk's whole paper form: those who record for the student's school.
+    "consent:paper_form": on(
+        "student",
+        own_school=act(allowed=(DIR, SUP, PRI, CLE), sees=(COM, STA)),
+        other_school=act(allowed=(DIR, SUP), sees=(COM,)),
+        other_district=NOWHERE,
+    ),
     **{
         name: on(
             "consent_import",
