@@ -16,6 +16,9 @@ handler500 = "config.views.server_error"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz/", healthz, name="healthz"),
+    # The language switch of the family pages posts here (Django's set_language): the choice is kept
+    # in a cookie and the visitor lands back on the page they were reading.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # The roster (or the technology director) owns sign-in addresses: allauth's page to add or
     # switch one is replaced by a page that says so (before allauth's own, which it shadows).

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from accounts.models import District, Role, School, User
 from config.celery import app as celery_app
@@ -54,6 +55,16 @@ def _counts_live(settings):
     """Pages count on every request in tests (core/counted.py keeps them otherwise): a test that
     changes a row and reloads sees it, whatever an earlier test left in a shared cache."""
     settings.COUNTS_MAX_AGE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in Spanish leaves Spanish active in the
+    thread (LocaleMiddleware activates it and nothing deactivates it), so a later test calling
+    gettext outside a request would read Spanish."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 from simple_history.models import HistoricalRecords
 
 from accounts.models import District, School, User
@@ -131,12 +132,16 @@ def grade_band_refusal(lowest: int | None, highest: int | None) -> dict[str, str
 
 
 def grade_band_label(lowest: int | None, highest: int | None) -> str:
-    short = {-1: "Pre-K", 0: "K"}
+    """The band in words, in the reader's language (families read it on the public tool list)."""
+    pre_k, kindergarten = pgettext("grade", "Pre-K"), pgettext("grade", "K")
+    short = {-1: pre_k, 0: kindergarten}
     if lowest is None and highest is None:
-        return "Any grade"
-    low = short.get(lowest, str(lowest)) if lowest is not None else "Pre-K"
+        return gettext("Any grade")
+    low = short.get(lowest, str(lowest)) if lowest is not None else pre_k
     high = short.get(highest, str(highest)) if highest is not None else "12"
-    return f"Grade {low}" if low == high else f"Grades {low}–{high}"
+    if low == high:
+        return gettext("Grade %(grade)s") % {"grade": low}
+    return gettext("Grades %(lowest)s–%(highest)s") % {"lowest": low, "highest": high}
 
 
 class Tool(models.Model):

@@ -160,6 +160,9 @@ PAGES: dict[str, Page] = {
     # The site
     "home": page(everyone()),
     "healthz": page(public()),
+    # The language switch of the family pages: anyone may choose a language; with no page to return
+    # to (the matrix posts nothing), Django's set_language sends the browser to the home page.
+    "set_language": page(public(HOME), method=POST),
     # The district directory: districts, schools, staff, students, roster imports
     "district_detail": on("district", own_district=everyone(), other_district=NOWHERE),
     "district_edit": district_page(DIR, SUP),
