@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import polib  # type: ignore[import-untyped]  # types-polib is not in the virtualenv
+import polib
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
