@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/revoke/", views.authorization_revoke, name="revoke"),
     path("<int:pk>/withdraw/", views.authorization_withdraw, name="withdraw"),
     path("<int:pk>/consent/", views.authorization_record_consent, name="record_consent"),
+    path("<int:pk>/ask-families/", views.authorization_ask_families, name="ask_families"),
 ]

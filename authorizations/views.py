@@ -528,3 +528,34 @@ def authorization_record_consent(request: AuthenticatedHttpRequest, pk: int) -> 
         return _detail_page(request, authorization, answer_form=form, status=400)
     messages.success(request, f"Recorded: the family of {student.full_name} {ANSWER_WORDS[data['decision']]}.")
     return redirect(authorization)
+
+
+@require_POST
+@login_required
+def authorization_ask_families(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The authorization's own form, sent to the families of the enrolled students on their links."""
+    user = request.user
+    authorization = access.get_authorization_for_user(user, pk)
+    if not consent_access.can_record(user, authorization.program.school):
+        raise PermissionDenied
+    scope: ConsentScope | None = authorization.participation_scope
+    if scope is None or not scope.active:
+        messages.error(request, _("Families are asked once it is authorized with a tool that needs their consent."))
+        return redirect(authorization)
+    students = list(_recordable_students(user, authorization))
+    sent = consent_services.family_links_send(
+        acting_user=user,
+        students=students,
+        school_year=authorization.district.school_year_for(timezone.localdate()).start_year,
+        scopes=[scope],
+        participation_scope=scope,
+    )
+    messages.success(
+        request,
+        _(
+            "%(emailed)s e-mail(s) on their way to %(families)s families; %(paper)s have no e-mail address: "
+            "give them the paper form."
+        )
+        % {"emailed": sent.emailed, "families": len(sent.links), "paper": len(sent.without_email)},
+    )
+    return redirect(authorization)

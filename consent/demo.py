@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.demo import PROFILES
-from accounts.models import District, PhotoModel, Student, User
+from accounts.models import District, Guardian, PhotoModel, Relationship, Student, StudentGuardian, User
 from consent.models import ConsentRecord, ConsentScope, Decision, ReceivedBy, ScopeKind
 from consent.services import consent_scopes_set_up
 
@@ -37,11 +37,39 @@ def _answers(district: District, index: int) -> dict[str, tuple[str, int] | None
     }
 
 
+# One student in this many has a family whose home language is Spanish (about one in seven in the US),
+# and one in this many a family without an e-mail address (they get a printed letter).
+SPANISH_EVERY, NO_EMAIL_EVERY = 7, 11
+
+
+def _families(district: District) -> None:
+    """A parent for each demo student, as a roster would bring them, so the links can be tried."""
+    if Guardian.objects.filter(district=district).exists():
+        return
+    students = list(Student.objects.filter(district=district).order_by("pk"))
+    guardians = Guardian.objects.bulk_create(
+        Guardian(
+            district=district,
+            roster_sourced_id=f"demo-guardian-{student.pk}",
+            first_name="Alex" if index % 2 else "Maria",
+            last_name=student.last_name,
+            email="" if index % NO_EMAIL_EVERY == 3 else f"family.{student.pk}@home.example.org",
+            preferred_language="es" if index % SPANISH_EVERY == 1 else "en",
+        )
+        for index, student in enumerate(students)
+    )
+    StudentGuardian.objects.bulk_create(
+        StudentGuardian(student=student, guardian=guardian, relationship=Relationship.PARENT)
+        for student, guardian in zip(students, guardians, strict=True)
+    )
+
+
 @transaction.atomic
 def load_demo() -> None:
     today = timezone.localdate()
     for district in District.objects.filter(slug__in=[profile["slug"] for profile in PROFILES]).order_by("pk"):
         consent_scopes_set_up(acting_user=None, district=district)
+        _families(district)
         scopes = {scope.kind: scope for scope in ConsentScope.objects.filter(district=district)}
         if ConsentRecord.objects.filter(scope__district=district).exclude(scope__kind=ScopeKind.PARTICIPATION).exists():
             continue

@@ -52,6 +52,17 @@ def _where(scope: ConsentScope) -> str:
 
 
 def scope_text(scope: ConsentScope, language: str) -> ScopeText:
+    if scope.is_participation:  # taking part in a tool with a class: the authorization's own words
+        return ScopeText(
+            scope=scope,
+            title=scope.name,
+            asked=scope.description_in(language),
+            where=_("Your child would use this tool with the class, club or team named above."),
+            yes=_("Yes: your child may take part."),
+            no=_("No: your child will not use the tool; the school gives them another way to take part."),
+            without_answer=_("If you do not answer, your child does not use the tool."),
+            public_events="",
+        )
     if scope.is_written_consent:
         without = _("If you do not answer, your child's picture is not posted.")
     else:

@@ -46,7 +46,11 @@ def link_from_token(token: str) -> FamilyLink | None:
         return None
     if not isinstance(link_id, int) or not isinstance(nonce, str):
         return None
-    link = FamilyLink.objects.select_related("student__school", "guardian", "district").filter(pk=link_id).first()
+    link = (
+        FamilyLink.objects.select_related("student__school", "guardian", "district", "participation_scope")
+        .filter(pk=link_id)
+        .first()
+    )
     if link is None or not secrets.compare_digest(link.nonce, nonce):
         return None
     return link

@@ -87,16 +87,16 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         return _unavailable(request, "revoked" if link.revoked_at else "expired", link, 410)
     language = _language(request, link)
     with translation.override(language):
-        scopes = selectors.active_scopes(link.district)
+        scopes = selectors.family_link_scopes(link)
         texts = [family_form.scope_text(scope, language) for scope in scopes]
         school_year = link.district.school_year_for(timezone.localdate())
         if school_year.start_year != link.school_year:
             school_year = school_year.next() if school_year.start_year < link.school_year else school_year
-        heading = _("Photos of %(name)s at %(school)s, school year %(year)s") % {
-            "name": link.student.first_name,
-            "school": link.student.school.name,
-            "year": school_year.label,
-        }
+        place = {"name": link.student.first_name, "school": link.student.school.name, "year": school_year.label}
+        if link.participation_scope_id:
+            heading = _("May %(name)s take part? %(school)s, school year %(year)s") % place
+        else:
+            heading = _("Photos of %(name)s at %(school)s, school year %(year)s") % place
         text = family_form.full_text(texts, heading)
         version = _form_version(scopes, school_year.label)
         errors: dict[str, list[str]] = {}

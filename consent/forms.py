@@ -306,6 +306,7 @@ class ScopeForm(forms.ModelForm[ConsentScope]):
         fields = [
             "name",
             "description",
+            "description_es",
             "model",
             "public_arena_exception",
             "renewed_each_school_year",

@@ -382,6 +382,11 @@ class FamilyLink(models.Model):
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="family_links")
     guardian = models.ForeignKey("accounts.Guardian", on_delete=models.CASCADE, related_name="family_links")
     school_year = models.PositiveSmallIntegerField(help_text="The school year the family answers for.")
+    # Set: the link asks only this (taking part in a tool with a class, for an authorization); empty:
+    # the district's picture scopes.
+    participation_scope = models.ForeignKey(
+        ConsentScope, on_delete=models.CASCADE, null=True, blank=True, related_name="family_links"
+    )
     nonce = models.CharField(max_length=43, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -397,8 +402,13 @@ class FamilyLink(models.Model):
             # One working link per guardian, student and school year: sending again re-sends it.
             models.UniqueConstraint(
                 fields=["student", "guardian", "school_year"],
-                condition=Q(revoked_at__isnull=True),
+                condition=Q(revoked_at__isnull=True, participation_scope__isnull=True),
                 name="family_link_one_per_year",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "guardian", "participation_scope"],
+                condition=Q(revoked_at__isnull=True, participation_scope__isnull=False),
+                name="family_link_one_per_participation",
             ),
         ]
         indexes = [models.Index(fields=["district", "school_year"], name="family_link_district_year")]

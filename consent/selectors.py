@@ -194,3 +194,10 @@ def family_links_of(student: Student) -> list[FamilyLink]:
     return list(
         FamilyLink.objects.filter(student=student).select_related("guardian").order_by("-school_year", "-created_at")
     )
+
+
+def family_link_scopes(link: FamilyLink) -> list[ConsentScope]:
+    """What a family's link asks: taking part in one tool, or every picture scope of the district."""
+    if link.participation_scope is not None:
+        return [link.participation_scope] if link.participation_scope.active else []
+    return active_scopes(link.district)

@@ -420,9 +420,16 @@ class LinksSent:
     without_email: list[FamilyLink]  # families to reach on paper or by the district's own tool
 
 
-def family_links_issue(*, acting_user: User, students: Sequence[Student], school_year: int) -> list[FamilyLink]:
-    """A working link for every current guardian of each student, for `school_year`: the one already
-    issued (its expiry renewed), or a new one. Students the user may not record for are refused."""
+def family_links_issue(
+    *,
+    acting_user: User,
+    students: Sequence[Student],
+    school_year: int,
+    participation_scope: ConsentScope | None = None,
+) -> list[FamilyLink]:
+    """A working link for every current guardian of each student, for `school_year` (or for taking
+    part in a tool, with `participation_scope`): the one already issued (its expiry renewed), or a
+    new one. Students the user may not record for are refused."""
     students = list(students)
     if any(
         not access.can_record(acting_user, student.school) for student in {s.school_id: s for s in students}.values()
@@ -434,19 +441,21 @@ def family_links_issue(*, acting_user: User, students: Sequence[Student], school
         for student in students:
             guardians = StudentGuardian.objects.filter(student=student, ended_on__isnull=True, guardian__active=True)
             for link_to in guardians.select_related("guardian"):
-                link = (
-                    FamilyLink.objects.select_for_update()
-                    .filter(
-                        student=student, guardian=link_to.guardian, school_year=school_year, revoked_at__isnull=True
-                    )
-                    .first()
+                same = FamilyLink.objects.select_for_update().filter(
+                    student=student, guardian=link_to.guardian, revoked_at__isnull=True
                 )
+                if participation_scope is None:
+                    same = same.filter(school_year=school_year, participation_scope__isnull=True)
+                else:
+                    same = same.filter(participation_scope=participation_scope)
+                link = same.first()
                 if link is None:
                     link = FamilyLink(
                         district_id=student.district_id,
                         student=student,
                         guardian=link_to.guardian,
                         school_year=school_year,
+                        participation_scope=participation_scope,
                         nonce=family_links.new_nonce(),
                         created_by=acting_user,
                     )
@@ -461,11 +470,21 @@ def family_links_issue(*, acting_user: User, students: Sequence[Student], school
 
 
 def family_links_send(
-    *, acting_user: User, students: Sequence[Student], school_year: int, scopes: Sequence[ConsentScope]
+    *,
+    acting_user: User,
+    students: Sequence[Student],
+    school_year: int,
+    scopes: Sequence[ConsentScope],
+    participation_scope: ConsentScope | None = None,
 ) -> LinksSent:
     """Issue the links and owe each family with an e-mail address one message through the reminder
-    log: once per guardian, student, scope set and school year, however often this is repeated."""
-    links = family_links_issue(acting_user=acting_user, students=students, school_year=school_year)
+    log: once per guardian, student, scope set and school year, however often this is repeated.
+    With `participation_scope` the links ask only that (an authorization's own form)."""
+    if participation_scope is not None:
+        scopes = [participation_scope]
+    links = family_links_issue(
+        acting_user=acting_user, students=students, school_year=school_year, participation_scope=participation_scope
+    )
     period = f"{school_year}:{_scope_set_key(scopes)}"
     with transaction.atomic():
         emailed = notify.notify_many(
@@ -485,7 +504,7 @@ def family_links_send(
             user=acting_user,
             district_id=students[0].district_id if students else links_district(acting_user),
             kind=ListKind.FAMILY_LINKS,
-            subject=f"Sent consent links to {len(links)} families",
+            subject=f"Sent {'participation' if participation_scope else 'consent'} links to {len(links)} families",
         )
     return LinksSent(links, emailed, [link for link in links if not link.guardian.email])
 

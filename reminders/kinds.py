@@ -517,6 +517,8 @@ def _family_link_context(
         "school_name": subject.student.school.name,
         "expires_on": timezone.localtime(subject.expires_at).date(),
         "guardian": subject.guardian,
+        # An authorization's own form: taking part in one tool (its name, in the district's words).
+        "participation": subject.participation_scope.name if subject.participation_scope else "",
     }
 
 

@@ -367,3 +367,40 @@ def test_it_keeps_the_spanish_text_the_family_signed(client, scopes, link):
     signature = FamilySignature.objects.get()
     assert signature.language == "es"
     assert "Al escribir mi nombre confirmo" in signature.text_shown
+
+
+# --- An authorization's own form --------------------------------------------------------------------
+
+
+def test_it_sends_an_authorizations_own_form_that_asks_only_about_taking_part(client, world, scopes):
+    from authorizations.models import Authorization
+    from authorizations.services import authorization_grant
+    from tests.factories import AuthorizationFactory, ToolFactory
+
+    club = ProgramFactory(school=world.school, name="Robotics Club")
+    member = StudentFactory(school=world.school, first_name="Iris")
+    family = guardian_of(member, preferred_language="en")
+    ProgramMembership.objects.create(program=club, student=member, role="member")
+    tool = ToolFactory(district=world.district, name="Flipgrid", parental_consent_required=True)
+    asked = AuthorizationFactory(program=club, tool=tool, staff_member=world.staff)
+    authorization = authorization_grant(
+        acting_user=world.superintendent,
+        authorization=Authorization.objects.select_related("district", "tool", "program__school").get(pk=asked.pk),
+        decided_as="superintendent",
+    )
+    client.force_login(world.clerk)
+
+    client.post(reverse("authorizations:ask_families", args=[authorization.pk]))
+    reminder_services.reminders_deliver(list(Reminder.objects.values_list("pk", flat=True)))
+
+    [message] = [m for m in mail.outbox if m.to == [family.email]]
+    assert "take part" in message.subject and "Flipgrid" in message.subject
+    link = FamilyLink.objects.get(student=member)
+    assert link.participation_scope == authorization.participation_scope
+    client.logout()
+    page = client.get(url_of(link), {"language": "en"}).content.decode()
+    assert "May Iris take part?" in page and "Yearbook" not in page
+    client.post(url_of(link), {"typed_name": "Pat", "relationship": "parent", "signatures_seen": "0",
+                               f"scope_{authorization.participation_scope.pk}": "yes"})  # fmt: skip
+    record = ConsentRecord.objects.get(student=member)
+    assert (record.scope, record.decision) == (authorization.participation_scope, Decision.GRANTED)

@@ -394,6 +394,7 @@ PAGES: dict[str, Page] = {
             ("revoke", (SUP,)),
             ("withdraw", (STA,)),  # the staff member who asked
             ("record_consent", (DIR, SUP, PRI, CLE)),  # whoever records the school's answers
+            ("ask_families", (DIR, SUP, PRI, CLE)),  # and sends the families their links
         )
     },
     # Approved tools, tool requests, designees
