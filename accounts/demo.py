@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -11,12 +10,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import (
-    Approver,
-    DisclosureRecipient,
     District,
     Membership,
-    PersonalSitePhotos,
-    PhotoModel,
     PolicyDocument,
     Program,
     ProgramKind,
@@ -24,11 +19,10 @@ from accounts.models import (
     ProgramRole,
     Role,
     School,
-    SocialMediaPhotoLists,
     Student,
-    ToolListVisibility,
     User,
 )
+from accounts.policy_templates import TEMPLATES_BY_KEY
 
 _Row = TypeVar("_Row")
 
@@ -40,125 +34,36 @@ def seeded(row: _Row | None, what: str) -> _Row:
     return row
 
 
-# Five profiles, read off the five seed policies (see the seeds README).
+# One district per seed policy, its profile from the policy's template (accounts.policy_templates).
 PROFILES: list[dict[str, Any]] = [
     {
         "slug": "willmar",
         "name": "Willmar Public Schools (demo)",
-        "policy_reference": "Policy 460 Social Media",
-        "photo_model": PhotoModel.WRITTEN_CONSENT,
-        "public_arena_exception": True,
-        "disclosure_required": True,
-        "disclosure_recipient": DisclosureRecipient.SCHOOL,
-        "preferred_account_administrators": 1,
-        "tool_approver": Approver.SUPERINTENDENT_OR_BOARD,
-        "logo_use_approver": Approver.SUPERINTENDENT_OR_BOARD,
-        # V.D.3: no spokesperson “except as authorized by the Superintendent or School Board”.
-        "spokesperson_approver": Approver.SUPERINTENDENT_OR_BOARD,
-        "tool_list_visibility": ToolListVisibility.PUBLIC,
-        "policy_document": {
-            "number": "460",
-            "title": "Social Media",
-            "version": "as published (no adoption date given)",
-            "text": "Employees may not post images of students on any social media network without written parental "
-            "consent, except for images of students taken in the public arena, such as at sporting events or fine "
-            "arts public performances. (Excerpt of V.D.7; the Board's policy manual holds the whole text.)",
-        },
+        "template": "willmar-460",
         "schools": ["Willmar Senior High", "Kennedy Elementary", "Roosevelt Elementary"],
     },
     {
         "slug": "henning",
         "name": "Henning Public Schools (demo)",
-        "policy_reference": "Policy 436 Employee Responsible Use of Social Media",
-        "photo_model": PhotoModel.WRITTEN_CONSENT,
-        "public_arena_exception": True,
-        "disclosure_required": True,
-        "disclosure_recipient": DisclosureRecipient.DISTRICT,
-        "preferred_account_administrators": 1,
-        "tool_list_visibility": ToolListVisibility.STAFF,
-        "policy_document": {
-            "number": "436",
-            "title": "Employee Responsible Use of Social Media",
-            "version": "as published (no adoption date given)",
-            "text": "Employees may not post images of students on any social media network without written parental "
-            "consent, except for images of students taken in the public arena. (Excerpt; the Board's policy manual "
-            "holds the whole text.)",
-        },
+        "template": "henning-436",
         "schools": ["Henning School"],
     },
     {
         "slug": "lakeshore",
         "name": "Lakeshore School District, Wisconsin (demo)",
-        "policy_reference": "Policy 547.0 / R-547.0 Social Media",
-        "photo_model": PhotoModel.OPT_OUT,
-        "public_arena_exception": True,
-        "min_account_administrators": 1,
-        "preferred_account_administrators": 2,
-        # IV.F: designated administrators "monitor and ensure compliance with this policy".
-        "administrator_acknowledgement_required": True,
-        "disclosure_required": True,
-        "disclosure_recipient": DisclosureRecipient.SUPERVISOR,
-        # guidelines to be looked at "at least annually".
-        "policy_review_interval_months": 12,
-        "policy_document": {
-            "number": "547.0 / R-547.0",
-            "title": "Social Media",
-            "version": "adopted March 9, 2015",
-            "adopted_on": datetime.date(2015, 3, 9),
-            "text": "All registered accounts must include at least one (preferably two) designated administrators of "
-            "the site to monitor and ensure compliance with this policy. (Excerpt of IV.F.)",
-        },
+        "template": "wisconsin-547",
         "schools": ["Lakeshore High", "Lakeshore Middle", "Harbor Elementary"],
     },
     {
         "slug": "bloomington",
         "name": "Bloomington Public Schools ISD 271 (demo)",
-        "policy_reference": "Policy 458 Employee Use of Social Media",
-        "photo_model": PhotoModel.OPT_OUT,
-        "public_arena_exception": False,
-        # IV.B.4: no images of students on the directory-information opt-out list; the district's own
-        # social-media question is honoured too.
-        "social_media_photo_lists": SocialMediaPhotoLists.BOTH,
-        # Guidelines, Confidential Information: “Staff may not post student pictures … on personal online
-        # social media sites.”
-        "personal_site_student_photos": PersonalSitePhotos.NEVER,
-        "approval_before_launch": True,
-        "communications_review_before_launch": True,
-        "preferred_account_administrators": 1,
-        "logo_permission_required": False,
-        # IV.B.5: staff "must follow District social media guidelines" for the accounts they manage.
-        "administrator_acknowledgement_required": True,
-        "disclosure_required": False,
-        "policy_document": {
-            "number": "458",
-            "title": "Employee Use of Social Media",
-            "version": "June 26, 2023 (revised guidelines appendix)",
-            "adopted_on": datetime.date(2021, 11, 22),
-            "last_reviewed_on": datetime.date(2023, 6, 26),
-            "text": "Staff may not post images on any social media network of students who are on the District's "
-            "directory information opt-out list. (Excerpt of IV.B.4.)",
-        },
+        "template": "bloomington-458",
         "schools": ["Jefferson High", "Kennedy High", "Olson Middle"],
     },
     {
         "slug": "litchfield",
         "name": "Litchfield Public Schools (demo)",
-        "policy_reference": "Policy 4118.51 / 4218.51 Social Media",
-        "photo_model": PhotoModel.WRITTEN_CONSENT,
-        "public_arena_exception": True,
-        "preferred_account_administrators": 1,
-        "logo_permission_required": False,
-        "official_accounts_on_approved_networks_only": True,
-        "disclosure_required": False,
-        "policy_document": {
-            "number": "4118.51 / 4218.51",
-            "title": "Employee Use of Social Media",
-            "version": "revised October 5, 2016",
-            "adopted_on": datetime.date(2011, 1, 19),
-            "last_reviewed_on": datetime.date(2016, 10, 5),
-            "text": "Employees may not post images of students on any personal social media network without written "
-            "parental consent, except for images of students taken in the public arena. (Excerpt.)",
-        },
+        "template": "litchfield-4118-51",
         "schools": ["Litchfield High", "Lake Ripley Elementary"],
     },
 ]
@@ -256,9 +161,10 @@ def load_demo() -> list[DemoLogin]:
     logins: list[DemoLogin] = []
     password = make_password(settings.DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
     for number, profile in enumerate(PROFILES):
-        values = {k: v for k, v in profile.items() if k not in ("slug", "schools", "policy_document")}
+        template = TEMPLATES_BY_KEY[profile["template"]]
+        values = {**template.values, "name": profile["name"]}
         district, _ = District.objects.get_or_create(slug=profile["slug"], defaults=values)
-        document = dict(profile["policy_document"])
+        document = dict(template.document or {})
         PolicyDocument.objects.get_or_create(district=district, number=document.pop("number"), defaults=document)
         domain = f"{district.slug}.example.org"
         counter = number * 1000

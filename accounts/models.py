@@ -44,6 +44,22 @@ class PersonalSitePhotos(models.TextChoices):
     NEVER = "never", "Never: no pictures of students on personal sites"
 
 
+# The zones US school districts are in (a district elsewhere is one line away).
+US_TIME_ZONES = [
+    ("America/New_York", "Eastern (New York)"),
+    ("America/Detroit", "Eastern (Detroit)"),
+    ("America/Indiana/Indianapolis", "Eastern (Indianapolis)"),
+    ("America/Chicago", "Central (Chicago)"),
+    ("America/Denver", "Mountain (Denver)"),
+    ("America/Phoenix", "Mountain, no daylight saving (Phoenix)"),
+    ("America/Los_Angeles", "Pacific (Los Angeles)"),
+    ("America/Anchorage", "Alaska (Anchorage)"),
+    ("Pacific/Honolulu", "Hawaii (Honolulu)"),
+    ("America/Puerto_Rico", "Atlantic (Puerto Rico)"),
+    ("Pacific/Guam", "Chamorro (Guam)"),
+]
+
+
 class DisclosureRecipient(models.TextChoices):
     DISTRICT = "district", "The district office"
     SCHOOL = "school", "The employee's school (principal)"
@@ -314,6 +330,14 @@ class District(models.Model):
     )
 
     # Calendar and reminders
+    time_zone = models.CharField(
+        "time zone",
+        max_length=64,
+        choices=US_TIME_ZONES,
+        default="America/Chicago",
+        db_default="America/Chicago",
+        help_text="Dates and times on the district's pages are shown in this zone.",
+    )
     school_year_start_month = models.PositiveSmallIntegerField(
         "school year starts in",
         default=7,

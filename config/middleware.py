@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 # Nothing in the product uses these browser features; a page (or an injected script) may not either.
@@ -71,3 +73,20 @@ def sign_in_origins() -> list[str]:
 def _signed_in(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
+
+
+class DistrictTimeZoneMiddleware:
+    """Dates and times on a signed-in person's pages are their district's (accounts.District.time_zone).
+    The user is loaded with their district already (accounts.backends), so this costs no query."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        district = getattr(user, "district", None) if user is not None and user.is_authenticated else None
+        zone = getattr(district, "time_zone", "")
+        if zone and zone != settings.TIME_ZONE:
+            with timezone.override(zoneinfo.ZoneInfo(zone)):
+                return self.get_response(request)
+        return self.get_response(request)

@@ -127,7 +127,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect(f"{request.path}?language={language}&saved=1")
         else:
             services.family_link_opened(link=link)
-        current = services.current_family_answers(link.student, scopes)
+        current = services.current_family_answers(link.student, scopes, given_by=link.guardian)
         questions = []
         for scope_text in texts:
             field = f"scope_{scope_text.scope.pk}"
@@ -137,6 +137,13 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                 decision = current.get(scope_text.scope.pk)
                 checked = "" if decision is None else ("yes" if decision == "granted" else "no")
             questions.append({"text": scope_text, "field": field, "checked": checked, "errors": errors.get(field, [])})
+        # The summary names each question, so a list of "answer yes or no" says which.
+        titles = {f"scope_{scope_text.scope.pk}": scope_text.title for scope_text in texts}
+        summary = [
+            (field, f"{titles[field]}: {message}" if field in titles else message)
+            for field, messages in errors.items()
+            for message in messages
+        ]
         status = 400 if errors else 200
         return render(
             request,
@@ -151,6 +158,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                 "answered": bool(current) and link.answered_at is not None,
                 "saved": request.GET.get("saved") == "1" and not errors,
                 "errors": errors,
+                "summary": summary,
                 "error_count": sum(len(v) for v in errors.values()),
                 "submitted": submitted,
                 "relationships": [(value, str(label)) for value, label in RELATIONSHIPS],

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import (
     District,
+    Guardian,
     PhotoModel,
     ProgramMembership,
     Relationship,
@@ -617,10 +618,15 @@ def family_answers_record(*, link_id: int, scopes: Sequence[ConsentScope], given
     return signature
 
 
-def current_family_answers(student: Student, scopes: Sequence[ConsentScope]) -> dict[int, str]:
-    """The student's latest answer per scope, as the school has it (one query)."""
+def current_family_answers(
+    student: Student, scopes: Sequence[ConsentScope], *, given_by: Guardian | None = None
+) -> dict[int, str]:
+    """The student's latest answer per scope, as the school has it (one query); with `given_by`, only
+    the answers that guardian signed online: a family never sees another guardian's answers."""
     latest: dict[int, str] = {}
     records = ConsentRecord.objects.filter(student=student, scope__in=list(scopes)).order_by("-received_on", "-pk")
+    if given_by is not None:
+        records = records.filter(family_signature__link__guardian=given_by)
     for scope_id, decision in records.values_list("scope_id", "decision"):
         latest.setdefault(scope_id, decision)
     return latest

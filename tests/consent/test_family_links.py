@@ -207,6 +207,7 @@ def test_it_never_shows_another_guardians_name_or_another_student(client, world,
     page = client.get(url_of(link), {"language": "en"}).content
 
     assert b"Bruno" not in page and b"Castillo" not in page and classmate.first_name.encode() not in page
+    assert b" checked" not in page  # Bruno's answers are his own: Ana answers afresh
 
 
 # --- Sending ---------------------------------------------------------------------------------------
@@ -404,3 +405,16 @@ def test_it_sends_an_authorizations_own_form_that_asks_only_about_taking_part(cl
                                f"scope_{authorization.participation_scope.pk}": "yes"})  # fmt: skip
     record = ConsentRecord.objects.get(student=member)
     assert (record.scope, record.decision) == (authorization.participation_scope, Decision.GRANTED)
+
+
+def test_it_shows_the_districts_own_words_in_the_familys_language(client, scopes, link):
+    social = scopes["social_media"]
+    social.description = "We post team photos after each game."
+    social.description_es = "Publicamos fotos del equipo después de cada partido."
+    social.save()
+
+    spanish = client.get(url_of(link), {"language": "es"}).content.decode()
+    english = client.get(url_of(link), {"language": "en"}).content.decode()
+
+    assert "Publicamos fotos del equipo" in spanish and "We post team photos" not in spanish
+    assert "We post team photos" in english
