@@ -330,6 +330,11 @@ class District(models.Model):
     )
 
     # Calendar and reminders
+    # The director's setup checklist reads these: saving the profile is reviewing it, changed or not.
+    policy_reviewed_at = models.DateTimeField("policy profile last reviewed", null=True, blank=True, editable=False)
+    policy_reviewed_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
     time_zone = models.CharField(
         "time zone",
         max_length=64,
@@ -409,7 +414,9 @@ class District(models.Model):
     roster_imported_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["roster_version", "roster_imported_at"])
+    history = HistoricalRecords(
+        excluded_fields=["roster_version", "roster_imported_at", "policy_reviewed_at", "policy_reviewed_by"]
+    )
 
     class Meta:
         ordering = ["name"]

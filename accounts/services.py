@@ -68,6 +68,11 @@ def district_policy_save(*, acting_user: User, district: District, values: dict[
         reserved = [name for name in RESERVED_POWER_FIELDS if name in values and values[name] != getattr(current, name)]
         if reserved and not access.can_change_reserved_powers(acting_user, district):
             raise ValidationError({name: "Only the Superintendent can change who decides this." for name in reserved})
+        # Saving is reviewing, changed or not (the setup checklist reads it); bookkeeping, not history.
+        district.policy_reviewed_at, district.policy_reviewed_by = timezone.now(), acting_user
+        District.objects.filter(pk=district.pk).update(
+            policy_reviewed_at=district.policy_reviewed_at, policy_reviewed_by=acting_user
+        )
         if not values:
             return []  # nothing changed: no history entry saying otherwise
         for name, value in values.items():

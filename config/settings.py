@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "reminders",
     "dashboards",
     "audit",
+    "onboarding",
 ]
 
 MIDDLEWARE = [

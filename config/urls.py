@@ -31,6 +31,8 @@ urlpatterns = [
     path("consent/", include("consent.urls")),
     # A family's consent link: no account, the signed address is the key (consent.family_links).
     path("family/", include("consent.family_urls")),
+    # Creating districts (the installation's operators) and each district's setup checklist.
+    path("setup/", include("onboarding.urls")),
     path("disclosures/", include("disclosures.urls")),
     path("reminders/", include("reminders.urls")),
     path("tools/authorizations/", include("authorizations.urls")),
