@@ -334,6 +334,13 @@ PAGES: dict[str, Page] = {
         other_district=NOWHERE,
     ),
     "family:answer": on("family_token", own_school=public(), other_district=public()),
+    # Setting districts up: only the installation's operators create them (tested apart, as superusers);
+    # a district's directors see its checklist, nobody else of any district does.
+    "onboarding:district_list": page(everyone(FORBIDDEN)),
+    "onboarding:district_new": page(everyone(FORBIDDEN)),
+    "onboarding:district_checklist": on(
+        "district", own_district=only(DIR, otherwise=NOT_FOUND), other_district=NOWHERE
+    ),
     # Staff disclosures (this world's policy sends them to the school: principals see their staff's)
     "disclosures:home": page(everyone()),
     "disclosures:review_queue": page(everyone()),
