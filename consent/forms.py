@@ -17,7 +17,7 @@ from registry.models import SocialAccount
 
 
 class StudentSearchForm(forms.Form):
-    q = forms.CharField(label="Student name or id", max_length=100, required=False)
+    q = forms.CharField(label=_("Student name or id"), max_length=100, required=False)
 
 
 ANY_USE = ""
@@ -28,15 +28,18 @@ PERSONAL = "personal"
 class CheckForm(StudentSearchForm):
     """The quick check: which students, and where the picture would be posted."""
 
-    where = forms.ChoiceField(label="Where will it be posted?", required=False)
+    where = forms.ChoiceField(label=_("Where will it be posted?"), required=False)
 
     def __init__(self, *args: Any, accounts: list[SocialAccount], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field_of(self.fields, "where", forms.ChoiceField).choices = [
-            (ANY_USE, "Any use: every list"),
-            (OFFICIAL, "An official account of the district"),
-            *((f"account:{account.pk}", f"Official account: {account.display_name}") for account in accounts),
-            (PERSONAL, "A personal site or account"),
+            (ANY_USE, _("Any use: every list")),
+            (OFFICIAL, _("An official account of the district")),
+            *(
+                (f"account:{account.pk}", _("Official account: %(name)s") % {"name": account.display_name})
+                for account in accounts
+            ),
+            (PERSONAL, _("A personal site or account")),
         ]
         self.fields["where"].widget.attrs["class"] = "form-select"
 
@@ -45,8 +48,8 @@ class ListOptionsForm(forms.Form):
     """What a do-not-post list is about: which scope, and whether it is for a public event."""
 
     scope = forms.ModelChoiceField(queryset=ConsentScope.objects.none(), required=False, empty_label=None)
-    public_arena = forms.BooleanField(label="At a public event (game, concert, performance)", required=False)
-    q = forms.CharField(label="Find a student", max_length=100, required=False)
+    public_arena = forms.BooleanField(label=_("At a public event (game, concert, performance)"), required=False)
+    q = forms.CharField(label=_("Find a student"), max_length=100, required=False)
 
     def __init__(self, *args: Any, scopes: list[ConsentScope], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,14 +70,14 @@ class RecordForm(forms.ModelForm[ConsentRecord]):
             "decision": forms.RadioSelect,
             "received_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
-        labels = {"received_on": "Received on", "received_by": "Received as"}
+        labels = {"received_on": _("Received on"), "received_by": _("Received as")}
 
     school_year = forms.TypedChoiceField(
-        label="Counts for the school year",
+        label=_("Counts for the school year"),
         coerce=int,
         required=False,
         empty_value=None,  # not given: the school year the answer was received in
-        help_text="A form returned before the summer for the coming school year counts from its first day.",
+        help_text=_("A form returned before the summer for the coming school year counts from its first day."),
     )
 
     def __init__(
@@ -84,7 +87,7 @@ class RecordForm(forms.ModelForm[ConsentRecord]):
         scope_field = field_of(self.fields, "scope", forms.ModelChoiceField)
         scope_field.queryset = ConsentScope.objects.filter(pk__in=[scope.pk for scope in scopes])
         scope_field.choices = [(scope.pk, scope.name) for scope in scopes]
-        scope_field.label = "Consent for"
+        scope_field.label = _("Consent for")
         # This school year and the next, this one first (the usual case).
         years = school_years or []
         year_field = field_of(self.fields, "school_year", forms.TypedChoiceField)

@@ -17,6 +17,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.access import scope_for
@@ -382,7 +383,9 @@ def student_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 add_refusal(form, error)
             else:
                 messages.success(
-                    request, f"Recorded for {student.full_name}: {record.scope} — {record.get_decision_display()}."
+                    request,
+                    _("Recorded for %(name)s: %(scope)s — %(decision)s.")
+                    % {"name": student.full_name, "scope": record.scope, "decision": record.get_decision_display()},
                 )
                 if request.POST.get("next") == "entry":
                     return redirect("consent:record_entry")
@@ -464,13 +467,17 @@ def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             recorded = services.consent_import_apply(acting_user=request.user, consent_import=consent_import)
         except services.ImportOutOfDate:
             messages.error(
-                request, "Answers changed since this file was checked. Nothing was recorded: upload it again."
+                request, _("Answers changed since this file was checked. Nothing was recorded: upload it again.")
             )
         except ValidationError as error:
             show_refusal(request, error)
         else:
             messages.success(
-                request, f"Recorded {recorded} answer{'s' if recorded != 1 else ''} from {consent_import.file_name}."
+                request,
+                ngettext(
+                    "Recorded %(count)d answer from %(file)s.", "Recorded %(count)d answers from %(file)s.", recorded
+                )
+                % {"count": recorded, "file": consent_import.file_name},
             )
         return redirect(consent_import)
     rows = [importer.PlannedRow.from_dict(row) for row in consent_import.plan]
@@ -509,7 +516,11 @@ def scope_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     district = access.get_managed_district_for_user(request.user, slug)
     if request.method == "POST":
         created = services.consent_scopes_set_up(acting_user=request.user, district=district)
-        messages.success(request, f"Added {len(created)} standard scope{'s' if len(created) != 1 else ''}.")
+        messages.success(
+            request,
+            ngettext("Added %(count)d standard scope.", "Added %(count)d standard scopes.", len(created))
+            % {"count": len(created)},
+        )
         return redirect("consent:scope_list", slug=district.slug)
     return render(
         request,
@@ -541,7 +552,7 @@ def scope_edit(request: AuthenticatedHttpRequest, slug: str, pk: int | None = No
         except ValidationError as error:
             add_refusal(form, error)
         else:
-            messages.success(request, f"Saved “{scope.name}”.")
+            messages.success(request, _("Saved “%(name)s”.") % {"name": scope.name})
             return redirect("consent:scope_list", slug=district.slug)
     history = scope_history(scope, number=page_number(request)) if scope.pk else None
     return render(

@@ -13,8 +13,10 @@ from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import District, School
@@ -116,14 +118,18 @@ def _coverage_chart(dashboard: SchoolDashboard) -> dict[str, Any] | None:
     grades = main.grades
     if main.scope.is_written_consent:
         series = [
-            {"key": "granted", "label": "Consent given", "data": [grade.granted for grade in grades]},
-            {"key": "refused", "label": "Refused or withdrawn", "data": [grade.refused for grade in grades]},
-            {"key": "no_answer", "label": "No answer: do not post", "data": [grade.no_answer for grade in grades]},
+            {"key": "granted", "label": _("Consent given"), "data": [grade.granted for grade in grades]},
+            {"key": "refused", "label": _("Refused or withdrawn"), "data": [grade.refused for grade in grades]},
+            {"key": "no_answer", "label": _("No answer: do not post"), "data": [grade.no_answer for grade in grades]},
         ]
     else:  # under an opt-out list, no answer means the picture may be posted
         series = [
-            {"key": "refused", "label": "Opted out: do not post", "data": [grade.refused for grade in grades]},
-            {"key": "granted", "label": "May be posted", "data": [grade.granted + grade.no_answer for grade in grades]},
+            {"key": "refused", "label": _("Opted out: do not post"), "data": [grade.refused for grade in grades]},
+            {
+                "key": "granted",
+                "label": _("May be posted"),
+                "data": [grade.granted + grade.no_answer for grade in grades],
+            },
         ]
     return {"title": main.scope.name, "labels": [grade.label for grade in grades], "series": series}
 
@@ -196,40 +202,56 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("school", "School", "School", "", lambda m: m.school_name.lower()),
-    Column("score", "Score", "Score", "", lambda m: m.score),
-    Column("accounts_live", "Live accounts", "Live", "Official accounts", lambda m: m.accounts_live),
+    Column("school", N_("School"), N_("School"), "", lambda m: m.school_name.lower()),
+    Column("score", N_("Score"), N_("Score"), "", lambda m: m.score),
+    Column("accounts_live", N_("Live accounts"), N_("Live"), N_("Official accounts"), lambda m: m.accounts_live),
     Column(
         "accounts_below_minimum",
-        "Accounts short of administrators",
-        "Too few administrators",
-        "Official accounts",
+        N_("Accounts short of administrators"),
+        N_("Too few administrators"),
+        N_("Official accounts"),
         lambda m: m.accounts_below_minimum,
     ),
     Column(
         "accounts_review_overdue",
-        "Account reviews overdue",
-        "Review overdue",
-        "Official accounts",
+        N_("Account reviews overdue"),
+        N_("Review overdue"),
+        N_("Official accounts"),
         lambda m: m.accounts_review_overdue,
     ),
     Column(
         "accounts_waiting",
-        "Account requests waiting",
-        "Requests waiting",
-        "Official accounts",
+        N_("Account requests waiting"),
+        N_("Requests waiting"),
+        N_("Official accounts"),
         lambda m: m.accounts_waiting,
     ),
-    Column("disclosures_filed", "Disclosures filed (%)", "Filed", "Disclosures", lambda m: m.disclosures_percent),
-    Column("disclosures_late", "Disclosures late", "Late", "Disclosures", lambda m: m.disclosures_late),
-    Column("consent_answered", "Families answered (%)", "Answered", "Photo consent", lambda m: m.consent_percent),
-    Column("consent_refused", "Refused or withdrawn", "Refused", "Photo consent", lambda m: m.consent_refused),
-    Column("consent_opt_outs", "Opt-outs recorded", "Opted out", "Photo consent", lambda m: m.consent_opt_outs),
+    Column(
+        "disclosures_filed",
+        N_("Disclosures filed (%)"),
+        N_("Filed"),
+        N_("Disclosures"),
+        lambda m: m.disclosures_percent,
+    ),
+    Column("disclosures_late", N_("Disclosures late"), N_("Late"), N_("Disclosures"), lambda m: m.disclosures_late),
+    Column(
+        "consent_answered",
+        N_("Families answered (%)"),
+        N_("Answered"),
+        N_("Photo consent"),
+        lambda m: m.consent_percent,
+    ),
+    Column(
+        "consent_refused", N_("Refused or withdrawn"), N_("Refused"), N_("Photo consent"), lambda m: m.consent_refused
+    ),
+    Column(
+        "consent_opt_outs", N_("Opt-outs recorded"), N_("Opted out"), N_("Photo consent"), lambda m: m.consent_opt_outs
+    ),
     Column(
         "authorizations_not_ready",
-        "Class tools missing consent",
-        "Missing consent",
-        "Class tools",
+        N_("Class tools missing consent"),
+        N_("Missing consent"),
+        N_("Class tools"),
         lambda m: m.authorizations_not_ready,
     ),
 )
@@ -274,13 +296,14 @@ def district_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResp
     def table() -> str:
         rows = [row for row in figures.rows if query.lower() in row.school_name.lower()] if query else figures.rows
         page = Paginator(_sorted(rows, sort), SCHOOLS_PER_PAGE).get_page(page_number)
-        sorted_by = COLUMN_BY_KEY[sort.lstrip("-")].label.lower() + (", highest first" if sort.startswith("-") else "")
+        column = _(COLUMN_BY_KEY[sort.lstrip("-")].label).lower()
+        sorted_by = _("%(column)s, highest first") % {"column": column} if sort.startswith("-") else column
         context = {"figures": figures, "page": page, "sort": sort, "sorted_by": sorted_by, "query": query}
         context |= {"columns": columns}
         context |= {"groups": groups_of(columns), "request": request}
         return render_to_string("dashboards/_schools_table.html", context)
 
-    variant = f"{sort}\n{query}\n{page_number}"
+    variant = f"{sort}\n{query}\n{page_number}\n{translation.get_language()}"
     return render(
         request,
         "dashboards/district.html",
@@ -294,7 +317,7 @@ def district_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResp
             "formula": selectors.SCORE_FORMULA,
             "steps": selectors.district_steps(figures, district, readers.at_district(request.user, district)),
             "chart": {
-                "labels": [f"{point.day:%b} {point.day.day}" for point in figures.completion],
+                "labels": [dateformat.format(point.day, "M j") for point in figures.completion],
                 "disclosures": [point.disclosures for point in figures.completion],
                 "consent": [point.consent for point in figures.completion],
                 "scope": figures.scope_name,

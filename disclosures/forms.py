@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import District, Program, Role, School
 from core.forms import field_of
@@ -24,14 +25,14 @@ ATTESTATION_MAX_LENGTH = 5000
 
 class CycleForm(forms.ModelForm[DisclosureCycle]):
     attestation_text = forms.CharField(
-        label="Attestation", max_length=ATTESTATION_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Attestation"), max_length=ATTESTATION_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
     )
     required_roles = forms.MultipleChoiceField(
-        label="Who must file",
+        label=_("Who must file"),
         choices=Role.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Leave every box empty for all active staff; tick roles to ask only the people who hold them.",
+        help_text=_("Leave every box empty for all active staff; tick roles to ask only the people who hold them."),
     )
 
     class Meta:
@@ -54,14 +55,14 @@ class CycleForm(forms.ModelForm[DisclosureCycle]):
         current = district.current_school_year
         years = [current.previous(), current, current.next()]
         self.fields["school_year_start"] = forms.TypedChoiceField(
-            label="School year", coerce=int, choices=[(year.start_year, year.label) for year in years]
+            label=_("School year"), coerce=int, choices=[(year.start_year, year.label) for year in years]
         )
         if self.instance.pk:
             # The school year names the cycle; a wrong one is retired by opening the right one.
             del self.fields["school_year_start"]
         else:
             self.fields["school_year_start"].initial = current.start_year
-        self.fields["attestation_text"].help_text = (
+        self.fields["attestation_text"].help_text = _(
             "Staff sign this text. Changing it during the cycle asks everyone who signed the earlier text "
             "to sign again."
         )
@@ -74,7 +75,7 @@ class NetworkProgramField(forms.ModelChoiceField[Program]):
 
 class NetworkForm(forms.ModelForm[DisclosedNetwork]):
     url = forms.URLField(
-        label="Address (if it has one)",
+        label=_("Address (if it has one)"),
         max_length=500,
         required=False,
         assume_scheme="https",
@@ -91,31 +92,31 @@ class NetworkForm(forms.ModelForm[DisclosedNetwork]):
         schools = School.objects.filter(district=district, active=True).order_by("name")
         school = field_of(self.fields, "school", forms.ModelChoiceField)
         school.queryset = schools
-        school.empty_label = "No particular school"
+        school.empty_label = _("No particular school")
         program = field_of(self.fields, "program", NetworkProgramField)
         program.queryset = (
             Program.objects.filter(school__district=district, active=True)
             .select_related("school")
             .order_by("school__name", "name")
         )
-        program.empty_label = "No particular club, team or class"
-        program.label = "Club, team or class"
+        program.empty_label = _("No particular club, team or class")
+        program.label = _("Club, team or class")
         # The model's choices, without the empty choice a required field's select starts with.
-        field_of(self.fields, "platform", forms.ChoiceField).choices = [("", "Choose…"), *NetworkPlatform.choices]
+        field_of(self.fields, "platform", forms.ChoiceField).choices = [("", _("Choose…")), *NetworkPlatform.choices]
         self.fields["run_by"].widget = forms.RadioSelect(choices=NetworkRunBy.choices)
         self.fields["part"].widget = forms.RadioSelect(choices=NetworkPart.choices)
         self.fields["students_are_members"].widget = forms.RadioSelect(choices=StudentMembership.choices)
 
 
 class NoneForm(forms.Form):
-    takes_part_in_none = forms.BooleanField(label="I take part in no such networks", required=False)
+    takes_part_in_none = forms.BooleanField(label=_("I take part in no such networks"), required=False)
 
 
-HASH_REFUSED = "The text you sign could not be checked: read it again and sign."
+HASH_REFUSED = _("The text you sign could not be checked: read it again and sign.")
 
 
 class SignatureForm(forms.Form):
-    signed_name = forms.CharField(label="Type your full name to sign", max_length=300)
+    signed_name = forms.CharField(label=_("Type your full name to sign"), max_length=300)
     # Hidden: a refusal must still say something a person understands.
     signed_hash = forms.CharField(
         widget=forms.HiddenInput, max_length=64, error_messages={"required": HASH_REFUSED, "max_length": HASH_REFUSED}
@@ -124,22 +125,22 @@ class SignatureForm(forms.Form):
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Decision",
-        choices=[("accept", "Accept"), ("return", "Return for revision")],
+        label=_("Decision"),
+        choices=[("accept", _("Accept")), ("return", _("Return for revision"))],
         error_messages={
-            "required": "Choose to accept or return the disclosure.",
-            "invalid_choice": "Choose to accept or return the disclosure.",
+            "required": _("Choose to accept or return the disclosure."),
+            "invalid_choice": _("Choose to accept or return the disclosure."),
         },
     )
     comment = forms.CharField(
-        label="Comment",
+        label=_("Comment"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=4000,
-        error_messages={"max_length": "Keep the comment under 4,000 characters."},
+        error_messages={"max_length": _("Keep the comment under 4,000 characters.")},
     )
     visibility = forms.ChoiceField(
-        label="Who may read it",
+        label=_("Who may read it"),
         choices=ReviewVisibility.choices,
         initial=ReviewVisibility.EMPLOYEE,
         required=False,
@@ -148,24 +149,24 @@ class ReviewForm(forms.Form):
 
 class CommentForm(forms.Form):
     text = forms.CharField(
-        label="Note",
+        label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=4000,
-        error_messages={"required": "Write the note.", "max_length": "Keep the note under 4,000 characters."},
+        error_messages={"required": _("Write the note."), "max_length": _("Keep the note under 4,000 characters.")},
     )
     visibility = forms.ChoiceField(
-        label="Who may read it", choices=ReviewVisibility.choices, initial=ReviewVisibility.INTERNAL, required=False
+        label=_("Who may read it"), choices=ReviewVisibility.choices, initial=ReviewVisibility.INTERNAL, required=False
     )
 
 
 class TrackingFilterForm(forms.Form):
     category = forms.ChoiceField(
-        label="Show", required=False, choices=[("", "Everyone")] + [(c.key, c.label) for c in CATEGORIES]
+        label=_("Show"), required=False, choices=[("", _("Everyone"))] + [(c.key, c.label) for c in CATEGORIES]
     )
     school = forms.ModelChoiceField(
-        label="School", queryset=School.objects.none(), required=False, empty_label="All schools"
+        label=_("School"), queryset=School.objects.none(), required=False, empty_label=_("All schools")
     )
-    q = forms.CharField(label="Name or e-mail", required=False, max_length=100)
+    q = forms.CharField(label=_("Name or e-mail"), required=False, max_length=100)
 
     def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -17,6 +17,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_district_for_user, visible_schools
@@ -226,7 +228,7 @@ def set_none(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             disclosure=disclosure,
             takes_part_in_none=bool(form.cleaned_data.get("takes_part_in_none")),
         )
-        messages.success(request, "Draft saved.")
+        messages.success(request, _("Draft saved."))
     except ValidationError as error:
         show_refusal(request, error)
     return redirect("disclosures:edit", disclosure.pk)
@@ -248,8 +250,12 @@ def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if disclosure.is_draft
             else redirect("disclosures:detail", disclosure.pk)
         )
-    late = " It was filed after your due date and is marked late." if disclosure.filed_late else ""
-    messages.success(request, f"Your disclosure is signed and filed.{late}")
+    if disclosure.filed_late:
+        messages.success(
+            request, _("Your disclosure is signed and filed. It was filed after your due date and is marked late.")
+        )
+    else:
+        messages.success(request, _("Your disclosure is signed and filed."))
     return redirect("disclosures:detail", disclosure.pk)
 
 
@@ -275,7 +281,7 @@ def discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         show_refusal(request, error)
         return redirect("disclosures:edit", disclosure.pk)
-    messages.success(request, "The unsent changes were discarded; your filed disclosure is unchanged.")
+    messages.success(request, _("The unsent changes were discarded; your filed disclosure is unchanged."))
     return redirect("disclosures:detail", filed)
 
 
@@ -287,11 +293,11 @@ def sign_again(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.disclosure_sign_again(acting_user=request.user, disclosure=disclosure, **form.cleaned_data)
-            messages.success(request, "Thank you: you have signed the current attestation.")
+            messages.success(request, _("Thank you: you have signed the current attestation."))
         except ValidationError as error:
             show_refusal(request, error)
     else:
-        messages.error(request, "Type your full name to sign.")
+        messages.error(request, _("Type your full name to sign."))
     return redirect("disclosures:detail", disclosure.pk)
 
 
@@ -320,8 +326,10 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         show_refusal(request, error)
         return redirect("disclosures:detail", disclosure.pk)
     name = disclosure.employee.full_name or disclosure.employee.email
-    done = "accepted" if data["decision"] == "accept" else "returned for revision"
-    messages.success(request, f"{name}'s disclosure is {done}.")
+    if data["decision"] == "accept":
+        messages.success(request, _("%(name)s's disclosure is accepted.") % {"name": name})
+    else:
+        messages.success(request, _("%(name)s's disclosure is returned for revision.") % {"name": name})
     return redirect("disclosures:review_queue")
 
 
@@ -345,7 +353,7 @@ def comment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         show_refusal(request, error)
     else:
-        messages.success(request, "Your note is added.")
+        messages.success(request, _("Your note is added."))
     return redirect("disclosures:detail", disclosure.pk)
 
 
@@ -384,7 +392,7 @@ def cycle_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"The {cycle.school_year.label} disclosure cycle is set up.")
+            messages.success(request, _("The %(year)s disclosure cycle is set up.") % {"year": cycle.school_year.label})
             return redirect(cycle)
     return render(request, "disclosures/cycle_form.html", {"form": form, "district": district})
 
@@ -399,11 +407,18 @@ def cycle_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            people = (
-                "person who signed the earlier text is" if must_sign == 1 else "people who signed the earlier text are"
-            )
-            note = f" {must_sign} {people} asked to sign again." if must_sign else ""
-            messages.success(request, f"The cycle is saved.{note}")
+            if must_sign:
+                messages.success(
+                    request,
+                    ngettext(
+                        "The cycle is saved. %(count)d person who signed the earlier text is asked to sign again.",
+                        "The cycle is saved. %(count)d people who signed the earlier text are asked to sign again.",
+                        must_sign,
+                    )
+                    % {"count": must_sign},
+                )
+            else:
+                messages.success(request, _("The cycle is saved."))
             return redirect(cycle)
     return render(request, "disclosures/cycle_form.html", {"form": form, "district": cycle.district, "cycle": cycle})
 
@@ -472,11 +487,11 @@ CHARTED_SCHOOLS = 60
 
 def _chart_data(by_school: list[dict[str, Any]]) -> dict[str, Any]:
     series = [
-        ("accepted", "Accepted"),
-        ("waiting_review", "Waiting for review"),
-        ("returned", "Returned"),
-        ("draft", "Draft"),
-        ("not_started", "Not started"),
+        ("accepted", _("Accepted")),
+        ("waiting_review", _("Waiting for review")),
+        ("returned", _("Returned")),
+        ("draft", _("Draft")),
+        ("not_started", _("Not started")),
     ]
     return {
         "height": 60 + 28 * len(by_school),
