@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import District, School
-from compliance import obligations, readers
+from accounts.access import scope_for
+from accounts.models import District, Role, School, User
+from compliance import obligations, readers, setup
 from compliance import selectors as compliance_selectors
 from compliance.items import Urgency
 from compliance.measures import SchoolMeasures
@@ -46,7 +47,25 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     sections = [_district_section(request, district, on) for district in districts]
     sections += [_school_section(request, school) for school in schools]
     sections += own
-    return render(request, "dashboards/home.html", {"sections": sections, "summary": _summary(sections)})
+    return render(
+        request,
+        "dashboards/home.html",
+        {"sections": sections, "summary": _summary(sections), "setups": _setups(user, districts, on)},
+    )
+
+
+def _setups(user: User, districts: list[District], on: datetime.date) -> list[dict[str, Any]]:
+    """A technology director's setup checklist of each district they direct, until it is done."""
+    directed = scope_for(user).district_ids({Role.DIRECTOR})
+    setups = []
+    for district in districts:
+        if district.pk not in directed:
+            continue
+        steps = setup.setup_steps(district, on)
+        progress = setup.progress(steps)
+        if not progress.complete:
+            setups.append({"district": district, "steps": steps, "progress": progress})
+    return setups
 
 
 def _district_section(request: AuthenticatedHttpRequest, district: District, on: datetime.date) -> Section:

@@ -157,3 +157,15 @@ def test_it_names_when_each_step_was_done(world):
 
     reviewed = step(world, "public_pages")
     assert reviewed.at is not None and reviewed.at <= timezone.now()
+
+
+def test_it_shows_the_checklist_on_the_directors_home_page_until_every_step_is_done(client, world, monkeypatch):
+    client.force_login(world.director)
+    assert b"Set up North District" in client.get(reverse("home")).content
+
+    client.force_login(world.superintendent)
+    assert b"Set up North District" not in client.get(reverse("home")).content
+
+    monkeypatch.setattr(setup, "progress", lambda steps: setup.Progress(len(steps), len(steps)))
+    client.force_login(world.director)
+    assert b"Set up North District" not in client.get(reverse("home")).content
