@@ -18,8 +18,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
-from accounts.http import AuthenticatedHttpRequest
 from accounts.access import scope_for
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import District, Role, School, User
 from compliance import obligations, readers, setup
 from compliance import selectors as compliance_selectors
