@@ -917,6 +917,7 @@ ROSTER_COUNT_ENTITIES = (
     "guardians",
     "guardian links",
     "staff roles",
+    "supervisors",
     "classes",
     "enrollments",
 )

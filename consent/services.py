@@ -409,6 +409,10 @@ def consent_scope_close(*, acting_user: User, scope: ConsentScope, reason: str) 
 # --- Families answering online -------------------------------------------------------------------
 
 
+# Students whose families' links are issued per round of statements.
+LINK_BATCH = 2_000
+
+
 def _scope_set_key(scopes: Sequence[ConsentScope]) -> str:
     """The scopes a family is asked about, as a short key: a new scope set asks again."""
     return hashlib.sha256(",".join(str(s.pk) for s in sorted(scopes, key=lambda s: s.pk)).encode()).hexdigest()[:12]
@@ -439,34 +443,47 @@ def family_links_issue(
     now = timezone.now()
     issued: list[FamilyLink] = []
     with transaction.atomic():
-        for student in students:
-            guardians = StudentGuardian.objects.filter(student=student, ended_on__isnull=True, guardian__active=True)
-            for link_to in guardians.select_related("guardian"):
-                same = FamilyLink.objects.select_for_update().filter(
-                    student=student, guardian=link_to.guardian, revoked_at__isnull=True
-                )
-                if participation_scope is None:
-                    same = same.filter(school_year=school_year, participation_scope__isnull=True)
-                else:
-                    same = same.filter(participation_scope=participation_scope)
-                link = same.first()
+        # One send at a time per district, so two clerks sending at once never issue a link twice.
+        District.objects.select_for_update().filter(pk__in={s.district_id for s in students}).exists()
+        # In batches, a few statements each: a district's first send covers every family at once.
+        for first in range(0, len(students), LINK_BATCH):
+            batch = {student.pk: student for student in students[first : first + LINK_BATCH]}
+            families = StudentGuardian.objects.filter(
+                student_id__in=list(batch), ended_on__isnull=True, guardian__active=True
+            ).select_related("guardian")
+            existing = FamilyLink.objects.select_for_update().filter(
+                student_id__in=list(batch), revoked_at__isnull=True
+            )
+            if participation_scope is None:
+                existing = existing.filter(school_year=school_year, participation_scope__isnull=True)
+            else:
+                existing = existing.filter(participation_scope=participation_scope)
+            known = {(link.student_id, link.guardian_id): link for link in existing}
+            new_links, renewed = [], []
+            for family in families:
+                student = batch[family.student_id]
+                link = known.get((family.student_id, family.guardian_id))
                 if link is None:
                     link = FamilyLink(
                         district_id=student.district_id,
                         student=student,
-                        guardian=link_to.guardian,
+                        guardian=family.guardian,
                         school_year=school_year,
                         participation_scope=participation_scope,
                         nonce=family_links.new_nonce(),
                         created_by=acting_user,
+                        created_at=now,
                     )
-                elif not link.is_usable(now):
-                    link.nonce = family_links.new_nonce()  # an expired address stays dead
+                    new_links.append(link)
+                else:
+                    if not link.is_usable(now):
+                        link.nonce = family_links.new_nonce()  # an expired address stays dead
+                    renewed.append(link)
                 link.expires_at = family_links.expiry(student.district.family_link_days, now)
-                link.save()
-                link.guardian = link_to.guardian
-                link.student = student
+                link.student, link.guardian = student, family.guardian
                 issued.append(link)
+            FamilyLink.objects.bulk_create(new_links)
+            FamilyLink.objects.bulk_update(renewed, ["nonce", "expires_at"])
     return issued
 
 

@@ -62,6 +62,8 @@ class CycleForm(forms.ModelForm[DisclosureCycle]):
             del self.fields["school_year_start"]
         else:
             self.fields["school_year_start"].initial = current.start_year
+            # A new cycle starts from the standard attestation (the model's), for the district to adapt.
+            self.fields["attestation_text"].initial = DisclosureCycle._meta.get_field("attestation_text").default
         self.fields["attestation_text"].help_text = _(
             "Staff sign this text. Changing it during the cycle asks everyone who signed the earlier text "
             "to sign again."

@@ -319,7 +319,8 @@ class Applying(Phase):
             [],
         )
         if assigned or released:
-            self.report.counts["supervisors"] = {"set": assigned, "cleared: their supervisor left": released}
+            # "changed": supervisors the roster named; "ended": supervisors who left, so nobody reports to them.
+            self.report.counts["supervisors"] = {"changed": assigned, "ended": released}
 
     def _apply_students(self) -> None:
         d = int(self.district.pk)

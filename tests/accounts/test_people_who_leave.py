@@ -122,7 +122,7 @@ def test_it_reads_supervisors_from_the_roster_where_the_export_gives_them(north,
     report = import_roster(north, write_bundle(tmp_path, with_supervisors(t1="a1", t2="a1")), today=TODAY)
 
     assert (supervisor_of("t1"), supervisor_of("t2"), supervisor_of("a1")) == ("a1", "a1", None)
-    assert report.counts["supervisors"]["set"] == 2
+    assert report.counts["supervisors"]["changed"] == 2
     assert User.objects.get(roster_sourced_id="t1").history.latest().history_change_reason == "Roster import"
 
 
@@ -162,7 +162,7 @@ def test_it_releases_the_supervisees_of_a_supervisor_the_roster_no_longer_lists(
     report = import_roster(north, write_bundle(tmp_path / "two", files), today=TODAY, confirm_departures=True)
 
     assert (supervisor_of("t1"), supervisor_of("t2")) == (None, None)
-    assert report.counts["supervisors"]["cleared: their supervisor left"] == 2
+    assert report.counts["supervisors"]["ended"] == 2
     assert {"ada.lovelace@north.example.org", "grace.hopper@north.example.org"} <= set(
         selectors.without_current_supervisor(north).values_list("email", flat=True)
     )
