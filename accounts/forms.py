@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import RESERVED_POWER_FIELDS, District, PolicyDocument, Role, RosterSync, School, User
 from accounts.roster import CONFIRM_DEPARTURES_LABEL
@@ -56,7 +57,7 @@ class PolicyProfileForm(forms.ModelForm[District]):
         if not reserved_powers_editable:
             for name in RESERVED_POWER_FIELDS:
                 self.fields[name].disabled = True
-                self.fields[name].help_text = "Only the Superintendent can change who decides this."
+                self.fields[name].help_text = _("Only the Superintendent can change who decides this.")
 
 
 class SignInSettingsForm(forms.ModelForm[District]):
@@ -73,13 +74,16 @@ class SignInSettingsForm(forms.ModelForm[District]):
 
 class SchoolSearchForm(forms.Form):
     # Django's CharField refuses a NUL byte, which PostgreSQL cannot compare.
-    q = forms.CharField(label="Search schools", max_length=200, required=False)
+    q = forms.CharField(label=_("Search schools"), max_length=200, required=False)
 
 
 class RoleGrantForm(forms.Form):
-    role = forms.ChoiceField(choices=[(r.value, r.label) for r in Role if r != Role.STAFF])
+    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r != Role.STAFF])
     school = forms.ModelChoiceField(
-        queryset=School.objects.none(), required=False, help_text="Required for principals and office clerks."
+        label=_("School"),
+        queryset=School.objects.none(),
+        required=False,
+        help_text=_("Required for principals and office clerks."),
     )
 
     def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
@@ -89,27 +93,32 @@ class RoleGrantForm(forms.Form):
 
 class RosterUploadForm(forms.Form):
     bundle = forms.FileField(
-        label="OneRoster bundle (.zip)",
-        help_text="The zip your student information system exports: manifest.csv, orgs.csv, users.csv "
-        "(and roles.csv, classes.csv, enrollments.csv when present).",
+        label=_("OneRoster bundle (.zip)"),
+        help_text=_(
+            "The zip your student information system exports: manifest.csv, orgs.csv, users.csv "
+            "(and roles.csv, classes.csv, enrollments.csv when present)."
+        ),
     )
-    dry_run = forms.BooleanField(label="Dry run: only show what would change", required=False, initial=True)
+    dry_run = forms.BooleanField(label=_("Dry run: only show what would change"), required=False, initial=True)
     confirm_departures = forms.BooleanField(
         label=CONFIRM_DEPARTURES_LABEL,
         required=False,
         initial=False,
-        help_text="Needed only when the file would deactivate more of your staff or students than your policy "
-        "profile allows at once; the import tells you so, with the numbers. Tick it after checking who would leave.",
+        help_text=_(
+            "Needed only when the file would deactivate more of your staff or students than your policy "
+            "profile allows at once; the import tells you so, with the numbers. Tick it after checking who would leave."
+        ),
     )
 
     def clean_bundle(self) -> object:
         upload = self.cleaned_data["bundle"]
         if upload.size > settings.ROSTER_UPLOAD_MAX_BYTES:
             raise forms.ValidationError(
-                f"The file is larger than {settings.ROSTER_UPLOAD_MAX_BYTES // (1024 * 1024)} MB."
+                _("The file is larger than %(megabytes)s MB."),
+                params={"megabytes": settings.ROSTER_UPLOAD_MAX_BYTES // (1024 * 1024)},
             )
         if not zipfile.is_zipfile(upload):
-            raise forms.ValidationError("This is not a zip file. Upload the .zip your system exported.")
+            raise forms.ValidationError(_("This is not a zip file. Upload the .zip your system exported."))
         upload.seek(0)
         return upload
 
@@ -118,14 +127,14 @@ class EmploymentForm(forms.Form):
     """When someone started in the district and who supervises them."""
 
     started_on = forms.DateField(
-        label="Started in the district on",
+        label=_("Started in the district on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=User._meta.get_field("started_on").help_text,
     )
     # An e-mail rather than a list: a large district has more staff than a drop-down can hold.
     supervisor = forms.EmailField(
-        label="Supervisor's e-mail",
+        label=_("Supervisor's e-mail"),
         required=False,
         help_text=User._meta.get_field("supervisor").help_text,
         widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@district.org"}),
@@ -147,7 +156,7 @@ class EmploymentForm(forms.Form):
             .first()
         )
         if supervisor is None:
-            raise forms.ValidationError("No other active staff member of the district has this e-mail.")
+            raise forms.ValidationError(_("No other active staff member of the district has this e-mail."))
         return supervisor
 
 
@@ -156,27 +165,27 @@ class RosterSyncForm(forms.ModelForm[RosterSync]):
     empty to keep the stored one."""
 
     client_secret = forms.CharField(
-        label="Client secret",
+        label=_("Client secret"),
         required=False,
         max_length=500,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Stored encrypted and never shown again. Leave empty to keep the secret already stored.",
+        help_text=_("Stored encrypted and never shown again. Leave empty to keep the secret already stored."),
     )
 
     api_base_url = forms.URLField(
-        label="API address",
+        label=_("API address"),
         required=False,
         max_length=500,
         assume_scheme="https",
         help_text=RosterSync._meta.get_field("api_base_url").help_text,
     )
     api_token_url = forms.URLField(
-        label="Token address",
+        label=_("Token address"),
         required=False,
         max_length=500,
         assume_scheme="https",
-        help_text="Where the client id and secret get an access token (OAuth 2.0 client credentials).",
+        help_text=_("Where the client id and secret get an access token (OAuth 2.0 client credentials)."),
     )
 
     class Meta:
@@ -198,7 +207,7 @@ class RosterSyncForm(forms.ModelForm[RosterSync]):
 
         name = self.cleaned_data["drop_folder"].strip()
         if name and not FOLDER_NAME.match(name):
-            raise forms.ValidationError("Use lower-case letters, digits, - and _ only (a folder name, not a path).")
+            raise forms.ValidationError(_("Use lower-case letters, digits, - and _ only (a folder name, not a path)."))
         return str(name)
 
     def _https(self, name: str) -> str:
@@ -208,7 +217,7 @@ class RosterSyncForm(forms.ModelForm[RosterSync]):
             and not url.startswith("https://")
             and not (settings.ROSTER_API_ALLOW_HTTP and url.startswith("http://"))
         ):
-            raise forms.ValidationError("Use an https:// address: student data only travels encrypted.")
+            raise forms.ValidationError(_("Use an https:// address: student data only travels encrypted."))
         return str(url)
 
     def clean_api_base_url(self) -> str:
@@ -222,11 +231,11 @@ class PolicyDocumentForm(forms.ModelForm[PolicyDocument]):
     """A policy document, or a new version of one (the same number)."""
 
     url = forms.URLField(
-        label="Link to the policy",
+        label=_("Link to the policy"),
         required=False,
         max_length=500,
         assume_scheme="https",
-        help_text="The policy on the district's website or board policy manual. Give a link, the text, or both.",
+        help_text=_("The policy on the district's website or board policy manual. Give a link, the text, or both."),
     )
 
     class Meta:

@@ -11,6 +11,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access, selectors, services
@@ -101,9 +103,9 @@ def district_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             add_refusal(form, error)
         else:
-            message = "The policy profile was saved."
+            message = _("The policy profile was saved.")
             if reserved:
-                message += " The district's superintendents are told who now decides reserved matters."
+                message += " " + _("The district's superintendents are told who now decides reserved matters.")
             messages.success(request, message)
             return redirect(district)
     return render(request, "accounts/district_edit.html", {"district": district, "form": form})
@@ -143,7 +145,7 @@ def policy_document_new(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
         except ValidationError as error:
             add_refusal(form, error)
         else:
-            messages.success(request, f"Recorded {document.version_label}.")
+            messages.success(request, _("Recorded %(document)s.") % {"document": document.version_label})
             return redirect("policy_document_list", slug=district.slug)
     return render(request, "accounts/policy_document_form.html", {"district": district, "form": form})
 
@@ -164,7 +166,7 @@ def district_sign_in(request: AuthenticatedHttpRequest, slug: str) -> HttpRespon
         except ValidationError as error:
             add_refusal(form, error)
         else:
-            messages.success(request, "The sign-in settings were saved.")
+            messages.success(request, _("The sign-in settings were saved."))
             return redirect("district_sign_in", slug=district.slug)
     return render(
         request,
@@ -292,11 +294,13 @@ def staff_grant_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                 role=form.cleaned_data["role"],
                 school=form.cleaned_data["school"],
             )
-            messages.success(request, f"{member} is now {membership}.")
+            messages.success(
+                request, _("%(member)s is now %(membership)s.") % {"member": member, "membership": membership}
+            )
         except ValidationError as error:
             show_refusal(request, error)
     else:
-        messages.error(request, "Choose a role (and a school for principals and clerks).")
+        messages.error(request, _("Choose a role (and a school for principals and clerks)."))
     return redirect(member)
 
 
@@ -315,12 +319,14 @@ def staff_employment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                 started_on=form.cleaned_data["started_on"],
                 supervisor=form.cleaned_data["supervisor"],
             )
-            messages.success(request, f"{member}'s start date and supervisor were saved.")
+            messages.success(request, _("%(member)s's start date and supervisor were saved.") % {"member": member})
         except ValidationError as error:
             show_refusal(request, error)
     else:
         problems = [
-            f"{form.fields[name].label}: {message}" for name, errors in form.errors.items() for message in errors
+            _("%(field)s: %(problem)s") % {"field": form.fields[name].label, "problem": message}
+            for name, errors in form.errors.items()
+            for message in errors
         ]
         messages.error(request, " ".join(problems))
     return redirect(member)
@@ -335,7 +341,9 @@ def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except Membership.DoesNotExist:
         raise Http404 from None
     services.membership_end(acting_user=request.user, membership=membership)
-    messages.success(request, f"{membership.user} is no longer {membership}.")
+    messages.success(
+        request, _("%(member)s is no longer %(membership)s.") % {"member": membership.user, "membership": membership}
+    )
     return redirect(membership.user)
 
 
@@ -346,10 +354,10 @@ def staff_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     try:
         if request.POST.get("active") == "true":
             services.staff_reactivate(acting_user=request.user, user=member)
-            messages.success(request, f"{member} is active again.")
+            messages.success(request, _("%(member)s is active again.") % {"member": member})
         else:
             services.staff_deactivate(acting_user=request.user, user=member)
-            messages.success(request, f"{member} was deactivated and their roles ended.")
+            messages.success(request, _("%(member)s was deactivated and their roles ended.") % {"member": member})
     except ValidationError as error:
         show_refusal(request, error)
     return redirect(member)
@@ -360,11 +368,27 @@ def staff_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 def _invited(request: AuthenticatedHttpRequest, count: int, asked: int) -> None:
     if count:
-        messages.success(request, f"{count} invitation{'s' if count != 1 else ''} will be sent by e-mail now.")
-    if asked - count > 0:
-        messages.info(request, f"{asked - count} already had an invitation today: they get no second one.")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s invitation will be sent by e-mail now.",
+                "%(count)s invitations will be sent by e-mail now.",
+                count,
+            )
+            % {"count": count},
+        )
+    if (already := asked - count) > 0:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)s already had an invitation today: they get no second one.",
+                "%(count)s already had an invitation today: they get no second one.",
+                already,
+            )
+            % {"count": already},
+        )
     if not asked:
-        messages.info(request, "Everyone here has signed in already: nobody to invite.")
+        messages.info(request, _("Everyone here has signed in already: nobody to invite."))
 
 
 @login_required
@@ -512,7 +536,7 @@ def roster_sync_settings(request: AuthenticatedHttpRequest, slug: str) -> HttpRe
         except ValidationError as error:
             add_refusal(form, error)
         else:
-            messages.success(request, "The roster sync settings were saved.")
+            messages.success(request, _("The roster sync settings were saved."))
             return redirect("roster_sync_settings", district.slug)
     return render(request, "accounts/roster_sync.html", {"district": district, "form": form, "sync": sync})
 
@@ -526,5 +550,5 @@ def roster_sync_run_now(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
     except ValidationError as error:
         show_refusal(request, error)
     else:
-        messages.success(request, "The sync runs now; its import appears under Roster import when it is done.")
+        messages.success(request, _("The sync runs now; its import appears under Roster import when it is done."))
     return redirect("roster_sync_settings", district.slug)
