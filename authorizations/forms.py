@@ -19,7 +19,7 @@ DATE_WIDGET = {"type": "date"}
 
 
 def tool_label(tool: Tool) -> str:
-    consent = "parental consent needed" if tool.needs_participation_consent else "no parental consent needed"
+    consent = _("parental consent needed") if tool.needs_participation_consent else _("no parental consent needed")
     return f"{tool.name} — {tool.get_status_display().lower()}, {consent}"
 
 
@@ -40,21 +40,21 @@ class ProgramChoiceField(forms.ModelChoiceField[Program]):
 class RequestForm(forms.Form):
     """A staff member asks to use an approved tool with one of their classes or programs."""
 
-    tool = ToolChoiceField(queryset=Tool.objects.none(), label="Tool", empty_label="Choose an approved tool")
+    tool = ToolChoiceField(queryset=Tool.objects.none(), label=_("Tool"), empty_label=_("Choose an approved tool"))
     program = ProgramChoiceField(
-        queryset=Program.objects.none(), label="Class or program", empty_label="Choose a class or program"
+        queryset=Program.objects.none(), label=_("Class or program"), empty_label=_("Choose a class or program")
     )
     purpose = forms.CharField(
-        label="What the students will do",
+        label=_("What the students will do"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="In a sentence or two, as you would explain it to a parent.",
+        help_text=_("In a sentence or two, as you would explain it to a parent."),
     )
-    starts_on = forms.DateField(label="From", widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"))
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"))
     ends_on = forms.DateField(
-        label="Until",
+        label=_("Until"),
         widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
-        help_text="At most a school year; ask again next year.",
+        help_text=_("At most a school year; ask again next year."),
     )
 
     def __init__(self, *args: Any, tools: QuerySet[Tool], programs: QuerySet[Program], **kwargs: Any) -> None:
@@ -70,24 +70,26 @@ class DecisionForm(forms.Form):
     DECLINE = "decline"
 
     decision = forms.ChoiceField(
-        label="Decision",
-        choices=[(AUTHORIZE, "Authorize"), (DECLINE, "Do not authorize")],
+        label=_("Decision"),
+        choices=[(AUTHORIZE, _("Authorize")), (DECLINE, _("Do not authorize"))],
         widget=forms.RadioSelect,
     )
-    decided_as = forms.ChoiceField(label="Deciding as", choices=())
+    decided_as = forms.ChoiceField(label=_("Deciding as"), choices=())
     reference = forms.CharField(
-        label="Written record",
+        label=_("Written record"),
         max_length=300,
         required=False,
-        help_text="Where the decision is written down, e.g. “Board minutes, March 9, 2026, item 7”. "
-        "Required for a School Board decision.",
+        help_text=_(
+            "Where the decision is written down, e.g. “Board minutes, March 9, 2026, item 7”. "
+            "Required for a School Board decision."
+        ),
     )
     reason = forms.CharField(
-        label="Reason or conditions",
+        label=_("Reason or conditions"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when you do not authorize; the person asking will read it.",
+        help_text=_("Required when you do not authorize; the person asking will read it."),
     )
 
     limits_exception = forms.CharField(
@@ -112,33 +114,35 @@ class DecisionForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(
-        label="Why it is revoked",
+        label=_("Why it is revoked"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="The staff member and the school will read it.",
+        help_text=_("The staff member and the school will read it."),
     )
 
 
 class ParticipationAnswerForm(forms.Form):
     """A family's answer about taking part, as the clerk reads it from the returned form."""
 
-    student = forms.ModelChoiceField(label="Student", queryset=Student.objects.none(), empty_label="Choose a student")
+    student = forms.ModelChoiceField(
+        label=_("Student"), queryset=Student.objects.none(), empty_label=_("Choose a student")
+    )
     decision = forms.ChoiceField(
-        label="Answer",
+        label=_("Answer"),
         choices=[
-            (Decision.GRANTED, "Consents: may take part"),
-            (Decision.REFUSED, "Refuses"),
-            (Decision.WITHDRAWN, "Withdraws an earlier consent"),
+            (Decision.GRANTED, _("Consents: may take part")),
+            (Decision.REFUSED, _("Refuses")),
+            (Decision.WITHDRAWN, _("Withdraws an earlier consent")),
         ],
         widget=forms.RadioSelect,
         initial=Decision.GRANTED,
     )
-    received_on = forms.DateField(label="Received on", widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"))
+    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"))
     received_by = forms.ChoiceField(
-        label="Received as", choices=[c for c in ReceivedBy.choices if c[0] != ReceivedBy.SIS_IMPORT]
+        label=_("Received as"), choices=[c for c in ReceivedBy.choices if c[0] != ReceivedBy.SIS_IMPORT]
     )
-    guardian_name = forms.CharField(label="Parent or guardian", max_length=200, required=False)
-    note = forms.CharField(label="Note", max_length=500, required=False)
+    guardian_name = forms.CharField(label=_("Parent or guardian"), max_length=200, required=False)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(
         self,
@@ -153,11 +157,16 @@ class ParticipationAnswerForm(forms.Form):
         field = field_of(self.fields, "student", forms.ModelChoiceField)
         field.queryset = enrolled
         if shown is not None:
-            field.choices = [("", "Choose a student"), *((s.pk, student_label(s)) for s in shown)]
+            field.choices = [("", _("Choose a student")), *((s.pk, student_label(s)) for s in shown)]
         self.fields["received_on"].initial = timezone.localdate()
         self.fields["received_by"].initial = ReceivedBy.PAPER
 
 
 def student_label(student: Student) -> str:
-    grade = f", grade {student.grade.lstrip('0') or student.grade}" if student.grade else ""
-    return f"{student.last_name}, {student.first_name}{grade}"
+    if student.grade:
+        return _("%(last_name)s, %(first_name)s, grade %(grade)s") % {
+            "last_name": student.last_name,
+            "first_name": student.first_name,
+            "grade": student.grade.lstrip("0") or student.grade,
+        }
+    return f"{student.last_name}, {student.first_name}"

@@ -17,8 +17,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -56,31 +57,48 @@ class Readiness:
 
 
 def _students(n: int) -> str:
-    return f"{n} student{'s' if n != 1 else ''}"
+    return ngettext("%(count)s student", "%(count)s students", n) % {"count": n}
 
 
 def _day(day: datetime.date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
+    # The month's name in the reader's language ("F": "March" in English).
+    return dateformat.format(day, "F j, Y")
 
 
 def readiness_of(authorization: selectors.AuthorizationWithReadiness, today: datetime.date) -> Readiness:
     enrolled, covered = authorization.enrolled, authorization.covered
     needs_consent = authorization.tool.needs_participation_consent or authorization.needs_consent
     status = authorization.status
-    where = f"{authorization.tool.name} with {authorization.program.name}"
+    where = _("%(tool)s with %(program)s") % {"tool": authorization.tool.name, "program": authorization.program.name}
     if status == AuthorizationStatus.REQUESTED:
-        detail = f"{_students(enrolled)} enrolled"
-        banner = f"Waiting for a decision: students may not use {where} until it is authorized."
+        students = _students(enrolled)
         if needs_consent:
-            detail += "; consent is asked once authorized"
-            banner += f" Once it is, the families of the {_students(enrolled)} enrolled are asked for written consent."
-        return Readiness("Waiting for a decision", "warning", detail, banner)
+            detail = _("%(students)s enrolled; consent is asked once authorized") % {"students": students}
+            banner = _(
+                "Waiting for a decision: students may not use %(where)s until it is authorized. "
+                "Once it is, the families of the %(students)s enrolled are asked for written consent."
+            ) % {"where": where, "students": students}
+        else:
+            detail = _("%(students)s enrolled") % {"students": students}
+            banner = _("Waiting for a decision: students may not use %(where)s until it is authorized.") % {
+                "where": where
+            }
+        return Readiness(_("Waiting for a decision"), "warning", detail, banner)
     if status == AuthorizationStatus.DECLINED:
-        return Readiness("Not authorized", "secondary", "", f"Not authorized: students may not use {where}.")
+        return Readiness(
+            _("Not authorized"),
+            "secondary",
+            "",
+            _("Not authorized: students may not use %(where)s.") % {"where": where},
+        )
     if status == AuthorizationStatus.REVOKED:
-        return Readiness("Revoked", "secondary", "", f"Revoked: students may no longer use {where}.")
+        return Readiness(
+            _("Revoked"), "secondary", "", _("Revoked: students may no longer use %(where)s.") % {"where": where}
+        )
     if status == AuthorizationStatus.WITHDRAWN:
-        return Readiness("Withdrawn", "secondary", "", f"Withdrawn: students may not use {where} under it.")
+        return Readiness(
+            _("Withdrawn"), "secondary", "", _("Withdrawn: students may not use %(where)s under it.") % {"where": where}
+        )
     if status == AuthorizationStatus.SUSPENDED:
         return Readiness(
             _("Suspended"),
@@ -90,46 +108,62 @@ def readiness_of(authorization: selectors.AuthorizationWithReadiness, today: dat
             % {"where": where, "why": authorization.end_reason},
         )
     if authorization.has_ended(today):
+        ended = _day(authorization.ends_on)
         return Readiness(
-            "Ended",
+            _("Ended"),
             "secondary",
-            f"Ended {_day(authorization.ends_on)}",
-            f"Ended on {_day(authorization.ends_on)}: the authorization no longer covers {where}. "
-            "Ask again for a new period.",
+            _("Ended %(day)s") % {"day": ended},
+            _("Ended on %(day)s: the authorization no longer covers %(where)s. Ask again for a new period.")
+            % {"day": ended, "where": where},
         )
-    starts = f" It starts on {_day(authorization.starts_on)}." if authorization.starts_on > today else ""
+    starts = ""
+    if authorization.starts_on > today:
+        starts = " " + _("It starts on %(day)s.") % {"day": _day(authorization.starts_on)}
     if not authorization.needs_consent:
         return Readiness(
-            "Ready",
+            _("Ready"),
             "success",
-            "No parental consent needed",
-            f"Ready: {authorization.tool.name} needs no parental consent; "
-            f"authorized until {_day(authorization.ends_on)}.{starts}",
+            _("No parental consent needed"),
+            _("Ready: %(tool)s needs no parental consent; authorized until %(day)s.")
+            % {"tool": authorization.tool.name, "day": _day(authorization.ends_on)}
+            + starts,
             ready=True,
         )
-    families = f"{covered} of {enrolled} famil{'ies have' if enrolled != 1 else 'y has'} consented"
+    families = ngettext(
+        "%(covered)s of %(enrolled)s family has consented",
+        "%(covered)s of %(enrolled)s families have consented",
+        enrolled,
+    ) % {"covered": covered, "enrolled": enrolled}
     if enrolled == 0:
         return Readiness(
-            "Not ready",
+            _("Not ready"),
             "danger",
-            "No students enrolled",
-            f"Not ready: no students are enrolled in {authorization.program.name} yet, "
-            f"so no family has consented.{starts}",
+            _("No students enrolled"),
+            _("Not ready: no students are enrolled in %(program)s yet, so no family has consented.")
+            % {"program": authorization.program.name}
+            + starts,
         )
     if authorization.is_ready:
-        everyone = "the one enrolled student has"
-        if enrolled != 1:
-            everyone = f"every one of the {enrolled} enrolled students has"
-        return Readiness("Ready", "success", families, f"Ready: {everyone} a parent's consent.{starts}", ready=True)
+        everyone = ngettext(
+            "Ready: the one enrolled student has a parent's consent.",
+            "Ready: every one of the %(count)s enrolled students has a parent's consent.",
+            enrolled,
+        ) % {"count": enrolled}
+        return Readiness(_("Ready"), "success", families, everyone + starts, ready=True)
     missing = enrolled - covered
-    verb = "is" if missing == 1 else "are"
-    pronoun = "they" if missing != 1 else "the student"
     return Readiness(
-        "Not ready",
+        _("Not ready"),
         "danger",
         families,
-        f"Not ready: {missing} of {_students(enrolled)} {verb} missing a parent's consent — "
-        f"{pronoun} may not take part until it arrives.{starts}",
+        ngettext(
+            "Not ready: %(missing)s of %(students)s is missing a parent's consent — "
+            "the student may not take part until it arrives.",
+            "Not ready: %(missing)s of %(students)s are missing a parent's consent — "
+            "they may not take part until it arrives.",
+            missing,
+        )
+        % {"missing": missing, "students": _students(enrolled)}
+        + starts,
     )
 
 
@@ -150,7 +184,7 @@ def _capacity(value: str) -> str:
 def _approver(user: User, *, capital: bool = False) -> str:
     """Who the user's district has decide: “the Superintendent or designee”, “the School Board”…"""
     if user.district is None:
-        return "The district" if capital else "the district"
+        return _("The district") if capital else _("the district")
     label = str(Approver(tool_access.approver_for(user.district, ApprovalPower.INSTRUCTIONAL_USE)).label)
     return label if capital else label[:1].lower() + label[1:]
 
@@ -213,26 +247,28 @@ def authorization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     sections = [
         (
             "waiting",
-            "Waiting for your decision" if decides else "Waiting for a decision",
-            "Oldest first." if decides else f"Waiting for {_approver(user)}, oldest first.",
+            _("Waiting for your decision") if decides else _("Waiting for a decision"),
+            _("Oldest first.")
+            if decides
+            else _("Waiting for %(approver)s, oldest first.") % {"approver": _approver(user)},
             _readiness_query(waiting, today),
         ),
         (
             "mine",
-            "My authorizations",
-            "The ones you asked for or run, newest first.",
+            _("My authorizations"),
+            _("The ones you asked for or run, newest first."),
             _readiness_query(visible.filter(mine_q), today),
         ),
         (
             "in_force",
-            "In force",
-            "Authorized and not yet ended; those missing a family's consent first.",
+            _("In force"),
+            _("Authorized and not yet ended; those missing a family's consent first."),
             _missing_consent_first(_readiness_query(in_force, today), user, today),
         ),
         (
             "closed",
             _("Ended, not authorized, revoked, withdrawn or suspended"),
-            "Newest first.",
+            _("Newest first."),
             _readiness_query(closed, today),
         ),
     ]
@@ -288,9 +324,12 @@ def authorization_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Asked for {authorization.tool.name} with {authorization.program.name}. "
-                    f"{_approver(user, capital=True)} decides; "
-                    "you will see the answer here.",
+                    _("Asked for %(tool)s with %(program)s. %(approver)s decides; you will see the answer here.")
+                    % {
+                        "tool": authorization.tool.name,
+                        "program": authorization.program.name,
+                        "approver": _approver(user, capital=True),
+                    },
                 )
                 return redirect(authorization)
         status = 400
@@ -368,7 +407,9 @@ def _detail_page(
             "shows_names": shows_names,
             "participants": participants,
             "collecting": collecting,
-            "decision": "Not authorized" if authorization.status == AuthorizationStatus.DECLINED else "Authorized",
+            "decision": _("Not authorized")
+            if authorization.status == AuthorizationStatus.DECLINED
+            else _("Authorized"),
             "decided_as": _capacity(authorization.decided_as),
             "decision_reason": authorization.decision_reason,
             "history": history.authorization_history(authorization, number=history_page_number(request)),
@@ -435,15 +476,18 @@ def authorization_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     except ValidationError as error:
         add_refusal(form, error, FIELD_NAMES)
         return _detail_page(request, authorization, decision_form=form, status=400)
+    names = {"tool": decided.tool.name, "program": decided.program.name}
     if decided.status == AuthorizationStatus.AUTHORIZED:
-        follow = (
-            " Families can now be asked for consent; record their answers on this page."
-            if decided.tool.needs_participation_consent
-            else ""
-        )
-        messages.success(request, f"Authorized {decided.tool.name} with {decided.program.name}.{follow}")
+        if decided.tool.needs_participation_consent:
+            message = _(
+                "Authorized %(tool)s with %(program)s. "
+                "Families can now be asked for consent; record their answers on this page."
+            )
+        else:
+            message = _("Authorized %(tool)s with %(program)s.")
+        messages.success(request, message % names)
     else:
-        messages.success(request, f"Not authorized: {decided.tool.name} with {decided.program.name}.")
+        messages.success(request, _("Not authorized: %(tool)s with %(program)s.") % names)
     return redirect(decided)
 
 
@@ -464,7 +508,8 @@ def authorization_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         return _detail_page(request, authorization, revoke_form=form, status=400)
     messages.success(
         request,
-        f"Revoked: {authorization.tool.name} with {authorization.program.name}. The families' answers are kept.",
+        _("Revoked: %(tool)s with %(program)s. The families' answers are kept.")
+        % {"tool": authorization.tool.name, "program": authorization.program.name},
     )
     return redirect(authorization)
 
@@ -481,14 +526,18 @@ def authorization_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     except ValidationError as error:
         show_refusal(request, error)
     else:
-        messages.success(request, f"Withdrawn: {authorization.tool.name} with {authorization.program.name}.")
+        messages.success(
+            request,
+            _("Withdrawn: %(tool)s with %(program)s.")
+            % {"tool": authorization.tool.name, "program": authorization.program.name},
+        )
     return redirect(authorization)
 
 
-ANSWER_WORDS = {
-    Decision.GRANTED: "consents",
-    Decision.REFUSED: "refuses",
-    Decision.WITHDRAWN: "withdrew consent",
+ANSWER_MESSAGES = {
+    Decision.GRANTED: gettext_lazy("Recorded: the family of %(student)s consents."),
+    Decision.REFUSED: gettext_lazy("Recorded: the family of %(student)s refuses."),
+    Decision.WITHDRAWN: gettext_lazy("Recorded: the family of %(student)s withdrew consent."),
 }
 
 
@@ -503,8 +552,10 @@ def authorization_record_consent(request: AuthenticatedHttpRequest, pk: int) -> 
     if scope is None or not scope.active:
         messages.error(
             request,
-            "Families' answers are recorded once it is authorized with a tool that needs their consent, "
-            "and until it is revoked or withdrawn.",
+            _(
+                "Families' answers are recorded once it is authorized with a tool that needs their consent, "
+                "and until it is revoked or withdrawn."
+            ),
         )
         return redirect(authorization)
     form = ParticipationAnswerForm(request.POST, enrolled=_recordable_students(user, authorization))
@@ -526,7 +577,7 @@ def authorization_record_consent(request: AuthenticatedHttpRequest, pk: int) -> 
     except ValidationError as error:
         add_refusal(form, error, FIELD_NAMES)
         return _detail_page(request, authorization, answer_form=form, status=400)
-    messages.success(request, f"Recorded: the family of {student.full_name} {ANSWER_WORDS[data['decision']]}.")
+    messages.success(request, ANSWER_MESSAGES[data["decision"]] % {"student": student.full_name})
     return redirect(authorization)
 
 

@@ -5,6 +5,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import School
 from core.forms import LongSelect, field_of
@@ -12,37 +13,37 @@ from registry import selectors
 from registry.models import AccountStatus, Platform, SocialAccount
 
 ATTENTION_CHOICES = [
-    ("any", "Anything needing attention"),
-    ("below_minimum", "Fewer administrators than the minimum"),
-    ("below_preferred", "Fewer administrators than preferred"),
-    ("review_overdue", "Review overdue"),
-    ("review_due_soon", "Review due within 30 days"),
-    ("awaiting_approval", "Awaiting approval"),
-    ("awaiting_communications", "Awaiting communications review"),
-    ("awaiting_launch", "Approved, not yet launched"),
-    ("unapproved_network", "On a network the tool list does not approve"),
-    ("unseen_by_communications", "Live, never seen by the communications office"),
-    ("left_by_their_people", "Its owner or primary administrator has left"),
+    ("any", _("Anything needing attention")),
+    ("below_minimum", _("Fewer administrators than the minimum")),
+    ("below_preferred", _("Fewer administrators than preferred")),
+    ("review_overdue", _("Review overdue")),
+    ("review_due_soon", _("Review due within 30 days")),
+    ("awaiting_approval", _("Awaiting approval")),
+    ("awaiting_communications", _("Awaiting communications review")),
+    ("awaiting_launch", _("Approved, not yet launched")),
+    ("unapproved_network", _("On a network the tool list does not approve")),
+    ("unseen_by_communications", _("Live, never seen by the communications office")),
+    ("left_by_their_people", _("Its owner or primary administrator has left")),
 ]
 
 _SELECT = {"class": "form-select"}
 
 
 class AccountFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", method="search")
+    q = django_filters.CharFilter(label=_("Search"), method="search")
     school = django_filters.ModelChoiceFilter(
-        queryset=School.objects.none(), empty_label="All schools", widget=LongSelect(attrs=_SELECT)
+        queryset=School.objects.none(), empty_label=_("All schools"), widget=LongSelect(attrs=_SELECT)
     )
     platform = django_filters.ModelChoiceFilter(
-        queryset=Platform.objects.all(), empty_label="All platforms", widget=forms.Select(attrs=_SELECT)
+        queryset=Platform.objects.all(), empty_label=_("All platforms"), widget=forms.Select(attrs=_SELECT)
     )
     status = django_filters.ChoiceFilter(
-        choices=AccountStatus.choices, empty_label="Any status", widget=forms.Select(attrs=_SELECT)
+        choices=AccountStatus.choices, empty_label=_("Any status"), widget=forms.Select(attrs=_SELECT)
     )
     attention = django_filters.ChoiceFilter(
-        label="Needs attention",
+        label=_("Needs attention"),
         choices=ATTENTION_CHOICES,
-        empty_label="Everything",
+        empty_label=_("Everything"),
         method="needing",
         widget=forms.Select(attrs=_SELECT),
     )

@@ -9,6 +9,7 @@ from django import forms
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import District, Program, ProgramKind, School, User
 from core.forms import ForgetSecretsMixin, field_of
@@ -17,7 +18,7 @@ from registry.models import AdministratorRole, OwnerKind, Platform, RecoveryMeth
 from registry.profile_urls import ProfileAddress, ProfileAddressError
 from registry.services import DETAIL_FIELDS, Designation
 
-NO_PASSWORDS = (
+NO_PASSWORDS = _(
     "Never enter a password, a recovery code or any other secret here: record where the district keeps the "
     "login, not the login itself."
 )
@@ -42,34 +43,37 @@ class AccountForm(ForgetSecretsMixin, forms.ModelForm[SocialAccount]):
     # Set by the page when the profile is registered already: that account, or True when out of sight.
     duplicate: SocialAccount | bool
 
-    platform = forms.ModelChoiceField(queryset=Platform.objects.none(), empty_label="Choose…")
+    platform = forms.ModelChoiceField(queryset=Platform.objects.none(), label=_("Platform"), empty_label=_("Choose…"))
     profile_url = forms.CharField(
-        label="Profile address",
+        label=_("Profile address"),
         max_length=500,
         required=False,
-        help_text="Paste the page's address, e.g. https://www.instagram.com/lakeshore.band/",
+        help_text=_("Paste the page's address, e.g. https://www.instagram.com/lakeshore.band/"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "url"}),
     )
     handle = forms.CharField(
+        label=_("Handle"),
         max_length=200,
         required=False,
-        help_text="Or the handle alone, e.g. @lakeshore.band (not needed when you paste the address).",
+        help_text=_("Or the handle alone, e.g. @lakeshore.band (not needed when you paste the address)."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     owner_staff_email = StaffEmailField(
-        label="Staff member (official capacity)", required=False, help_text="Their district e-mail address."
+        label=_("Staff member (official capacity)"), required=False, help_text=_("Their district e-mail address.")
     )
     primary_administrator = StaffEmailField(
-        label="Primary administrator", required=False, help_text="District e-mail of the person who runs the page."
+        label=_("Primary administrator"),
+        required=False,
+        help_text=_("District e-mail of the person who runs the page."),
     )
     backup_administrator = StaffEmailField(
-        label="Backup administrator", required=False, help_text="A second person, so the page is never orphaned."
+        label=_("Backup administrator"), required=False, help_text=_("A second person, so the page is never orphaned.")
     )
     launched_on = forms.DateField(
-        label="Live since",
+        label=_("Live since"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="For an account that already exists. Leave empty if it is not live yet.",
+        help_text=_("For an account that already exists. Leave empty if it is not live yet."),
     )
 
     class Meta:
@@ -125,17 +129,17 @@ class AccountForm(ForgetSecretsMixin, forms.ModelForm[SocialAccount]):
                 for validator in model_field.validators:
                     if validator not in self.fields[name].validators:
                         self.fields[name].validators.append(validator)
-        school.empty_label = "Choose the school…"
-        program.empty_label = "Choose the club, team or program…"
-        field_of(self.fields, "owner_kind", forms.ChoiceField).choices = [("", "Choose…"), *OwnerKind.choices]
+        school.empty_label = _("Choose the school…")
+        program.empty_label = _("Choose the club, team or program…")
+        field_of(self.fields, "owner_kind", forms.ChoiceField).choices = [("", _("Choose…")), *OwnerKind.choices]
         # The model's choices, with a first choice that says what leaving it empty means.
         field_of(self.fields, "recovery_method", forms.ChoiceField).choices = [
-            ("", "Not recorded yet"),
+            ("", _("Not recorded yet")),
             *RecoveryMethod.choices,
         ]
         school.required = False
         program.required = False
-        self.fields["purpose"].help_text = "What the page is for and what it will post."
+        self.fields["purpose"].help_text = _("What the page is for and what it will post.")
         self.fields["recovery_notes"].help_text = NO_PASSWORDS
         if self.instance.pk:
             self.initial.setdefault("platform", self.instance.platform_id)
@@ -174,7 +178,7 @@ class AccountForm(ForgetSecretsMixin, forms.ModelForm[SocialAccount]):
     def clean_launched_on(self) -> datetime.date | None:
         launched_on = self.cleaned_data.get("launched_on")
         if launched_on and launched_on > timezone.localdate():
-            raise forms.ValidationError("The date cannot be in the future.")
+            raise forms.ValidationError(_("The date cannot be in the future."))
         return launched_on
 
     def clean(self) -> dict[str, Any]:
@@ -188,14 +192,14 @@ class AccountForm(ForgetSecretsMixin, forms.ModelForm[SocialAccount]):
                 self.add_error("profile_url" if data.get("profile_url") else "handle", str(error))
         kind = data.get("owner_kind")
         if kind == OwnerKind.SCHOOL and not data.get("school"):
-            self.add_error("school", "Choose the school.")
+            self.add_error("school", _("Choose the school."))
         if kind == OwnerKind.PROGRAM and not data.get("program"):
-            self.add_error("program", "Choose the club, team or program.")
+            self.add_error("program", _("Choose the club, team or program."))
         if kind == OwnerKind.STAFF:
             email = data.get("owner_staff_email")
             self.owner_staff = _staff_by_email(self.district, email) if email else None
             if self.owner_staff is None:
-                self.add_error("owner_staff_email", "Enter the district e-mail of an active staff member.")
+                self.add_error("owner_staff_email", _("Enter the district e-mail of an active staff member."))
         for name, role in (
             ("primary_administrator", AdministratorRole.PRIMARY),
             ("backup_administrator", AdministratorRole.BACKUP),
@@ -205,9 +209,9 @@ class AccountForm(ForgetSecretsMixin, forms.ModelForm[SocialAccount]):
                 continue
             user = _staff_by_email(self.district, email)
             if user is None:
-                self.add_error(name, "No active staff member of the district has this e-mail address.")
+                self.add_error(name, _("No active staff member of the district has this e-mail address."))
             elif any(d.user.pk == user.pk for d in self.designations):
-                self.add_error(name, "Choose a different person from the primary administrator.")
+                self.add_error(name, _("Choose a different person from the primary administrator."))
             else:
                 self.designations.append(Designation(user=user, role=role))
         return data
@@ -224,19 +228,24 @@ class AccountForm(ForgetSecretsMixin, forms.ModelForm[SocialAccount]):
 
 class ReasonForm(ForgetSecretsMixin, forms.Form):
     reason = forms.CharField(
-        max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), validators=[refuse_secrets], strip=True
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[refuse_secrets],
+        strip=True,
     )
 
 
 class ActivateForm(forms.Form):
     launched_on = forms.DateField(
-        label="Launch date", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("Launch date"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
     )
 
 
 class AdministratorForm(forms.Form):
-    email = StaffEmailField(label="Staff member's e-mail")
+    email = StaffEmailField(label=_("Staff member's e-mail"))
     role = forms.ChoiceField(
+        label=_("Role"),
         choices=AdministratorRole.choices,
         initial=AdministratorRole.BACKUP,
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -251,22 +260,26 @@ class AdministratorForm(forms.Form):
         email: str = self.cleaned_data["email"]
         self.user = _staff_by_email(self.district, email)
         if self.user is None:
-            raise forms.ValidationError("No active staff member of the district has this e-mail address.")
+            raise forms.ValidationError(_("No active staff member of the district has this e-mail address."))
         return email
 
 
 class ReviewForm(ForgetSecretsMixin, forms.Form):
     administrators_confirmed = forms.BooleanField(
-        label="The administrators listed above are right, and each still runs the page", required=False
+        label=_("The administrators listed above are right, and each still runs the page"), required=False
     )
-    purpose_confirmed = forms.BooleanField(label="The purpose and audience are still right", required=False)
+    purpose_confirmed = forms.BooleanField(label=_("The purpose and audience are still right"), required=False)
     follows_policy = forms.BooleanField(
-        label="The account follows the district's social-media policy (content, student images, comments)",
+        label=_("The account follows the district's social-media policy (content, student images, comments)"),
         required=False,
     )
     notes = forms.CharField(
-        max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}), validators=[refuse_secrets]
+        label=_("Notes"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[refuse_secrets],
     )
     outcome = forms.ChoiceField(
-        choices=ReviewOutcome.choices, widget=forms.RadioSelect, initial=ReviewOutcome.RECERTIFIED
+        label=_("Outcome"), choices=ReviewOutcome.choices, widget=forms.RadioSelect, initial=ReviewOutcome.RECERTIFIED
     )

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access as directory_access
@@ -100,8 +101,8 @@ def account_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     accounts = selectors.with_last_recertification(_filtered(request).qs)
     return csv_response(
         f"official-accounts-{timezone.localdate().isoformat()}.csv",
-        [name for name, _ in EXPORT_COLUMNS],
-        ([value(account) for _, value in EXPORT_COLUMNS] for account in accounts.iterator(chunk_size=1000)),
+        [name for name, _value in EXPORT_COLUMNS],
+        ([value(account) for _name, value in EXPORT_COLUMNS] for account in accounts.iterator(chunk_size=1000)),
     )
 
 
@@ -143,7 +144,7 @@ def _save_account(
         return action()
     except services.DuplicateAccount as duplicate:
         form.duplicate = duplicate.existing if _can_see(request, duplicate.existing) else True
-        form.add_error(None, "This account is already registered.")
+        form.add_error(None, _("This account is already registered."))
     except ValidationError as error:
         add_refusal(form, error)
     return None
@@ -190,12 +191,12 @@ def account_request(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _created_message(account: SocialAccount) -> str:
     if account.status == AccountStatus.REQUESTED:
-        return "Your request was sent to the technology director for approval."
+        return _("Your request was sent to the technology director for approval.")
     if account.status == AccountStatus.AWAITING_COMMUNICATIONS:
-        return "Registered. The communications office must see the page before it launches."
+        return _("Registered. The communications office must see the page before it launches.")
     if account.status == AccountStatus.APPROVED:
-        return "Registered. Add its administrators, then mark it as launched."
-    return "Registered and active."
+        return _("Registered. Add its administrators, then mark it as launched.")
+    return _("Registered and active.")
 
 
 @login_required
@@ -294,7 +295,7 @@ def account_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             ),
         )
         if saved is not None:
-            messages.success(request, "The account was saved.")
+            messages.success(request, _("The account was saved."))
             return redirect(saved)
     return render(
         request,
@@ -330,24 +331,24 @@ def account_transition(request: AuthenticatedHttpRequest, pk: int, step: str) ->
     account = access.get_account_for_user(request.user, pk)
     user = request.user
     steps: dict[str, tuple[Callable[[], Any], str]] = {
-        "approve": (lambda: services.account_approve(acting_user=user, account=account), "Approved."),
+        "approve": (lambda: services.account_approve(acting_user=user, account=account), _("Approved.")),
         "reject": (
             lambda: services.account_reject(acting_user=user, account=account, reason=_reason(request)),
-            "Marked as not approved; the requester can see why.",
+            _("Marked as not approved; the requester can see why."),
         ),
         "communications": (
             lambda: services.account_confirm_communications(acting_user=user, account=account),
-            "Recorded: the communications office has seen the page.",
+            _("Recorded: the communications office has seen the page."),
         ),
-        "activate": (lambda: _activate(request, account), "The account is active."),
+        "activate": (lambda: _activate(request, account), _("The account is active.")),
         "suspend": (
             lambda: services.account_suspend(acting_user=user, account=account, reason=_reason(request)),
-            "Suspended.",
+            _("Suspended."),
         ),
-        "reinstate": (lambda: services.account_reinstate(acting_user=user, account=account), "Reinstated."),
+        "reinstate": (lambda: services.account_reinstate(acting_user=user, account=account), _("Reinstated.")),
         "retire": (
             lambda: services.account_retire(acting_user=user, account=account, reason=_reason(request)),
-            "Retired. The record and its history are kept.",
+            _("Retired. The record and its history are kept."),
         ),
     }
     if step not in steps:
@@ -361,7 +362,7 @@ def account_transition(request: AuthenticatedHttpRequest, pk: int, step: str) ->
 def _activate(request: AuthenticatedHttpRequest, account: SocialAccount) -> SocialAccount:
     form = ActivateForm(request.POST)
     if not form.is_valid():
-        raise ValidationError("Enter a valid launch date.")
+        raise ValidationError(_("Enter a valid launch date."))
     return services.account_activate(
         acting_user=request.user, account=account, launched_on=form.cleaned_data["launched_on"]
     )
@@ -385,7 +386,7 @@ def administrator_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         lambda: services.administrator_add(
             acting_user=request.user, account=account, user=user, role=form.cleaned_data["role"]
         ),
-        f"{user.full_name or user.email} is now an administrator.",
+        _("%(name)s is now an administrator.") % {"name": user.full_name or user.email},
     )
 
 
@@ -397,7 +398,7 @@ def administrator_end(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         request,
         administrator.account,
         lambda: services.administrator_end(acting_user=request.user, administrator=administrator),
-        "The designation has ended.",
+        _("The designation has ended."),
     )
 
 
@@ -409,7 +410,7 @@ def administrator_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> Htt
         request,
         administrator.account,
         lambda: services.administrator_acknowledge_policy(acting_user=request.user, administrator=administrator),
-        "Thank you: your acknowledgement of the policy is recorded.",
+        _("Thank you: your acknowledgement of the policy is recorded."),
     )
 
 
@@ -425,7 +426,7 @@ def account_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_refusal(form, error)
         else:
-            messages.success(request, "The review is recorded.")
+            messages.success(request, _("The review is recorded."))
             return redirect(account)
     administrators = selectors.current_administrators().filter(account=account).select_related("user")
     return render(

@@ -9,6 +9,7 @@ from django import forms
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Approver, District, School, User
 from core.forms import ForgetSecretsMixin, field_of
@@ -31,7 +32,7 @@ from tools.services import TOOL_DETAIL_FIELDS
 _SELECT = {"class": "form-select"}
 _DATE = forms.DateInput(attrs={"type": "date"})
 
-REFERENCE_HELP = (
+REFERENCE_HELP = _(
     "Where the decision is written down, e.g. “Board minutes, March 9, 2026, item 7”. "
     "Required when you record a School Board decision."
 )
@@ -52,33 +53,33 @@ def capacity_choices(capacities: list[str]) -> list[tuple[str, str]]:
 
 EVERY_STATUS = "all"
 ATTENTION_CHOICES = [
-    ("review_overdue", "Review overdue"),
-    ("review_due", "Review due within 30 days"),
-    ("agreement_expired", "Privacy agreement expired"),
-    ("agreement_expiring", "Privacy agreement ends within 30 days"),
+    ("review_overdue", _("Review overdue")),
+    ("review_due", _("Review due within 30 days")),
+    ("agreement_expired", _("Privacy agreement expired")),
+    ("agreement_expiring", _("Privacy agreement ends within 30 days")),
 ]
 
 
 class ToolFilterForm(forms.Form):
     """Search and filters of the list. Anything not understood is ignored (and said so)."""
 
-    q = forms.CharField(label="Search", max_length=100, required=False)
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         required=False,
-        choices=[("", "All but retired"), *ToolStatus.choices, (EVERY_STATUS, "Every status, with retired")],
+        choices=[("", _("All but retired")), *ToolStatus.choices, (EVERY_STATUS, _("Every status, with retired"))],
         widget=forms.Select(attrs=_SELECT),
     )
     category = forms.ChoiceField(
-        label="Kind of tool",
+        label=_("Kind of tool"),
         required=False,
-        choices=[("", "Every kind"), *ToolCategory.choices],
+        choices=[("", _("Every kind")), *ToolCategory.choices],
         widget=forms.Select(attrs=_SELECT),
     )
     attention = forms.ChoiceField(
-        label="Needs attention",
+        label=_("Needs attention"),
         required=False,
-        choices=[("", "Everything"), *ATTENTION_CHOICES],
+        choices=[("", _("Everything")), *ATTENTION_CHOICES],
         widget=forms.Select(attrs=_SELECT),
     )
 
@@ -115,17 +116,17 @@ class ToolForm(ForgetSecretsMixin, forms.ModelForm[Tool]):
         fields = list(TOOL_DETAIL_FIELDS)
         formfield_callback = _formfield
         labels = {
-            "name": "Name of the tool",
-            "vendor": "Company that makes it",
-            "category": "Kind of tool",
-            "lowest_grade": "From grade",
-            "highest_grade": "To grade",
+            "name": _("Name of the tool"),
+            "vendor": _("Company that makes it"),
+            "category": _("Kind of tool"),
+            "lowest_grade": _("From grade"),
+            "highest_grade": _("To grade"),
         }
         help_texts = {
-            "website": "Its address, e.g. https://www.seesaw.com/",
-            "description": "What staff use it for with students.",
-            "lowest_grade": "The youngest students who may use it. Leave empty for any grade.",
-            "privacy_agreement_expires_on": "Leave empty if it does not end.",
+            "website": _("Its address, e.g. https://www.seesaw.com/"),
+            "description": _("What staff use it for with students."),
+            "lowest_grade": _("The youngest students who may use it. Leave empty for any grade."),
+            "privacy_agreement_expires_on": _("Leave empty if it does not end."),
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -138,29 +139,30 @@ class ToolForm(ForgetSecretsMixin, forms.ModelForm[Tool]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("lowest_grade", "highest_grade"):
-            field_of(self.fields, name, forms.ChoiceField).choices = [("", "Any grade"), *Grade.choices]
+            field_of(self.fields, name, forms.ChoiceField).choices = [("", _("Any grade")), *Grade.choices]
 
 
 class ToolDecisionForm(ForgetSecretsMixin, forms.Form):
     """Approve (with or without conditions) or refuse a tool; on an approved tool, its periodic review."""
 
     status = forms.ChoiceField(
-        label="Decision",
+        label=_("Decision"),
         choices=[(status, ToolStatus(status).label) for status in DECIDED_TOOL_STATUSES],
         widget=forms.RadioSelect,
     )
-    decided_as = forms.ChoiceField(label="Decided by", widget=forms.Select(attrs=_SELECT))
+    decided_as = forms.ChoiceField(label=_("Decided by"), widget=forms.Select(attrs=_SELECT))
     conditions = forms.CharField(
-        label="Conditions staff must follow",
+        label=_("Conditions staff must follow"),
         max_length=2000,
         required=False,
         validators=[refuse_secrets],
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed for “approved with conditions”, e.g. “teacher-created class accounts only; "
-        "no student surnames”.",
+        help_text=_(
+            "Needed for “approved with conditions”, e.g. “teacher-created class accounts only; no student surnames”."
+        ),
     )
     decision_reference = forms.CharField(
-        label="Written record", max_length=300, required=False, validators=[refuse_secrets], help_text=REFERENCE_HELP
+        label=_("Written record"), max_length=300, required=False, validators=[refuse_secrets], help_text=REFERENCE_HELP
     )
 
     def __init__(self, *args: Any, capacities: list[str], tool: Tool, **kwargs: Any) -> None:
@@ -172,8 +174,10 @@ class ToolDecisionForm(ForgetSecretsMixin, forms.Form):
 
 
 class ToolSetAsideForm(ForgetSecretsMixin, forms.Form):
-    status = forms.ChoiceField(choices=[(ToolStatus.UNDER_REVIEW, "Under review"), (ToolStatus.RETIRED, "Retired")])
-    reason = forms.CharField(label="Why", max_length=300, validators=[refuse_secrets])
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[(ToolStatus.UNDER_REVIEW, _("Under review")), (ToolStatus.RETIRED, _("Retired"))]
+    )
+    reason = forms.CharField(label=_("Why"), max_length=300, validators=[refuse_secrets])
 
 
 # --- Tool requests -------------------------------------------------------------------------------
@@ -194,15 +198,15 @@ class ToolRequestForm(ForgetSecretsMixin, forms.ModelForm[ToolRequest]):
             "highest_grade",
         ]
         labels = {
-            "tool_name": "Name of the tool",
-            "is_public_social_media": "It is a public social network (anyone can see what is posted)",
-            "lowest_grade": "From grade",
-            "highest_grade": "To grade",
+            "tool_name": _("Name of the tool"),
+            "is_public_social_media": _("It is a public social network (anyone can see what is posted)"),
+            "lowest_grade": _("From grade"),
+            "highest_grade": _("To grade"),
         }
         help_texts = {
-            "website": "Its address, e.g. https://padlet.com/",
-            "purpose": "What the students will do with it, and why this tool.",
-            "is_public_social_media": "Students then take part only with their parents' consent.",
+            "website": _("Its address, e.g. https://padlet.com/"),
+            "purpose": _("What the students will do with it, and why this tool."),
+            "is_public_social_media": _("Students then take part only with their parents' consent."),
         }
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),
@@ -216,30 +220,30 @@ class ToolRequestForm(ForgetSecretsMixin, forms.ModelForm[ToolRequest]):
         super().__init__(*args, **kwargs)
         school = field_of(self.fields, "school", forms.ModelChoiceField)
         school.queryset = schools
-        school.empty_label = "Not for one school"
+        school.empty_label = _("Not for one school")
         if len(schools) == 1:
             self.initial.setdefault("school", schools[0].pk)
         for name in ("lowest_grade", "highest_grade"):
-            field_of(self.fields, name, forms.ChoiceField).choices = [("", "Choose…"), *Grade.choices]
+            field_of(self.fields, name, forms.ChoiceField).choices = [("", _("Choose…")), *Grade.choices]
         self.fields["purpose"].required = True
         self.fields["students"].required = True
 
 
 class RequestApproveForm(ForgetSecretsMixin, forms.Form):
-    decided_as = forms.ChoiceField(label="Decided by", widget=forms.Select(attrs=_SELECT))
+    decided_as = forms.ChoiceField(label=_("Decided by"), widget=forms.Select(attrs=_SELECT))
     conditions = forms.CharField(
-        label="Conditions staff must follow (if any)",
+        label=_("Conditions staff must follow (if any)"),
         max_length=2000,
         required=False,
         validators=[refuse_secrets],
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Leave empty to approve without conditions.",
+        help_text=_("Leave empty to approve without conditions."),
     )
     decision_reference = forms.CharField(
-        label="Written record", max_length=300, required=False, validators=[refuse_secrets], help_text=REFERENCE_HELP
+        label=_("Written record"), max_length=300, required=False, validators=[refuse_secrets], help_text=REFERENCE_HELP
     )
     reason = forms.CharField(
-        label="Note to the person asking (optional)",
+        label=_("Note to the person asking (optional)"),
         max_length=2000,
         required=False,
         validators=[refuse_secrets],
@@ -252,16 +256,16 @@ class RequestApproveForm(ForgetSecretsMixin, forms.Form):
 
 
 class RequestDeclineForm(ForgetSecretsMixin, forms.Form):
-    decided_as = forms.ChoiceField(label="Decided by", widget=forms.Select(attrs=_SELECT))
+    decided_as = forms.ChoiceField(label=_("Decided by"), widget=forms.Select(attrs=_SELECT))
     decision_reason = forms.CharField(
-        label="Why it is not approved",
+        label=_("Why it is not approved"),
         max_length=2000,
         validators=[refuse_secrets],
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="The person asking will see this.",
+        help_text=_("The person asking will see this."),
     )
     decision_reference = forms.CharField(
-        label="Written record", max_length=300, required=False, validators=[refuse_secrets], help_text=REFERENCE_HELP
+        label=_("Written record"), max_length=300, required=False, validators=[refuse_secrets], help_text=REFERENCE_HELP
     )
 
     def __init__(self, *args: Any, capacities: list[str], **kwargs: Any) -> None:
@@ -283,16 +287,16 @@ def powers_open_to_designees(district: District) -> list[tuple[str, str]]:
 
 class DesigneeForm(ForgetSecretsMixin, forms.Form):
     email = forms.EmailField(
-        label="Staff member's e-mail",
+        label=_("Staff member's e-mail"),
         widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@district.org"}),
     )
-    power = forms.ChoiceField(label="May decide", widget=forms.Select(attrs=_SELECT))
+    power = forms.ChoiceField(label=_("May decide"), widget=forms.Select(attrs=_SELECT))
     note = forms.CharField(
-        label="Note (optional)",
+        label=_("Note (optional)"),
         max_length=300,
         required=False,
         validators=[refuse_secrets],
-        help_text="E.g. “while the Superintendent is on leave” or the letter of designation.",
+        help_text=_("E.g. “while the Superintendent is on leave” or the letter of designation."),
     )
 
     def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
@@ -305,7 +309,7 @@ class DesigneeForm(ForgetSecretsMixin, forms.Form):
         email: str = self.cleaned_data["email"]
         self.user = User.objects.filter(district=self.district, email__iexact=email.strip(), is_active=True).first()
         if self.user is None:
-            raise forms.ValidationError("No active staff member of the district has this e-mail address.")
+            raise forms.ValidationError(_("No active staff member of the district has this e-mail address."))
         return email
 
 
@@ -317,29 +321,31 @@ class LogoPermissionGrantForm(ForgetSecretsMixin, forms.Form):
 
     `capacities` are the DecidedAs values the person recording it holds (tools.access)."""
 
-    decided_as = forms.ChoiceField(label="Granted by", widget=forms.Select(attrs={"class": "form-select"}))
+    decided_as = forms.ChoiceField(label=_("Granted by"), widget=forms.Select(attrs={"class": "form-select"}))
     granted_by_name = forms.CharField(
-        label="Name of the person or body granting it",
+        label=_("Name of the person or body granting it"),
         max_length=200,
         validators=[refuse_secrets],
-        help_text="E.g. “Dr. Ada Lovelace, Superintendent” or “School Board”.",
+        help_text=_("E.g. “Dr. Ada Lovelace, Superintendent” or “School Board”."),
     )
-    granted_on = forms.DateField(label="Date of the permission", widget=forms.DateInput(attrs={"type": "date"}))
-    written_as = forms.ChoiceField(label="Given in writing as", choices=[("", "Choose…"), *WrittenAs.choices])
+    granted_on = forms.DateField(label=_("Date of the permission"), widget=forms.DateInput(attrs={"type": "date"}))
+    written_as = forms.ChoiceField(label=_("Given in writing as"), choices=[("", _("Choose…")), *WrittenAs.choices])
     reference = forms.CharField(
-        label="Where the writing is kept",
+        label=_("Where the writing is kept"),
         max_length=300,
         required=False,
         validators=[refuse_secrets],
-        help_text="E.g. “letter of March 3, 2026 in the communications office file”. For a School Board "
-        "decision, the meeting date and item of the minutes (required).",
+        help_text=_(
+            "E.g. “letter of March 3, 2026 in the communications office file”. For a School Board "
+            "decision, the meeting date and item of the minutes (required)."
+        ),
     )
     conditions = forms.CharField(
-        label="Conditions, if any",
+        label=_("Conditions, if any"),
         max_length=500,
         required=False,
         validators=[refuse_secrets],
-        help_text="E.g. “the current logo only, unaltered”.",
+        help_text=_("E.g. “the current logo only, unaltered”."),
     )
 
     def __init__(self, *args: Any, capacities: list[str], user: User | None = None, **kwargs: Any) -> None:
@@ -357,10 +363,10 @@ class LogoPermissionGrantForm(ForgetSecretsMixin, forms.Form):
 
 class LogoPermissionWithdrawForm(ForgetSecretsMixin, forms.Form):
     reason = forms.CharField(
-        label="Why it is withdrawn",
+        label=_("Why it is withdrawn"),
         max_length=500,
         validators=[refuse_secrets],
-        widget=forms.TextInput(attrs={"placeholder": "E.g. “the account was handed to the booster club”"}),
+        widget=forms.TextInput(attrs={"placeholder": _("E.g. “the account was handed to the booster club”")}),
     )
 
 
@@ -371,32 +377,32 @@ class SpokespersonForm(ForgetSecretsMixin, forms.Form):
     """Who may speak for the district, on what, authorized by whom in what capacity, until when."""
 
     email = forms.EmailField(
-        label="Staff member's e-mail",
+        label=_("Staff member's e-mail"),
         widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@district.org"}),
     )
     subject = forms.CharField(
-        label="May speak for the district on",
+        label=_("May speak for the district on"),
         max_length=300,
         validators=[refuse_secrets],
-        help_text="E.g. “athletics, to the news media and on the district's pages”.",
+        help_text=_("E.g. “athletics, to the news media and on the district's pages”."),
     )
-    decided_as = forms.ChoiceField(label="Authorized by", widget=forms.Select(attrs=_SELECT))
+    decided_as = forms.ChoiceField(label=_("Authorized by"), widget=forms.Select(attrs=_SELECT))
     granted_by_name = forms.CharField(
-        label="Name of the person or body authorizing", max_length=200, validators=[refuse_secrets]
+        label=_("Name of the person or body authorizing"), max_length=200, validators=[refuse_secrets]
     )
-    granted_on = forms.DateField(label="Authorized on", widget=forms.DateInput(attrs={"type": "date"}))
+    granted_on = forms.DateField(label=_("Authorized on"), widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(
-        label="Until (optional)",
+        label=_("Until (optional)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Empty: until withdrawn.",
+        help_text=_("Empty: until withdrawn."),
     )
     reference = forms.CharField(
-        label="Where the decision is written",
+        label=_("Where the decision is written"),
         max_length=300,
         required=False,
         validators=[refuse_secrets],
-        help_text="The letter of authorization, or the Board minutes (required for a Board decision).",
+        help_text=_("The letter of authorization, or the Board minutes (required for a Board decision)."),
     )
 
     def __init__(self, *args: Any, district: District, capacities: list[str], **kwargs: Any) -> None:
@@ -412,10 +418,10 @@ class SpokespersonForm(ForgetSecretsMixin, forms.Form):
         email: str = self.cleaned_data["email"]
         self.person = User.objects.filter(district=self.district, email__iexact=email.strip(), is_active=True).first()
         if self.person is None:
-            raise forms.ValidationError("No active staff member of the district has this e-mail address.")
+            raise forms.ValidationError(_("No active staff member of the district has this e-mail address."))
         return email
 
 
 class SpokespersonWithdrawForm(forms.Form):
     spokesperson = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label="Why the authorization ends", max_length=500, validators=[refuse_secrets])
+    reason = forms.CharField(label=_("Why the authorization ends"), max_length=500, validators=[refuse_secrets])

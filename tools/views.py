@@ -17,7 +17,8 @@ from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import scope_for
@@ -125,11 +126,11 @@ EXPORT_COLUMNS: list[tuple[str, Callable[[Tool], object]]] = [
 @login_required
 def tool_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV (cells that would run as formulas are neutralised)."""
-    _, tools = _filtered_tools(request)
+    _form, tools = _filtered_tools(request)
     return csv_response(
         f"approved-tools-{timezone.localdate().isoformat()}.csv",
-        [name for name, _ in EXPORT_COLUMNS],
-        ([value(tool) for _, value in EXPORT_COLUMNS] for tool in tools.iterator(chunk_size=1000)),
+        [name for name, _value in EXPORT_COLUMNS],
+        ([value(tool) for _name, value in EXPORT_COLUMNS] for tool in tools.iterator(chunk_size=1000)),
     )
 
 
@@ -235,9 +236,11 @@ def _tool_form(request: AuthenticatedHttpRequest, tool: Tool) -> HttpResponse:
             add_refusal(form, error)
         else:
             if is_new:
-                messages.success(request, f"{saved.name} is on the list, under review until it is decided.")
+                messages.success(
+                    request, _("%(tool)s is on the list, under review until it is decided.") % {"tool": saved.name}
+                )
             else:
-                messages.success(request, "The details are saved.")
+                messages.success(request, _("The details are saved."))
             return redirect(saved)
     return render(
         request,
@@ -294,12 +297,19 @@ def tool_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _decision_message(tool: Tool, *, reviewed: bool) -> str:
     if not tool.is_usable:
-        return f"Recorded: {tool.name} is not approved. Staff will see it on the list as not to be used."
+        return _("Recorded: %(tool)s is not approved. Staff will see it on the list as not to be used.") % {
+            "tool": tool.name
+        }
     due = tool.next_review_on  # an approved tool always has one
-    review = f" The next review is due {due:%B} {due.day}, {due.year}." if due else ""
+    status = tool.get_status_display().lower()
     if reviewed:
-        return f"Review recorded: {tool.get_status_display().lower()}.{review}"
-    return f"Recorded: {tool.name} is {tool.get_status_display().lower()}.{review}"
+        recorded = _("Review recorded: %(status)s.") % {"status": status}
+    else:
+        recorded = _("Recorded: %(tool)s is %(status)s.") % {"tool": tool.name, "status": status}
+    if not due:
+        return recorded
+    # The month's name in the reader's language ("F": "March" in English, as before).
+    return recorded + " " + _("The next review is due %(day)s.") % {"day": dateformat.format(due, "F j, Y")}
 
 
 @require_POST
@@ -315,9 +325,15 @@ def tool_set_aside(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             add_refusal(form, error)
         else:
             if tool.status == ToolStatus.RETIRED:
-                messages.success(request, f"{tool.name} is retired: staff must stop using it. Its record is kept.")
+                messages.success(
+                    request,
+                    _("%(tool)s is retired: staff must stop using it. Its record is kept.") % {"tool": tool.name},
+                )
             else:
-                messages.success(request, f"{tool.name} is back under review: staff may not use it until decided.")
+                messages.success(
+                    request,
+                    _("%(tool)s is back under review: staff may not use it until decided.") % {"tool": tool.name},
+                )
             return redirect(tool)
     return _tool_page(request, tool, set_aside_form=form)
 
@@ -401,8 +417,8 @@ def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Your request is sent to {in_sentence(district.get_tool_approver_display())}. "
-                "You will see the answer on this page.",
+                _("Your request is sent to %(approver)s. You will see the answer on this page.")
+                % {"approver": in_sentence(district.get_tool_approver_display())},
             )
             return redirect(tool_request)
     return render(
@@ -483,7 +499,7 @@ def request_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             # Approving attaches the tool (the one of that name, or a new one).
             name = decided.tool.name if decided.tool is not None else decided.tool_name
-            messages.success(request, f"Approved: {name} is on the approved-tool list.")
+            messages.success(request, _("Approved: %(tool)s is on the approved-tool list.") % {"tool": name})
             return redirect(decided)
     return _request_page(request, tool_request, approve_form=form)
 
@@ -506,7 +522,7 @@ def request_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_refusal(form, error)
         else:
-            messages.success(request, "Not approved. The person asking can see your reason.")
+            messages.success(request, _("Not approved. The person asking can see your reason."))
             return redirect(decided)
     return _request_page(request, tool_request, decline_form=form)
 
@@ -520,7 +536,7 @@ def request_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     except ValidationError as error:
         show_refusal(request, error)
     else:
-        messages.success(request, "Your request is withdrawn.")
+        messages.success(request, _("Your request is withdrawn."))
     return redirect(tool_request)
 
 
@@ -535,7 +551,7 @@ def _designee_page(
         form = DesigneeForm(district=district)
     designees = Designee.objects.filter(district=district).select_related("user", "designated_by")
     current = list(designees.filter(ends_on__isnull=True).order_by("power", "user__last_name", "user__first_name"))
-    open_to_designees = {power for power, _ in powers_open_to_designees(district)}
+    open_to_designees = {power for power, _label in powers_open_to_designees(district)}
     powers = [
         {
             "label": label,
@@ -591,7 +607,9 @@ def designee_add(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_refusal(form, error, {"user": "email"})
         else:
             messages.success(
-                request, f"{_person(designee.user)} may now decide for you: {designee.get_power_display().lower()}."
+                request,
+                _("%(person)s may now decide for you: %(power)s.")
+                % {"person": _person(designee.user), "power": designee.get_power_display().lower()},
             )
             return redirect("tools:designee_list")
     return _designee_page(request, district, form)
@@ -603,7 +621,9 @@ def designee_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     designee = access.get_designee_for_user(request.user, pk)
     services.designee_end(acting_user=request.user, designee=designee)
     messages.success(
-        request, f"{_person(designee.user)} no longer decides for you: {designee.get_power_display().lower()}."
+        request,
+        _("%(person)s no longer decides for you: %(power)s.")
+        % {"person": _person(designee.user), "power": designee.get_power_display().lower()},
     )
     return redirect("tools:designee_list")
 
@@ -677,7 +697,9 @@ def spokesperson_grant(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_refusal(form, error, {"person": "email"})
         else:
-            messages.success(request, f"{_person(spokesperson.person)} may now speak for the district.")
+            messages.success(
+                request, _("%(person)s may now speak for the district.") % {"person": _person(spokesperson.person)}
+            )
             return redirect("tools:spokesperson_list")
     return _spokesperson_page(request, district, form, status=400)
 
@@ -690,7 +712,7 @@ def spokesperson_withdraw(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = SpokespersonWithdrawForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose the authorization to withdraw and say why it ends.")
+        messages.error(request, _("Choose the authorization to withdraw and say why it ends."))
         return redirect("tools:spokesperson_list")
     spokesperson = access.get_spokesperson_for_user(request.user, form.cleaned_data["spokesperson"])
     try:
@@ -700,5 +722,7 @@ def spokesperson_withdraw(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ValidationError as error:
         show_refusal(request, error)
     else:
-        messages.success(request, f"{_person(spokesperson.person)} no longer speaks for the district.")
+        messages.success(
+            request, _("%(person)s no longer speaks for the district.") % {"person": _person(spokesperson.person)}
+        )
     return redirect("tools:spokesperson_list")
