@@ -65,7 +65,14 @@ class SignInSettingsForm(forms.ModelForm[District]):
 
     class Meta:
         model = District
-        fields = ["sign_in_domains", "microsoft_tenant_ids", "password_sign_in", "mail_sender_name", "mail_reply_to"]
+        fields = [
+            "sign_in_domains",
+            "microsoft_tenant_ids",
+            "password_sign_in",
+            "mail_sender_name",
+            "mail_reply_to",
+            "accessibility_contact",
+        ]
         widgets = {
             "sign_in_domains": forms.TextInput(attrs={"placeholder": "district.k12.mn.us", "autocomplete": "off"}),
             "microsoft_tenant_ids": forms.TextInput(attrs={"autocomplete": "off"}),

@@ -408,6 +408,14 @@ class District(models.Model):
         db_default="",
         help_text="The address a reply reaches, e.g. the technology office's. Empty: replies are not expected.",
     )
+    accessibility_contact = models.EmailField(
+        "report an accessibility barrier to",
+        max_length=254,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Named on the accessibility statement. Empty: the address replies go to.",
+    )
     # Which roster the district holds: every import that changes it adds one, so a preview can be
     # applied only to the district it was made for (accounts.roster: the import checks it under a lock).
     roster_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)

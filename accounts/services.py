@@ -117,7 +117,14 @@ def policy_document_record(*, acting_user: User, district: District, values: dic
     return document
 
 
-SIGN_IN_FIELDS = ("sign_in_domains", "microsoft_tenant_ids", "password_sign_in", "mail_sender_name", "mail_reply_to")
+SIGN_IN_FIELDS = (
+    "sign_in_domains",
+    "microsoft_tenant_ids",
+    "password_sign_in",
+    "mail_sender_name",
+    "mail_reply_to",
+    "accessibility_contact",
+)
 
 
 def district_sign_in_save(*, acting_user: User, district: District, values: dict[str, object]) -> District:

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import email_addresses
-from config.views import healthz
+from config.views import accessibility, healthz
 from dashboards.views import home
 
 # The admin signs in through the product's own page: its throttle, its single backend. Signed in
@@ -16,6 +16,7 @@ handler500 = "config.views.server_error"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz/", healthz, name="healthz"),
+    path("accessibility/", accessibility, name="accessibility"),
     # The language switch of the family pages posts here (Django's set_language): the choice is kept
     # in a cookie and the visitor lands back on the page they were reading.
     path("i18n/", include("django.conf.urls.i18n")),

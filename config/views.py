@@ -1,10 +1,11 @@
-"""Views of the project itself: the health check and the server-error page."""
+"""Views of the project itself: the health check, the accessibility statement and the server-error page."""
 
 import logging
 import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
@@ -31,3 +32,22 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement: the standard, how it is tested, what is known not to meet it,
+    and whom to tell about a barrier (the reader's district, or the one named in the address)."""
+    from accounts.models import District
+    from accounts.selectors import technology_directors
+
+    user = getattr(request, "user", None)
+    district = getattr(user, "district", None) if user is not None and user.is_authenticated else None
+    slug = str(request.GET.get("district", ""))[:50]
+    if district is None and slug:
+        district = District.objects.filter(slug=slug).first()
+    contact = ""
+    if district is not None:
+        contact = district.accessibility_contact or district.mail_reply_to
+        if not contact:
+            contact = next(iter(technology_directors(district).values_list("email", flat=True)), "")
+    return render(request, "accessibility.html", {"district": district, "contact": contact})

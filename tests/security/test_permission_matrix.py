@@ -336,6 +336,7 @@ PAGES: dict[str, Page] = {
     "family:answer": on("family_token", own_school=public(), other_district=public()),
     # Setting districts up: only the installation's operators create them (tested apart, as superusers);
     # a district's directors see its checklist, nobody else of any district does.
+    "accessibility": page(public()),
     "onboarding:district_list": page(everyone(FORBIDDEN)),
     "onboarding:district_new": page(everyone(FORBIDDEN)),
     "onboarding:district_checklist": on(
