@@ -46,7 +46,7 @@ def logo_section(
     records = list(permissions.select_related("recorded_by", "withdrawn_by").order_by("-recorded_at", "-pk")[:10])
     current = next((permission for permission in records if permission.withdrawn_on is None), None)
     if capacities and form is None:
-        form = LogoPermissionGrantForm(capacities=capacities, user=request.user)
+        form = LogoPermissionGrantForm(capacities=capacities, user=request.user, auto_id="logo_%s")
     return {
         "approver": in_sentence(district.get_logo_use_approver_display()),
         "required": district.logo_permission_required,
@@ -54,7 +54,7 @@ def logo_section(
         "earlier": [permission for permission in records if permission is not current],
         "can_record": bool(capacities),
         "form": form,
-        "withdraw_form": withdraw_form or LogoPermissionWithdrawForm(),
+        "withdraw_form": withdraw_form or LogoPermissionWithdrawForm(auto_id="logo_withdraw_%s"),
         "grant_url": grant_url,
         "withdraw_url": withdraw_url,
     }
@@ -75,7 +75,7 @@ def logo_grant(
     subject belongs to); the page is re-shown with the form's errors."""
     capacities = access.decision_capacities(request.user, subject.district, ApprovalPower.LOGO_USE)
     require(bool(capacities))
-    form = LogoPermissionGrantForm(request.POST, capacities=capacities, user=request.user)
+    form = LogoPermissionGrantForm(request.POST, capacities=capacities, user=request.user, auto_id="logo_%s")
     if form.is_valid():
         try:
             grant(acting_user=request.user, subject=subject, **form.cleaned_data)
@@ -93,7 +93,7 @@ def logo_withdraw(request: AuthenticatedHttpRequest, subject: LogoSubject, page:
     if permission is None:
         messages.info(request, "There is no permission in force to withdraw.")
         return redirect(subject)
-    form = LogoPermissionWithdrawForm(request.POST)
+    form = LogoPermissionWithdrawForm(request.POST, auto_id="logo_withdraw_%s")
     if form.is_valid():
         try:
             services.logo_permission_withdraw(

@@ -177,7 +177,7 @@ def _tool_page(
     district = tool.district
     capacities = access.decision_capacities(user, district, TOOLS)
     if capacities and decision_form is None:
-        decision_form = ToolDecisionForm(capacities=capacities, tool=tool)
+        decision_form = ToolDecisionForm(capacities=capacities, tool=tool, auto_id="decision_%s")
     requests = list(
         access.visible_tool_requests(user)
         .filter(tool=tool)
@@ -191,7 +191,7 @@ def _tool_page(
         {
             "tool": tool,
             "decision_form": decision_form,
-            "set_aside_form": set_aside_form or ToolSetAsideForm(),
+            "set_aside_form": set_aside_form or ToolSetAsideForm(auto_id="set_aside_%s"),
             "can": {
                 "decide": bool(capacities),
                 "maintain": access.can_maintain_tools(user, district),
@@ -275,7 +275,7 @@ def tool_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     capacities = access.decision_capacities(request.user, tool.district, TOOLS)
     require(bool(capacities))
     was_usable = tool.is_usable
-    form = ToolDecisionForm(request.POST, capacities=capacities, tool=tool)
+    form = ToolDecisionForm(request.POST, capacities=capacities, tool=tool, auto_id="decision_%s")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -317,7 +317,7 @@ def _decision_message(tool: Tool, *, reviewed: bool) -> str:
 def tool_set_aside(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tool = access.get_tool_for_user(request.user, pk)
     require(access.can_maintain_tools(request.user, tool.district))
-    form = ToolSetAsideForm(request.POST)
+    form = ToolSetAsideForm(request.POST, auto_id="set_aside_%s")
     if form.is_valid():
         try:
             tool = services.tool_set_aside(acting_user=request.user, tool=tool, **form.cleaned_data)
@@ -450,8 +450,8 @@ def _request_page(
             .first()
         )
     if capacities:
-        approve_form = approve_form or RequestApproveForm(capacities=capacities)
-        decline_form = decline_form or RequestDeclineForm(capacities=capacities)
+        approve_form = approve_form or RequestApproveForm(capacities=capacities, auto_id="approve_%s")
+        decline_form = decline_form or RequestDeclineForm(capacities=capacities, auto_id="decline_%s")
     return render(
         request,
         "tools/request_detail.html",
@@ -482,7 +482,7 @@ def _decider(request: AuthenticatedHttpRequest, pk: int) -> tuple[ToolRequest, l
 @login_required
 def request_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tool_request, capacities = _decider(request, pk)
-    form = RequestApproveForm(request.POST, capacities=capacities)
+    form = RequestApproveForm(request.POST, capacities=capacities, auto_id="approve_%s")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -508,7 +508,7 @@ def request_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def request_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     tool_request, capacities = _decider(request, pk)
-    form = RequestDeclineForm(request.POST, capacities=capacities)
+    form = RequestDeclineForm(request.POST, capacities=capacities, auto_id="decline_%s")
     if form.is_valid():
         data = form.cleaned_data
         try:
