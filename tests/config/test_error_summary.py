@@ -36,3 +36,16 @@ def test_it_shows_no_summary_on_a_page_without_errors(client, world):
     page = client.get(reverse("district_edit", args=[world.district.slug])).content.decode()
 
     assert 'id="error-summary"' not in page and "<title>Error:" not in page
+
+
+def test_it_summarises_a_refused_form_whatever_the_view_calls_it(client, world):
+    from tests.factories import ToolRequestFactory
+
+    tool_request = ToolRequestFactory(requested_by=world.staff)
+    client.force_login(world.superintendent)
+
+    page = client.post(reverse("tools:request_decline", args=[tool_request.pk]), {}).content.decode()
+
+    assert re.search(r"<title>Error: ", page) and 'id="error-summary"' in page
+    assert page.count('id="error-summary"') == 1
+    assert 'href="#decline_' in page  # the decline form's own fields, not the approve form's
