@@ -126,3 +126,22 @@ def test_it_moves_focus_to_the_errors_of_a_refused_form(world, keyboard_page):
     page.keyboard.press("Tab")  # the summary's first link leads to the field
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile("#id_name$"))
+
+
+def test_it_shows_where_the_focus_is_at_both_widths(world, visitors, screenshots):
+    """Screenshots of the palette and the focus outline on a menu link and on a field, at 1280 and 390
+    pixels (var/screenshots/browser/focus/), and the outline's colour against the bar and the page."""
+    shots = screenshots("focus")
+    page = visitors.open()
+    sign_in_by_keyboard(page, world.director)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"/districts/{world.district.slug}/edit/")
+        if width == 1280:
+            tab_to(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard"))
+            outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none"
+            shots.take(page, f"menu-link-focused-{width}")
+        tab_to(page, page.get_by_label("Name"))
+        assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
+        shots.take(page, f"field-focused-{width}")
