@@ -350,6 +350,14 @@ def paper_form(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 % {"count": len(records), "name": student.full_name},
             )
             return redirect("consent:record_entry")
+    # Shown (first visit, or again after a refused form): a student's consent was looked up.
+    services.list_view_record(
+        user=request.user,
+        district=student.district,
+        kind=ListKind.STUDENT,
+        subject="a student's paper form",
+        student=student,
+    )
     context = {"student": student, "paper": form, "form": StudentSearchForm()}
     if request.htmx and request.method != "POST":
         return render(request, "consent/_paper_form.html", context)

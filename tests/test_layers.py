@@ -21,6 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "reminders": DOMAIN | {"compliance"},
     "dashboards": DOMAIN | {"compliance"},
     "audit": DOMAIN | {"compliance"},
+    "onboarding": DOMAIN | {"compliance"},
 }
 APPS = set(ALLOWED) | {"config"}
 

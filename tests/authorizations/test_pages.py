@@ -169,6 +169,7 @@ def post_data(name: str, s: Subjects) -> dict:
         "decide": {"decision": "authorize", "decided_as": "superintendent", "reference": "", "reason": ""},
         "revoke": {"reason": "A parent complained about a post."},
         "withdraw": {},
+        "ask_families": {},
         "record_consent": {
             "student": s.marchetti.pk,
             "decision": "granted",
@@ -219,6 +220,8 @@ def test_it_answers_each_persona_with_the_expected_status_on_post(client, world,
         "revoke": lambda: reload(subjects.authorized).status == AuthorizationStatus.REVOKED,
         "withdraw": lambda: reload(subjects.authorized).status == AuthorizationStatus.WITHDRAWN,
         "record_consent": lambda: ConsentRecord.objects.filter(student=subjects.marchetti).exists(),
+        # The families of the enrolled students were sent their links (the privacy log says so).
+        "ask_families": lambda: ListViewLog.objects.filter(kind=ListKind.FAMILY_LINKS).exists(),
     }[name]
     assert changed()
 

@@ -170,6 +170,12 @@ def _audit(world) -> str:
     return reverse("audit:export", args=[world.district.slug])
 
 
+def _consent_template(world) -> str:
+    for payload in PAYLOADS:  # a consent question's name heads its column
+        ConsentScopeFactory(district=world.district, name=payload)
+    return reverse("consent:import_template", args=[world.district.slug])
+
+
 def _family_links(world) -> tuple[str, dict]:
     for payload in PAYLOADS:  # a guardian's name as the roster spelled it
         guardian_of(StudentFactory(school=world.school), first_name=payload)
@@ -200,6 +206,7 @@ EXPORTS = [
     Export("audit:export", "director", _audit),
     Export("roster_import_changes_csv", "director", _roster_preview),
     Export("consent:family_links", "clerk", _family_links),
+    Export("consent:import_template", "director", _consent_template),
 ]
 
 
