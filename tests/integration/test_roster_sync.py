@@ -104,7 +104,8 @@ def test_a_bundle_uploaded_over_sftp_is_imported_by_the_scheduled_task(director,
     assert Student.objects.filter(district=director.district).count() == 4
     archive = sftp.root / "archive"
     assert sorted(p.suffix for p in archive.iterdir()) == [".json", ".zip"]
-    assert RosterSync.objects.get().last_success_at is not None
+    # The sync records its success just after the import finishes, in the worker: wait for it too.
+    wait_until(lambda: RosterSync.objects.get().last_success_at is not None, 30, "the sync's success")
 
 
 def test_a_truncated_zip_over_sftp_writes_nothing_and_mails_the_director_once(
@@ -175,6 +176,11 @@ def test_a_failing_api_writes_nothing_retries_each_schedule_and_mails_once(
         RosterSync.objects.filter(pk=sync.pk).update(last_attempt_at=timezone.now() - datetime.timedelta(days=1))
         tick()
         wait_until(lambda n=attempt: len(finished_imports()) == n + 1, 60, "the sync's attempt")
+        # The run lets go of the sync just after its import is recorded: the next schedule must find
+        # it free, or on a loaded machine that tick would find it still held and run nothing.
+        wait_until(
+            lambda: RosterSync.objects.filter(pk=sync.pk, claimed_until__isnull=True).exists(), 30, "the sync's release"
+        )
 
     assert all(run.status == RosterImportStatus.FAILED for run in finished_imports())
     assert not Student.objects.exists() and not Guardian.objects.exists()
