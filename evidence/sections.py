@@ -67,6 +67,7 @@ class Table:
     header: list[str]
     rows: Iterable[Sequence[object]]
     pdf_columns: Sequence[int] | None = None  # the columns the PDF shows (all when None)
+    pdf_limit: int | None = PDF_ROWS  # how many rows the PDF shows (all when None)
     # Filled while the CSV is written.
     first_rows: list[list[str]] = field(default_factory=list)
     count: int = 0
@@ -75,7 +76,7 @@ class Table:
         """The rows as cells, counted and the first ones kept for the PDF, as they go to the CSV."""
         for row in self.rows:
             cells = [cell(value) for value in row]
-            if self.count < PDF_ROWS:
+            if self.pdf_limit is None or self.count < self.pdf_limit:
                 self.first_rows.append(cells)
             self.count += 1
             yield cells
@@ -187,6 +188,7 @@ def policy_section(scope: Scope) -> Section:
                 _("The policy profile"),
                 [_("Rule"), _("As the district set it")],
                 quote(district, *PROFILE_FIELDS),
+                pdf_limit=None,
             ),
             Table(
                 "policy/documents.csv",

@@ -98,9 +98,10 @@ def test_it_builds_a_pack_whose_csvs_are_the_selectors_answers(demo):
         assert rows[0][0] == "Account"
         expected = sorted((a.display_name, cell(a.administrator_count), cell(a.is_below_minimum)) for a in accounts)
         assert sorted((r[0], r[13], r[14]) for r in rows[1:]) == expected
-        assert any(r[14] == "yes" for r in rows[1:]) == registry_selectors.below_minimum(
-            SocialAccount.objects.filter(district=district), on
-        ).exists()
+        assert (
+            any(r[14] == "yes" for r in rows[1:])
+            == registry_selectors.below_minimum(SocialAccount.objects.filter(district=district), on).exists()
+        )
 
         # Disclosures by school: disclosures' tracking counts, school by school, and the district's total.
         cycle = disclosure_selectors.cycle_for_year(district, on)
@@ -139,7 +140,9 @@ def test_it_builds_a_pack_whose_csvs_are_the_selectors_answers(demo):
 
         # Reminders and the audit log of the period, row for row.
         period = Period(pack.first_day, pack.last_day)
-        reminders = Reminder.objects.filter(district=district, planned_at__gte=period.since, planned_at__lt=period.until)
+        reminders = Reminder.objects.filter(
+            district=district, planned_at__gte=period.since, planned_at__lt=period.until
+        )
         assert len(read_csv(bundle, "reminders/reminders.csv")) - 1 == reminders.count()
         entries = list(audit_entries(district, period))
         rows = read_csv(bundle, "audit/audit_log.csv")[1:]
@@ -175,7 +178,7 @@ def test_it_keeps_csv_cells_from_running_as_formulas(world):
 
     with zipfile.ZipFile(pack.stored_path) as bundle:
         rows = read_csv(bundle, "accounts/accounts.csv")[1:]
-    assert rows and all(r[0] == "'=HYPERLINK(\"http://x\")" for r in rows)
+    assert rows and all(r[0] == '\'=HYPERLINK("http://x")' for r in rows)
 
 
 def test_it_reports_progress_section_by_section(world, monkeypatch):
@@ -194,7 +197,11 @@ def test_it_reports_progress_section_by_section(world, monkeypatch):
         assert pack.status == PackStatus.QUEUED
         tasks.build_evidence_pack.delay(pack.pk)
 
-    assert [section for _, section in seen][:3] == ["The policy in force", "Official accounts", "Annual staff disclosures"]
+    assert [section for _, section in seen][:3] == [
+        "The policy in force",
+        "Official accounts",
+        "Annual staff disclosures",
+    ]
     assert [progress for progress, _ in seen] == sorted(progress for progress, _ in seen)
     assert seen[-1] == (88, "The PDF summary")
     pack.refresh_from_db()
@@ -275,7 +282,9 @@ def test_it_lets_only_the_districts_leadership_see_and_download_a_pack(world, wo
 def test_it_refuses_others_the_request_itself(world):
     for persona in ("principal", "staff", "foreign_director"):
         with pytest.raises(Exception) as refused:
-            services.evidence_pack_request(acting_user=world.persona(persona), district=world.district, school_year=2026)
+            services.evidence_pack_request(
+                acting_user=world.persona(persona), district=world.district, school_year=2026
+            )
         assert refused.type.__name__ == "PermissionDenied"
     assert not EvidencePack.objects.exists()
 
@@ -357,7 +366,7 @@ def test_the_request_page_costs_the_same_queries_with_more_packs(world, client, 
 
     with django_assert_num_queries(5) as few:
         client.get(url)
-    for n in range(15):
+    for _n in range(15):
         other = staff_at(world.school, Role.SUPERINTENDENT)
         EvidencePack.objects.create(district=world.district, requested_by=other, first_day=TODAY, last_day=TODAY)
     with django_assert_num_queries(len(few.captured_queries)):

@@ -381,6 +381,11 @@ PAGES: dict[str, Page] = {
     "reminders:log": district_page(DIR, SUP),
     "audit:log": district_page(DIR, SUP),
     "audit:export": district_page(DIR, SUP),
+    # Evidence packs: the district's director and superintendent ask for them and download them.
+    "evidence:list": district_page(DIR, SUP),
+    "evidence:list [request]": district_page(DIR, SUP, method=POST),
+    "evidence:detail": on("evidence_pack", own_district=only(DIR, SUP), other_district=NOWHERE),
+    "evidence:download": on("evidence_pack", own_district=only(DIR, SUP), other_district=NOWHERE),
     # Authorizations to use a tool with students (the staff persona runs the first school's club)
     "authorizations:list": page(everyone()),
     "authorizations:new": page(everyone()),
