@@ -10,8 +10,11 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 
+def local_only_fetcher() -> URLFetcher:
+    """Only data: addresses; http(s), file and the rest are refused."""
+    return URLFetcher(allowed_protocols={"data"})
+
+
 def render_pdf(context: dict[str, Any]) -> bytes:
     html = render_to_string("evidence/pack.html", context)
-    # Only data: addresses; http(s), file and the rest are refused.
-    fetcher = URLFetcher(allowed_protocols={"data"})
-    return HTML(string=html, base_url="", url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, base_url="", url_fetcher=local_only_fetcher()).write_pdf()

@@ -38,7 +38,7 @@ from tools import selectors as tool_selectors
 # How many rows of a table the PDF shows; the CSV beside it holds them all.
 PDF_ROWS = 25
 # A consent answer in the audit log names the student: the pack shows that an answer was recorded.
-STUDENT_WITHHELD = "A student (name withheld: the pack holds counts only)"
+STUDENT_WITHHELD = "A student (name withheld)"
 
 
 def cell(value: object) -> str:
@@ -700,7 +700,7 @@ def audit_section(scope: Scope) -> Section:
         tables=[
             Table(
                 "audit/audit_log.csv",
-                _("Every change of the period, oldest last"),
+                _("Every change of the period, newest first"),
                 [
                     _("When"),
                     _("Who"),

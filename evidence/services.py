@@ -180,10 +180,18 @@ def evidence_packs_delete_expired(now: datetime.datetime | None = None) -> int:
     return len(expired)
 
 
-def evidence_packs_stalled(older_than: datetime.timedelta = datetime.timedelta(minutes=10)) -> list[int]:
-    """Packs still queued a while after they were asked for (the broker was down): queued again."""
+def evidence_packs_stalled(
+    queued_for: datetime.timedelta = datetime.timedelta(minutes=10),
+    building_for: datetime.timedelta = datetime.timedelta(hours=1),
+) -> list[int]:
+    """Packs to queue again: still queued a while after they were asked for (the broker was down), or
+    building for so long that their worker must have died (they start over: nothing was kept)."""
+    now = timezone.now()
+    EvidencePack.objects.filter(status=PackStatus.BUILDING, started_at__lt=now - building_for).update(
+        status=PackStatus.QUEUED, progress=0, section=""
+    )
     return list(
-        EvidencePack.objects.filter(status=PackStatus.QUEUED, created_at__lt=timezone.now() - older_than).values_list(
+        EvidencePack.objects.filter(status=PackStatus.QUEUED, created_at__lt=now - queued_for).values_list(
             "pk", flat=True
         )
     )

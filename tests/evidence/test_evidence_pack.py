@@ -27,6 +27,7 @@ from consent.models import ListKind, ListViewLog
 from disclosures import selectors as disclosure_selectors
 from evidence import services, tasks
 from evidence.models import EvidencePack, PackStatus
+from evidence.pdf import local_only_fetcher
 from evidence.sections import STUDENT_WITHHELD, cell
 from registry import selectors as registry_selectors
 from registry.models import SocialAccount
@@ -371,3 +372,27 @@ def test_the_request_page_costs_the_same_queries_with_more_packs(world, client, 
         EvidencePack.objects.create(district=world.district, requested_by=other, first_day=TODAY, last_day=TODAY)
     with django_assert_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_the_pdf_fetches_nothing_from_outside():
+    fetcher = local_only_fetcher()
+
+    for address in ("https://fonts.example.org/font.woff2", "http://127.0.0.1:9/logo.png", "file:///etc/passwd"):
+        with pytest.raises(ValueError, match="disallowed protocol"):
+            fetcher.fetch(address)
+    assert fetcher.fetch("data:text/plain,ok") is not None
+
+
+def test_it_queues_again_a_pack_whose_worker_died(world):
+    with time_machine.travel(NOW, tick=False):
+        pack = services.evidence_pack_request(acting_user=world.director, district=world.district, school_year=2026)
+    EvidencePack.objects.filter(pk=pack.pk).update(status=PackStatus.BUILDING, started_at=NOW, progress=30)
+
+    with time_machine.travel(NOW + datetime.timedelta(minutes=30), tick=False):
+        assert services.evidence_packs_stalled() == []  # still building, as far as anyone knows
+    with time_machine.travel(NOW + datetime.timedelta(hours=2), tick=False):
+        assert services.evidence_packs_stalled() == [pack.pk]
+        tasks.delete_expired_evidence_packs.delay()
+
+    pack.refresh_from_db()
+    assert pack.status == PackStatus.READY
