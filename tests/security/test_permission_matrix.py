@@ -182,6 +182,11 @@ PAGES: dict[str, Page] = {
     "roster_sync_settings": district_page(DIR),
     "roster_sync_run_now": district_page(DIR, method=POST),
     "school_list": page(everyone()),
+    # Schools and staff added by hand between roster syncs: the technology director.
+    "school_new": page(only(DIR)),
+    "school_new [record]": page(only(DIR), method=POST),
+    "staff_new": page(only(DIR)),
+    "staff_new [record]": page(only(DIR), method=POST),
     "school_detail": on("school", own_school=everyone(), other_school=SCHOOL_READERS_ELSEWHERE, other_district=NOWHERE),
     "staff_list": page(only(DIR, SUP, COM, PRI)),
     "staff_detail": on(
