@@ -330,6 +330,7 @@ def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "employment_form": employment_form,
             "supervisor_visible": supervisor_visible,
             "can_manage": can_manage,
+            "can_remind": access.can_remind(request.user, member),
             "history": staff_history(member, number=page_number(request)),
         },
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from accounts.models import District
+from accounts.models import District, User
 from reminders.kinds import KINDS, KINDS_BY_KEY
 from reminders.models import PlanRun, Reminder
 
@@ -39,3 +39,15 @@ def totals_by_kind(district: District, since: datetime.datetime) -> list[dict[st
 def last_plan_run() -> PlanRun | None:
     """The latest day the planner finished (planning covers every district at once)."""
     return PlanRun.objects.filter(finished_at__isnull=False).first()
+
+
+def to_person(person: User, *, limit: int = 10) -> list[Reminder]:
+    """The latest e-mails the log owes or sent to one staff member, newest first (one query)."""
+    return list(Reminder.objects.filter(recipient=person).order_by("-planned_at", "-pk")[:limit])
+
+
+def sent_now_today(person: User, today: datetime.date) -> Reminder | None:
+    """Today's "Send now" to the person, if someone pressed it."""
+    return Reminder.objects.filter(
+        kind="sent_now", object_key=f"staff:{person.pk}", recipient=person, period=f"now-{today}"
+    ).first()

@@ -384,6 +384,18 @@ PAGES: dict[str, Page] = {
     "disclosures:start": post("cycle", own_district=everyone(), other_district=NOWHERE),
     # Reminders and the audit log: the district's director and superintendent
     "reminders:log": district_page(DIR, SUP),
+    # What one staff member owes, and "Send now": the district's leaders, and the principal of their school.
+    **{
+        name: on(
+            "staff",
+            method=method,
+            self={**only(DIR, SUP, PRI), COM: FORBIDDEN, CLE: FORBIDDEN, STA: FORBIDDEN},
+            own_school=act(allowed=(DIR, SUP, PRI), sees=(COM,)),
+            other_school=act(allowed=(DIR, SUP), sees=(COM,)),
+            other_district=NOWHERE,
+        )
+        for name, method in (("reminders:person", GET), ("reminders:send_now", POST))
+    },
     "audit:log": district_page(DIR, SUP),
     "audit:export": district_page(DIR, SUP),
     # Authorizations to use a tool with students (the staff persona runs the first school's club)
