@@ -308,6 +308,12 @@ def digest_items(school: object, recipient: User, today: datetime.date) -> dict[
     return {"items": items} if items else None
 
 
+def sent_now_key(person: User, today: datetime.date) -> dict[str, Any]:
+    """The log's unique key of the day's "Send now" to `person`: pressed twice, retried, or taken by two
+    workers, it is one row, and so one e-mail."""
+    return {"kind": "sent_now", "object_key": f"staff:{person.pk}", "recipient": person, "period": f"now-{today}"}
+
+
 def sent_now_items(person: object, recipient: User, today: datetime.date) -> dict[str, Any] | None:
     """What the person owes now (their home page's own list), most urgent first; None when nothing is
     left to do, or they left meanwhile."""

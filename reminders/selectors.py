@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from accounts.models import District, User
-from reminders.kinds import KINDS, KINDS_BY_KEY
+from reminders.kinds import KINDS, KINDS_BY_KEY, sent_now_key
 from reminders.models import PlanRun, Reminder
 
 
@@ -48,6 +48,4 @@ def to_person(person: User, *, limit: int = 10) -> list[Reminder]:
 
 def sent_now_today(person: User, today: datetime.date) -> Reminder | None:
     """Today's "Send now" to the person, if someone pressed it."""
-    return Reminder.objects.filter(
-        kind="sent_now", object_key=f"staff:{person.pk}", recipient=person, period=f"now-{today}"
-    ).first()
+    return Reminder.objects.filter(**sent_now_key(person, today)).first()

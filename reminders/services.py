@@ -23,7 +23,7 @@ from accounts import access as accounts_access
 from accounts.models import District, User
 from core.notify import Notice
 from reminders import delivery, emails
-from reminders.kinds import KINDS, KINDS_BY_KEY, Kind, Owed, sent_now_items
+from reminders.kinds import KINDS, KINDS_BY_KEY, Kind, Owed, sent_now_items, sent_now_key
 from reminders.models import PlanRun, Reminder, ReminderStatus
 
 logger = logging.getLogger(__name__)
@@ -398,14 +398,6 @@ def reminder_deliver(reminder_id: int) -> bool:
 
 
 # --- "Send now": one person's reminder of what they owe, at a director's or principal's request ----
-
-SENT_NOW = "sent_now"
-
-
-def sent_now_key(person: User, today: datetime.date) -> dict[str, object]:
-    """The log's unique key of the day's "Send now" to `person`: pressed twice, retried, or taken by two
-    workers, it is one row, and so one e-mail."""
-    return {"kind": SENT_NOW, "object_key": f"staff:{person.pk}", "recipient": person, "period": f"now-{today}"}
 
 
 def reminder_send_now(*, acting_user: User, person: User, today: datetime.date | None = None) -> tuple[Reminder, bool]:
