@@ -24,8 +24,10 @@ from accounts.forms import (
     RoleGrantForm,
     RosterSyncForm,
     RosterUploadForm,
+    SchoolByHandForm,
     SchoolSearchForm,
     SignInSettingsForm,
+    StaffByHandForm,
 )
 from accounts.history import district_history, staff_history
 from accounts.http import AuthenticatedHttpRequest
@@ -187,14 +189,50 @@ def school_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     if query:
         schools = schools.filter(name__icontains=query)
-    page = page_of(request, selectors.schools_with_counts(schools).order_by("name"), PAGE_SIZE)
-    return render(request, "accounts/school_list.html", {"page": page, "query": query})
+    schools = selectors.schools_with_counts(schools).select_related("entered_by_hand_by").order_by("name")
+    page = page_of(request, schools, PAGE_SIZE)
+    district = request.user.district
+    can_add = district is not None and access.can_manage_directory(request.user, district)
+    return render(request, "accounts/school_list.html", {"page": page, "query": query, "can_add": can_add})
+
+
+def _directory_district(request: AuthenticatedHttpRequest) -> District:
+    """The district whose directory the signed-in director keeps (403 for anyone else)."""
+    district = request.user.district
+    if district is None or not access.can_manage_directory(request.user, district):
+        raise PermissionDenied
+    return district
+
+
+@login_required
+def school_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A school added by hand between roster syncs; the next import matches it instead of adding it twice."""
+    district = _directory_district(request)
+    form = SchoolByHandForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            school = services.school_create_by_hand(
+                acting_user=request.user,
+                district=district,
+                name=form.cleaned_data["name"],
+                code=form.cleaned_data["code"],
+            )
+        except ValidationError as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, _("Added %(school)s by hand.") % {"school": school})
+            return redirect(school)
+    return render(request, "accounts/school_form.html", {"district": district, "form": form})
 
 
 @login_required
 def school_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = access.get_school_for_user(request.user, pk)
-    school = selectors.schools_with_counts(access.visible_schools(request.user)).get(pk=school.pk)
+    school = (
+        selectors.schools_with_counts(access.visible_schools(request.user))
+        .select_related("entered_by_hand_by")
+        .get(pk=school.pk)
+    )
     leaders = (
         Membership.objects.filter(school=school, ended_on__isnull=True)
         .exclude(role="staff")
@@ -231,7 +269,9 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff_filter = StaffFilter(
         data, queryset=access.visible_staff(request.user), schools=schools, district=request.user.district
     )
-    queryset = staff_filter.qs.select_related("district").order_by("last_name", "first_name", "pk")
+    queryset = staff_filter.qs.select_related("district", "entered_by_hand_by").order_by(
+        "last_name", "first_name", "pk"
+    )
     district = request.user.district
     can_invite = district is not None and access.can_manage_directory(request.user, district)
     return render(
@@ -247,6 +287,22 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             and district.disclosure_recipient == DisclosureRecipient.SUPERVISOR,
         },
     )
+
+
+@login_required
+def staff_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A staff member added by hand between roster syncs; the next import matches them by e-mail."""
+    district = _directory_district(request)
+    form = StaffByHandForm(request.POST or None, schools=district.schools.filter(active=True).order_by("name"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.staff_create_by_hand(acting_user=request.user, district=district, **form.cleaned_data)
+        except ValidationError as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, _("Added %(member)s by hand.") % {"member": member})
+            return redirect(member)
+    return render(request, "accounts/staff_form.html", {"district": district, "form": form})
 
 
 @login_required
@@ -274,6 +330,7 @@ def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "employment_form": employment_form,
             "supervisor_visible": supervisor_visible,
             "can_manage": can_manage,
+            "can_remind": access.can_remind(request.user, member),
             "history": staff_history(member, number=page_number(request)),
         },
     )

@@ -308,6 +308,21 @@ def digest_items(school: object, recipient: User, today: datetime.date) -> dict[
     return {"items": items} if items else None
 
 
+def sent_now_key(person: User, today: datetime.date) -> dict[str, Any]:
+    """The log's unique key of the day's "Send now" to `person`: pressed twice, retried, or taken by two
+    workers, it is one row, and so one e-mail."""
+    return {"kind": "sent_now", "object_key": f"staff:{person.pk}", "recipient": person, "period": f"now-{today}"}
+
+
+def sent_now_items(person: object, recipient: User, today: datetime.date) -> dict[str, Any] | None:
+    """What the person owes now (their home page's own list), most urgent first; None when nothing is
+    left to do, or they left meanwhile."""
+    if not isinstance(person, User) or not person.is_active:
+        return None
+    items = [item for item in compliance_selectors.own_owed(person, today).items if item.to_do]
+    return {"items": sorted(items, key=lambda item: item.sort_key())} if items else None
+
+
 KINDS: list[Kind] = [
     Kind(
         "disclosure_due_soon",
@@ -432,6 +447,15 @@ KINDS += [
 ]
 # Notices an action claims itself (core.notify), sent right after it: nothing to plan.
 KINDS += [
+    Kind(
+        "sent_now",
+        "What someone owes, sent now",
+        "A staff member whose director, superintendent or principal pressed “Send now”",
+        "When pressed (at most once a day per person, however often it is pressed)",
+        "sent_now",
+        None,
+        sent_now_items,
+    ),
     Kind(
         "invitation",
         "Invitation to sign in",

@@ -12,14 +12,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.models import District
+from accounts import access as accounts_access
+from accounts.models import District, User
 from core.notify import Notice
 from reminders import delivery, emails
-from reminders.kinds import KINDS, KINDS_BY_KEY, Kind, Owed
+from reminders.kinds import KINDS, KINDS_BY_KEY, Kind, Owed, sent_now_items, sent_now_key
 from reminders.models import PlanRun, Reminder, ReminderStatus
 
 logger = logging.getLogger(__name__)
@@ -391,3 +395,29 @@ def reminders_deliver(reminder_ids: list[int], today: datetime.date | None = Non
 def reminder_deliver(reminder_id: int) -> bool:
     """Sends one reminder if this sender can take it. True when it was sent by this call."""
     return reminders_deliver([reminder_id]).sent == 1
+
+
+# --- "Send now": one person's reminder of what they owe, at a director's or principal's request ----
+
+
+def reminder_send_now(*, acting_user: User, person: User, today: datetime.date | None = None) -> tuple[Reminder, bool]:
+    """Claims today's reminder to `person` of what they owe and queues it after commit. Returns the log
+    row and whether this call claimed it (False: already claimed today, sent or on its way)."""
+    from core.tasks import enqueue
+    from reminders.tasks import send_reminders
+
+    if not accounts_access.can_remind(acting_user, person):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    if sent_now_items(person, person, today) is None:
+        raise ValidationError(
+            _("%(person)s owes nothing right now: there is nothing to remind them of.") % {"person": person}
+        )
+    with transaction.atomic():
+        reminder, created = Reminder.objects.get_or_create(
+            **sent_now_key(person, today), defaults={"district_id": person.district_id, "path": reverse("home")}
+        )
+        if created:
+            # If the queue cannot take it now, the dispatcher's next tick sends the waiting row.
+            transaction.on_commit(lambda: enqueue(send_reminders, [reminder.pk]), robust=True)
+    return reminder, created

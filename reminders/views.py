@@ -5,13 +5,19 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from compliance import selectors as compliance_selectors
+from core.refusals import show_refusal
 from reminders import access, selectors, services
 from reminders.forms import LogFilterForm
 from reminders.kinds import KINDS_BY_KEY
@@ -48,3 +54,41 @@ def reminder_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "plan_hour": datetime.time(settings.REMINDER_PLAN_HOUR),
         },
     )
+
+
+@login_required
+def person(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """What one staff member owes now, the e-mails sent to them, and "Send now"."""
+    member = access.get_remindable_for_user(request.user, pk)
+    today = timezone.localdate()
+    reminders = selectors.to_person(member)
+    for reminder in reminders:
+        kind = KINDS_BY_KEY.get(reminder.kind)
+        reminder.label = kind.label if kind else reminder.kind  # type: ignore[attr-defined]  # for the template
+    items = [item for item in compliance_selectors.own_owed(member, today).items if item.to_do]
+    return render(
+        request,
+        "reminders/person.html",
+        {
+            "member": member,
+            "items": sorted(items, key=lambda item: item.sort_key()),
+            "sent_now": selectors.sent_now_today(member, today),
+            "reminders": reminders,
+        },
+    )
+
+
+@login_required
+@require_POST
+def send_now(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    member = access.get_remindable_for_user(request.user, pk)
+    try:
+        _reminder, claimed = services.reminder_send_now(acting_user=request.user, person=member)
+    except ValidationError as error:
+        show_refusal(request, error)
+    else:
+        if claimed:
+            messages.success(request, _("%(member)s's reminder is on its way.") % {"member": member})
+        else:
+            messages.info(request, _("%(member)s was already sent their reminder today.") % {"member": member})
+    return redirect("reminders:person", pk=member.pk)

@@ -182,6 +182,11 @@ PAGES: dict[str, Page] = {
     "roster_sync_settings": district_page(DIR),
     "roster_sync_run_now": district_page(DIR, method=POST),
     "school_list": page(everyone()),
+    # Schools and staff added by hand between roster syncs: the technology director.
+    "school_new": page(only(DIR)),
+    "school_new [record]": page(only(DIR), method=POST),
+    "staff_new": page(only(DIR)),
+    "staff_new [record]": page(only(DIR), method=POST),
     "school_detail": on("school", own_school=everyone(), other_school=SCHOOL_READERS_ELSEWHERE, other_district=NOWHERE),
     "staff_list": page(only(DIR, SUP, COM, PRI)),
     "staff_detail": on(
@@ -379,6 +384,18 @@ PAGES: dict[str, Page] = {
     "disclosures:start": post("cycle", own_district=everyone(), other_district=NOWHERE),
     # Reminders and the audit log: the district's director and superintendent
     "reminders:log": district_page(DIR, SUP),
+    # What one staff member owes, and "Send now": the district's leaders, and the principal of their school.
+    **{
+        name: on(
+            "staff",
+            method=method,
+            self={**only(DIR, SUP, PRI), COM: FORBIDDEN, CLE: FORBIDDEN, STA: FORBIDDEN},
+            own_school=act(allowed=(DIR, SUP, PRI), sees=(COM,)),
+            other_school=act(allowed=(DIR, SUP), sees=(COM,)),
+            other_district=NOWHERE,
+        )
+        for name, method in (("reminders:person", GET), ("reminders:send_now", POST))
+    },
     "audit:log": district_page(DIR, SUP),
     "audit:export": district_page(DIR, SUP),
     # Evidence packs: the district's director and superintendent ask for them and download them.
