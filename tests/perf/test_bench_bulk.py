@@ -31,7 +31,7 @@ def recertify(director, accounts: list[SocialAccount]) -> tuple[float, int]:
     """Seconds and queries for one bulk re-certification of `accounts`, all of which must succeed."""
     queries = 0
 
-    def count(execute, sql, params, many, context):  # noqa: ANN001, ANN202 (Django's wrapper signature)
+    def count(execute, sql, params, many, context):
         nonlocal queries
         queries += 1
         return execute(sql, params, many, context)
@@ -68,7 +68,8 @@ def test_bulk_recertification_costs_the_same_queries_per_account_for_10_and_1000
             f"{per_item:.2f} queries per account ({seconds * 1000 / size:.1f} ms per account)"
         )
     print(
-        f"  ({ACCOUNTS:,} accounts over {SCHOOLS:,} schools on {connection.vendor}; {fixed} queries a batch besides its accounts)"
+        f"  ({ACCOUNTS:,} accounts over {SCHOOLS:,} schools on {connection.vendor}; "
+        f"{fixed} queries a batch besides its accounts)"
     )
     assert AccountReview.objects.count() == 1_014
     assert figures[10] == figures[1_000]

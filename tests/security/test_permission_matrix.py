@@ -242,6 +242,13 @@ PAGES: dict[str, Page] = {
         f"registry:account_transition [{step}]": on_account(extra={"step": step}, allowed=(DIR,))
         for step in ("approve", "reject", "suspend", "reinstate", "retire")
     },
+    # Several accounts at once (the preview, then the confirm posted with the selection): anyone who sees
+    # the list may ask; each account they may not act on is listed as skipped. An empty post changes nothing.
+    **{
+        f"registry:account_bulk [{action}] {method}": Page(None, method, {"page": everyone()}, {"action": action})
+        for action in ("approve", "recertify")
+        for method in (GET, POST)
+    },
     "registry:account_transition [communications]": on_account(extra={"step": "communications"}, allowed=(COM,)),
     # Every account here is already live: nobody marks it launched again.
     "registry:account_transition [activate]": on_account(extra={"step": "activate"}, allowed=()),
@@ -586,7 +593,7 @@ def expected_for(outcomes: Outcomes, persona: str) -> str:
 def url_of(matrix: Matrix, row: str, spec: Page, variant: str, persona: str) -> str:
     if row.startswith("<unnamed "):  # a pattern without a name (allauth's old addresses): its route is its address
         return "/" + row.removeprefix("<unnamed ").removesuffix(">")
-    kwargs = {**matrix.world.address(spec.kind, variant, persona), **spec.extra} if spec.kind else None
+    kwargs = {**matrix.world.address(spec.kind, variant, persona), **spec.extra} if spec.kind else spec.extra or None
     return reverse(base_name(row), kwargs=kwargs)
 
 
