@@ -220,6 +220,10 @@ PAGES: dict[str, Page] = {
         other_school=act(allowed=(DIR,), sees=(SUP, COM)),
         other_district=NOWHERE,
     ),
+    # The district's roles, and ending several at once (preview, then the confirm with an empty selection).
+    "membership_list": page(only(DIR)),
+    "membership_bulk_end [preview]": page(only(DIR)),
+    "membership_bulk_end [confirm]": page(only(DIR), method=POST),
     "student_list": page(only(DIR, SUP, PRI, CLE)),
     "student_detail": on(
         "student",
