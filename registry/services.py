@@ -587,11 +587,8 @@ def account_recertify_many(
     """Re-certify each account through account_review_record (its rules, its review and history
     entry), skipping those already re-certified this school year."""
     today = timezone.localdate()
-    last = dict(
-        selectors.with_last_recertification(SocialAccount.objects.filter(pk__in=[a.pk for a in accounts])).values_list(
-            "pk", "last_recertified_on"
-        )
-    )
+    reviewed = selectors.with_last_recertification(SocialAccount.objects.filter(pk__in=[a.pk for a in accounts]))
+    last = dict(reviewed.values_list("pk", "last_recertified_on"))  # type: ignore[misc]  # an annotation
     for account in accounts:
         account.last_recertified_on = last.get(account.pk)  # type: ignore[attr-defined]
     return bulk.run(

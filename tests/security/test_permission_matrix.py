@@ -287,6 +287,18 @@ PAGES: dict[str, Page] = {
         other_school=act(allowed=(DIR, SUP), sees=(COM,)),
         other_district=NOWHERE,
     ),
+    # The same answer for several students of that list: the preview, then the confirm (an empty post
+    # records nothing and shows the form's errors).
+    **{
+        f"consent:no_answer_record [{step}]": on(
+            "school",
+            method=method,
+            own_school=only(DIR, SUP, PRI, CLE),
+            other_school=act(allowed=(DIR, SUP), sees=(COM,)),
+            other_district=NOWHERE,
+        )
+        for step, method in (("preview", GET), ("confirm", POST))
+    },
     "consent:program_do_not_post": on(
         "program", own_school=everyone(), other_school=SCHOOL_READERS_ELSEWHERE, other_district=NOWHERE
     ),
