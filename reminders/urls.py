@@ -6,4 +6,5 @@ app_name = "reminders"
 
 urlpatterns = [
     path("districts/<slug:slug>/", views.reminder_log, name="log"),
+    path("disclosure-cycles/<int:pk>/remind/", views.disclosure_remind, name="disclosure_remind"),
 ]

@@ -96,6 +96,7 @@ WITH_QUERY = {
     "registry:account_bulk [recertify] GET": "?all=1",
     "membership_bulk_end [preview]": "?all=1&role=clerk",
     "consent:no_answer_record [preview]": "?all=1",
+    "reminders:disclosure_remind [preview]": "?all=1",
 }
 # Pages only the installation's operators (superusers) read: crawled as one.
 OPERATOR_PAGES = ("onboarding:district_list", "onboarding:district_new")

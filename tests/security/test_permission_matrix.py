@@ -402,6 +402,13 @@ PAGES: dict[str, Page] = {
     "disclosures:start": post("cycle", own_district=everyone(), other_district=NOWHERE),
     # Reminders and the audit log: the district's director and superintendent
     "reminders:log": district_page(DIR, SUP),
+    # Reminding several people of a cycle now: who manages the cycles (the preview, then the confirm).
+    **{
+        f"reminders:disclosure_remind [{step}]": on(
+            "cycle", method=method, own_district=only(DIR, SUP), other_district=NOWHERE
+        )
+        for step, method in (("preview", GET), ("confirm", POST))
+    },
     "audit:log": district_page(DIR, SUP),
     "audit:export": district_page(DIR, SUP),
     # Authorizations to use a tool with students (the staff persona runs the first school's club)
