@@ -158,6 +158,11 @@ def can_read_staff_directory(user: User) -> bool:
     return scope.is_superuser or bool(scope.district_ids(DISTRICT_READERS)) or bool(scope.school_ids({Role.PRINCIPAL}))
 
 
+def visible_memberships(user: User | AnonymousUser) -> QuerySet[Membership]:
+    """The roles of the staff the user may see (ending one still needs can_manage_directory)."""
+    return Membership.objects.filter(user__in=visible_staff(user).values("pk"))
+
+
 def can_manage_directory(user: User, district: District) -> bool:
     scope = scope_for(user)
     return scope.is_superuser or scope.has_district_role(district.pk, DIRECTORY_MANAGERS)

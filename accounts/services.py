@@ -9,6 +9,7 @@ import hashlib
 import logging
 import tempfile
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -21,6 +22,7 @@ from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from accounts import access, sign_in
@@ -45,7 +47,7 @@ from accounts.models import (
     User,
 )
 from accounts.roster import ProgressCallback, RosterRejected, RosterReport, import_roster
-from core import policy
+from core import bulk, policy
 from core.history import attribute, save_attributed
 from core.notify import Notice, notify_many
 
@@ -232,6 +234,31 @@ def membership_end(*, acting_user: User, membership: Membership) -> Membership:
             membership.ended_on = timezone.localdate()
             save_attributed(membership, acting_user, "Role ended", ["ended_on"])
     return membership
+
+
+# Ending several roles at once (a reorganisation, a school closing) is all or nothing: the director
+# sees every refusal, and nothing has changed until the whole list can be ended.
+MEMBERSHIP_END_ALL_OR_NOTHING = True
+
+
+def membership_end_refusal(acting_user: User, membership: Membership) -> str | None:
+    """Why ending this role from the roles list would be refused (None: it would end)."""
+    if not access.can_manage_directory(acting_user, membership.district):
+        return gettext("You may not end this role.")
+    if membership.ended_on is not None:
+        return gettext("This role has already ended.")
+    return None
+
+
+def membership_end_many(*, acting_user: User, memberships: Sequence[Membership]) -> bulk.Result[Membership]:
+    """End each role through membership_end (its rule and its history entry), all or nothing."""
+    return bulk.run(
+        memberships,
+        lambda membership: membership_end(acting_user=acting_user, membership=membership),
+        all_or_nothing=MEMBERSHIP_END_ALL_OR_NOTHING,
+        refused=gettext("You may not end this role."),
+        check=lambda membership: gettext("This role has already ended.") if membership.ended_on else None,
+    )
 
 
 def staff_deactivate(*, acting_user: User, user: User) -> User:

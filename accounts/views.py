@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access, selectors, services
-from accounts.filters import StaffFilter, StudentFilter
+from accounts.filters import MembershipFilter, StaffFilter, StudentFilter
 from accounts.forms import (
     EmploymentForm,
     PolicyDocumentForm,
@@ -40,6 +40,7 @@ from accounts.models import (
     RosterSync,
     User,
 )
+from core import bulk
 from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.pagination import page_of
@@ -402,6 +403,67 @@ def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request, _("%(member)s is no longer %(membership)s.") % {"member": membership.user, "membership": membership}
     )
     return redirect(membership.user)
+
+
+# --- The roles list, and ending several roles at once (core.bulk) ---------------------------------
+
+ROLE_FILTERS = ("q", "role", "school")
+
+
+def _roles(request: AuthenticatedHttpRequest, data: QueryDict) -> MembershipFilter:
+    """The district's current roles the director may end, filtered as `data` says."""
+    district = request.user.district
+    if district is None or not access.can_manage_directory(request.user, district):
+        raise PermissionDenied
+    current = access.visible_memberships(request.user).filter(district=district, ended_on__isnull=True)
+    return MembershipFilter(
+        data,
+        queryset=current.select_related("user", "school", "district").order_by(
+            "user__last_name", "user__first_name", "role", "pk"
+        ),
+        schools=access.visible_schools(request.user).filter(active=True).order_by("name"),
+    )
+
+
+@login_required
+def membership_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    roles = _roles(request, request.GET)
+    return render(
+        request,
+        "accounts/membership_list.html",
+        {
+            "filter": roles,
+            "page": page_of(request, roles.qs, PAGE_SIZE),
+            "bulk_actions": [(reverse("membership_bulk_end"), _("End the roles…"))],
+            "bulk_filters": [(name, value) for name, value in request.GET.items() if name in ROLE_FILTERS and value],
+        },
+    )
+
+
+@login_required
+def membership_bulk_end(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The roles chosen on the list: which will end (GET), then ending them all or none (POST)."""
+    data = request.POST if request.method == "POST" else request.GET
+    roles = _roles(request, data)
+    context: dict[str, object] = {"back": reverse("membership_list")}
+    try:
+        selection = bulk.selection_from(data, ROLE_FILTERS)
+        memberships = bulk.chosen(
+            selection,
+            matching=roles.qs,
+            visible=access.visible_memberships(request.user).select_related("user", "school", "district"),
+        )
+    except bulk.TooMany as error:
+        return render(request, "accounts/membership_bulk.html", {**context, "refusal": error.message}, status=400)
+    context.update(selection=selection, back=f"{context['back']}?{selection.filter_query()}")
+    if request.method == "POST":
+        context["result"] = services.membership_end_many(acting_user=request.user, memberships=memberships)
+    else:
+        context["preview"] = bulk.preview(
+            memberships, lambda membership: services.membership_end_refusal(request.user, membership)
+        )
+        context["way"] = bulk.way_of(services.MEMBERSHIP_END_ALL_OR_NOTHING)
+    return render(request, "accounts/membership_bulk.html", context)
 
 
 @login_required

@@ -110,6 +110,19 @@ def disclosure_late(district: District, today: datetime.date) -> Iterator[Owed]:
             )
 
 
+def disclosure_reminder_now(
+    cycle: DisclosureCycle, started_on: datetime.date | None, today: datetime.date
+) -> tuple[str, str]:
+    """The (kind, period) of the disclosure reminder a person owing a filing is due now, in the
+    planner's own terms: this round's late reminder once their due date has passed, else the school
+    year's reminder. Sent by hand, it takes the planner's row, so it is never sent twice."""
+    days_late = (today - cycle.due_on_for(started_on)).days
+    if days_late >= 1:
+        interval = cycle.district.overdue_reminder_interval_days
+        return "disclosure_late", f"{cycle.school_year_start}-late-{_round(days_late, interval)}"
+    return "disclosure_due_soon", f"{cycle.school_year_start}"
+
+
 def disclosure_cycle_missing(district: District, today: datetime.date) -> Iterator[Owed]:
     """From the first day of a school year the policy asks disclosures for but whose cycle nobody set
     up, to the directors, then again every interval the policy sets until it exists."""

@@ -8,7 +8,7 @@ import functools
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,12 +17,17 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from accounts import access as accounts_access
 from accounts.models import District, User
+from core import bulk
 from core.notify import Notice
-from reminders import delivery, emails
+from disclosures import access as disclosure_access
+from disclosures import selectors as disclosure_selectors
+from disclosures.models import DisclosureCycle
+from reminders import delivery, emails, kinds
 from reminders.kinds import KINDS, KINDS_BY_KEY, Kind, Owed, sent_now_items, sent_now_key
 from reminders.models import PlanRun, Reminder, ReminderStatus
 
@@ -421,3 +426,71 @@ def reminder_send_now(*, acting_user: User, person: User, today: datetime.date |
             # If the queue cannot take it now, the dispatcher's next tick sends the waiting row.
             transaction.on_commit(lambda: enqueue(send_reminders, [reminder.pk]), robust=True)
     return reminder, created
+# --- Reminding several people now, from a disclosure cycle's tracking list (core.bulk) ------------
+# Each person on their own: one already reminded is listed, the others are still reminded.
+DISCLOSURE_REMIND_ALL_OR_NOTHING = False
+
+
+def disclosure_remind_refusal(
+    acting_user: User, cycle: DisclosureCycle, people: Sequence[User], today: datetime.date
+) -> Callable[[User], str | None]:
+    """Why each of `people` would not be reminded now (None: they would), read in three queries."""
+    ids = [person.pk for person in people]
+    owing = dict(disclosure_selectors.not_filed(cycle, today).filter(pk__in=ids).values_list("pk", "started_on"))
+    followed = set(disclosure_access.trackable_staff(acting_user).filter(pk__in=ids).values_list("pk", flat=True))
+    wanted = {pk: kinds.disclosure_reminder_now(cycle, started_on, today) for pk, started_on in owing.items()}
+    claimed = set(
+        Reminder.objects.filter(
+            object_key=f"disclosure_cycle:{cycle.pk}",
+            recipient_id__in=list(wanted),
+            kind__in={kind for kind, _period in wanted.values()},
+            period__in={period for _kind, period in wanted.values()},
+        ).values_list("recipient_id", "kind", "period")
+    )
+
+    def refusal(person: User) -> str | None:
+        if person.pk not in followed:
+            return gettext("You may not remind this person.")
+        if person.pk not in wanted:
+            return gettext("Nothing is owed: they have filed, or need not file.")
+        if (person.pk, *wanted[person.pk]) in claimed:
+            return gettext("Already reminded for this step: the reminder log never sends it twice.")
+        return None
+
+    return refusal
+
+
+def disclosure_remind_many(*, acting_user: User, cycle: DisclosureCycle, people: Sequence[User]) -> bulk.Result[User]:
+    """Send each person the disclosure reminder they are due now, through the reminder log: the row is
+    claimed under its unique key (the planner's own), so a repeat, by hand or by the planner, never
+    sends it twice."""
+    if not disclosure_access.can_manage_cycles(acting_user, cycle.district):
+        raise PermissionDenied
+    today = timezone.localdate()
+    refusal = disclosure_remind_refusal(acting_user, cycle, people, today)
+    owing = dict(
+        disclosure_selectors.not_filed(cycle, today)
+        .filter(pk__in=[person.pk for person in people])
+        .values_list("pk", "started_on")
+    )
+
+    def remind(person: User) -> None:
+        kind, period = kinds.disclosure_reminder_now(cycle, owing[person.pk], today)
+        notice = Notice(
+            kind=kind,
+            district_id=cycle.district_id,
+            recipient_id=person.pk,
+            object_key=f"disclosure_cycle:{cycle.pk}",
+            period=period,
+            path=reverse("disclosures:home"),
+        )
+        if not reminders_claim_notices([notice]):
+            raise ValidationError(gettext("Already reminded for this step: the reminder log never sends it twice."))
+
+    return bulk.run(
+        people,
+        remind,
+        all_or_nothing=DISCLOSURE_REMIND_ALL_OR_NOTHING,
+        refused=gettext("You may not remind this person."),
+        check=refusal,
+    )
