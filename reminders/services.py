@@ -426,6 +426,8 @@ def reminder_send_now(*, acting_user: User, person: User, today: datetime.date |
             # If the queue cannot take it now, the dispatcher's next tick sends the waiting row.
             transaction.on_commit(lambda: enqueue(send_reminders, [reminder.pk]), robust=True)
     return reminder, created
+
+
 # --- Reminding several people now, from a disclosure cycle's tracking list (core.bulk) ------------
 # Each person on their own: one already reminded is listed, the others are still reminded.
 DISCLOSURE_REMIND_ALL_OR_NOTHING = False

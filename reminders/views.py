@@ -97,6 +97,8 @@ def send_now(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.info(request, _("%(member)s was already sent their reminder today.") % {"member": member})
     return redirect("reminders:person", pk=member.pk)
+
+
 def disclosure_remind(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The people chosen on a cycle's tracking list: who will be reminded now (GET), then reminding
     them through the reminder log (POST). "All matching" is the tracking list, read again now."""
