@@ -99,6 +99,7 @@ def send_now(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("reminders:person", pk=member.pk)
 
 
+@login_required
 def disclosure_remind(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The people chosen on a cycle's tracking list: who will be reminded now (GET), then reminding
     them through the reminder log (POST). "All matching" is the tracking list, read again now."""
