@@ -941,7 +941,7 @@ def fake_reports_to_look_at(district: District, now: datetime.datetime) -> Query
     """Reports nobody has decided on: urgent ones at once, the others after REPORT_LOOK_WITHIN_DAYS."""
     reports = registry_selectors.fake_reports_of(district.pk)
     waited = registry_selectors.fake_reports_unreviewed(reports, now - datetime.timedelta(days=REPORT_LOOK_WITHIN_DAYS))
-    urgent = registry_selectors.fake_reports_unreviewed(reports, now).filter(problem=FakeReportProblem.INTIMATE_IMAGES)
+    urgent = reports.filter(verdict="", problem=FakeReportProblem.INTIMATE_IMAGES)
     return waited | urgent
 
 
