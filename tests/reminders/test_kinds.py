@@ -14,11 +14,10 @@ from accounts.services import staff_invite
 from authorizations.services import authorization_decline, authorization_grant
 from consent.selectors import active_scopes
 from consent.services import consent_scopes_set_up, family_links_send
-from registry.services import fake_report_submit
 from core.notify import Notice, notify
 from disclosures.services import disclosure_return
 from registry.models import AccountStatus
-from registry.services import account_reject
+from registry.services import account_reject, fake_report_submit
 from reminders import services
 from reminders.kinds import KINDS
 from reminders.models import Reminder
