@@ -361,11 +361,12 @@ class PublicFakeReportForm(FakeReportForm):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
-    ticket = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, ticket: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, ticket: report_guard.Ticket, **kwargs: Any) -> None:
+        """`ticket` is the one the page shows (its hidden field and its sum); the one sent is read from
+        the submitted data."""
         super().__init__(*args, **kwargs)
-        self.fields["ticket"].initial = ticket.token
+        self.ticket = ticket
         self.fields["answer"].label = ticket.question
 
     def clean(self) -> dict[str, Any]:

@@ -42,13 +42,17 @@ def issue(now: float | None = None) -> Ticket:
     return Ticket(signing.dumps([issued, first, second], salt=SALT, compress=False), first, second)
 
 
-def read(token: str) -> Ticket | None:
+def current(token: str, now: float | None = None) -> Ticket:
+    """The ticket a refused form is shown again with: the same one while it is genuine and not too old
+    (the same sum, and the seconds already spent count), else a new one."""
     try:
         issued, first, second = signing.loads(token[:300], salt=SALT)
     except (signing.BadSignature, ValueError, TypeError):
-        return None
+        return issue(now)
     if not all(isinstance(value, int) for value in (issued, first, second)):
-        return None
+        return issue(now)
+    if (time.time() if now is None else now) - issued > MAX_SECONDS:
+        return issue(now)
     return Ticket(token, first, second)
 
 
@@ -59,13 +63,14 @@ def refusal(token: str, answer: str, honeypot: str, now: float | None = None) ->
     try:
         issued, first, second = signing.loads(token[:300], salt=SALT)
         elapsed = (time.time() if now is None else now) - int(issued)
+        expected = str(int(first) + int(second))
     except (signing.BadSignature, ValueError, TypeError):
         return "", _("The form had expired. Please send it again.")
     if elapsed < MIN_SECONDS:
         return "", _("That was faster than a person can fill in the form. Please check it and send it again.")
     if elapsed > MAX_SECONDS:
         return "", _("The form had expired. Please send it again.")
-    if answer.strip() != str(int(first) + int(second)):
+    if answer.strip() != expected:
         return "answer", _("That is not the right answer to the sum. Please try again.")
     return None
 

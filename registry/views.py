@@ -522,7 +522,7 @@ def public_report(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if report_guard.turned_away(_client_address(request)):
             return render(request, "registry/public_report_busy.html", {"district": district}, status=429)
-        form = PublicFakeReportForm(request.POST, ticket=report_guard.issue())
+        form = PublicFakeReportForm(request.POST, ticket=report_guard.current(str(request.POST.get("ticket", ""))))
         if form.is_valid():
             try:
                 services.fake_report_submit(

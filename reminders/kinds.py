@@ -220,9 +220,6 @@ def fake_report_overdue(district: District, today: datetime.date) -> Iterator[Ow
     """Once per report and stage, to the directors: a report nobody has looked at (compliance says
     when that is late), and a platform past its removal deadline (once per deadline recorded)."""
     now = timezone.now()
-    directors = list(_holders(district, Role.DIRECTOR).values_list("pk", flat=True))
-    if not directors:
-        return
     stages = [
         *((pk, "unreviewed") for pk in obligations.fake_reports_to_look_at(district, now).values_list("pk", flat=True)),
         *(
@@ -232,6 +229,9 @@ def fake_report_overdue(district: District, today: datetime.date) -> Iterator[Ow
             )
         ),
     ]
+    if not stages:
+        return
+    directors = list(_holders(district, Role.DIRECTOR).values_list("pk", flat=True))
     for report_id, period in stages:
         for director_id in directors:
             yield Owed(director_id, f"fake_report:{report_id}", period,

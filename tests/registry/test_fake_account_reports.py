@@ -11,6 +11,7 @@ import re
 import time
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
@@ -137,6 +138,21 @@ def test_it_refuses_a_missing_forged_or_stale_ticket(client, world, token):
     assert response.status_code == 400
     assert "The form had expired." in response.text
     assert not FakeAccountReport.objects.exists()
+
+
+def test_it_shows_a_refused_form_again_with_a_ticket_that_works(client, world):
+    response = client.post(_report_url(world), _form_data(ticket="forged"))
+    token = re.search(r'name="ticket" value="([^"]+)"', response.text)
+
+    assert token is not None and token.group(1) != "forged"
+    ticket = report_guard.current(token.group(1))
+    assert ticket.question in response.text
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=20)):
+        again = client.post(
+            _report_url(world), {**_form_data(), "ticket": ticket.token, "answer": str(ticket.first + ticket.second)}
+        )
+    assert again.status_code == 302
+    assert FakeAccountReport.objects.count() == 1
 
 
 def test_it_refuses_a_ticket_older_than_two_hours(client, world):
