@@ -551,3 +551,48 @@ def test_it_puts_reports_on_the_directors_home_page(client, world, today):
     assert "Look at 1 page reported as claiming to be ours" in page
     assert "Follow up 1 reported page: the platform is past its deadline" in page
     assert "reported as claiming to be ours" not in other
+
+
+# --- Every word of the family's pages in Spanish ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "page", ["form", "refused", "thanks", "busy", "official", "not_official", "unknown", "unreadable"]
+)
+def test_nothing_a_family_reads_stays_in_english(client, world, settings, page):
+    from tests.registry.test_public_spanish import LANGUAGE_NAMES, database_words
+    from tests.translation import compile_catalogs, sentences, untranslated
+
+    compile_catalogs()
+    SocialAccountFactory(school=world.school, handle="@north.high")
+    confirmed = _report(world, address="https://www.instagram.com/confirmed.fake/")
+    services.fake_report_decide(acting_user=world.director, report=confirmed, verdict="confirmed_fake")
+    directory = reverse("registry:public_directory", args=[world.district.slug])
+    checks = {
+        "official": "https://instagram.com/north.high",
+        "not_official": "https://instagram.com/confirmed.fake",
+        "unknown": "https://instagram.com/someone.else",
+        "unreadable": "nonsense",
+    }
+
+    def fetch(language: str) -> str:
+        headers = {"HTTP_ACCEPT_LANGUAGE": language}
+        if page == "form":
+            return client.get(_report_url(world), **headers).text
+        if page == "refused":
+            return client.post(_report_url(world), _form_data(address="x", problem="", answer="0"), **headers).text
+        if page == "thanks":
+            return client.get(reverse("registry:public_report_thanks", args=[world.district.slug]), **headers).text
+        if page == "busy":
+            settings.FAKE_REPORTS_PER_HOUR = 1
+            cache.clear()
+            client.post(_report_url(world), _form_data(problem=""), **headers)
+            return client.post(_report_url(world), _form_data(), **headers).text
+        return client.get(directory, {"check": checks[page]}, **headers).text
+
+    english, spanish = fetch("en"), fetch("es")
+    data = [*database_words(), *checks.values(), "x", "0"]
+
+    assert "Skip to content" in sentences(english, data=data, min_words=1)  # the comparison sees the page
+    left = untranslated(english, spanish, data=data, min_words=1, same=LANGUAGE_NAMES)
+    assert not left, f"untranslated on the Spanish page: {sorted(left)}"
