@@ -36,6 +36,7 @@ class PolicyProfileForm(forms.ModelForm[District]):
             "public_directory_enabled",
             "disclosure_required",
             "disclosure_recipient",
+            "disclosure_before_power",
             "tool_approver",
             "instructional_use_approver",
             "logo_use_approver",

@@ -229,6 +229,13 @@ class District(models.Model):
         help_text="On: a designated administrator counts toward an account's minimum (and its launch) only once they "
         "have acknowledged the district's social media guidelines (Policy 458 IV.B.5, 547 IV.F).",
     )
+    disclosure_before_power = models.BooleanField(
+        "disclosure filed before any power",
+        default=False,
+        db_default=False,
+        help_text="On: an employee who has not filed this school year's disclosure cannot be designated an account "
+        "administrator or ask to use a tool with students.",
+    )
     account_review_interval_months = models.PositiveSmallIntegerField(
         "account review interval (months)",
         default=12,

@@ -28,7 +28,7 @@ from consent.models import ConsentRecord, StudentPurge
 from core.history import Change, Entry, HistoryPage, Source, history_page, iter_history, who
 from disclosures.history import cycle_source, disclosure_source, network_source
 from disclosures.models import Disclosure
-from registry.history import account_source, administrator_source, review_source
+from registry.history import account_source, administrator_source, fake_report_source, review_source
 from registry.models import AccountLogoPermission, SocialAccount
 from tools.history import (
     designee_source,
@@ -89,6 +89,7 @@ def district_sources(district: District) -> list[Source]:
         account_source(Q(district_id=d)),
         administrator_source(Q(account_id__in=accounts)),
         review_source(Q(account_id__in=accounts)),
+        fake_report_source(Q(district_id=d)),
         logo_permission_source(AccountLogoPermission, Q(district_id=d)),
         logo_permission_source(ToolLogoPermission, Q(district_id=d)),
         designee_source(Q(district_id=d)),

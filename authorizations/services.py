@@ -16,6 +16,7 @@ from accounts.models import Program, User
 from authorizations import access, selectors
 from authorizations.models import Authorization, AuthorizationStatus
 from consent import services as consent_services
+from core import power
 from core.history import attribute
 from core.notify import Notice, notify_many, notify_requester
 from tools import services as tool_services
@@ -81,6 +82,8 @@ def authorization_request(
         errors["ends_on"] = "Ask for a school year at most; ask again next year."
     if errors:
         raise ValidationError(errors)
+    # The policy may ask for this year's disclosure first (the rule: disclosures.selectors.power_refusal).
+    power.require_allowed(acting_user, district)
     authorization = Authorization(
         district=district,
         tool=tool,

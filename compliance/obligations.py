@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -37,7 +37,7 @@ from consent.models import ConsentImport, ConsentImportStatus, ConsentScope
 from disclosures import selectors as disclosure_selectors
 from disclosures.models import DisclosureState
 from registry import selectors as registry_selectors
-from registry.models import LIVE_STATUSES, AccountStatus, SocialAccount
+from registry.models import LIVE_STATUSES, AccountStatus, FakeAccountReport, FakeReportProblem, SocialAccount
 from tools import access as tool_access
 from tools import selectors as tool_selectors
 from tools.models import ApprovalPower, ToolRequest, ToolRequestStatus
@@ -928,3 +928,67 @@ def consent_for_recorders(user: User, on: datetime.date) -> Owed:
             )
         )
     return owed
+
+
+# --- Reports of pages claiming to be ours, for the director -------------------------------------
+
+# How long a new report may wait for the director's verdict before it is chased; a report of intimate
+# images of a student waits for nothing.
+REPORT_LOOK_WITHIN_DAYS = 2
+
+
+def fake_reports_to_look_at(district: District, now: datetime.datetime) -> QuerySet[FakeAccountReport]:
+    """Reports nobody has decided on: urgent ones at once, the others after REPORT_LOOK_WITHIN_DAYS."""
+    reports = registry_selectors.fake_reports_of(district.pk)
+    waited = registry_selectors.fake_reports_unreviewed(reports, now - datetime.timedelta(days=REPORT_LOOK_WITHIN_DAYS))
+    urgent = reports.filter(verdict="", problem=FakeReportProblem.INTIMATE_IMAGES)
+    return waited | urgent
+
+
+def fake_reports_past_deadline(district: District, now: datetime.datetime) -> QuerySet[FakeAccountReport]:
+    """Reported to the platform, its deadline passed, and the platform has not removed the page."""
+    return registry_selectors.fake_reports_past_deadline(registry_selectors.fake_reports_of(district.pk), now)
+
+
+def fake_report_items(district: District, now: datetime.datetime) -> list[Item]:
+    """The director's list: reports waiting for a look, and platforms past their deadline (two queries)."""
+    items: list[Item] = []
+    url = reverse("registry:fake_report_list")
+    late = fake_reports_past_deadline(district, now).count()
+    if late:
+        items.append(
+            Item(
+                "fake_reports_past_deadline",
+                Urgency.URGENT,
+                ngettext(
+                    "Follow up %(count)s reported page: the platform is past its deadline",
+                    "Follow up %(count)s reported pages: the platforms are past their deadline",
+                    late,
+                )
+                % {"count": late},
+                _(
+                    "The platform has not removed the page in the time the law gives it: contact it again and "
+                    "record its answer."
+                ),
+                url,
+                late,
+            )
+        )
+    waiting = fake_reports_to_look_at(district, now).count()
+    if waiting:
+        items.append(
+            Item(
+                "fake_reports_to_look_at",
+                Urgency.URGENT,
+                ngettext(
+                    "Look at %(count)s page reported as claiming to be ours",
+                    "Look at %(count)s pages reported as claiming to be ours",
+                    waiting,
+                )
+                % {"count": waiting},
+                _("Say whether each is one of ours; report fakes to the platform so families are not misled."),
+                url,
+                waiting,
+            )
+        )
+    return items

@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import scope_for
@@ -71,6 +72,8 @@ def district_items(
         items += obligations.accounts_on_unapproved_networks(district)
         items += obligations.people_who_left(district)
         items += obligations.policy_items(district, on)
+    if reader.decides_accounts:  # who follows up reports of pages claiming to be ours (two more queries)
+        items += obligations.fake_report_items(district, timezone.now())
     return ordered(items)
 
 

@@ -305,6 +305,10 @@ FAMILY_LINK_REQUESTS_PER_HOUR = env.int("FAMILY_LINK_REQUESTS_PER_HOUR", default
 FAMILY_LINK_FAILURES_PER_HOUR = env.int("FAMILY_LINK_FAILURES_PER_HOUR", default=10)
 if FAMILY_LINK_REQUESTS_PER_HOUR < 1 or FAMILY_LINK_FAILURES_PER_HOUR < 1:
     raise ImproperlyConfigured("FAMILY_LINK_REQUESTS_PER_HOUR and FAMILY_LINK_FAILURES_PER_HOUR must be 1 or more.")
+# Reports of fake pages sent from the public directory, per network address and hour.
+FAKE_REPORTS_PER_HOUR = env.int("FAKE_REPORTS_PER_HOUR", default=10)
+if FAKE_REPORTS_PER_HOUR < 1:
+    raise ImproperlyConfigured("FAKE_REPORTS_PER_HOUR must be 1 or more.")
 if not 0 <= COUNTS_MAX_AGE_SECONDS <= 3600:
     raise ImproperlyConfigured("COUNTS_MAX_AGE_SECONDS must be from 0 to 3600.")
 

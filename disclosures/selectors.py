@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.models import District, Membership, School, User
+from core.power import PowerRefused
 from disclosures.models import (
     AWAITING_REVIEW_STATES,
     Disclosure,
@@ -240,4 +243,32 @@ def own_disclosures(user: User) -> QuerySet[Disclosure]:
         Disclosure.objects.filter(employee=user, superseded_at__isnull=True)
         .select_related("cycle__district")
         .order_by("-cycle__school_year_start", "-version")
+    )
+
+
+# --- Disclosure before power (District.disclosure_before_power) ---------------------------------
+
+
+def power_refusal(user: User, district: District, on: datetime.date) -> PowerRefused | None:
+    """Why `user` may not be given a power yet (designated an account administrator, allowed to use a
+    tool with students): the policy asks for this school year's disclosure first and it is not filed.
+    None when the option is off, when the district asks for no disclosures, or when there is nothing
+    to file yet (no cycle for this school year, or not open): nobody can be blocked by a step they
+    cannot take. Registered with core.power (disclosures.apps), asked by the registry and authorizations."""
+    if not district.disclosure_before_power or not district.disclosure_required:
+        return None
+    cycle = cycle_for_year(district, on)
+    if cycle is None or not cycle.is_open(on):
+        return None
+    if not not_filed(cycle, on).filter(pk=user.pk).exists():
+        return None
+    name = user.full_name or user.email
+    return PowerRefused(
+        _(
+            "%(name)s has not filed the %(year)s disclosure: the district's policy asks for it before anyone "
+            "administers an official account or uses a tool with students. Once it is filed, try again."
+        )
+        % {"name": name, "year": cycle.school_year.label},
+        url=reverse("disclosures:home"),
+        link_label=_("File the disclosure"),
     )

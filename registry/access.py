@@ -17,7 +17,7 @@ from django.http import Http404
 from accounts.access import DISTRICT_READERS, scope_for
 from accounts.models import District, Role, User
 from registry import selectors
-from registry.models import AccountAdministrator, AccountStatus, SocialAccount
+from registry.models import AccountAdministrator, AccountStatus, FakeAccountReport, SocialAccount
 
 ACCOUNT_DECIDERS = frozenset({Role.DIRECTOR})  # the Director of Technology (547 IV.F) or designee
 
@@ -146,3 +146,32 @@ def can_take_step(user: User, account: SocialAccount, step: str) -> bool:
     if step == "activate":
         return can_activate(user, account, administers=is_current_administrator(user, account))
     return can_decide(user, account)
+
+
+# --- Reports of pages claiming to be ours ---------------------------------------------------------
+# Anyone may report (families from the public directory, any signed-in staff member); only the
+# director (or designee) reads the reports and follows them up: a report may name a student.
+
+
+def can_report(user: User) -> bool:
+    return can_request(user)
+
+
+def visible_fake_reports(user: User) -> QuerySet[FakeAccountReport]:
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return FakeAccountReport.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return FakeAccountReport.objects.none()
+    return FakeAccountReport.objects.filter(district_id__in=scope.district_ids(ACCOUNT_DECIDERS))
+
+
+def can_follow_up_reports(user: User, district_id: int) -> bool:
+    return _is_director(user, district_id)
+
+
+def get_fake_report_for_user(user: User, pk: int) -> FakeAccountReport:
+    try:
+        return visible_fake_reports(user).select_related("district", "platform").get(pk=pk)
+    except (FakeAccountReport.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -14,8 +14,19 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import District, Program, ProgramKind, School, User
 from core.forms import ForgetSecretsMixin, field_of
 from core.validators import refuse_secrets
-from registry.models import AdministratorRole, OwnerKind, Platform, RecoveryMethod, ReviewOutcome, SocialAccount
-from registry.profile_urls import ProfileAddress, ProfileAddressError
+from registry import report_guard
+from registry.models import (
+    AdministratorRole,
+    FakeReportOutcome,
+    FakeReportProblem,
+    FakeReportVerdict,
+    OwnerKind,
+    Platform,
+    RecoveryMethod,
+    ReviewOutcome,
+    SocialAccount,
+)
+from registry.profile_urls import ProfileAddress, ProfileAddressError, read_reported
 from registry.services import DETAIL_FIELDS, Designation
 
 NO_PASSWORDS = _(
@@ -301,4 +312,121 @@ class RecertifyManyForm(ForgetSecretsMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         validators=[refuse_secrets],
+    )
+
+
+# --- Reports of pages claiming to be ours --------------------------------------------------------
+
+
+class FakeReportForm(forms.Form):
+    """A page someone says claims to be the district's: the form a staff member fills in; the public
+    form below adds what keeps robots off. The address is read (and refused in words) by the service."""
+
+    address = forms.CharField(
+        label=_("The page's address"),
+        max_length=500,
+        help_text=_(
+            "Copy it from your browser's address bar or the app's “Share” button, e.g. https://www.instagram.com/…"
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": _("Enter the address of the page."), "max_length": _("This address is too long.")},
+    )
+    problem = forms.ChoiceField(
+        label=_("What is wrong?"),
+        choices=FakeReportProblem.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what is wrong with the page.")},
+    )
+    details = forms.CharField(
+        label=_("Anything else we should know (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Do not attach or describe images of a student: the address is enough for us to act."),
+    )
+    reporter_contact = forms.CharField(
+        label=_("Your e-mail or phone, if you want us to reach you (optional)"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_address(self) -> str:
+        address: str = self.cleaned_data["address"].strip()
+        try:
+            read_reported(address)
+        except ProfileAddressError:
+            raise forms.ValidationError(
+                _(
+                    "This is not the address of a page. Copy the whole address, for example https://www.instagram.com/name/."
+                )
+            ) from None
+        return address
+
+
+class PublicFakeReportForm(FakeReportForm):
+    """The public directory's form: no sign-in, so a hidden field robots fill, a signed ticket saying
+    when the form was shown, and a sum a person answers (registry.report_guard)."""
+
+    answer = forms.CharField(
+        label="",  # set from the ticket: the question itself
+        max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"required": _("Answer the sum, so we know a person sent the report.")},
+    )
+    # Shown to nobody (hidden from sight and from screen readers): a person leaves it empty.
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args: Any, ticket: report_guard.Ticket, **kwargs: Any) -> None:
+        """`ticket` is the one the page shows (its hidden field and its sum); the one sent is read from
+        the submitted data."""
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+        self.fields["answer"].label = ticket.question
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        refused = report_guard.refusal(
+            str(self.data.get("ticket", "")), str(cleaned.get("answer", "")), str(self.data.get("website", ""))
+        )
+        if refused is not None and not (refused[0] == "answer" and "answer" in self.errors):
+            self.add_error(refused[0] or None, refused[1])
+        return cleaned
+
+
+class FakeReportVerdictForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=_("Is it one of ours?"), choices=FakeReportVerdict.choices, widget=forms.RadioSelect
+    )
+
+
+class FakeReportPlatformForm(forms.Form):
+    reported_at = forms.DateTimeField(
+        label=_("Reported to the platform on"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+    reference = forms.CharField(
+        label=_("The platform's reference (case or ticket number)"), required=False, max_length=200
+    )
+    deadline_at = forms.DateTimeField(
+        label=_("The platform's deadline, if one applies"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        help_text=_("For intimate images of a student the law sets it: 48 hours after your report (Take It Down Act)."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reported_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class FakeReportOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("What did the platform do?"), choices=FakeReportOutcome.choices, widget=forms.RadioSelect
     )

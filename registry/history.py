@@ -15,6 +15,7 @@ from registry.models import (
     AccountLogoPermission,
     AccountReview,
     AdministratorRole,
+    FakeAccountReport,
     Platform,
     ReviewOutcome,
     SocialAccount,
@@ -88,6 +89,17 @@ def review_source(rows: Q) -> Source:
     )
 
 
+def fake_report_source(rows: Q) -> Source:
+    return Source(
+        model=FakeAccountReport,
+        rows=rows,
+        kind="Report of a page claiming to be ours",
+        name=lambda row: row.handle or row.address,
+        school=lambda row: "",
+        quiet=QUIET_BY_DEFAULT | {"verdict_by", "outcome_by", "platform_reported_by"},
+    )
+
+
 # --- One object's history, for its page --------------------------------------------------------
 
 
@@ -102,3 +114,7 @@ def account_history(account: SocialAccount, *, number: int = 1) -> HistoryPage:
         ],
         number=number,
     )
+
+
+def fake_report_history(report: FakeAccountReport, *, number: int = 1) -> HistoryPage:
+    return history_page([fake_report_source(Q(id=report.pk))], number=number)

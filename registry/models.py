@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import District, Program, School, User
@@ -350,3 +351,103 @@ class AccountLogoPermission(LogoPermission):
 
     class Meta(LogoPermission.Meta):
         pass
+
+
+# --- Reports of pages that claim to be the district's ------------------------------------------
+
+
+class FakeReportProblem(models.TextChoices):
+    IMPERSONATION = "impersonation", _("It pretends to be the district, a school, a club or a team")
+    LOGO = "logo", _("It uses our name or logo")
+    HARMFUL = "harmful", _("It posts harmful content")
+    INTIMATE_IMAGES = "intimate_images", _("It shows intimate images of a student")
+    OTHER = "other", _("Something else")
+
+
+class FakeReportVerdict(models.TextChoices):
+    CONFIRMED_FAKE = "confirmed_fake", _("Confirmed fake: not an official page")
+    OURS = "ours", _("Actually ours: an official page")
+    NOT_FAKE = "not_fake", _("Not ours, but not a fake either")
+
+
+class FakeReportOutcome(models.TextChoices):
+    PENDING = "pending", _("Pending: the platform has not acted yet")
+    REMOVED = "removed", _("Removed by the platform")
+    REFUSED = "refused", _("Refused by the platform")
+
+
+# The Take It Down Act (since May 19, 2026): a platform removes intimate images within 48 hours of a
+# valid request.
+INTIMATE_IMAGES_REMOVAL_HOURS = 48
+
+
+class FakeAccountReport(models.Model):
+    """Somebody (a family from the public directory, or staff) says a page claims to be the district's.
+    The director decides whether it is one of ours, reports it to the platform, and records what the
+    platform did; each step is audited (history) and dated, so the district can prove it followed up."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="fake_account_reports")
+    address = models.URLField("page address", max_length=500)
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The address read as a profile (registry.profile_urls): how it is matched with official accounts.
+    handle = models.CharField(max_length=200, blank=True)
+    handle_key = models.CharField(max_length=200, blank=True, editable=False)
+    problem = models.CharField("what is wrong", max_length=20, choices=FakeReportProblem.choices)
+    details = models.TextField(max_length=2000, blank=True, validators=[refuse_secrets])
+    reporter_contact = models.CharField("reporter's contact", max_length=200, blank=True)
+    reported_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    verdict = models.CharField(max_length=20, choices=FakeReportVerdict.choices, blank=True)
+    verdict_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    verdict_at = models.DateTimeField(null=True, blank=True)
+
+    platform_reported_at = models.DateTimeField("reported to the platform at", null=True, blank=True)
+    platform_reference = models.CharField("platform's reference", max_length=200, blank=True)
+    platform_reported_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    platform_deadline_at = models.DateTimeField("platform's deadline", null=True, blank=True)
+
+    outcome = models.CharField(max_length=10, choices=FakeReportOutcome.choices, blank=True)
+    outcome_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    outcome_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["handle_key"])
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["district", "-created_at"], name="fake_report_district_new"),
+            models.Index(fields=["district", "handle_key"], name="fake_report_district_key"),
+            models.Index(fields=["platform_deadline_at"], name="fake_report_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return self.handle or self.address
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:fake_report_detail", args=[self.pk])
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.problem == FakeReportProblem.INTIMATE_IMAGES
+
+    @property
+    def is_closed(self) -> bool:
+        """Nothing more to chase: the page is ours or harmless, or the platform has answered."""
+        return self.verdict in (FakeReportVerdict.OURS, FakeReportVerdict.NOT_FAKE) or self.outcome in (
+            FakeReportOutcome.REMOVED,
+            FakeReportOutcome.REFUSED,
+        )
+
+    def deadline_after(self, reported_at: datetime.datetime) -> datetime.datetime | None:
+        """The removal deadline the law sets from the report to the platform (None when it sets none)."""
+        if self.is_urgent:
+            return reported_at + datetime.timedelta(hours=INTIMATE_IMAGES_REMOVAL_HOURS)
+        return None
+
+    def is_past_deadline(self, now: datetime.datetime | None = None) -> bool:
+        return (
+            self.platform_deadline_at is not None
+            and not self.is_closed
+            and self.platform_deadline_at < (now or timezone.now())
+        )

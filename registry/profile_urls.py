@@ -216,6 +216,16 @@ def parse_profile_url(raw: str) -> ProfileAddress:
     raise ProfileAddressError(f"This address does not look like a profile on {_label(rule)}.")
 
 
+def read_reported(raw: str) -> tuple[str, ProfileAddress | None]:
+    """A page someone reports: its platform, and the profile when the address is one (a link to a post
+    names only its platform). Raises ProfileAddressError when it is not a web address at all."""
+    slug = platform_for_url(raw)
+    try:
+        return slug, parse_profile_url(raw)
+    except ProfileAddressError:
+        return slug, None
+
+
 def profile_from_handle(platform: str, handle: str) -> ProfileAddress:
     """Read a handle typed on its own (`@Some.Team`) for a platform chosen from the list."""
     text = handle.strip()

@@ -35,6 +35,9 @@ from registry.models import (
     AccountReview,
     AccountStatus,
     AdministratorRole,
+    FakeAccountReport,
+    FakeReportOutcome,
+    FakeReportVerdict,
     OwnerKind,
     Platform,
     ReviewOutcome,
@@ -354,3 +357,76 @@ def live_unseen_by_communications(
     if not district.communications_review_before_launch:
         return accounts.none()
     return accounts.filter(status__in=LIVE_STATUSES, communications_confirmed_at__isnull=True)
+
+
+# --- Reports of pages claiming to be ours ------------------------------------------------------
+
+
+def _official_for_report() -> QuerySet[SocialAccount]:
+    """The registered account a report's address names, in the report's own district."""
+    return SocialAccount.objects.filter(
+        district_id=OuterRef("district_id"), platform_id=OuterRef("platform_id"), handle_key=OuterRef("handle_key")
+    ).exclude(handle_key="")
+
+
+def with_match(reports: QuerySet[FakeAccountReport]) -> QuerySet[FakeAccountReport]:
+    """Each report with the official account its address names, if any (`match_id`, `match_name`,
+    `match_status`): "is it one of ours?" answered in the list's one query."""
+    official = _official_for_report()
+    return reports.annotate(
+        match_id=Subquery(official.values("pk")[:1]),
+        match_name=Subquery(official.values("display_name")[:1]),
+        match_status=Subquery(official.values("status")[:1]),
+    )
+
+
+def official_match(report: FakeAccountReport) -> SocialAccount | None:
+    if not report.handle_key or report.platform_id is None:
+        return None
+    return (
+        SocialAccount.objects.filter(
+            district_id=report.district_id, platform_id=report.platform_id, handle_key=report.handle_key
+        )
+        .select_related("platform", "school")
+        .first()
+    )
+
+
+def fake_reports_of(district_id: int) -> QuerySet[FakeAccountReport]:
+    return FakeAccountReport.objects.filter(district_id=district_id)
+
+
+def fake_reports_unreviewed(
+    reports: QuerySet[FakeAccountReport], older_than: datetime.datetime
+) -> QuerySet[FakeAccountReport]:
+    """Reports nobody has looked at (no verdict) made before `older_than`."""
+    return reports.filter(verdict="", created_at__lt=older_than)
+
+
+def fake_reports_past_deadline(
+    reports: QuerySet[FakeAccountReport], now: datetime.datetime
+) -> QuerySet[FakeAccountReport]:
+    """Reported to the platform, its deadline passed, and the platform has not answered."""
+    return reports.filter(platform_deadline_at__lt=now).exclude(
+        Q(verdict__in=(FakeReportVerdict.OURS, FakeReportVerdict.NOT_FAKE))
+        | Q(outcome__in=(FakeReportOutcome.REMOVED, FakeReportOutcome.REFUSED))
+    )
+
+
+class PageStanding:
+    OFFICIAL = "official"
+    NOT_OFFICIAL = "not_official"
+    UNKNOWN = "unknown"
+
+
+def page_standing(district_id: int, address: profile_urls.ProfileAddress) -> str:
+    """What the public directory answers about a page: an official (active) account of the district,
+    a page the district has confirmed is not official, or nothing known."""
+    platform_id = Platform.objects.filter(slug=address.platform).values("pk")[:1]
+    official = public_directory(district_id).filter(platform_id=Subquery(platform_id), handle_key=address.key)
+    if official.exists():
+        return PageStanding.OFFICIAL
+    confirmed = fake_reports_of(district_id).filter(
+        platform_id=Subquery(platform_id), handle_key=address.key, verdict=FakeReportVerdict.CONFIRMED_FAKE
+    )
+    return PageStanding.NOT_OFFICIAL if confirmed.exists() else PageStanding.UNKNOWN

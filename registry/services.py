@@ -16,16 +16,19 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.models import District, User, school_year_for
-from core import bulk
+from core import bulk, power
 from core.history import attribute, save_attributed
 from core.notify import notify_requester
-from registry import access, selectors
+from registry import access, profile_urls, selectors
 from registry.models import (
     LIVE_STATUSES,
     AccountAdministrator,
     AccountReview,
     AccountStatus,
     AdministratorRole,
+    FakeAccountReport,
+    FakeReportOutcome,
+    FakeReportVerdict,
     OwnerKind,
     Platform,
     ReviewOutcome,
@@ -126,6 +129,8 @@ def _designate(account: SocialAccount, acting_user: User, designations: Sequence
 def _check_administrator(account: SocialAccount, user: User) -> None:
     if user.district_id != account.district_id or not user.is_active:
         raise ValidationError("Administrators must be active staff of the district.")
+    # The policy may ask for this year's disclosure first (the rule: disclosures.selectors.power_refusal).
+    power.require_allowed(user, account.district)
 
 
 def _check_network(district: District, platform: Platform) -> None:
@@ -606,3 +611,110 @@ def account_recertify_many(
         refused=_("You may not review this account."),
         check=lambda account: recertified_this_year(account, today),
     )
+
+
+# --- Reports of pages claiming to be ours ------------------------------------------------------
+
+
+def fake_report_submit(
+    *,
+    acting_user: User | None,
+    district: District,
+    address: str,
+    problem: str,
+    details: str = "",
+    reporter_contact: str = "",
+) -> FakeAccountReport:
+    """Someone reports a page that claims to be the district's: a family from the public directory
+    (no acting user) or a staff member of the district. The address is read as a profile where it is
+    one, so the director sees at once whether it names an official account."""
+    if acting_user is not None and (not access.can_report(acting_user) or acting_user.district_id != district.pk):
+        raise PermissionDenied
+    try:
+        slug, profile = profile_urls.read_reported(address)
+    except profile_urls.ProfileAddressError as error:
+        raise ValidationError({"address": str(error)}) from None
+    report = FakeAccountReport(
+        district=district,
+        address=address.strip() if "://" in address else "https://" + address.strip().lstrip("/"),
+        platform=Platform.objects.filter(slug=slug).first(),
+        handle=profile.handle if profile else "",
+        handle_key=profile.key if profile else "",
+        problem=problem,
+        details=details.strip(),
+        reporter_contact=reporter_contact.strip(),
+        reported_by=acting_user,
+    )
+    report.full_clean(exclude=["platform", "reported_by", "verdict_by", "platform_reported_by", "outcome_by"])
+    with transaction.atomic():
+        save_attributed(
+            report, acting_user, "Reported from the public directory" if acting_user is None else "Reported"
+        )
+    return report
+
+
+def _locked_report(report: FakeAccountReport, acting_user: User) -> FakeAccountReport:
+    if not access.can_follow_up_reports(acting_user, report.district_id):
+        raise PermissionDenied
+    return FakeAccountReport.objects.select_for_update().get(pk=report.pk)
+
+
+def fake_report_decide(*, acting_user: User, report: FakeAccountReport, verdict: str) -> FakeAccountReport:
+    """The director says what the page is: a confirmed fake (the public directory then says it is not
+    official), actually ours, or not ours but not a fake."""
+    if verdict not in FakeReportVerdict.values:
+        raise ValidationError({"verdict": "Choose what the page is."})
+    with transaction.atomic():
+        report = _locked_report(report, acting_user)
+        report.verdict = verdict
+        report.verdict_by = acting_user
+        report.verdict_at = timezone.now()
+        save_attributed(report, acting_user, f"Decided: {FakeReportVerdict(verdict).label}")
+    return report
+
+
+def fake_report_platform_reported(
+    *,
+    acting_user: User,
+    report: FakeAccountReport,
+    reported_at: datetime.datetime,
+    reference: str = "",
+    deadline_at: datetime.datetime | None = None,
+) -> FakeAccountReport:
+    """The director records the report made to the platform: when, its reference, by whom, and the
+    platform's deadline: 48 hours for intimate images of a student (the Take It Down Act), whatever
+    was entered; otherwise only one entered (a platform's own promise, a court order)."""
+    now = timezone.now()
+    if reported_at > now:
+        raise ValidationError({"reported_at": "The report to the platform cannot be in the future."})
+    with transaction.atomic():
+        report = _locked_report(report, acting_user)
+        if report.verdict in (FakeReportVerdict.OURS, FakeReportVerdict.NOT_FAKE):
+            raise ValidationError("This page was found to be ours or not a fake: there is nothing to report.")
+        deadline = report.deadline_after(reported_at) or deadline_at
+        if deadline is not None and deadline < reported_at:
+            raise ValidationError({"deadline_at": "The deadline cannot come before the report to the platform."})
+        report.platform_reported_at = reported_at
+        report.platform_reference = reference.strip()
+        report.platform_reported_by = acting_user
+        report.platform_deadline_at = deadline
+        if not report.outcome:
+            report.outcome = FakeReportOutcome.PENDING
+        report.full_clean(exclude=["platform", "reported_by", "verdict_by", "platform_reported_by", "outcome_by"])
+        save_attributed(report, acting_user, "Reported to the platform")
+    return report
+
+
+def fake_report_outcome(*, acting_user: User, report: FakeAccountReport, outcome: str) -> FakeAccountReport:
+    """What the platform did: removed the page, refused, or nothing yet."""
+    if outcome not in FakeReportOutcome.values:
+        raise ValidationError({"outcome": "Choose what the platform did."})
+    with transaction.atomic():
+        report = _locked_report(report, acting_user)
+        if report.platform_reported_at is None:
+            raise ValidationError("Record the report to the platform first.")
+        report.outcome = outcome
+        report.outcome_by = acting_user
+        report.outcome_at = timezone.now()
+        save_attributed(report, acting_user, f"Outcome: {FakeReportOutcome(outcome).label}")
+    return report

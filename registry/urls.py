@@ -19,5 +19,11 @@ urlpatterns = [
     path("accounts/<int:pk>/<slug:step>/", views.account_transition, name="account_transition"),
     path("administrators/<int:pk>/end/", views.administrator_end, name="administrator_end"),
     path("administrators/<int:pk>/acknowledge/", views.administrator_acknowledge, name="administrator_acknowledge"),
+    path("reports/", views.fake_report_list, name="fake_report_list"),
+    path("reports/new/", views.fake_report_new, name="fake_report_new"),
+    path("reports/<int:pk>/", views.fake_report_detail, name="fake_report_detail"),
+    path("reports/<int:pk>/<slug:step>/", views.fake_report_step, name="fake_report_step"),
     path("directory/<slug:slug>/", views.public_directory, name="public_directory"),
+    path("directory/<slug:slug>/report/", views.public_report, name="public_report"),
+    path("directory/<slug:slug>/report/thanks/", views.public_report_thanks, name="public_report_thanks"),
 ]

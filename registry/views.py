@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from allauth.account.adapter import get_adapter
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +17,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from accounts import access as directory_access
 from accounts import selectors as account_selectors
@@ -28,18 +32,23 @@ from core.forms import SearchForm
 from core.history import history_page_number as page_number
 from core.pagination import page_by_ids
 from core.refusals import add_refusal, refusal_messages, require, show_refusal
-from registry import access, history, selectors, services
+from registry import access, history, profile_urls, report_guard, selectors, services
 from registry.filters import AccountFilter
 from registry.forms import (
     NO_PASSWORDS,
     AccountForm,
     ActivateForm,
     AdministratorForm,
+    FakeReportForm,
+    FakeReportOutcomeForm,
+    FakeReportPlatformForm,
+    FakeReportVerdictForm,
+    PublicFakeReportForm,
     ReasonForm,
     RecertifyManyForm,
     ReviewForm,
 )
-from registry.models import AccountStatus, AdministratorRole, SocialAccount
+from registry.models import AccountStatus, AdministratorRole, FakeAccountReport, SocialAccount
 from tools.forms import LogoPermissionGrantForm, LogoPermissionWithdrawForm
 from tools.logo import logo_grant, logo_section, logo_withdraw
 from tools.models import LogoPermission
@@ -84,6 +93,7 @@ def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             and access.can_register(request.user, request.user.district),
             "bulk_actions": _bulk_actions(request),
             "bulk_filters": [(name, value) for name, value in request.GET.items() if name in BULK_FILTERS and value],
+            "follows_up_reports": _follows_up_somewhere(request.user),
         },
     )
 
@@ -535,13 +545,178 @@ def account_logo_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 
 
 def public_directory(request: HttpRequest, slug: str) -> HttpResponse:
-    """Families check that a page is real. Only what the page itself already shows the public."""
-    district = District.objects.filter(slug=slug, public_directory_enabled=True).first()
-    if district is None:
-        raise Http404
+    """Families check that a page is real. Only what the page itself already shows the public, and
+    whether the district has confirmed that a page is not official (asked about one address at a
+    time: the pages found fake are not listed, some show a student)."""
+    district = _published(slug)
     accounts = selectors.public_directory(district.pk)
     query = SearchForm(request.GET).query()
     if query:
         accounts = selectors.account_search(accounts, query)
     page = Paginator(accounts, 100).get_page(request.GET.get("page"))
-    return render(request, "registry/public_directory.html", {"district": district, "page": page, "query": query})
+    checked, standing = _page_standing(district, str(request.GET.get("check", ""))[:500].strip())
+    return render(
+        request,
+        "registry/public_directory.html",
+        {"district": district, "page": page, "query": query, "checked": checked, "standing": standing},
+    )
+
+
+def _page_standing(district: District, address: str) -> tuple[str, str]:
+    """“Is this page ours?”: (the address asked about, official / not_official / unknown / unreadable)."""
+    if not address:
+        return "", ""
+    try:
+        _platform, profile = profile_urls.read_reported(address)
+    except profile_urls.ProfileAddressError:
+        return address, "unreadable"
+    if profile is None:
+        return address, "unreadable"
+    return address, selectors.page_standing(district.pk, profile)
+
+
+def _published(slug: str) -> District:
+    district = District.objects.filter(slug=slug, public_directory_enabled=True).first()
+    if district is None:
+        raise Http404
+    return district
+
+
+def _client_address(request: HttpRequest) -> str:
+    return str(get_adapter(request).get_client_ip(request) or "")
+
+
+def public_report(request: HttpRequest, slug: str) -> HttpResponse:
+    """“Report a page that claims to be ours”: no sign-in, so guarded (registry.report_guard)."""
+    district = _published(slug)
+    status = 200
+    if request.method == "POST":
+        if report_guard.turned_away(_client_address(request)):
+            return render(request, "registry/public_report_busy.html", {"district": district}, status=429)
+        form = PublicFakeReportForm(request.POST, ticket=report_guard.current(str(request.POST.get("ticket", ""))))
+        if form.is_valid():
+            try:
+                services.fake_report_submit(
+                    acting_user=None,
+                    district=district,
+                    address=form.cleaned_data["address"],
+                    problem=form.cleaned_data["problem"],
+                    details=form.cleaned_data["details"],
+                    reporter_contact=form.cleaned_data["reporter_contact"],
+                )
+            except ValidationError as error:
+                add_refusal(form, error)
+            else:
+                return redirect("registry:public_report_thanks", slug=district.slug)
+        status = 400
+    else:
+        form = PublicFakeReportForm(ticket=report_guard.issue())
+    return render(request, "registry/public_report.html", {"district": district, "form": form}, status=status)
+
+
+def public_report_thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    """The same words for every report: nothing of what the district knows or decided."""
+    return render(request, "registry/public_report_thanks.html", {"district": _published(slug)})
+
+
+@login_required
+def fake_report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Staff report a page from inside the product; only the director reads the reports."""
+    district = request.user.district
+    require(district is not None and access.can_report(request.user))
+    assert district is not None  # for the type checker: require() refused otherwise
+    form = FakeReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.fake_report_submit(acting_user=request.user, district=district, **form.cleaned_data)
+        except ValidationError as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, _("Thank you: the technology director will look at the page."))
+            if access.can_follow_up_reports(request.user, district.pk):
+                return redirect(report)
+            return redirect("registry:fake_report_new")
+    return render(request, "registry/fake_report_form.html", {"form": form, "district": district})
+
+
+@login_required
+def fake_report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(_follows_up_somewhere(request.user))
+    reports = selectors.with_match(access.visible_fake_reports(request.user)).select_related("platform", "district")
+    page = Paginator(reports.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/fake_report_list.html", {"page": page, "now": timezone.now()})
+
+
+def _follows_up_somewhere(user: User) -> bool:
+    district_id = user.district_id
+    return user.is_superuser or (district_id is not None and access.can_follow_up_reports(user, district_id))
+
+
+def _fake_report_page(
+    request: AuthenticatedHttpRequest,
+    report: FakeAccountReport,
+    *,
+    step_forms: dict[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The report's page; `step_forms` are the forms of a step just refused, with their errors."""
+    step_forms = {
+        "verdict_form": FakeReportVerdictForm(initial={"verdict": report.verdict or None}),
+        "platform_form": FakeReportPlatformForm(),
+        "outcome_form": FakeReportOutcomeForm(initial={"outcome": report.outcome or None}),
+        **(step_forms or {}),
+    }
+    return render(
+        request,
+        "registry/fake_report_detail.html",
+        {
+            "report": report,
+            "match": selectors.official_match(report),
+            **step_forms,
+            "past_deadline": report.is_past_deadline(),
+            "history": history.fake_report_history(report, number=page_number(request)),
+        },
+        status=status,
+    )
+
+
+@login_required
+def fake_report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _fake_report_page(request, access.get_fake_report_for_user(request.user, pk))
+
+
+# Each step of following a report up: its form (whose fields are the service's arguments), its service.
+REPORT_STEPS: dict[str, tuple[type[forms.Form], Callable[..., FakeAccountReport], StrOrPromise]] = {
+    "verdict": (FakeReportVerdictForm, services.fake_report_decide, gettext_lazy("Recorded.")),
+    "platform": (
+        FakeReportPlatformForm,
+        services.fake_report_platform_reported,
+        gettext_lazy("The report to the platform is recorded."),
+    ),
+    "outcome": (
+        FakeReportOutcomeForm,
+        services.fake_report_outcome,
+        gettext_lazy("The platform's answer is recorded."),
+    ),
+}
+
+
+@require_POST
+@login_required
+def fake_report_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
+    """Record the director's verdict, the report to the platform, or what the platform did."""
+    report = access.get_fake_report_for_user(request.user, pk)
+    if step not in REPORT_STEPS:
+        raise Http404
+    require(access.can_follow_up_reports(request.user, report.district_id))
+    form_class, action, success = REPORT_STEPS[step]
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(acting_user=request.user, report=report, **form.cleaned_data)
+        except ValidationError as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, str(success))
+            return redirect(report)
+    return _fake_report_page(request, report, step_forms={f"{step}_form": form}, status=400)

@@ -22,6 +22,7 @@ SUBJECTS = {
     "disclosure_cycle": "disclosures.DisclosureCycle",
     "disclosure": "disclosures.Disclosure",
     "account": "registry.SocialAccount",
+    "fake_report": "registry.FakeAccountReport",
     "tool": "tools.Tool",
     "tool_request": "tools.ToolRequest",
     "authorization": "authorizations.Authorization",

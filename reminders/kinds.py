@@ -229,6 +229,28 @@ def account_awaiting_decision(district: District, today: datetime.date) -> Itera
                        reverse("registry:account_detail", args=[account_id]))  # fmt: skip
 
 
+def fake_report_overdue(district: District, today: datetime.date) -> Iterator[Owed]:
+    """Once per report and stage, to the directors: a report nobody has looked at (compliance says
+    when that is late), and a platform past its removal deadline (once per deadline recorded)."""
+    now = timezone.now()
+    stages = [
+        *((pk, "unreviewed") for pk in obligations.fake_reports_to_look_at(district, now).values_list("pk", flat=True)),
+        *(
+            (pk, f"past-deadline-{deadline:%Y%m%d%H%M}")
+            for pk, deadline in obligations.fake_reports_past_deadline(district, now).values_list(
+                "pk", "platform_deadline_at"
+            )
+        ),
+    ]
+    if not stages:
+        return
+    directors = list(_holders(district, Role.DIRECTOR).values_list("pk", flat=True))
+    for report_id, period in stages:
+        for director_id in directors:
+            yield Owed(director_id, f"fake_report:{report_id}", period,
+                       reverse("registry:fake_report_detail", args=[report_id]))  # fmt: skip
+
+
 def _tool_deciders(district: District) -> list[int]:
     return list(tool_access.decision_makers(district, ApprovalPower.TOOLS).values_list("pk", flat=True))
 
@@ -396,6 +418,15 @@ KINDS += [
         "Each week while the account is short (for instance after an administrator left)",
         "account_short_of_administrators",
         account_short_of_administrators,
+    ),
+    Kind(
+        "fake_report_overdue",
+        "Reported page waiting, or past the platform's deadline",
+        "The district's technology directors",
+        "Once when a report of a page claiming to be the district's has waited too long for a look "
+        "(at once for intimate images of a student), and once when the platform passes its removal deadline",
+        "fake_report_overdue",
+        fake_report_overdue,
     ),
     Kind(
         "account_awaiting_decision",

@@ -17,7 +17,7 @@ from consent.services import consent_scopes_set_up, family_links_send
 from core.notify import Notice, notify
 from disclosures.services import disclosure_return
 from registry.models import AccountStatus
-from registry.services import account_reject
+from registry.services import account_reject, fake_report_submit
 from reminders import services
 from reminders.kinds import KINDS
 from reminders.models import Reminder
@@ -143,6 +143,10 @@ def test_every_kind_has_its_email(world, cycle, account, today, settings):
     SocialAccountFactory(school=world.school, district=world.district, status=AccountStatus.REQUESTED)
     consent_scopes_set_up(acting_user=None, district=world.district)
     StudentFactory(school=world.school)  # no answer yet: forms to collect
+    # A page reported to show intimate images of a student: the director is told at once.
+    fake_report_submit(
+        acting_user=None, district=world.district, address="https://x.com/north_fake", problem="intimate_images"
+    )
     # The first Monday of the school year (consent forms, digest), today (due soon, requests),
     # the due date, and a week past it (late, overdue review).
     for day in (datetime.date(2026, 7, 6), TODAY, datetime.date(2026, 12, 1), datetime.date(2026, 12, 9)):

@@ -10,7 +10,7 @@ from reminders.models import Reminder, ReminderStatus
 from tests.factories import UserFactory
 
 # The page's own reads, plus the questions every kind asks to count tomorrow's reminders.
-QUERIES = 32
+QUERIES = 34
 
 
 def url(world) -> str:

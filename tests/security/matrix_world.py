@@ -38,7 +38,8 @@ from consent.models import ConsentImport, ConsentScope, FamilyLink, ScopeKind
 from disclosures import services as disclosure_services
 from disclosures.models import DisclosedNetwork, Disclosure, DisclosureCycle
 from evidence.models import EvidencePack, PackStatus
-from registry.models import AccountAdministrator, SocialAccount
+from registry import services as registry_services
+from registry.models import AccountAdministrator, FakeAccountReport, SocialAccount
 from tests.disclosures.filing import file_networks
 from tests.factories import (
     AdministratorFactory,
@@ -96,6 +97,7 @@ class Place:
     designee: Designee
     authorization: Authorization  # the staff persona's club at the first school
     other_authorization: Authorization  # the other teacher's club at the other school
+    fake_report: FakeAccountReport  # a family's report of a page claiming to be the district's
     family_link: FamilyLink  # a parent's consent link for `student`
     other_family_link: FamilyLink  # for `other_student`
 
@@ -164,6 +166,7 @@ class MatrixWorld:
             "cycle": (own.cycle, other.cycle),
             "tool": (own.tool, other.tool),
             "designee": (own.designee, other.designee),
+            "fake_report": (own.fake_report, other.fake_report),
         }
         if kind == "district":
             district = {"own_district": own.district, "other_district": other.district}.get(variant, self.unpublished)
@@ -340,6 +343,9 @@ def _place(key: str, name: str) -> Place:
         ),
         authorization=authorized(staff, program),
         other_authorization=authorized(other_teacher, other_program),
+        fake_report=registry_services.fake_report_submit(
+            acting_user=None, district=district, address=f"https://www.instagram.com/{key}.fake/", problem="logo"
+        ),
     )
 
 

@@ -276,6 +276,30 @@ PAGES: dict[str, Page] = {
     "registry:public_directory": on(
         "district", own_district=public(), other_district=public(), unpublished=public(NOT_FOUND)
     ),
+    # Reports of pages claiming to be the district's: anyone reports (families from the public
+    # directory, staff from inside); only the director reads and follows them up. The public form is
+    # tried with GET: its POSTs are counted per network address (registry.report_guard).
+    "registry:public_report": on(
+        "district", own_district=public(), other_district=public(), unpublished=public(NOT_FOUND)
+    ),
+    "registry:public_report_thanks": on(
+        "district", own_district=public(), other_district=public(), unpublished=public(NOT_FOUND)
+    ),
+    "registry:fake_report_new": page(everyone()),
+    "registry:fake_report_list": page(only(DIR)),
+    "registry:fake_report_detail": on(
+        "fake_report", own_district=only(DIR, otherwise=NOT_FOUND), other_district=NOWHERE
+    ),
+    **{
+        f"registry:fake_report_step [{step}]": on(
+            "fake_report",
+            method=POST,
+            extra={"step": step},
+            own_district=only(DIR, otherwise=NOT_FOUND),
+            other_district=NOWHERE,
+        )
+        for step in ("verdict", "platform", "outcome")
+    },
     # Photo consent
     "consent:home": page(everyone()),
     "consent:check": page(everyone()),
