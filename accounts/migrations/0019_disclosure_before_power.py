@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0017_accessibility_contact'),
+        ('accounts', '0018_entered_by_hand'),
     ]
 
     operations = [
