@@ -71,6 +71,7 @@ def district_items(
         items += obligations.accounts_on_unapproved_networks(district)
         items += obligations.people_who_left(district)
         items += obligations.policy_items(district, on)
+        items += obligations.technology_notice_items(district, on)
     return ordered(items)
 
 
