@@ -196,7 +196,9 @@ def test_nothing_is_said_changed_when_the_list_is_as_published(client, world, li
 @pytest.mark.parametrize("persona", ["superintendent", "communications", "principal", "staff", "foreign_director"])
 def test_only_the_director_publishes(world, listed, persona):
     with pytest.raises(PermissionDenied):
-        services.technology_notice_publish(acting_user=world.persona(persona), district=world.district, school_year=2026)
+        services.technology_notice_publish(
+            acting_user=world.persona(persona), district=world.district, school_year=2026
+        )
     assert not TechnologyNotice.objects.exists()
 
 
@@ -455,9 +457,7 @@ def test_the_families_page_offers_the_notice_to_the_director(client, world, list
     client.force_login(world.director)
 
     page = client.get(reverse("consent:family_links"))
-    response = client.post(
-        reverse("tools:technology_notice_send"), {"school_year": "2026", "from": "families"}
-    )
+    response = client.post(reverse("tools:technology_notice_send"), {"school_year": "2026", "from": "families"})
 
     assert "Send the technology notice to families" in page.text
     assert response["Location"] == reverse("consent:family_links")
