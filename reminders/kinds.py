@@ -27,7 +27,7 @@ from registry import selectors as registry_selectors
 from registry.models import SocialAccount
 from tools import access as tool_access
 from tools import selectors as tool_selectors
-from tools.models import ApprovalPower
+from tools.models import ApprovalPower, TechnologyNotice
 
 # How long after the school year starts clerks are told which consent forms to collect.
 CONSENT_COLLECTION_DAYS = 21
@@ -271,8 +271,6 @@ def _technology_notice_context(district: object, recipient: User, today: datetim
 
 
 def _technology_notice_family_context(notice: object, guardian: Any, today: datetime.date) -> dict[str, Any] | None:
-    from tools.models import TechnologyNotice
-
     if not isinstance(notice, TechnologyNotice):
         return None
     return {"notice": notice, "school_year": notice.year, "guardian": guardian, "providers": len(notice.entries)}
