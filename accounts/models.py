@@ -78,6 +78,15 @@ class ToolListVisibility(models.TextChoices):
     PUBLIC = "public", "Public (families and anyone)"
 
 
+class TechnologyNoticeDeadline(models.TextChoices):
+    """When state law wants families told which technology providers hold their children's data
+    (Minnesota: within 30 days of the start of school; Ohio: by August 1; none in Wisconsin)."""
+
+    NONE = "none", "No yearly notice required"
+    DAYS_AFTER_START = "days_after_start", "A number of days after the school year starts"
+    FIXED_DATE = "fixed_date", "By a fixed date each year"
+
+
 @dataclass(frozen=True)
 class SchoolYear:
     """A district's school year, named by the calendar year it starts in."""
@@ -325,6 +334,37 @@ class District(models.Model):
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
+    # State student-data laws: a yearly notice to families of the technology providers holding student data.
+    technology_notice_deadline = models.CharField(
+        "yearly technology notice to families",
+        max_length=20,
+        choices=TechnologyNoticeDeadline.choices,
+        default=TechnologyNoticeDeadline.NONE,
+        db_default=TechnologyNoticeDeadline.NONE,
+        help_text="Minnesota: within 30 days of the start of school. Ohio: by August 1. The director is reminded "
+        "before the deadline until the notice is published.",
+    )
+    technology_notice_days = models.PositiveSmallIntegerField(
+        "technology notice due (days after the school year starts)",
+        default=30,
+        db_default=30,
+        validators=[MinValueValidator(0), MaxValueValidator(180)],
+        help_text="Used when the notice is due a number of days after the school year starts.",
+    )
+    technology_notice_month = models.PositiveSmallIntegerField(
+        "technology notice due by (month)",
+        default=8,
+        db_default=8,
+        choices=[(m, datetime.date(2000, m, 1).strftime("%B")) for m in range(1, 13)],
+        help_text="Used when the notice is due by a fixed date: its month and day, in the calendar year the "
+        "school year starts.",
+    )
+    technology_notice_day = models.PositiveSmallIntegerField(
+        "technology notice due by (day of the month)",
+        default=1,
+        db_default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+    )
 
     # The policy documents themselves (PolicyDocument)
     policy_review_interval_months = models.PositiveSmallIntegerField(
@@ -465,6 +505,17 @@ class District(models.Model):
     def current_school_year(self) -> SchoolYear:
         return self.school_year_for()
 
+    def technology_notice_due_on(self, year: SchoolYear) -> datetime.date | None:
+        """When the families' technology notice of `year` is due under the profile (None: not required)."""
+        if self.technology_notice_deadline == TechnologyNoticeDeadline.DAYS_AFTER_START:
+            return year.starts_on + datetime.timedelta(days=self.technology_notice_days)
+        if self.technology_notice_deadline == TechnologyNoticeDeadline.FIXED_DATE:
+            try:
+                return datetime.date(year.start_year, self.technology_notice_month, self.technology_notice_day)
+            except ValueError:  # February 29 in a common year
+                return datetime.date(year.start_year, self.technology_notice_month, 28)
+        return None
+
     @property
     def sign_in_domain_list(self) -> list[str]:
         words = self.sign_in_domains.replace(",", " ").split()
@@ -489,6 +540,11 @@ class District(models.Model):
             errors["microsoft_tenant_ids"] = (
                 f"Not a tenant id: {', '.join(bad_tenants)}. It looks like 72f988bf-86f1-41af-91ab-2d7cd011db47."
             )
+        if self.technology_notice_deadline == TechnologyNoticeDeadline.FIXED_DATE:
+            try:
+                datetime.date(2000, self.technology_notice_month, self.technology_notice_day)
+            except (TypeError, ValueError):
+                errors["technology_notice_day"] = "That month has no such day."
         if errors:
             raise ValidationError(errors)
 

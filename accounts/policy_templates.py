@@ -16,8 +16,16 @@ from accounts.models import (
     PersonalSitePhotos,
     PhotoModel,
     SocialMediaPhotoLists,
+    TechnologyNoticeDeadline,
     ToolListVisibility,
 )
+
+# Minnesota's student data law: families are told, within 30 days of the start of each school year,
+# which technology providers hold their children's data (the four Minnesota seed districts).
+MINNESOTA_TECHNOLOGY_NOTICE = {
+    "technology_notice_deadline": TechnologyNoticeDeadline.DAYS_AFTER_START,
+    "technology_notice_days": 30,
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,7 @@ TEMPLATES: list[PolicyTemplate] = [
         "the approved-tool list is public.",
         {
             "policy_reference": "Policy 460 Social Media",
+            **MINNESOTA_TECHNOLOGY_NOTICE,
             "photo_model": PhotoModel.WRITTEN_CONSENT,
             "public_arena_exception": True,
             "disclosure_required": True,
@@ -66,6 +75,7 @@ TEMPLATES: list[PolicyTemplate] = [
         "approved-tool list is for staff.",
         {
             "policy_reference": "Policy 436 Employee Responsible Use of Social Media",
+            **MINNESOTA_TECHNOLOGY_NOTICE,
             "photo_model": PhotoModel.WRITTEN_CONSENT,
             "public_arena_exception": True,
             "disclosure_required": True,
@@ -118,6 +128,7 @@ TEMPLATES: list[PolicyTemplate] = [
         "administrators acknowledge the guidelines; no annual disclosure.",
         {
             "policy_reference": "Policy 458 Employee Use of Social Media",
+            **MINNESOTA_TECHNOLOGY_NOTICE,
             "photo_model": PhotoModel.OPT_OUT,
             "public_arena_exception": False,
             # IV.B.4: no images of students on the directory-information opt-out list; the district's own
@@ -151,6 +162,7 @@ TEMPLATES: list[PolicyTemplate] = [
         "networks the district has not approved; no annual disclosure.",
         {
             "policy_reference": "Policy 4118.51 / 4218.51 Social Media",
+            **MINNESOTA_TECHNOLOGY_NOTICE,
             "photo_model": PhotoModel.WRITTEN_CONSENT,
             "public_arena_exception": True,
             "preferred_account_administrators": 1,

@@ -34,6 +34,7 @@ from tools.history import (
     designee_source,
     logo_permission_source,
     spokesperson_source,
+    technology_notice_source,
     tool_request_source,
     tool_source,
 )
@@ -96,6 +97,7 @@ def district_sources(district: District) -> list[Source]:
         spokesperson_source(Q(district_id=d)),
         tool_source(Q(district_id=d)),
         tool_request_source(Q(district_id=d)),
+        technology_notice_source(Q(district_id=d)),
         authorization_source(Q(district_id=d)),
         cycle_source(Q(district_id=d)),
         disclosure_source(Q(cycle__district_id=d)),

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 
 from accounts import access as accounts_access
 from accounts import selectors as account_selectors
-from accounts.models import District, Role, RosterImportStatus, School, User
+from accounts.models import District, Role, RosterImportStatus, School, SchoolYear, User
 from authorizations import selectors as authorization_selectors
 from authorizations.models import Authorization, AuthorizationStatus
 from compliance import notions
@@ -468,6 +468,57 @@ def policy_items(district: District, on: datetime.date) -> list[Item]:
             )
         )
     return items
+
+
+# --- The families' technology notice (state student data laws), for the director ------------------
+
+
+@dataclass(frozen=True)
+class TechnologyNoticeOwed:
+    """The notice the district owes its families: for which school year, and by when."""
+
+    year: SchoolYear
+    due_on: datetime.date
+
+
+def technology_notice_owed(district: District, on: datetime.date) -> TechnologyNoticeOwed | None:
+    """The notice owed on `on`: the next school year's once its reminder window has opened, else this
+    year's once its window has opened, while not published. None where the profile requires no
+    notice (no query), or once it is published (one query)."""
+    window = datetime.timedelta(days=district.reminder_days_before_due)
+    this = district.school_year_for(on)
+    for year in (this.next(), this):
+        due_on = district.technology_notice_due_on(year)
+        if due_on is None:
+            return None
+        if on >= due_on - window:
+            if tool_selectors.technology_notice_published(district, year.start_year):
+                return None
+            return TechnologyNoticeOwed(year, due_on)
+    return None
+
+
+def technology_notice_items(district: District, on: datetime.date) -> list[Item]:
+    """The director's line until the notice is published: urgent once its deadline has passed."""
+    owed = technology_notice_owed(district, on)
+    if owed is None:
+        return []
+    late = owed.due_on < on
+    return [
+        Item(
+            "technology_notice_due",
+            Urgency.URGENT if late else _soon_or_later(owed.due_on, on),
+            _("Publish the %(year)s technology notice to families") % {"year": owed.year.label},
+            (_("It was due on %(day)s.") if late else _("Due on %(day)s.")) % {"day": _day(owed.due_on)}
+            + " "
+            + _(
+                "State law asks the district to tell families each year which technology providers hold "
+                "student data, with their privacy agreements."
+            ),
+            reverse("tools:technology_notice"),
+            due_on=owed.due_on,
+        )
+    ]
 
 
 # --- A person's own obligations ---------------------------------------------------------------

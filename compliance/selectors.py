@@ -72,6 +72,7 @@ def district_items(
         items += obligations.accounts_on_unapproved_networks(district)
         items += obligations.people_who_left(district)
         items += obligations.policy_items(district, on)
+        items += obligations.technology_notice_items(district, on)
     if reader.decides_accounts:  # who follows up reports of pages claiming to be ours (two more queries)
         items += obligations.fake_report_items(district, timezone.now())
     return ordered(items)

@@ -28,6 +28,8 @@ from consent import access, family_form, family_links, selectors, services
 from consent.models import ConsentRecord, ConsentScope, FamilyLink
 from core.csv_response import csv_response
 from core.languages import family_language, supported
+from tools import access as tool_access
+from tools import selectors as tool_selectors
 
 FAMILY_TEMPLATE = "family/answer.html"
 # How the signer is related to the student, in the family's language (the roster's roles).
@@ -283,10 +285,19 @@ def family_links_page(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         families = services.guardian_counts(students)
         summary = {"students": students.count(), **families}
     programs = school.programs.filter(active=True).order_by("name") if school else []
+    # The families' technology notice goes out from here too, to every family of the district at once.
+    technology_notice = (
+        tool_selectors.published_technology_notice(district, school_year.start_year)
+        if district is not None
+        and school_year is not None
+        and tool_access.can_publish_technology_notice(request.user, district)
+        else None
+    )
     return render(
         request,
         "consent/family_links.html",
         {
+            "technology_notice": technology_notice,
             "schools": schools,
             "school": school,
             "years": years,

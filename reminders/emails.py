@@ -31,6 +31,7 @@ SUBJECTS = {
     "staff": "accounts.User",
     "roster_sync": "accounts.RosterSync",
     "family_link": "consent.FamilyLink",
+    "technology_notice": "tools.TechnologyNotice",
 }
 
 

@@ -27,7 +27,7 @@ from registry import selectors as registry_selectors
 from registry.models import SocialAccount
 from tools import access as tool_access
 from tools import selectors as tool_selectors
-from tools.models import ApprovalPower
+from tools.models import ApprovalPower, TechnologyNotice
 
 # How long after the school year starts clerks are told which consent forms to collect.
 CONSENT_COLLECTION_DAYS = 21
@@ -285,6 +285,32 @@ def tool_request_waiting(district: District, today: datetime.date) -> Iterator[O
                        reverse("tools:request_detail", args=[request_id]))  # fmt: skip
 
 
+def technology_notice_due(district: District, today: datetime.date) -> Iterator[Owed]:
+    """Once a school year, when the notice's reminder window opens (the policy's days before the state's
+    deadline), to the directors, unless it is published already."""
+    owed = obligations.technology_notice_owed(district, today)
+    if owed is None:
+        return
+    path = reverse("tools:technology_notice")
+    for director_id in _holders(district, Role.DIRECTOR).values_list("pk", flat=True):
+        yield Owed(director_id, f"district:{district.pk}", f"technology-notice-{owed.year.start_year}", path)
+
+
+def _technology_notice_context(district: object, recipient: User, today: datetime.date) -> dict[str, Any] | None:
+    if not isinstance(district, District):
+        return None
+    owed = obligations.technology_notice_owed(district, today)
+    if owed is None:
+        return None  # published meanwhile
+    return {"school_year": owed.year, "due_on": owed.due_on}
+
+
+def _technology_notice_family_context(notice: object, guardian: Any, today: datetime.date) -> dict[str, Any] | None:
+    if not isinstance(notice, TechnologyNotice):
+        return None
+    return {"notice": notice, "school_year": notice.year, "guardian": guardian, "providers": len(notice.entries)}
+
+
 def authorization_waiting(district: District, today: datetime.date) -> Iterator[Owed]:
     """Once per request to use a tool with students, to whoever the policy lets authorize it."""
     deciders = tool_access.decision_makers(district, ApprovalPower.INSTRUCTIONAL_USE).values_list("pk", flat=True)
@@ -459,6 +485,15 @@ KINDS += [
         "Once per request",
         "tool_request_waiting",
         tool_request_waiting,
+    ),
+    Kind(
+        "technology_notice_due",
+        "Technology notice to families due",
+        "The district's technology directors",
+        "Once a school year, the policy's number of days before the state's deadline, unless it is published",
+        "technology_notice_due",
+        technology_notice_due,
+        _technology_notice_context,
     ),
     Kind(
         "authorization_waiting",
@@ -638,6 +673,17 @@ KINDS += [
         "family_consent_reminder",
         family_consent_unanswered,
         functools.partial(_family_link_context, unanswered=True),
+    ),
+]
+KINDS += [
+    Kind(
+        "technology_notice_to_family",
+        "The technology notice, to a family",
+        "Each parent or guardian with an e-mail address",
+        "When the director sends the published notice (once per guardian and school year)",
+        "technology_notice_to_family",
+        None,
+        _technology_notice_family_context,
     ),
 ]
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}

@@ -15,7 +15,7 @@ ALLOWED: dict[str, set[str]] = {
     "tools": {"core", "accounts"},
     "registry": {"core", "accounts", "tools"},
     "disclosures": {"core", "accounts"},
-    "consent": {"core", "accounts", "registry"},
+    "consent": {"core", "accounts", "registry", "tools"},
     "authorizations": {"core", "accounts", "tools", "consent"},
     "compliance": DOMAIN,
     "reminders": DOMAIN | {"compliance"},

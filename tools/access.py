@@ -200,3 +200,20 @@ def get_spokesperson_for_user(user: User, pk: int) -> Spokesperson:
         return Spokesperson.objects.select_related("district", "person").get(pk=pk, district_id=user.district_id)
     except (Spokesperson.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# --- The families' technology notice -----------------------------------------------------------
+
+
+def can_see_technology_notice(user: User, district: District) -> bool:
+    """District leadership and the communications office follow the notice of their own district."""
+    return user.district_id == district.pk and scope_for(user).has_district_role(district.pk, DISTRICT_READERS)
+
+
+def can_publish_technology_notice(user: User, district: District) -> bool:
+    """The technology director publishes the notice and sends it to the families."""
+    return (
+        user.is_active
+        and user.district_id == district.pk
+        and scope_for(user).has_district_role(district.pk, {Role.DIRECTOR})
+    )

@@ -65,6 +65,21 @@ DEMO_TOOLS = [
 ]  # fmt: skip
 
 
+# Which student data each provider holds (the families' technology notice lists these), and the file
+# name of its signed agreement on the district's site.
+STUDENT_DATA = {
+    "Google Classroom": ("Students' names, school e-mail addresses, classes, assignments and grades.", "google"),
+    "Seesaw": ("Students' names and classes, and the photos, videos and drawings they post to their journals.",
+               "seesaw"),
+    "Canva for Education": ("Students' names, school e-mail addresses and the designs they make.", "canva"),
+    "Remind": ("Students' and parents' names and phone numbers, and their messages with teachers.", "remind"),
+    "Kahoot!": ("Students' nicknames and their answers to quizzes.", "kahoot"),
+    "Padlet": ("Students' names and the posts they add to class boards.", "padlet"),
+}  # fmt: skip
+# Demo districts that published this year's notice already (the others show it as owed).
+NOTICE_PUBLISHED = ["willmar", "litchfield"]
+
+
 def _load_tools(district: District, today: datetime.date) -> None:
     """The district's list in every state, decided by whom its policy names, plus a request waiting."""
     superintendent = _user(district, "superintendent")
@@ -90,6 +105,10 @@ def _load_tools(district: District, today: datetime.date) -> None:
                 if agreement_days is not None
                 else None,
                 parental_consent_required=consent,
+                student_data_held=STUDENT_DATA[name][0] if name in STUDENT_DATA else "",
+                privacy_agreement_url=f"https://{district.slug}.example.org/privacy/{STUDENT_DATA[name][1]}.pdf"
+                if name in STUDENT_DATA and agreement_days is not None
+                else "",
             ),
         )
         if status in (ToolStatus.APPROVED, ToolStatus.APPROVED_WITH_CONDITIONS, ToolStatus.NOT_APPROVED):
@@ -118,6 +137,10 @@ def _load_tools(district: District, today: datetime.date) -> None:
             user=director,
             power=ApprovalPower.TOOLS,
             note="Letter of August 3, 2026: the Director of Technology keeps and decides the tool list.",
+        )
+    if district.slug in NOTICE_PUBLISHED:
+        services.technology_notice_publish(
+            acting_user=director, district=district, school_year=district.school_year_for(today).start_year
         )
     school = district.schools.order_by("code").first()
     services.tool_request_submit(

@@ -134,6 +134,7 @@ class ToolForm(ForgetSecretsMixin, forms.ModelForm[Tool]):
             "lowest_grade": forms.Select(attrs=_SELECT),
             "highest_grade": forms.Select(attrs=_SELECT),
             "privacy_agreement_expires_on": _DATE,
+            "student_data_held": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -26,6 +26,7 @@ from tools.models import (
     Designee,
     LogoPermission,
     Spokesperson,
+    TechnologyNotice,
     Tool,
     ToolLogoPermission,
     ToolRequest,
@@ -124,4 +125,15 @@ def spokesperson_source(rows: Q) -> Source:
         kind="Spokesperson",
         name=lambda row: f"{row.audit_person}: {row.subject}",
         labels={"audit_person": person("person_id")},
+    )
+
+
+def technology_notice_source(rows: Q) -> Source:
+    """Each publication of the families' technology notice, and each sending to the families."""
+    return Source(
+        model=TechnologyNotice,
+        rows=rows,
+        kind="Technology notice",
+        name=lambda row: f"school year {row.school_year}",
+        quiet=QUIET_BY_DEFAULT | {"published_by", "sent_to_families_by"},
     )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from simple_history.models import HistoricalRecords
 
-from accounts.models import District, School, User
+from accounts.models import District, School, SchoolYear, User
 from core.dates import add_months
 from core.validators import refuse_secrets
 
@@ -178,6 +178,23 @@ class Tool(models.Model):
     )
     privacy_agreement_on_file = models.BooleanField("student data privacy agreement on file", default=False)
     privacy_agreement_expires_on = models.DateField("privacy agreement expires on", null=True, blank=True)
+    privacy_agreement_url = models.URLField(
+        "privacy agreement address",
+        max_length=500,
+        blank=True,
+        db_default="",
+        help_text="Where families can read the agreement (or the contract), e.g. the Student Data Privacy "
+        "Consortium's registry. Shown on the families' technology notice.",
+    )
+    student_data_held = models.TextField(
+        "student data it holds",
+        max_length=1000,
+        blank=True,
+        db_default="",
+        validators=[refuse_secrets],
+        help_text="What the provider keeps about students, e.g. “names, class, assignments and grades”. Empty: it "
+        "holds no student data. Approved tools that hold student data are on the families' technology notice.",
+    )
     parental_consent_required = models.BooleanField(
         "parental consent required for students to take part",
         default=False,
@@ -285,6 +302,42 @@ class Tool(models.Model):
 
     def review_due_after(self, day: datetime.date) -> datetime.date:
         return add_months(day, self.district.tool_review_interval_months)
+
+
+class TechnologyNotice(models.Model):
+    """The yearly notice to families of the technology providers that hold student data (Minnesota,
+    Ohio, Colorado and other states' student data laws), as the director published it for a school
+    year: the list as it stood then (`entries`), kept as published. Publishing again replaces it."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="technology_notices")
+    school_year = models.PositiveSmallIntegerField(help_text="The calendar year the school year starts in.")
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # One dict per provider: tool_id, name, vendor, website, description, student_data_held,
+    # privacy_agreement_on_file, privacy_agreement_expires_on, privacy_agreement_url, decided_as,
+    # decided_by, decided_on (dates as ISO strings).
+    entries = models.JSONField(default=list, blank=True)
+    # The last time the director e-mailed it to the families (each guardian once a school year).
+    sent_to_families_at = models.DateTimeField(null=True, blank=True)
+    sent_to_families_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    history = HistoricalRecords(excluded_fields=["entries"])
+
+    class Meta:
+        ordering = ["-school_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "school_year"], name="technology_notice_once_a_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Technology notice of {self.district} for {self.school_year}"
+
+    @property
+    def year(self) -> SchoolYear:
+        return SchoolYear(self.school_year, self.district.school_year_start_month)
+
+    def public_path(self) -> str:
+        return reverse("tools:public_technology_notice", args=[self.district.slug]) + f"?year={self.school_year}"
 
 
 class ToolRequestStatus(models.TextChoices):

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, Case, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Cast
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
 from accounts.models import District, Student, ToolListVisibility
@@ -15,6 +28,7 @@ from tools.models import (
     USABLE_TOOL_STATUSES,
     LogoPermission,
     Spokesperson,
+    TechnologyNotice,
     Tool,
     ToolRequest,
     ToolRequestStatus,
@@ -178,3 +192,89 @@ def current_spokespeople(district: District, on: datetime.date | None = None) ->
         .filter(withdrawn_on__isnull=True, granted_on__lte=on)
         .filter(Q(until__isnull=True) | Q(until__gte=on))
     )
+
+
+# --- The families' technology notice (state student data laws) ------------------------------------
+
+
+def technology_notice_tools(district: District) -> QuerySet[Tool]:
+    """The providers the notice lists: the approved tools (with or without conditions) that hold
+    student data. The statutes (Minnesota, Ohio, Colorado) are about providers holding student data,
+    so a tool that holds none is not on it."""
+    return (
+        usable_tools(tools_of(district.pk))
+        .exclude(student_data_held="")
+        .select_related("decided_by")
+        .order_by(Lower("name"), "pk")
+    )
+
+
+def technology_notice_entry(tool: Tool) -> dict[str, object]:
+    """One provider as the notice keeps it when published (plain values: the snapshot is JSON)."""
+    decided_by = tool.decided_by
+    return {
+        "tool_id": tool.pk,
+        "name": tool.name,
+        "vendor": tool.vendor,
+        "website": tool.website,
+        "description": tool.description,
+        "student_data_held": tool.student_data_held,
+        "privacy_agreement_on_file": tool.privacy_agreement_on_file,
+        "privacy_agreement_expires_on": tool.privacy_agreement_expires_on.isoformat()
+        if tool.privacy_agreement_expires_on
+        else "",
+        "privacy_agreement_url": tool.privacy_agreement_url,
+        "decided_as": tool.decided_as,
+        # A School Board decision is the Board's, not the person who recorded it.
+        "decided_by": (decided_by.full_name or decided_by.email)
+        if decided_by is not None and tool.decided_as != "school_board"
+        else "",
+        "decided_on": tool.decided_on.isoformat() if tool.decided_on else "",
+    }
+
+
+def published_technology_notice(district: District, school_year: int | None = None) -> TechnologyNotice | None:
+    """The notice published for `school_year`, or the latest published one (None: none published)."""
+    notices = TechnologyNotice.objects.filter(district=district).select_related("district", "published_by")
+    if school_year is not None:
+        notices = notices.filter(school_year=school_year)
+    return notices.order_by("-school_year").first()
+
+
+def technology_notice_published(district: District, school_year: int) -> bool:
+    return TechnologyNotice.objects.filter(district=district, school_year=school_year).exists()
+
+
+@dataclass(frozen=True)
+class NoticeChange:
+    """A provider that joined or left the list after the notice was published, and when."""
+
+    name: str
+    added: bool
+    on: datetime.date
+
+
+def technology_notice_changes(notice: TechnologyNotice) -> list[NoticeChange]:
+    """The list now against the list as published: providers added or removed since, each dated by
+    the tool's history (its last change after publication), oldest first (two queries)."""
+    published = {int(str(entry["tool_id"])): str(entry["name"]) for entry in notice.entries}
+    current = dict(technology_notice_tools(notice.district).values_list("pk", "name"))
+    added = {pk: name for pk, name in current.items() if pk not in published}
+    removed = {pk: name for pk, name in published.items() if pk not in current}
+    if not added and not removed:
+        return []
+    changed_on = dict(
+        Tool.history.filter(id__in=[*added, *removed], history_date__gt=notice.published_at)
+        .values("id")
+        .annotate(last=Max("history_date"))
+        .values_list("id", "last")
+    )
+    zone = zoneinfo.ZoneInfo(notice.district.time_zone)
+
+    def day(pk: int) -> datetime.date:
+        when = changed_on.get(pk) or notice.published_at  # deleted without history: no later date known
+        return timezone.localtime(when, zone).date()
+
+    changes = [NoticeChange(name, True, day(pk)) for pk, name in added.items()]
+    changes += [NoticeChange(name, False, day(pk)) for pk, name in removed.items()]
+    return sorted(changes, key=lambda change: (change.on, change.name.lower()))

@@ -8,16 +8,18 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Approver, District, User
+from accounts.models import Approver, District, Guardian, StudentGuardian, User
 from core.history import attribute
-from core.notify import notify_requester
-from tools import access
+from core.languages import supported
+from core.notify import Notice, notify_many, notify_requester
+from tools import access, selectors
 from tools.models import (
     DECIDED_TOOL_STATUSES,
     USABLE_TOOL_STATUSES,
@@ -26,6 +28,7 @@ from tools.models import (
     Designee,
     LogoPermission,
     Spokesperson,
+    TechnologyNotice,
     Tool,
     ToolRequest,
     ToolRequestStatus,
@@ -122,6 +125,8 @@ TOOL_DETAIL_FIELDS = (
     "minimum_age",
     "privacy_agreement_on_file",
     "privacy_agreement_expires_on",
+    "privacy_agreement_url",
+    "student_data_held",
     "parental_consent_required",
 )
 
@@ -518,3 +523,79 @@ def spokesperson_withdraw(*, acting_user: User, spokesperson: Spokesperson, reas
             attribute(spokesperson, acting_user, "Authorization to speak for the district withdrawn")
             spokesperson.save(update_fields=["withdrawn_on", "withdrawn_by", "withdrawal_reason"])
     return spokesperson
+
+
+# --- The families' technology notice ---------------------------------------------------------------
+
+
+def technology_notice_years(district: District) -> list[int]:
+    """The school years a notice may be published for: this one and the next (a notice due by
+    August 1 is published before the school year starts)."""
+    this = district.school_year_for()
+    return [this.start_year, this.next().start_year]
+
+
+def technology_notice_publish(*, acting_user: User, district: District, school_year: int) -> TechnologyNotice:
+    """The director publishes the notice of `school_year`: the approved providers holding student
+    data as they stand now, kept as published, on the district's public page. Publishing again
+    replaces the list (and its date); the history keeps who published when."""
+    if not access.can_publish_technology_notice(acting_user, district):
+        raise PermissionDenied
+    if school_year not in technology_notice_years(district):
+        raise ValidationError({"school_year": _("Choose this school year or the next.")})
+    with transaction.atomic():
+        # One publication at a time per district: two directors publishing at once write one row.
+        District.objects.select_for_update().filter(pk=district.pk).exists()
+        notice = TechnologyNotice.objects.filter(district=district, school_year=school_year).first()
+        again = notice is not None
+        if notice is None:
+            notice = TechnologyNotice(district=district, school_year=school_year)
+        tools = selectors.technology_notice_tools(district)
+        notice.entries = [selectors.technology_notice_entry(tool) for tool in tools]
+        notice.published_at = timezone.now()
+        notice.published_by = acting_user
+        attribute(notice, acting_user, "Published again" if again else "Published")
+        notice.save()
+    return notice
+
+
+# How many guardians' e-mails are claimed per statement batch.
+FAMILY_BATCH = 2000
+
+
+def technology_notice_families(district: District) -> QuerySet[Guardian]:
+    """Each current parent or guardian of an active student of the district with an e-mail address, once."""
+    links = StudentGuardian.objects.filter(
+        guardian=OuterRef("pk"), ended_on__isnull=True, student__active=True, student__district=district
+    )
+    return Guardian.objects.filter(district=district, active=True).exclude(email="").filter(Exists(links))
+
+
+def technology_notice_send_to_families(*, acting_user_id: int, notice_id: int) -> int:
+    """Owe each family with an e-mail address the notice's address, in their language, through the
+    reminder log: once per guardian and school year however often it is sent (a Celery task calls
+    this with ids). Returns how many e-mails were newly owed."""
+    acting_user = User.objects.select_related("district").get(pk=acting_user_id)
+    notice = TechnologyNotice.objects.select_related("district").get(pk=notice_id)
+    district = notice.district
+    if not access.can_publish_technology_notice(acting_user, district):
+        raise PermissionDenied
+    path = notice.public_path()
+    families = technology_notice_families(district).order_by("pk").values_list("pk", "preferred_language")
+    with transaction.atomic():
+        owed = notify_many(
+            Notice(
+                kind="technology_notice_to_family",
+                district_id=district.pk,
+                recipient_id=None,
+                guardian_id=guardian_id,
+                object_key=f"technology_notice:{notice.pk}",
+                period=str(notice.school_year),
+                path=f"{path}&language={supported(language) or settings.LANGUAGE_CODE}",
+            )
+            for guardian_id, language in families.iterator(chunk_size=FAMILY_BATCH)
+        )
+        notice.sent_to_families_at, notice.sent_to_families_by = timezone.now(), acting_user
+        attribute(notice, acting_user, "Sent to families")
+        notice.save(update_fields=["sent_to_families_at", "sent_to_families_by"])
+    return owed

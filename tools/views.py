@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,15 +20,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import scope_for
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Approver, District, School, ToolListVisibility, User
+from accounts.models import Approver, District, School, SchoolYear, ToolListVisibility, User
 from core.csv_response import csv_response
 from core.forms import SearchForm
 from core.history import history_page_number as page_number
+from core.languages import supported
 from core.refusals import add_refusal, require, show_refusal
+from core.tasks import enqueue
 from tools import access, history, selectors, services
 from tools.forms import (
     DesigneeForm,
@@ -45,7 +49,8 @@ from tools.forms import (
     powers_open_to_designees,
 )
 from tools.logo import in_sentence, logo_grant, logo_section, logo_withdraw
-from tools.models import ApprovalPower, Designee, Tool, ToolRequest, ToolRequestStatus, ToolStatus
+from tools.models import ApprovalPower, Designee, TechnologyNotice, Tool, ToolRequest, ToolRequestStatus, ToolStatus
+from tools.tasks import send_technology_notice_to_families
 
 PAGE_SIZE = 50
 SHORT_LIST = 50  # rows of the secondary lists on a page (a request's history, earlier designees)
@@ -94,6 +99,7 @@ def tool_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": Paginator(tools, PAGE_SIZE).get_page(request.GET.get("page")),
             "counts": counts,
             "can_maintain": can_maintain,
+            "can_see_notice": district is not None and access.can_see_technology_notice(user, district),
             "can_request": access.can_request_tool(user),
             "export_query": request.GET.urlencode(),
             "district": district,
@@ -154,6 +160,154 @@ def public_tool_list(request: HttpRequest, slug: str) -> HttpResponse:
         tools = tools.filter(name__icontains=query.strip())
     page = Paginator(tools, 100).get_page(request.GET.get("page"))
     return render(request, "tools/public_tool_list.html", {"district": district, "page": page, "query": query})
+
+
+# --- The families' technology notice ---------------------------------------------------------------
+
+# Who approved a provider, in the reader's language (the notice keeps the DecidedAs value).
+DECIDED_AS_WORDS = {
+    "superintendent": gettext_lazy("The Superintendent"),
+    "designee": gettext_lazy("The Superintendent's designee"),
+    "school_board": gettext_lazy("The School Board"),
+}
+
+
+def _notice_entries(entries: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The published entries with their dates as dates and the approver in words."""
+    return [
+        {
+            **entry,
+            "decided_as_words": DECIDED_AS_WORDS.get(str(entry.get("decided_as", "")), ""),
+            "decided_on": _iso_date(entry.get("decided_on")),
+            "privacy_agreement_expires_on": _iso_date(entry.get("privacy_agreement_expires_on")),
+        }
+        for entry in entries
+    ]
+
+
+def _iso_date(value: object) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def public_technology_notice(request: HttpRequest, slug: str) -> HttpResponse:
+    """Families read the providers holding their children's data, as the director published the notice
+    (the latest year, or `?year=`), and what changed on the list since. `?language=` (the e-mails'
+    links) keeps the family's language in the switch's cookie and drops it from the address."""
+    if language := supported(str(request.GET.get("language", ""))):
+        query = request.GET.copy()
+        del query["language"]
+        response = redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+        return response
+    district = District.objects.filter(slug=slug).first()
+    year = str(request.GET.get("year", ""))
+    if district is None or (year and not year.isdigit()):
+        raise Http404
+    notice = selectors.published_technology_notice(district, int(year) if year else None)
+    if notice is None:
+        raise Http404
+    return render(
+        request,
+        "tools/public_technology_notice.html",
+        {
+            "district": district,
+            "notice": notice,
+            "entries": _notice_entries(notice.entries),
+            "changes": selectors.technology_notice_changes(notice),
+        },
+    )
+
+
+def _notice_district(request: AuthenticatedHttpRequest) -> District:
+    district = request.user.district
+    if district is None or not access.can_see_technology_notice(request.user, district):
+        raise PermissionDenied
+    return district
+
+
+@login_required
+def technology_notice(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The director's page: the providers the notice lists today, each year's publication, and the
+    changes since; publishing and sending to families."""
+    district = _notice_district(request)
+    years = services.technology_notice_years(district)
+    notices = {
+        notice.school_year: notice
+        for notice in TechnologyNotice.objects.filter(district=district, school_year__in=years).select_related(
+            "published_by", "sent_to_families_by", "district"
+        )
+    }
+    published = [
+        {"notice": notice, "changes": selectors.technology_notice_changes(notice)}
+        for notice in (notices.get(year) for year in years)
+        if notice is not None
+    ]
+    return render(
+        request,
+        "tools/technology_notice.html",
+        {
+            "district": district,
+            "tools": list(selectors.technology_notice_tools(district)),
+            "years": [
+                {
+                    "year": school_year,
+                    "due_on": district.technology_notice_due_on(school_year),
+                    "notice": notices.get(school_year.start_year),
+                }
+                for school_year in (SchoolYear(year, district.school_year_start_month) for year in years)
+            ],
+            "published": published,
+            "can_publish": access.can_publish_technology_notice(request.user, district),
+        },
+    )
+
+
+def _chosen_year(request: AuthenticatedHttpRequest) -> int | None:
+    year = str(request.POST.get("school_year", ""))
+    return int(year) if year.isdigit() else None
+
+
+@require_POST
+@login_required
+def technology_notice_publish(request: AuthenticatedHttpRequest) -> HttpResponse:
+    district = _notice_district(request)
+    require(access.can_publish_technology_notice(request.user, district))
+    year = _chosen_year(request)
+    try:
+        notice = services.technology_notice_publish(
+            acting_user=request.user, district=district, school_year=year if year is not None else 0
+        )
+    except ValidationError as error:
+        show_refusal(request, error)
+        return redirect("tools:technology_notice")
+    messages.success(
+        request,
+        _("The %(year)s technology notice is published on the district's public page.") % {"year": notice.year.label},
+    )
+    return redirect("tools:technology_notice")
+
+
+@require_POST
+@login_required
+def technology_notice_send(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Queues the e-mails to the families (a task: a district's families are many)."""
+    district = _notice_district(request)
+    require(access.can_publish_technology_notice(request.user, district))
+    year = _chosen_year(request)
+    notice = selectors.published_technology_notice(district, year) if year is not None else None
+    if notice is None:
+        messages.error(request, _("Publish the notice before sending it to families."))
+    elif enqueue(send_technology_notice_to_families, notice.pk, request.user.pk):
+        messages.success(
+            request,
+            _(
+                "The notice is on its way to every parent or guardian with an e-mail address, in their language "
+                "(each once a school year)."
+            ),
+        )
+    else:
+        messages.error(request, _("The e-mails could not be queued just now. Try again in a few minutes."))
+    return redirect("consent:family_links" if request.POST.get("from") == "families" else "tools:technology_notice")
 
 
 # --- One tool -----------------------------------------------------------------------------------

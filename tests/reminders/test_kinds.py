@@ -134,6 +134,7 @@ def test_every_kind_has_its_email(world, cycle, account, today, settings):
     """Plan one of each kind, then send them all: every template trio exists and renders."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     world.district.min_account_administrators = 2  # the account has one: short of administrators
+    world.district.technology_notice_deadline = "days_after_start"  # due July 31, not published
     world.district.save()
     disclosure_return(acting_user=world.director, disclosure=file_none(world.principal, cycle), comment="Add the URL.")
     ToolFactory(district=world.district, next_review_on=TODAY, privacy_agreement_on_file=True,
@@ -180,6 +181,11 @@ def test_every_kind_has_its_email(world, cycle, account, today, settings):
         acting_user=world.director, students=[child], school_year=2026, scopes=active_scopes(world.district)
     )
     services.reminders_deliver(services.reminders_take_for_queue())
+    # The technology notice, published once its reminder went out, then sent to the families.
+    notice = tool_services.technology_notice_publish(
+        acting_user=world.director, district=world.district, school_year=2026
+    )
+    tool_services.technology_notice_send_to_families(acting_user_id=world.director.pk, notice_id=notice.pk)
     with time_machine.travel(datetime.datetime(2026, 12, 20, 15, tzinfo=datetime.UTC), tick=False):
         services.reminders_plan(today=datetime.date(2026, 12, 20), districts=[world.district])
         services.reminders_deliver(services.reminders_take_for_queue())

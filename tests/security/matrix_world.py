@@ -287,7 +287,10 @@ def _place(key: str, name: str) -> Place:
         for person in [*personas.values(), teacher, other_teacher]
     }
 
-    tool = ToolFactory(district=district, name="Seesaw", parental_consent_required=True)
+    tool = ToolFactory(
+        district=district, name="Seesaw", parental_consent_required=True, student_data_held="Names and journals."
+    )
+    tool_services.technology_notice_publish(acting_user=director, district=district, school_year=2026)
 
     def authorized(by: User, club: Program) -> Authorization:
         authorization = authorization_services.authorization_request(

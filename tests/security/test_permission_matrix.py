@@ -488,6 +488,14 @@ PAGES: dict[str, Page] = {
     "tools:public_tool_list": on(
         "district", own_district=public(), other_district=public(), unpublished=public(NOT_FOUND)
     ),
+    # The families' technology notice: published by the director, followed by district leadership; its
+    # public page shows a district's published notice to anyone (none published: 404).
+    "tools:public_technology_notice": on(
+        "district", own_district=public(), other_district=public(), unpublished=public(NOT_FOUND)
+    ),
+    "tools:technology_notice": page(only(DIR, SUP, COM)),
+    "tools:technology_notice_publish": page(only(DIR), method=POST),
+    "tools:technology_notice_send": page(only(DIR), method=POST),
     "tools:request_list": page(everyone()),
     "tools:request_new": page(everyone()),
     "tools:request_detail": on(

@@ -19,7 +19,7 @@ from tests.factories import SocialAccountFactory, ToolFactory, ToolRequestFactor
 from tests.pages import fetch, queries_for
 from tools import services as tool_services
 from tools import urls as tool_urls
-from tools.models import Designee, Spokesperson, Tool, ToolLogoPermission, ToolRequest
+from tools.models import Designee, Spokesperson, TechnologyNotice, Tool, ToolLogoPermission, ToolRequest
 
 LOGIN = "/account/login/"
 HUGE = "99999999999999999999"
@@ -75,6 +75,8 @@ def subjects(world, today, colleague) -> Subjects:
     grant(world.superintendent, tool)
     account = SocialAccountFactory(school=world.school, display_name="North High")
     grant(world.superintendent, account)
+    for director, district in ((world.director, world.district), (world.foreign_director, world.other_district)):
+        tool_services.technology_notice_publish(acting_user=director, district=district, school_year=2026)
     return Subjects(
         tool=tool,
         tool_request=ToolRequestFactory(
@@ -127,6 +129,9 @@ POST_STATUS = {
     # Speaking for the district: the Superintendent (or a designee for it; nobody is designated here).
     "tools:spokesperson_grant": row(302, 403, 302, 403, 403, 403, 403, 403, 403),
     "tools:spokesperson_withdraw": row(302, 403, 302, 403, 403, 403, 403, 403, 403),
+    # The families' technology notice: each director publishes and sends their own district's.
+    "tools:technology_notice_publish": row(302, 302, 403, 403, 403, 403, 403, 403, 302),
+    "tools:technology_notice_send": row(302, 302, 403, 403, 403, 403, 403, 403, 302),
     "registry:account_logo": ACCOUNT_LOGO,
     "registry:account_logo_withdraw": ACCOUNT_LOGO,
 }
@@ -155,6 +160,8 @@ def url_for(name: str, s: Subjects, world) -> str:
     if name in ("tools:tool_list", "tools:tool_export", "tools:tool_new", "tools:request_list", "tools:request_new"):
         return reverse(name)
     if name in ("tools:designee_list", "tools:designee_add", "tools:spokesperson_grant", "tools:spokesperson_withdraw"):
+        return reverse(name)
+    if name in ("tools:technology_notice_publish", "tools:technology_notice_send"):
         return reverse(name)
     return reverse(name, args=[s.tool.pk])
 
@@ -189,6 +196,8 @@ def post_data(name: str, s: Subjects, world) -> dict:
             "granted_on": "2026-11-20",
         },
         "tools:spokesperson_withdraw": {"spokesperson": s.spokesperson.pk, "reason": "Left the role."},
+        "tools:technology_notice_publish": {"school_year": "2026"},
+        "tools:technology_notice_send": {"school_year": "2026"},
         "registry:account_logo": LOGO_GRANT,
         "registry:account_logo_withdraw": {"reason": "The logo changed."},
     }.get(name, {})
@@ -202,6 +211,7 @@ def snapshot() -> tuple:
         tuple(ToolLogoPermission.objects.order_by("pk").values_list("pk", "withdrawn_on")),
         tuple(AccountLogoPermission.objects.order_by("pk").values_list("pk", "withdrawn_on")),
         tuple(Spokesperson.objects.order_by("pk").values_list("pk", "withdrawn_on")),
+        TechnologyNotice.history.count(),  # each publication and each sending to families is a history entry
     )
 
 
@@ -210,7 +220,8 @@ def tool_url_names() -> set[str]:
 
 
 def test_it_posts_to_every_tools_action():
-    actions = {name for name in tool_url_names() if not name.endswith(("_list", "_detail", "_export"))}
+    pages = ("_list", "_detail", "_export", "technology_notice")  # technology_notice: the notice's two pages
+    actions = {name for name in tool_url_names() if not name.endswith(pages)}
 
     assert {name for name in POST_STATUS if name.startswith("tools:")} == actions
 
