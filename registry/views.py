@@ -15,12 +15,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access as directory_access
+from accounts import pickers
 from accounts import selectors as account_selectors
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import District, User
+from accounts.models import District, Program, User
 from core.counted import counted
 from core.csv_response import csv_response
 from core.forms import SearchForm
@@ -467,3 +468,17 @@ def public_directory(request: HttpRequest, slug: str) -> HttpResponse:
         accounts = selectors.account_search(accounts, query)
     page = Paginator(accounts, 100).get_page(request.GET.get("page"))
     return render(request, "registry/public_directory.html", {"district": district, "page": page, "query": query})
+
+
+@login_required
+@require_safe
+def pick_program(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Clubs, teams and programs of the schools the user sees, by name (the account form's picker)."""
+    query = pickers.picker_query(request)
+    programs = account_selectors.account_programs(
+        Program.objects.filter(school__in=directory_access.visible_schools(request.user))
+    )
+    found = pickers.first_suggestions(
+        programs, query, account_selectors.program_picker_search, pickers.program_suggestion
+    )
+    return pickers.picker_response(request, title=_("Find a club, team or program"), query=query, suggestions=found)
