@@ -66,7 +66,7 @@ def student_suggestion(student: Student) -> Suggestion:
 
 
 def school_suggestion(school: School) -> Suggestion:
-    return Suggestion(value=school.name, name=school.name, details=school.code)
+    return Suggestion(value=selectors.school_label(school), name=school.name, details=school.code)
 
 
 def program_suggestion(program: Program) -> Suggestion:
@@ -94,7 +94,7 @@ def school_picker_field(**kwargs: Any) -> PickerField[School]:
     return PickerField(
         queryset=School.objects.none(),
         exact=selectors.school_picker_exact,
-        text_of=lambda school: school.name,
+        text_of=selectors.school_label,
         url=reverse_lazy("pick_schools"),
         **kwargs,
     )

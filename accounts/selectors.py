@@ -262,9 +262,20 @@ def school_picker_search(queryset: QuerySet[School], query: str) -> QuerySet[Sch
     return _best_first(found, query, ("name",), "name")
 
 
+def school_label(school: School) -> str:
+    """What a school picker puts in its field: the name, and the school code when it has one (two schools
+    of a district may share a name, never a code)."""
+    return f"{school.name} ({school.code})" if school.code else school.name
+
+
 def school_picker_exact(queryset: QuerySet[School], text: str) -> QuerySet[School]:
+    """`Name (code)` as the picker writes it, the name alone, or the code alone."""
     text = " ".join(text.split())
-    return queryset.filter(active=True).filter(Q(name__iexact=text) | Q(code__iexact=text) & ~Q(code=""))
+    active = queryset.filter(active=True)
+    name, bracket, code = text.rpartition(" (")
+    if bracket and code.endswith(")") and code[:-1]:
+        return active.filter(name__iexact=name, code__iexact=code[:-1])
+    return active.filter(Q(name__iexact=text) | Q(code__iexact=text) & ~Q(code=""))
 
 
 PROGRAM_SCHOOL_SEPARATOR = " — "

@@ -113,6 +113,9 @@ class PickerInput(forms.TextInput):
         )
 
 
+MAX_PICKED_TEXT = 500  # longer than any e-mail address or name with its school
+
+
 class PickerField(forms.ModelChoiceField[_Model]):
     """One row of `queryset` chosen by its text: the picker's suggestion, an e-mail address or an exact
     name typed by hand. `exact(queryset, text)` finds it; several found or none is an error that names
@@ -149,10 +152,12 @@ class PickerField(forms.ModelChoiceField[_Model]):
         text = " ".join(str(value or "").split())
         if not text or self.queryset is None:
             return None
+        details = {"field": str(self.label or ""), "text": text[:100]}
+        if "\x00" in text or len(text) > MAX_PICKED_TEXT:  # nothing is named so (and PostgreSQL refuses NUL)
+            raise forms.ValidationError(str(self.not_found), code="invalid_choice", params=details)
         found = list(self.exact(self.queryset, text)[:2])
         if not found and text.isdigit():  # the row's key, as a form sent by a script or an older page has it
             found = list(self.queryset.filter(pk=int(text))[:1])
-        details = {"field": str(self.label or ""), "text": text[:100]}
         if len(found) > 1:
             raise forms.ValidationError(
                 gettext_lazy("%(field)s: more than one matches “%(text)s”; choose from the suggestions or type more."),

@@ -5,9 +5,12 @@ to the suggestion, Enter to choose it, and send the form. The box is a WAI-ARIA 
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from registry.models import AccountAdministrator
+from tests.browser.axe import violations
 from tests.browser.test_keyboard_journeys import sign_in_by_keyboard, tab_to
 from tests.factories import AdministratorFactory, SocialAccountFactory, staff_at
 
@@ -64,3 +67,35 @@ def test_escape_closes_the_suggestions_and_keeps_what_was_typed(world, visitors)
 
     expect(page.get_by_role("listbox")).to_be_hidden()
     expect(box).to_have_value("moreau")
+
+
+def test_the_open_suggestions_and_the_picker_page_meet_wcag_2_1_aa(world, chromium, live_server, settings):
+    account = SocialAccountFactory(school=world.school)
+    AdministratorFactory(account=account, user=world.staff, role="primary")
+    staff_at(world.school, email="ysolde.moreau@north.example.org", first_name="Ysolde", last_name="Moreau")
+    client = Client()
+    client.force_login(world.director)
+    context = chromium.new_context(base_url=live_server.url, bypass_csp=True, locale="en-US")
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    found = []
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"/registry/accounts/{account.pk}/")
+        page.get_by_role("combobox", name="Designate a staff member").fill("ysol")
+        page.get_by_role("combobox", name="Designate a staff member").press("ArrowDown")
+        expect(page.get_by_role("listbox").get_by_role("option")).to_have_count(1)
+        found += [f"suggestions at {width}px: {problem}" for problem in violations(page)]
+        page.goto(reverse("pick_staff") + "?q=moreau")
+        found += [f"picker page at {width}px: {problem}" for problem in violations(page)]
+    context.close()
+
+    assert found == []

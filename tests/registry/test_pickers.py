@@ -7,7 +7,14 @@ from django.urls import reverse
 
 from accounts.models import ProgramKind
 from registry.models import SocialAccount
-from tests.factories import AdministratorFactory, ProgramFactory, SocialAccountFactory, platform, staff_at
+from tests.factories import (
+    AdministratorFactory,
+    ProgramFactory,
+    SchoolFactory,
+    SocialAccountFactory,
+    platform,
+    staff_at,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +144,18 @@ def test_the_administrator_box_is_a_combobox_that_asks_the_staff_picker(client, 
 
     assert 'role="combobox"' in page and 'aria-controls="id_email-options"' in page
     assert f'data-picker-url="{reverse("pick_staff")}"' in page and 'role="listbox"' in page
+
+
+def test_a_school_is_chosen_by_name_or_by_name_and_code_when_two_share_the_name(client, world):
+    world.school.code = "0101"
+    world.school.save()
+    SchoolFactory(district=world.district, name="North High", code="0202")
+    client.force_login(world.staff)
+    data = request_data(world, owner_kind="school", program="", school="North High")
+
+    shared = client.post(reverse("registry:account_request"), data)
+    picked = client.post(reverse("registry:account_request"), {**data, "school": "North High (0101)"})
+
+    assert "School: more than one matches “North High”" in shared.text
+    assert picked.status_code == 302
+    assert SocialAccount.objects.get().school == world.school
