@@ -49,7 +49,7 @@
       if (number !== asked) return;
       const holder = document.createElement("template");
       holder.innerHTML = html;
-      const list = holder.content.querySelector("ul");
+      const list = holder.content.querySelector("ul[data-picker-message]");
       if (!list) return;
       listbox.replaceChildren();
       Array.from(list.querySelectorAll('[role="option"]')).forEach(function (option, i) {

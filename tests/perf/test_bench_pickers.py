@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -109,8 +110,9 @@ def run_load(port: int, targets: list[dict]) -> dict:
         pytest.fail(f"load.py printed no report (exit {finished.returncode}):\n{finished.stderr[-3000:]}")
 
 
-def count_queries(built: LargestDistrict) -> dict[str, int]:
-    """Each address's queries per request, as a returning reader pays them (the second load)."""
+def count_queries(built: LargestDistrict, plans: dict[str, str] | None = None) -> dict[str, int]:
+    """Each address's queries per request, as a returning reader pays them (the second load). With `plans`,
+    also what PostgreSQL does for the slowest of them: its time and the trigram indexes it reads."""
     counts: dict[str, int] = {}
     for address in ADDRESSES:
         client = Client(headers=HEADERS)
@@ -120,6 +122,15 @@ def count_queries(built: LargestDistrict) -> dict[str, int]:
             answer = client.get(address.path)
         assert answer.status_code == 200, (address.label, answer.status_code)
         counts[address.label] = len(captured)
+        if plans is not None and address.label != PLAIN:
+            slowest = max(captured.captured_queries, key=lambda query: float(query["time"]))["sql"]
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {slowest}")
+                plan = cursor.fetchone()[0][0]
+            used = sorted(set(re.findall(r'"Index Name": "(\w+_trgm)"', json.dumps(plan))))
+            plans[address.label] = (
+                f"{plan['Execution Time']:7.1f} ms in the database, {', '.join(used) or 'no trigram index'}"
+            )
     return counts
 
 
@@ -197,7 +208,11 @@ def test_pickers_at_the_largest_district(tmp_path):
         print(f"  {address.label:<28} p95 {p95:7.1f} ms = plain + {p95 - plain:6.1f} ms ({p95 / plain:4.1f}x), "
               f"{verdict} {TARGET_MS:g} ms")  # fmt: skip
 
-    before = count_queries(built)
+    plans: dict[str, str] = {}
+    before = count_queries(built, plans)
+    print("\n  The slowest query of each picker, as PostgreSQL runs it (EXPLAIN ANALYZE):")
+    for label, plan in plans.items():
+        print(f"  {label:<28} {plan}")
     added = grow(built)
     after = count_queries(built)
     print(f"\n  Queries per request, at the built size and with {added['staff']:,} staff, {added['students']:,} "
