@@ -96,6 +96,7 @@ def school_picker_field(**kwargs: Any) -> PickerField[School]:
         exact=selectors.school_picker_exact,
         text_of=selectors.school_label,
         url=reverse_lazy("pick_schools"),
+        accepts_key=True,
         **kwargs,
     )
 
@@ -106,6 +107,7 @@ def program_picker_field(*, url: str | Promise, **kwargs: Any) -> PickerField[Pr
         exact=selectors.program_picker_exact,
         text_of=selectors.program_label,
         url=url,
+        accepts_key=True,
         **kwargs,
     )
 

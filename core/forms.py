@@ -130,12 +130,14 @@ class PickerField(forms.ModelChoiceField[_Model]):
         text_of: Callable[[_Model], str],
         url: str | Promise = "",
         not_found: str | Promise = "",
+        accepts_key: bool = False,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("widget", PickerInput(url=url))
         super().__init__(queryset=queryset, **kwargs)
         self.exact = exact
         self.text_of = text_of
+        self.accepts_key = accepts_key  # digits alone may also be the row's key (where a select sent it)
         self.not_found = not_found or gettext_lazy("%(field)s: nothing you may choose matches “%(text)s”.")
 
     def prepare_value(self, value: Any) -> Any:
@@ -156,7 +158,7 @@ class PickerField(forms.ModelChoiceField[_Model]):
         if "\x00" in text or len(text) > MAX_PICKED_TEXT:  # nothing is named so (and PostgreSQL refuses NUL)
             raise forms.ValidationError(str(self.not_found), code="invalid_choice", params=details)
         found = list(self.exact(self.queryset, text)[:2])
-        if not found and text.isdigit():  # the row's key, as a form sent by a script or an older page has it
+        if not found and self.accepts_key and text.isdigit():  # the key, as the select this replaced sent it
             found = list(self.queryset.filter(pk=int(text))[:1])
         if len(found) > 1:
             raise forms.ValidationError(
@@ -167,9 +169,6 @@ class PickerField(forms.ModelChoiceField[_Model]):
         if not found:
             raise forms.ValidationError(str(self.not_found), code="invalid_choice", params=details)
         return found[0]
-
-    def validate(self, value: Any) -> None:
-        forms.Field.validate(self, value)
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return str(self.prepare_value(initial) or "") != " ".join(str(data or "").split())

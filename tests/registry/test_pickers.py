@@ -159,3 +159,12 @@ def test_a_school_is_chosen_by_name_or_by_name_and_code_when_two_share_the_name(
     assert "School: more than one matches “North High”" in shared.text
     assert picked.status_code == 302
     assert SocialAccount.objects.get().school == world.school
+
+
+def test_a_person_is_never_chosen_by_their_key(client, world, programs):
+    colleague = staff_at(world.school, email="y.moreau@north.example.org", first_name="Ysolde", last_name="Moreau")
+    client.force_login(world.staff)
+
+    response = client.post(reverse("registry:account_request"), request_data(world, backup_administrator=colleague.pk))
+
+    assert response.status_code == 200 and not SocialAccount.objects.exists()
