@@ -192,18 +192,20 @@ def _picker_words(query: str) -> list[str]:
     return [word for word in query.split()[:5] if word]
 
 
-def _word_lookup(word: str) -> str:
-    """Three letters or more: anywhere in the name (a trigram index on PostgreSQL); fewer: the start
-    of it, which the same index answers from its word-start trigrams."""
-    return "icontains" if len(word) >= 3 else "istartswith"
+def _word_condition(column: str, word: str) -> Q:
+    """Three letters or more: anywhere in the column (a trigram index on PostgreSQL answers it); fewer: the
+    start of one of its words ("hi" finds North High), which the same index answers from its word-start
+    trigrams."""
+    if len(word) >= 3:
+        return Q(**{f"{column}__icontains": word})
+    return Q(**{f"{column}__istartswith": word}) | Q(**{f"{column}__icontains": f" {word}"})
 
 
 def _matching(queryset: QuerySet[_M], query: str, columns: tuple[str, ...]) -> QuerySet[_M]:
     for word in _picker_words(query):
-        lookup = _word_lookup(word)
         condition = Q()
         for column in columns:
-            condition |= Q(**{f"{column}__{lookup}": word})
+            condition |= _word_condition(column, word)
         queryset = queryset.filter(condition)
     return queryset
 
