@@ -158,9 +158,28 @@ def can_read_staff_directory(user: User) -> bool:
     return scope.is_superuser or bool(scope.district_ids(DISTRICT_READERS)) or bool(scope.school_ids({Role.PRINCIPAL}))
 
 
+def visible_memberships(user: User | AnonymousUser) -> QuerySet[Membership]:
+    """The roles of the staff the user may see (ending one still needs can_manage_directory)."""
+    return Membership.objects.filter(user__in=visible_staff(user).values("pk"))
+
+
 def can_manage_directory(user: User, district: District) -> bool:
     scope = scope_for(user)
     return scope.is_superuser or scope.has_district_role(district.pk, DIRECTORY_MANAGERS)
+
+
+def can_remind(user: User, member: User) -> bool:
+    """Who may send a staff member their reminder of what they owe now: the district's director and
+    superintendent, and the principal of a school the member currently works at."""
+    if member.district_id is None or not member.is_active:
+        return False
+    scope = scope_for(user)
+    if scope.is_superuser or scope.has_district_role(member.district_id, POLICY_EDITORS):
+        return True
+    schools = scope.school_ids({Role.PRINCIPAL})
+    return (
+        bool(schools) and Membership.objects.filter(user=member, school_id__in=schools, ended_on__isnull=True).exists()
+    )
 
 
 def can_edit_policy(user: User, district: District) -> bool:

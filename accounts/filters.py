@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from accounts import selectors
-from accounts.models import District, School, Student, User
+from accounts.models import District, Membership, Role, School, Student, User
 from core.forms import LongSelect, field_of
 
 
@@ -78,3 +78,24 @@ class StudentFilter(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet[Student], name: str, value: str) -> QuerySet[Student]:
         return selectors.student_search(queryset, value)
+
+
+class MembershipFilter(django_filters.FilterSet):
+    """The current roles of a district, by role, school or person (the roles list)."""
+
+    q = django_filters.CharFilter(label="Search", method="search")
+    role = django_filters.ChoiceFilter(
+        choices=Role.choices, empty_label="Any role", widget=forms.Select(attrs={"class": "form-select"})
+    )
+    school = _school_filter()
+
+    class Meta:
+        model = Membership
+        fields = ["q", "role", "school"]
+
+    def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self.filters, "school", django_filters.ModelChoiceFilter).queryset = schools
+
+    def search(self, queryset: QuerySet[Membership], name: str, value: str) -> QuerySet[Membership]:
+        return queryset.filter(user__in=selectors.staff_search(User.objects.all(), value[:100]).values("pk"))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import RESERVED_POWER_FIELDS, District, PolicyDocument, Role, RosterSync, School, User
 from accounts.pickers import staff_picker_field
 from accounts.roster import CONFIRM_DEPARTURES_LABEL
-from core.forms import PickerField, field_of
+from core.forms import LongSelect, PickerField, field_of
 
 
 class PolicyProfileForm(forms.ModelForm[District]):
@@ -92,6 +92,46 @@ class RoleGrantForm(forms.Form):
         queryset=School.objects.none(),
         required=False,
         help_text=_("Required for principals and office clerks."),
+    )
+
+    def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self.fields, "school", forms.ModelChoiceField).queryset = schools
+
+
+class SchoolByHandForm(forms.Form):
+    """A school the roster does not list yet. The service refuses duplicates."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    code = forms.CharField(
+        label=_("School code"),
+        max_length=64,
+        required=False,
+        help_text=_(
+            "The state or SIS school number, as the roster will give it: the next roster import "
+            "matches the school by it (or else by its exact name)."
+        ),
+    )
+
+
+class StaffByHandForm(forms.Form):
+    """A staff member the roster does not list yet. The service refuses an e-mail already in use."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        help_text=_("Their district address: the next roster import matches them by it."),
+    )
+    job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    employee_id = forms.CharField(label=_("Employee id"), max_length=64, required=False)
+    school = forms.ModelChoiceField(
+        label=_("School"),
+        queryset=School.objects.none(),
+        required=False,
+        widget=LongSelect,
+        help_text=_("Where they work; leave empty for district-wide staff."),
     )
 
     def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:

@@ -34,6 +34,16 @@ def staff_source(rows: Q) -> Source:
     )
 
 
+def school_source(rows: Q) -> Source:
+    return Source(
+        model=School,
+        rows=rows,
+        kind="School",
+        name=lambda row: row.name,
+        quiet=QUIET_BY_DEFAULT | {"roster_sourced_id", "entered_by_hand_by"},
+    )
+
+
 def membership_source(rows: Q) -> Source:
     def name(row: Any) -> str:
         return f"{Role(row.role).label if row.role in Role.values else row.role}: {row.audit_person}"
@@ -51,6 +61,10 @@ def membership_source(rows: Q) -> Source:
 def staff_history(member: Any, *, number: int = 1) -> HistoryPage:
     """A staff member's page: their profile and every role they held."""
     return history_page([staff_source(Q(id=member.pk)), membership_source(Q(user_id=member.pk))], number=number)
+
+
+def school_history(school: Any, *, number: int = 1) -> HistoryPage:
+    return history_page([school_source(Q(id=school.pk))], number=number)
 
 
 def district_history(district: Any, *, number: int = 1) -> HistoryPage:

@@ -551,6 +551,14 @@ class School(models.Model):
     code = models.CharField("school code", max_length=64, blank=True, help_text="State or SIS school number.")
     roster_sourced_id = models.CharField(max_length=255, null=True, blank=True, editable=False)  # noqa: DJ001 - NULL: not from the roster, outside the unique key
     active = models.BooleanField(default=True)
+    # Added by a director between roster syncs; the next import matches it (by code, else by name).
+    entered_by_hand_at = models.DateTimeField("entered by hand on", null=True, blank=True, editable=False)
+    entered_by_hand_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    roster_matched_at = models.DateTimeField("matched by the roster on", null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -564,6 +572,11 @@ class School(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("school_detail", args=[self.pk])
+
+    @property
+    def awaiting_roster(self) -> bool:
+        """Entered by hand and not yet matched by a roster import."""
+        return self.entered_by_hand_at is not None and self.roster_matched_at is None
 
 
 class ProgramKind(models.TextChoices):
@@ -655,6 +668,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     invited_at = models.DateTimeField(
         "last invited to sign in", null=True, blank=True, help_text="When the director last sent them an invitation."
     )
+    # Added by a director between roster syncs; the next import matches them by e-mail.
+    entered_by_hand_at = models.DateTimeField("entered by hand on", null=True, blank=True, editable=False)
+    entered_by_hand_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    roster_matched_at = models.DateTimeField("matched by the roster on", null=True, blank=True, editable=False)
 
     objects = UserManager()
     # Who changed someone's supervisor or dates matters: it decides who receives their disclosure.
@@ -686,6 +705,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_absolute_url(self) -> str:
         return reverse("staff_detail", args=[self.pk])
+
+    @property
+    def awaiting_roster(self) -> bool:
+        """Entered by hand and not yet matched by a roster import."""
+        return self.entered_by_hand_at is not None and self.roster_matched_at is None
 
     @property
     def full_name(self) -> str:
@@ -921,6 +945,7 @@ class RosterSource(models.TextChoices):
 ROSTER_COUNT_ENTITIES = (
     "schools",
     "staff",
+    "records entered by hand",  # schools and staff a director added between imports, matched instead of added
     "students",
     "guardians",
     "guardian links",

@@ -9,6 +9,7 @@ import hashlib
 import logging
 import tempfile
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -21,6 +22,8 @@ from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from accounts import access, sign_in
 from accounts.models import (
@@ -44,7 +47,7 @@ from accounts.models import (
     User,
 )
 from accounts.roster import ProgressCallback, RosterRejected, RosterReport, import_roster
-from core import policy
+from core import bulk, policy
 from core.history import attribute, save_attributed
 from core.notify import Notice, notify_many
 
@@ -233,6 +236,31 @@ def membership_end(*, acting_user: User, membership: Membership) -> Membership:
     return membership
 
 
+# Ending several roles at once (a reorganisation, a school closing) is all or nothing: the director
+# sees every refusal, and nothing has changed until the whole list can be ended.
+MEMBERSHIP_END_ALL_OR_NOTHING = True
+
+
+def membership_end_refusal(acting_user: User, membership: Membership) -> str | None:
+    """Why ending this role from the roles list would be refused (None: it would end)."""
+    if not access.can_manage_directory(acting_user, membership.district):
+        return gettext("You may not end this role.")
+    if membership.ended_on is not None:
+        return gettext("This role has already ended.")
+    return None
+
+
+def membership_end_many(*, acting_user: User, memberships: Sequence[Membership]) -> bulk.Result[Membership]:
+    """End each role through membership_end (its rule and its history entry), all or nothing."""
+    return bulk.run(
+        memberships,
+        lambda membership: membership_end(acting_user=acting_user, membership=membership),
+        all_or_nothing=MEMBERSHIP_END_ALL_OR_NOTHING,
+        refused=gettext("You may not end this role."),
+        check=lambda membership: gettext("This role has already ended.") if membership.ended_on else None,
+    )
+
+
 def staff_deactivate(*, acting_user: User, user: User) -> User:
     """Someone left: they can no longer sign in and every role they held ends today."""
     if user.district is None or not access.can_manage_directory(acting_user, user.district):
@@ -267,6 +295,96 @@ def staff_reactivate(*, acting_user: User, user: User) -> User:
         if not Membership.objects.filter(user=user, school=None, role=Role.STAFF, ended_on=None).exists():
             staff = Membership(user=user, district=user.district, role=Role.STAFF, source=MembershipSource.MANUAL)
             save_attributed(staff, acting_user, "Reactivated")
+    return user
+
+
+# --- Entered by hand between roster syncs ---------------------------------------------------
+
+
+def school_create_by_hand(*, acting_user: User, district: District, name: str, code: str = "") -> School:
+    """A school the roster does not list yet (opened mid-year): the next roster import matches it by its
+    state or SIS code, or failing that by its exact name, instead of adding it twice."""
+    if not access.can_manage_directory(acting_user, district):
+        raise PermissionDenied
+    name, code = name.strip(), code.strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the school's name.")})
+    with transaction.atomic():
+        District.objects.select_for_update().filter(pk=district.pk).first()  # one by-hand addition at a time
+        schools = School.objects.filter(district=district)
+        if schools.filter(name__iexact=name).exists():
+            raise ValidationError({"name": _("The district already has a school named %(name)s.") % {"name": name}})
+        if code and schools.filter(code__iexact=code).exists():
+            raise ValidationError(
+                {"code": _("The district already has a school with the code %(code)s.") % {"code": code}}
+            )
+        school = School(
+            district=district,
+            name=name,
+            code=code,
+            entered_by_hand_at=timezone.now(),
+            entered_by_hand_by=acting_user,
+        )
+        save_attributed(school, acting_user, "Entered by hand")
+    return school
+
+
+def staff_create_by_hand(
+    *,
+    acting_user: User,
+    district: District,
+    email: str,
+    first_name: str,
+    last_name: str,
+    job_title: str = "",
+    employee_id: str = "",
+    school: School | None = None,
+) -> User:
+    """A staff member the roster does not list yet (hired between syncs), with the staff role at
+    `school` (district-wide without one). The next roster import matches them by e-mail, whatever its
+    case, and keeps them up to date from then on."""
+    if not access.can_manage_directory(acting_user, district):
+        raise PermissionDenied
+    email = User.objects.normalize_email(email.strip()).lower()
+    employee_id = employee_id.strip()
+    problems: dict[str, str] = {}
+    if not email:
+        problems["email"] = _("Enter their e-mail address.")
+    if not first_name.strip() and not last_name.strip():
+        problems["last_name"] = _("Enter their name.")
+    if school is not None and school.district_id != district.pk:
+        problems["school"] = _("That school belongs to another district.")
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        District.objects.select_for_update().filter(pk=district.pk).first()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                {"email": _("Someone already signs in with the e-mail address %(email)s.") % {"email": email}}
+            )
+        if employee_id and User.objects.filter(district=district, employee_id=employee_id).exists():
+            raise ValidationError(
+                {
+                    "employee_id": _("Employee id %(id)s already belongs to someone in the district.")
+                    % {"id": employee_id}
+                }
+            )
+        user = User(
+            email=email,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            job_title=job_title.strip(),
+            employee_id=employee_id,
+            district=district,
+            entered_by_hand_at=timezone.now(),
+            entered_by_hand_by=acting_user,
+        )
+        user.set_unusable_password()
+        save_attributed(user, acting_user, "Entered by hand")
+        membership = Membership(
+            user=user, district=district, school=school, role=Role.STAFF, source=MembershipSource.MANUAL
+        )
+        save_attributed(membership, acting_user, "Entered by hand")
     return user
 
 

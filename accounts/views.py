@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access, pickers, selectors, services
-from accounts.filters import StaffFilter, StudentFilter
+from accounts.filters import MembershipFilter, StaffFilter, StudentFilter
 from accounts.forms import (
     EmploymentForm,
     PolicyDocumentForm,
@@ -24,8 +24,10 @@ from accounts.forms import (
     RoleGrantForm,
     RosterSyncForm,
     RosterUploadForm,
+    SchoolByHandForm,
     SchoolSearchForm,
     SignInSettingsForm,
+    StaffByHandForm,
 )
 from accounts.history import district_history, staff_history
 from accounts.http import AuthenticatedHttpRequest
@@ -38,6 +40,7 @@ from accounts.models import (
     RosterSync,
     User,
 )
+from core import bulk
 from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.pagination import page_of
@@ -187,14 +190,50 @@ def school_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     if query:
         schools = schools.filter(name__icontains=query)
-    page = page_of(request, selectors.schools_with_counts(schools).order_by("name"), PAGE_SIZE)
-    return render(request, "accounts/school_list.html", {"page": page, "query": query})
+    schools = selectors.schools_with_counts(schools).select_related("entered_by_hand_by").order_by("name")
+    page = page_of(request, schools, PAGE_SIZE)
+    district = request.user.district
+    can_add = district is not None and access.can_manage_directory(request.user, district)
+    return render(request, "accounts/school_list.html", {"page": page, "query": query, "can_add": can_add})
+
+
+def _directory_district(request: AuthenticatedHttpRequest) -> District:
+    """The district whose directory the signed-in director keeps (403 for anyone else)."""
+    district = request.user.district
+    if district is None or not access.can_manage_directory(request.user, district):
+        raise PermissionDenied
+    return district
+
+
+@login_required
+def school_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A school added by hand between roster syncs; the next import matches it instead of adding it twice."""
+    district = _directory_district(request)
+    form = SchoolByHandForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            school = services.school_create_by_hand(
+                acting_user=request.user,
+                district=district,
+                name=form.cleaned_data["name"],
+                code=form.cleaned_data["code"],
+            )
+        except ValidationError as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, _("Added %(school)s by hand.") % {"school": school})
+            return redirect(school)
+    return render(request, "accounts/school_form.html", {"district": district, "form": form})
 
 
 @login_required
 def school_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = access.get_school_for_user(request.user, pk)
-    school = selectors.schools_with_counts(access.visible_schools(request.user)).get(pk=school.pk)
+    school = (
+        selectors.schools_with_counts(access.visible_schools(request.user))
+        .select_related("entered_by_hand_by")
+        .get(pk=school.pk)
+    )
     leaders = (
         Membership.objects.filter(school=school, ended_on__isnull=True)
         .exclude(role="staff")
@@ -231,7 +270,9 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff_filter = StaffFilter(
         data, queryset=access.visible_staff(request.user), schools=schools, district=request.user.district
     )
-    queryset = staff_filter.qs.select_related("district").order_by("last_name", "first_name", "pk")
+    queryset = staff_filter.qs.select_related("district", "entered_by_hand_by").order_by(
+        "last_name", "first_name", "pk"
+    )
     district = request.user.district
     can_invite = district is not None and access.can_manage_directory(request.user, district)
     return render(
@@ -247,6 +288,22 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             and district.disclosure_recipient == DisclosureRecipient.SUPERVISOR,
         },
     )
+
+
+@login_required
+def staff_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A staff member added by hand between roster syncs; the next import matches them by e-mail."""
+    district = _directory_district(request)
+    form = StaffByHandForm(request.POST or None, schools=district.schools.filter(active=True).order_by("name"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.staff_create_by_hand(acting_user=request.user, district=district, **form.cleaned_data)
+        except ValidationError as error:
+            add_refusal(form, error)
+        else:
+            messages.success(request, _("Added %(member)s by hand.") % {"member": member})
+            return redirect(member)
+    return render(request, "accounts/staff_form.html", {"district": district, "form": form})
 
 
 @login_required
@@ -274,6 +331,7 @@ def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "employment_form": employment_form,
             "supervisor_visible": supervisor_visible,
             "can_manage": can_manage,
+            "can_remind": access.can_remind(request.user, member),
             "history": staff_history(member, number=page_number(request)),
         },
     )
@@ -345,6 +403,67 @@ def membership_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request, _("%(member)s is no longer %(membership)s.") % {"member": membership.user, "membership": membership}
     )
     return redirect(membership.user)
+
+
+# --- The roles list, and ending several roles at once (core.bulk) ---------------------------------
+
+ROLE_FILTERS = ("q", "role", "school")
+
+
+def _roles(request: AuthenticatedHttpRequest, data: QueryDict) -> MembershipFilter:
+    """The district's current roles the director may end, filtered as `data` says."""
+    district = request.user.district
+    if district is None or not access.can_manage_directory(request.user, district):
+        raise PermissionDenied
+    current = access.visible_memberships(request.user).filter(district=district, ended_on__isnull=True)
+    return MembershipFilter(
+        data,
+        queryset=current.select_related("user", "school", "district").order_by(
+            "user__last_name", "user__first_name", "role", "pk"
+        ),
+        schools=access.visible_schools(request.user).filter(active=True).order_by("name"),
+    )
+
+
+@login_required
+def membership_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    roles = _roles(request, request.GET)
+    return render(
+        request,
+        "accounts/membership_list.html",
+        {
+            "filter": roles,
+            "page": page_of(request, roles.qs, PAGE_SIZE),
+            "bulk_actions": [(reverse("membership_bulk_end"), _("End the roles…"))],
+            "bulk_filters": [(name, value) for name, value in request.GET.items() if name in ROLE_FILTERS and value],
+        },
+    )
+
+
+@login_required
+def membership_bulk_end(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The roles chosen on the list: which will end (GET), then ending them all or none (POST)."""
+    data = request.POST if request.method == "POST" else request.GET
+    roles = _roles(request, data)
+    context: dict[str, object] = {"back": reverse("membership_list")}
+    try:
+        selection = bulk.selection_from(data, ROLE_FILTERS)
+        memberships = bulk.chosen(
+            selection,
+            matching=roles.qs,
+            visible=access.visible_memberships(request.user).select_related("user", "school", "district"),
+        )
+    except bulk.TooMany as error:
+        return render(request, "accounts/membership_bulk.html", {**context, "refusal": error.message}, status=400)
+    context.update(selection=selection, back=f"{context['back']}?{selection.filter_query()}")
+    if request.method == "POST":
+        context["result"] = services.membership_end_many(acting_user=request.user, memberships=memberships)
+    else:
+        context["preview"] = bulk.preview(
+            memberships, lambda membership: services.membership_end_refusal(request.user, membership)
+        )
+        context["way"] = bulk.way_of(services.MEMBERSHIP_END_ALL_OR_NOTHING)
+    return render(request, "accounts/membership_bulk.html", context)
 
 
 @login_required

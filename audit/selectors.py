@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 
-from accounts.history import district_source, membership_source, policy_document_source, staff_source
+from accounts.history import (
+    district_source,
+    membership_source,
+    policy_document_source,
+    school_source,
+    staff_source,
+)
 from accounts.models import District, SignInEvent
 from authorizations.history import authorization_source
 from consent.history import scope_source
@@ -77,6 +83,7 @@ def district_sources(district: District) -> list[Source]:
     return [
         district_source(Q(id=d)),
         policy_document_source(Q(district_id=d)),
+        school_source(Q(district_id=d)),
         staff_source(Q(district_id=d)),
         membership_source(Q(district_id=d)),
         account_source(Q(district_id=d)),

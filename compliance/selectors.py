@@ -90,17 +90,24 @@ def _section(key: str, title: str, owed: Owed, **link: str) -> Section:
     return Section(key, title, ordered(owed.items), owed.checked, **link)
 
 
-def own_sections(user: User, on: datetime.date) -> list[Section]:
-    """What the person owes themselves, and what comes with their roles other than the dashboards'
-    lists: decisions, pages to see before launch, consent forms (a fixed number of queries)."""
+def own_owed(user: User, on: datetime.date) -> Owed:
+    """What the person owes themselves: their disclosure, the accounts they administer, their classes
+    (the "Yours" part of their home page, and what "Send now" reminds them of)."""
     district = user.district
-    sections: list[Section] = []
     own = Owed()
     if district is not None:
         own.extend(obligations.own_disclosure(user, district, notions.cycle_today(district, on), on))
         own.extend(obligations.administered_accounts(user, district, on))
     own.extend(obligations.own_classes(user, on))
-    sections.append(_section("own", _("Yours"), own))
+    return own
+
+
+def own_sections(user: User, on: datetime.date) -> list[Section]:
+    """What the person owes themselves, and what comes with their roles other than the dashboards'
+    lists: decisions, pages to see before launch, consent forms (a fixed number of queries)."""
+    district = user.district
+    sections: list[Section] = []
+    sections.append(_section("own", _("Yours"), own_owed(user, on)))
     sections.append(_section("requests", _("Your requests"), obligations.own_requests(user, on)))
 
     scope = scope_for(user)

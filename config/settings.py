@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "reminders",
     "dashboards",
     "audit",
+    "evidence",
     "onboarding",
 ]
 
@@ -143,6 +144,7 @@ TEMPLATES = [
                 "registry.context_processors.navigation",
                 "dashboards.context_processors.navigation",
                 "audit.context_processors.navigation",
+                "evidence.context_processors.navigation",
             ],
         },
     },
@@ -246,6 +248,11 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-district-dashboards": {
         "task": "dashboards.tasks.refresh_district_dashboards",
         "schedule": crontab(minute="*/5"),
+    },
+    # Every hour: delete the evidence packs past their keeping time (and queue any the broker lost).
+    "delete-expired-evidence-packs": {
+        "task": "evidence.tasks.delete_expired_evidence_packs",
+        "schedule": crontab(minute=17),
     },
 }
 
@@ -495,6 +502,11 @@ ROSTER_MAX_COMPRESSION_RATIO = env.int("ROSTER_MAX_COMPRESSION_RATIO", default=1
 if not 20 <= ROSTER_MAX_COMPRESSION_RATIO <= 10_000:
     raise ImproperlyConfigured("ROSTER_MAX_COMPRESSION_RATIO must be from 20 to 10000.")
 CONSENT_UPLOAD_MAX_BYTES = env.int("CONSENT_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# Evidence packs (a district's proof of following its policy: a ZIP under MEDIA_ROOT/evidence, never
+# served directly) are deleted this many days after they were built.
+EVIDENCE_PACK_KEEP_DAYS = env.int("EVIDENCE_PACK_KEEP_DAYS", default=7)
+if not 1 <= EVIDENCE_PACK_KEEP_DAYS <= 90:
+    raise ImproperlyConfigured("EVIDENCE_PACK_KEEP_DAYS must be from 1 to 90.")
 
 # Scheduled roster syncs (accounts/sync/). Each district's SIS drops its OneRoster zip in a folder of
 # its own under this root (its SFTP server writes there); processed bundles move to archive/ beside it.
@@ -546,7 +558,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint reports every step of every PDF at INFO: only its warnings are worth a line.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Demo: print one sign-in per role; the shared password is only ever used by `load_demo`.

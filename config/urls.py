@@ -40,5 +40,6 @@ urlpatterns = [
     path("tools/", include("tools.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("audit/", include("audit.urls")),
+    path("evidence/", include("evidence.urls")),
     path("", include("accounts.urls")),
 ]

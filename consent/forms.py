@@ -318,3 +318,17 @@ class ScopeForm(forms.ModelForm[ConsentScope]):
             "position",
             "active",
         ]
+
+
+class SameAnswerForm(forms.Form):
+    """One answer, recorded for every student listed: the paper forms a clerk holds in a stack."""
+
+    decision = forms.ChoiceField(label=_("The answer on each form"), choices=Decision.choices, widget=forms.RadioSelect)
+    received_on = forms.DateField(
+        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(label=_("Note (recorded with each answer)"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()

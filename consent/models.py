@@ -333,6 +333,8 @@ class ListKind(models.TextChoices):
     AUDIT_EXPORT = "audit_export", "The district's audit log, downloaded"
     FAMILY_LINK = "family_link", "A family's consent link, opened by the family"
     FAMILY_LINKS = "family_links", "Families' consent links, sent, printed or downloaded"
+    EVIDENCE_PACK = "evidence_pack", "An evidence pack, generated"
+    EVIDENCE_DOWNLOAD = "evidence_download", "An evidence pack, downloaded"
 
 
 class ListViewLog(models.Model):

@@ -24,7 +24,7 @@ from accounts.models import (
     User,
     school_year_for,
 )
-from consent import access, family_links, importer
+from consent import access, family_links, importer, rules
 from consent.models import (
     ConsentImport,
     ConsentImportMapping,
@@ -41,7 +41,7 @@ from consent.models import (
     StudentPurge,
 )
 from consent.standard import standard_scopes
-from core import notify
+from core import bulk, notify
 from core.dates import add_months
 from core.history import attribute
 from core.notify import Notice
@@ -118,6 +118,53 @@ def consent_form_record(
             )
             for scope, decision in answers.items()
         ]
+
+
+# A clerk with a stack of returned paper forms records the same answer for several students: each
+# student's form stands alone, so one refused is listed and the others are still recorded.
+CONSENT_RECORD_ALL_OR_NOTHING = False
+
+
+def already_answered(students: Sequence[Student], scope: ConsentScope, on: datetime.date) -> set[int]:
+    """Which of these students already have an answer for `scope` that counts on `on` (one query)."""
+    unanswered = set(
+        rules.without_answer(Student.objects.filter(pk__in=[s.pk for s in students]), scope, on).values_list(
+            "pk", flat=True
+        )
+    )
+    return {student.pk for student in students} - unanswered
+
+
+def consent_record_many(
+    *,
+    acting_user: User,
+    students: Sequence[Student],
+    scope: ConsentScope,
+    decision: str,
+    received_on: datetime.date,
+    received_by: str = ReceivedBy.PAPER,
+    note: str = "",
+    school_year: int | None = None,
+) -> bulk.Result[Student]:
+    """Record the same answer for each student through consent_record (its rules; one appended record
+    each, naming the clerk), skipping a student whose family has answered since the list was read."""
+    answered = already_answered(students, scope, timezone.localdate())
+    return bulk.run(
+        students,
+        lambda student: consent_record(
+            acting_user=acting_user,
+            student=student,
+            scope=scope,
+            decision=decision,
+            received_on=received_on,
+            received_by=received_by,
+            note=note,
+            school_year=school_year,
+        ),
+        all_or_nothing=CONSENT_RECORD_ALL_OR_NOTHING,
+        refused=_("You may not record consent for this student."),
+        check=lambda student: _("Already has an answer for this consent.") if student.pk in answered else None,
+    )
 
 
 def consent_scopes_set_up(

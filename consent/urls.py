@@ -13,6 +13,7 @@ urlpatterns = [
     path("schools/<int:pk>/export.csv", views.school_export, name="school_export"),
     path("schools/<int:pk>/print/", views.school_print, name="school_print"),
     path("schools/<int:pk>/no-answer/", views.no_answer, name="no_answer"),
+    path("schools/<int:pk>/no-answer/record/", views.no_answer_record, name="no_answer_record"),
     path("programs/<int:pk>/", views.program_do_not_post, name="program_do_not_post"),
     path("accounts/<int:pk>/", views.account_do_not_post, name="account_do_not_post"),
     path("students/<int:pk>/", views.student_consent, name="student"),

@@ -32,11 +32,13 @@ from consent.forms import (
     ListOptionsForm,
     PaperForm,
     RecordForm,
+    SameAnswerForm,
     ScopeForm,
     StudentSearchForm,
 )
 from consent.history import scope_history
 from consent.models import ConsentImportMapping, ConsentImportStatus, ConsentScope, ListKind, ListViewLog, ScopeKind
+from core import bulk
 from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.refusals import add_refusal, show_refusal
@@ -225,7 +227,7 @@ def school_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def no_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     school = access.get_recording_school_for_user(request.user, pk)
-    form, scope, _, query = _options(request, school.district)
+    form, scope, _arena, query = _options(request, school.district)
     context: dict[str, Any] = {"school": school, "form": form, "scope": scope}
     if scope is not None:
         today = timezone.localdate()
@@ -246,8 +248,57 @@ def no_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
             page=Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page")),
             school_year=school.district.school_year_for(today),
             export_query=request.GET.urlencode(),
+            bulk_actions=[(reverse("consent:no_answer_record", args=[school.pk]), _("Record the same answer…"))],
+            bulk_filters=[("scope", str(scope.pk))] + ([("q", query)] if query else []),
         )
     return render(request, "consent/no_answer.html", context)
+
+
+NO_ANSWER_FILTERS = ("scope", "q")
+
+
+@login_required
+def no_answer_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The same answer for several students of the "no answer" list: what will be recorded (GET),
+    then recording it for each (POST). "All matching" is the list, read again now."""
+    school = access.get_recording_school_for_user(request.user, pk)
+    posted = request.method == "POST"
+    data = request.POST if posted else request.GET
+    scope = _scope_of(school.district, data.get("scope"))
+    context: dict[str, Any] = {
+        "school": school,
+        "scope": scope,
+        "form": SameAnswerForm(request.POST if posted else None),
+    }
+    context["back"] = reverse("consent:no_answer", args=[school.pk])
+    today = timezone.localdate()
+    try:
+        selection = bulk.selection_from(data, NO_ANSWER_FILTERS)
+        students = selectors.school_students(school).select_related("school", "district")
+        listed = selectors.no_answer_list(student_search(students, str(data.get("q", ""))[:100]), scope, today)
+        chosen = bulk.chosen(selection, matching=listed, visible=students.order_by("last_name", "first_name", "pk"))
+    except bulk.TooMany as error:
+        return render(request, "consent/no_answer_record.html", {**context, "refusal": error.message}, status=400)
+    context.update(selection=selection, back=f"{context['back']}?{selection.filter_query()}")
+    form = context["form"]
+    if posted and form.is_valid():
+        context["result"] = services.consent_record_many(
+            acting_user=request.user, students=chosen, scope=scope, **form.cleaned_data
+        )
+    else:
+        answered = services.already_answered(chosen, scope, today)
+        refusal = _("Already has an answer for this consent.")
+        context["preview"] = bulk.preview(chosen, lambda student: refusal if student.pk in answered else None)
+        context["way"] = bulk.way_of(services.CONSENT_RECORD_ALL_OR_NOTHING)
+    return render(request, "consent/no_answer_record.html", context)
+
+
+def _scope_of(district: District, pk: object) -> ConsentScope:
+    """The list's scope, or the district's first (the list's own default); 404 when it has none."""
+    scope = selectors.default_scope(selectors.active_scopes(district), pk)
+    if scope is None:
+        raise Http404
+    return scope
 
 
 @login_required

@@ -16,20 +16,21 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_district_for_user, visible_schools
+from accounts.access import get_district_for_user
 from accounts.http import AuthenticatedHttpRequest
-from accounts.selectors import current_policy_documents, staff_search
+from accounts.selectors import current_policy_documents
 from core.counted import counted
 from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.pagination import page_by_ids
 from core.refusals import show_refusal
-from disclosures import access, selectors, services
+from disclosures import access, selectors, services, tracking
 from disclosures.forms import (
     CommentForm,
     CycleForm,
@@ -37,7 +38,6 @@ from disclosures.forms import (
     NoneForm,
     ReviewForm,
     SignatureForm,
-    TrackingFilterForm,
 )
 from disclosures.history import disclosure_history
 from disclosures.models import Disclosure, DisclosureCycle, DisclosureState, ReviewVisibility
@@ -431,21 +431,8 @@ def cycle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase
     if not access.can_track(user, cycle.district):
         raise PermissionDenied
     today = timezone.localdate()
-    staff = selectors.staff_who_must_file(cycle, today).filter(pk__in=access.trackable_staff(user).values("pk"))
-    schools = visible_schools(user).filter(district=cycle.district, active=True)
-    form = TrackingFilterForm(request.GET or None, schools=schools)
-    data: dict[str, Any] = {}
-    if form.is_bound:
-        form.is_valid()  # a bad value drops its own filter only; the valid ones still apply
-        data = form.cleaned_data
-    listed = staff
-    if data.get("school"):
-        listed = listed.filter(memberships__school=data["school"], memberships__ended_on__isnull=True).distinct()
-    if data.get("q"):
-        listed = staff_search(listed, data["q"])
-    listed = selectors.with_status(listed, cycle).order_by("last_name", "first_name", "pk")
-    if data.get("category"):
-        listed = listed.filter(selectors.CATEGORY_BY_KEY[data["category"]].condition(cycle, today))
+    tracked = tracking.tracked(user, cycle, request.GET, today)
+    form, staff, listed, schools, data = tracked.form, tracked.staff, tracked.listed, tracked.schools, tracked.data
     if request.GET.get("format") == "csv":
         return _tracking_csv(cycle, listed)
     # The totals and the per-school table count everyone the reader follows (150,000 staff at the
@@ -477,6 +464,13 @@ def cycle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase
             "can_manage": access.can_manage_cycles(user, cycle.district),
             "export_query": request.GET.urlencode(),
             "today": today,
+            # Reminding several people now (the reminders app; core.bulk): who manages the cycles.
+            "bulk_actions": [(reverse("reminders:disclosure_remind", args=[cycle.pk]), _("Remind them now…"))]
+            if access.can_manage_cycles(user, cycle.district)
+            else [],
+            "bulk_filters": [
+                (name, str(value)) for name, value in request.GET.items() if name in tracking.FILTERS and value
+            ],
         },
     )
 

@@ -8,6 +8,8 @@ requested, or hold in an official capacity. Accounts outside a user's reach are 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -81,6 +83,15 @@ def _is_principal_of(user: User, account: SocialAccount) -> bool:
 def is_current_administrator(user: User, account: SocialAccount) -> bool:
     """Acts as an administrator only while the designation counts toward the minimum (one rule)."""
     return selectors.current_administrators().filter(account=account, user=user).exists()
+
+
+def administered_among(user: User, account_ids: Iterable[int]) -> set[int]:
+    """Which of these accounts the user currently administers, in one query (the bulk preview)."""
+    return set(
+        selectors.current_administrators()
+        .filter(account_id__in=list(account_ids), user=user)
+        .values_list("account_id", flat=True)
+    )
 
 
 def can_register(user: User, district: District) -> bool:

@@ -288,3 +288,22 @@ class ReviewForm(ForgetSecretsMixin, forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=ReviewOutcome.choices, widget=forms.RadioSelect, initial=ReviewOutcome.RECERTIFIED
     )
+
+
+class RecertifyManyForm(ForgetSecretsMixin, forms.Form):
+    """The three statements of a re-certification, made once for every account listed."""
+
+    administrators_confirmed = forms.BooleanField(
+        label=_("For each account listed, its administrators are right and each still runs the page")
+    )
+    purpose_confirmed = forms.BooleanField(label=_("The purpose and audience of each are still right"))
+    follows_policy = forms.BooleanField(
+        label=_("Each follows the district's social-media policy (content, student images, comments)")
+    )
+    notes = forms.CharField(
+        label=_("Notes (recorded on each review)"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[refuse_secrets],
+    )

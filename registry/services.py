@@ -11,9 +11,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
-from accounts.models import District, User
+from accounts.models import District, User, school_year_for
+from core import bulk
 from core.history import attribute, save_attributed
 from core.notify import notify_requester
 from registry import access, selectors
@@ -516,3 +519,90 @@ def account_logo_permission_grant(*, acting_user: User, account: SocialAccount, 
     district has not approved, where its policy says so (4118.51)."""
     _check_network(account.district, account.platform)
     return tool_services.logo_permission_grant(acting_user=acting_user, subject=account, **permission)
+
+
+# --- Several accounts at once (core.bulk): each through the single action above -----------------
+# Each account is its own decision or review: one refused is listed and the others still change.
+
+APPROVE_ALL_OR_NOTHING = False
+RECERTIFY_ALL_OR_NOTHING = False
+
+
+def approve_refusal(acting_user: User, account: SocialAccount) -> str | None:
+    """Why approving this account from the list would be skipped (None: it would be approved). The
+    preview's forecast; account_approve decides again for each account on confirm."""
+    if not access.can_decide(acting_user, account):
+        return _("You may not approve this account.")
+    if account.status != AccountStatus.REQUESTED:
+        return _("It is not awaiting approval (it is %(status)s).") % {"status": account.get_status_display().lower()}
+    return None
+
+
+def account_approve_many(*, acting_user: User, accounts: Sequence[SocialAccount]) -> bulk.Result[SocialAccount]:
+    """Approve each account through account_approve: its rules, its history entry and its e-mail."""
+    return bulk.run(
+        accounts,
+        lambda account: account_approve(acting_user=acting_user, account=account),
+        all_or_nothing=APPROVE_ALL_OR_NOTHING,
+        refused=_("You may not approve this account."),
+    )
+
+
+def recertified_this_year(account: SocialAccount, today: datetime.date) -> str | None:
+    """A list's re-certification skips an account already re-certified this school year (read from
+    `last_recertified_on`, selectors.with_last_recertification)."""
+    last: datetime.date | None = getattr(account, "last_recertified_on", None)
+    start_month = account.district.school_year_start_month
+    if last is not None and school_year_for(last, start_month) == school_year_for(today, start_month):
+        return _("Already re-certified this school year (on %(date)s).") % {"date": date_format(last)}
+    return None
+
+
+def recertify_refusal(
+    acting_user: User, account: SocialAccount, *, administers: bool, today: datetime.date
+) -> str | None:
+    """Why re-certifying this account from the list would be skipped (None: it would be re-certified).
+    Reads the annotations of selectors.with_attention and with_last_recertification: no query."""
+    if not account.is_live:
+        return _("It is not live: only launched accounts are reviewed.")
+    if not access.can_review(acting_user, account, administers=administers):
+        return _("You may not review this account.")
+    already = recertified_this_year(account, today)
+    if already:
+        return already
+    if getattr(account, "is_below_minimum", False):
+        return _("It has fewer administrators than the policy's minimum: add one first.")
+    return None
+
+
+def account_recertify_many(
+    *,
+    acting_user: User,
+    accounts: Sequence[SocialAccount],
+    administrators_confirmed: bool,
+    purpose_confirmed: bool,
+    follows_policy: bool,
+    notes: str = "",
+) -> bulk.Result[SocialAccount]:
+    """Re-certify each account through account_review_record (its rules, its review and history
+    entry), skipping those already re-certified this school year."""
+    today = timezone.localdate()
+    reviewed = selectors.with_last_recertification(SocialAccount.objects.filter(pk__in=[a.pk for a in accounts]))
+    last = dict(reviewed.values_list("pk", "last_recertified_on"))  # type: ignore[misc]  # an annotation
+    for account in accounts:
+        account.last_recertified_on = last.get(account.pk)  # type: ignore[attr-defined]
+    return bulk.run(
+        accounts,
+        lambda account: account_review_record(
+            acting_user=acting_user,
+            account=account,
+            outcome=ReviewOutcome.RECERTIFIED,
+            administrators_confirmed=administrators_confirmed,
+            purpose_confirmed=purpose_confirmed,
+            follows_policy=follows_policy,
+            notes=notes,
+        ),
+        all_or_nothing=RECERTIFY_ALL_OR_NOTHING,
+        refused=_("You may not review this account."),
+        check=lambda account: recertified_this_year(account, today),
+    )

@@ -7,6 +7,7 @@ app_name = "registry"
 urlpatterns = [
     path("accounts/", views.account_list, name="account_list"),
     path("accounts/export.csv", views.account_export, name="account_export"),
+    path("accounts/bulk/<slug:action>/", views.account_bulk, name="account_bulk"),
     path("accounts/mine/", views.my_accounts, name="my_accounts"),
     path("accounts/new/", views.account_request, name="account_request"),
     path("accounts/pick/program/", views.pick_program, name="pick_program"),

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from accounts import pickers
 from accounts import selectors as account_selectors
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import District, Program, User
+from core import bulk
 from core.counted import counted
 from core.csv_response import csv_response
 from core.forms import SearchForm
@@ -30,7 +31,15 @@ from core.pagination import page_by_ids
 from core.refusals import add_refusal, refusal_messages, require, show_refusal
 from registry import access, history, selectors, services
 from registry.filters import AccountFilter
-from registry.forms import NO_PASSWORDS, AccountForm, ActivateForm, AdministratorForm, ReasonForm, ReviewForm
+from registry.forms import (
+    NO_PASSWORDS,
+    AccountForm,
+    ActivateForm,
+    AdministratorForm,
+    ReasonForm,
+    RecertifyManyForm,
+    ReviewForm,
+)
 from registry.models import AccountStatus, AdministratorRole, SocialAccount
 from tools.forms import LogoPermissionGrantForm, LogoPermissionWithdrawForm
 from tools.logo import logo_grant, logo_section, logo_withdraw
@@ -45,9 +54,9 @@ def _listing(accounts: QuerySet[SocialAccount]) -> QuerySet[SocialAccount]:
     ).order_by("display_name", "pk")
 
 
-def _filtered(request: AuthenticatedHttpRequest) -> AccountFilter:
+def _filtered(request: AuthenticatedHttpRequest, data: QueryDict | None = None) -> AccountFilter:
     return AccountFilter(
-        request.GET,
+        request.GET if data is None else data,
         request=request,
         queryset=_listing(access.visible_accounts(request.user)),
         schools=directory_access.visible_schools(request.user).filter(active=True).order_by("name"),
@@ -74,8 +83,77 @@ def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "export_query": request.GET.urlencode(),
             "can_register": request.user.district is not None
             and access.can_register(request.user, request.user.district),
+            "bulk_actions": _bulk_actions(request),
+            "bulk_filters": [(name, value) for name, value in request.GET.items() if name in BULK_FILTERS and value],
         },
     )
+
+
+# --- Several accounts at once: preview (GET), confirm (POST); core.bulk ---------------------------
+
+BULK_FILTERS = ("q", "school", "platform", "status", "attention")
+
+
+def _bulk_actions(request: AuthenticatedHttpRequest) -> list[tuple[str, str]]:
+    """The bulk actions the list offers this user: approving is the director's."""
+    actions = [(reverse("registry:account_bulk", args=["recertify"]), _("Re-certify…"))]
+    district = request.user.district
+    if district is not None and access.can_register(request.user, district):
+        actions.insert(0, (reverse("registry:account_bulk", args=["approve"]), _("Approve…")))
+    return actions
+
+
+def _bulk_preview(request: AuthenticatedHttpRequest, action: str, accounts: list[Any]) -> bulk.Preview[Any]:
+    if action == "approve":
+        return bulk.preview(accounts, lambda account: services.approve_refusal(request.user, account))
+    administered = access.administered_among(request.user, [account.pk for account in accounts])
+    today = timezone.localdate()
+    return bulk.preview(
+        accounts,
+        lambda account: services.recertify_refusal(
+            request.user, account, administers=account.pk in administered, today=today
+        ),
+    )
+
+
+def _bulk_run(
+    request: AuthenticatedHttpRequest, action: str, accounts: list[Any], form: RecertifyManyForm | None
+) -> bulk.Result[Any]:
+    if form is None:
+        return services.account_approve_many(acting_user=request.user, accounts=accounts)
+    return services.account_recertify_many(acting_user=request.user, accounts=accounts, **form.cleaned_data)
+
+
+BULK_TITLES = {"approve": _("Approve several accounts"), "recertify": _("Re-certify several accounts")}
+
+
+@login_required
+def account_bulk(request: AuthenticatedHttpRequest, action: str) -> HttpResponse:
+    """The accounts chosen on the list: what the action will do to each (GET), then doing it (POST).
+    "All matching" is the list's filter, read again here under the user's access each time."""
+    if action not in BULK_TITLES:
+        raise Http404
+    posted = request.method == "POST"
+    data = request.POST if posted else request.GET
+    form = RecertifyManyForm(request.POST if posted else None) if action == "recertify" else None
+    context: dict[str, Any] = {"title": BULK_TITLES[action], "form": form, "back": reverse("registry:account_list")}
+    try:
+        selection = bulk.selection_from(data, BULK_FILTERS)
+        listed = selectors.with_last_recertification(_listing(access.visible_accounts(request.user)))
+        matching = selectors.with_last_recertification(_filtered(request, selection.filter_data()).qs)
+        accounts = bulk.chosen(selection, matching=matching, visible=listed)
+    except bulk.TooMany as error:
+        return render(request, "registry/account_bulk.html", {**context, "refusal": error.message}, status=400)
+    context.update(selection=selection, back=f"{context['back']}?{selection.filter_query()}")
+    if posted and (form is None or form.is_valid()):
+        context["result"] = _bulk_run(request, action, accounts, form)
+    else:
+        context.update(preview=_bulk_preview(request, action, accounts), way=bulk.way_of(_all_or_nothing(action)))
+    return render(request, "registry/account_bulk.html", context)
+
+
+def _all_or_nothing(action: str) -> bool:
+    return services.APPROVE_ALL_OR_NOTHING if action == "approve" else services.RECERTIFY_ALL_OR_NOTHING
 
 
 # The rows are annotated (administrator count, attention, last re-certification): read as Any.

@@ -110,6 +110,19 @@ def disclosure_late(district: District, today: datetime.date) -> Iterator[Owed]:
             )
 
 
+def disclosure_reminder_now(
+    cycle: DisclosureCycle, started_on: datetime.date | None, today: datetime.date
+) -> tuple[str, str]:
+    """The (kind, period) of the disclosure reminder a person owing a filing is due now, in the
+    planner's own terms: this round's late reminder once their due date has passed, else the school
+    year's reminder. Sent by hand, it takes the planner's row, so it is never sent twice."""
+    days_late = (today - cycle.due_on_for(started_on)).days
+    if days_late >= 1:
+        interval = cycle.district.overdue_reminder_interval_days
+        return "disclosure_late", f"{cycle.school_year_start}-late-{_round(days_late, interval)}"
+    return "disclosure_due_soon", f"{cycle.school_year_start}"
+
+
 def disclosure_cycle_missing(district: District, today: datetime.date) -> Iterator[Owed]:
     """From the first day of a school year the policy asks disclosures for but whose cycle nobody set
     up, to the directors, then again every interval the policy sets until it exists."""
@@ -308,6 +321,21 @@ def digest_items(school: object, recipient: User, today: datetime.date) -> dict[
     return {"items": items} if items else None
 
 
+def sent_now_key(person: User, today: datetime.date) -> dict[str, Any]:
+    """The log's unique key of the day's "Send now" to `person`: pressed twice, retried, or taken by two
+    workers, it is one row, and so one e-mail."""
+    return {"kind": "sent_now", "object_key": f"staff:{person.pk}", "recipient": person, "period": f"now-{today}"}
+
+
+def sent_now_items(person: object, recipient: User, today: datetime.date) -> dict[str, Any] | None:
+    """What the person owes now (their home page's own list), most urgent first; None when nothing is
+    left to do, or they left meanwhile."""
+    if not isinstance(person, User) or not person.is_active:
+        return None
+    items = [item for item in compliance_selectors.own_owed(person, today).items if item.to_do]
+    return {"items": sorted(items, key=lambda item: item.sort_key())} if items else None
+
+
 KINDS: list[Kind] = [
     Kind(
         "disclosure_due_soon",
@@ -432,6 +460,15 @@ KINDS += [
 ]
 # Notices an action claims itself (core.notify), sent right after it: nothing to plan.
 KINDS += [
+    Kind(
+        "sent_now",
+        "What someone owes, sent now",
+        "A staff member whose director, superintendent or principal pressed “Send now”",
+        "When pressed (at most once a day per person, however often it is pressed)",
+        "sent_now",
+        None,
+        sent_now_items,
+    ),
     Kind(
         "invitation",
         "Invitation to sign in",

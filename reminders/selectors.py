@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from accounts.models import District
-from reminders.kinds import KINDS, KINDS_BY_KEY
+from accounts.models import District, User
+from reminders.kinds import KINDS, KINDS_BY_KEY, sent_now_key
 from reminders.models import PlanRun, Reminder
 
 
@@ -39,3 +39,13 @@ def totals_by_kind(district: District, since: datetime.datetime) -> list[dict[st
 def last_plan_run() -> PlanRun | None:
     """The latest day the planner finished (planning covers every district at once)."""
     return PlanRun.objects.filter(finished_at__isnull=False).first()
+
+
+def to_person(person: User, *, limit: int = 10) -> list[Reminder]:
+    """The latest e-mails the log owes or sent to one staff member, newest first (one query)."""
+    return list(Reminder.objects.filter(recipient=person).order_by("-planned_at", "-pk")[:limit])
+
+
+def sent_now_today(person: User, today: datetime.date) -> Reminder | None:
+    """Today's "Send now" to the person, if someone pressed it."""
+    return Reminder.objects.filter(**sent_now_key(person, today)).first()

@@ -8,18 +8,27 @@ import functools
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
-from accounts.models import District
+from accounts import access as accounts_access
+from accounts.models import District, User
+from core import bulk
 from core.notify import Notice
-from reminders import delivery, emails
-from reminders.kinds import KINDS, KINDS_BY_KEY, Kind, Owed
+from disclosures import access as disclosure_access
+from disclosures import selectors as disclosure_selectors
+from disclosures.models import DisclosureCycle
+from reminders import delivery, emails, kinds
+from reminders.kinds import KINDS, KINDS_BY_KEY, Kind, Owed, sent_now_items, sent_now_key
 from reminders.models import PlanRun, Reminder, ReminderStatus
 
 logger = logging.getLogger(__name__)
@@ -391,3 +400,99 @@ def reminders_deliver(reminder_ids: list[int], today: datetime.date | None = Non
 def reminder_deliver(reminder_id: int) -> bool:
     """Sends one reminder if this sender can take it. True when it was sent by this call."""
     return reminders_deliver([reminder_id]).sent == 1
+
+
+# --- "Send now": one person's reminder of what they owe, at a director's or principal's request ----
+
+
+def reminder_send_now(*, acting_user: User, person: User, today: datetime.date | None = None) -> tuple[Reminder, bool]:
+    """Claims today's reminder to `person` of what they owe and queues it after commit. Returns the log
+    row and whether this call claimed it (False: already claimed today, sent or on its way)."""
+    from core.tasks import enqueue
+    from reminders.tasks import send_reminders
+
+    if not accounts_access.can_remind(acting_user, person):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    if sent_now_items(person, person, today) is None:
+        raise ValidationError(
+            _("%(person)s owes nothing right now: there is nothing to remind them of.") % {"person": person}
+        )
+    with transaction.atomic():
+        reminder, created = Reminder.objects.get_or_create(
+            **sent_now_key(person, today), defaults={"district_id": person.district_id, "path": reverse("home")}
+        )
+        if created:
+            # If the queue cannot take it now, the dispatcher's next tick sends the waiting row.
+            transaction.on_commit(lambda: enqueue(send_reminders, [reminder.pk]), robust=True)
+    return reminder, created
+
+
+# --- Reminding several people now, from a disclosure cycle's tracking list (core.bulk) ------------
+# Each person on their own: one already reminded is listed, the others are still reminded.
+DISCLOSURE_REMIND_ALL_OR_NOTHING = False
+
+
+def disclosure_remind_refusal(
+    acting_user: User, cycle: DisclosureCycle, people: Sequence[User], today: datetime.date
+) -> Callable[[User], str | None]:
+    """Why each of `people` would not be reminded now (None: they would), read in three queries."""
+    ids = [person.pk for person in people]
+    owing = dict(disclosure_selectors.not_filed(cycle, today).filter(pk__in=ids).values_list("pk", "started_on"))
+    followed = set(disclosure_access.trackable_staff(acting_user).filter(pk__in=ids).values_list("pk", flat=True))
+    wanted = {pk: kinds.disclosure_reminder_now(cycle, started_on, today) for pk, started_on in owing.items()}
+    claimed = set(
+        Reminder.objects.filter(
+            object_key=f"disclosure_cycle:{cycle.pk}",
+            recipient_id__in=list(wanted),
+            kind__in={kind for kind, _period in wanted.values()},
+            period__in={period for _kind, period in wanted.values()},
+        ).values_list("recipient_id", "kind", "period")
+    )
+
+    def refusal(person: User) -> str | None:
+        if person.pk not in followed:
+            return gettext("You may not remind this person.")
+        if person.pk not in wanted:
+            return gettext("Nothing is owed: they have filed, or need not file.")
+        if (person.pk, *wanted[person.pk]) in claimed:
+            return gettext("Already reminded for this step: the reminder log never sends it twice.")
+        return None
+
+    return refusal
+
+
+def disclosure_remind_many(*, acting_user: User, cycle: DisclosureCycle, people: Sequence[User]) -> bulk.Result[User]:
+    """Send each person the disclosure reminder they are due now, through the reminder log: the row is
+    claimed under its unique key (the planner's own), so a repeat, by hand or by the planner, never
+    sends it twice."""
+    if not disclosure_access.can_manage_cycles(acting_user, cycle.district):
+        raise PermissionDenied
+    today = timezone.localdate()
+    refusal = disclosure_remind_refusal(acting_user, cycle, people, today)
+    owing = dict(
+        disclosure_selectors.not_filed(cycle, today)
+        .filter(pk__in=[person.pk for person in people])
+        .values_list("pk", "started_on")
+    )
+
+    def remind(person: User) -> None:
+        kind, period = kinds.disclosure_reminder_now(cycle, owing[person.pk], today)
+        notice = Notice(
+            kind=kind,
+            district_id=cycle.district_id,
+            recipient_id=person.pk,
+            object_key=f"disclosure_cycle:{cycle.pk}",
+            period=period,
+            path=reverse("disclosures:home"),
+        )
+        if not reminders_claim_notices([notice]):
+            raise ValidationError(gettext("Already reminded for this step: the reminder log never sends it twice."))
+
+    return bulk.run(
+        people,
+        remind,
+        all_or_nothing=DISCLOSURE_REMIND_ALL_OR_NOTHING,
+        refused=gettext("You may not remind this person."),
+        check=refusal,
+    )

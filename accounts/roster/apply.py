@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
+from django.utils import timezone
+
 from accounts.models import District
 from accounts.roster.phase import Phase
 from core.history import attribute
@@ -174,7 +177,9 @@ class Applying(Phase):
         """Schools made in the app before the first import (a demo, or by hand) are the roster's schools
         when their code is the org's identifier: linked, not made twice. Only an unambiguous match (one
         school of the district without a roster id has the code, one school org has it, and no school
-        holds the org's id yet) links; anything else is created as before."""
+        holds the org's id yet) links; anything else is created as before. A school a director entered
+        by hand between imports is then matched by its exact name, on the same terms, and the report
+        counts those (`_count_matched_by_hand`)."""
         d = int(self.district.pk)
         org = (
             "SELECT {} FROM stg_org s WHERE s.type = 'school' AND s.status = 'active' "
@@ -184,7 +189,7 @@ class Applying(Phase):
             "school",
             "matched",
             "accounts_school",
-            f"roster_sourced_id = ({org.format('s.sourced_id')})",
+            f"roster_sourced_id = ({org.format('s.sourced_id')}), {self._matched_by_hand_at}",
             f"""district_id = {d} AND roster_sourced_id IS NULL AND code <> ''
                 AND ({org.format("COUNT(*)")}) = 1
                 AND NOT EXISTS (SELECT 1 FROM accounts_school o WHERE o.district_id = {d}
@@ -192,11 +197,47 @@ class Applying(Phase):
                                 AND o.roster_sourced_id IS NULL)
                 AND NOT EXISTS (SELECT 1 FROM accounts_school o WHERE o.district_id = {d}
                                 AND o.roster_sourced_id = ({org.format("s.sourced_id")}))""",
+            [self._now()],
             [],
+        )
+        named = (
+            "SELECT {} FROM stg_org s WHERE s.type = 'school' AND s.status = 'active' AND s.name = accounts_school.name"
+        )
+        matched += self._update_recorded(
+            "school",
+            "matched",
+            "accounts_school",
+            f"roster_sourced_id = ({named.format('s.sourced_id')}), {self._matched_by_hand_at}",
+            f"""district_id = {d} AND roster_sourced_id IS NULL AND entered_by_hand_at IS NOT NULL
+                AND ({named.format("COUNT(*)")}) = 1
+                AND NOT EXISTS (SELECT 1 FROM accounts_school o WHERE o.district_id = {d}
+                                AND o.id <> accounts_school.id AND o.name = accounts_school.name
+                                AND o.roster_sourced_id IS NULL)
+                AND NOT EXISTS (SELECT 1 FROM accounts_school o WHERE o.district_id = {d}
+                                AND o.roster_sourced_id = ({named.format("s.sourced_id")}))""",
+            [self._now()],
             [],
         )
         if matched:  # counted only when it happens: after the first import it never does
             self.report.count("schools", "matched", matched)
+            self._count_matched_by_hand("school", "accounts_school")
+
+    # A record a director entered by hand notes when the roster matched it; others are left as they are.
+    _matched_by_hand_at = "roster_matched_at = CASE WHEN entered_by_hand_at IS NOT NULL THEN %s END"
+
+    def _now(self) -> Any:
+        return connection.ops.adapt_datetimefield_value(timezone.now())
+
+    def _count_matched_by_hand(self, entity: str, table: str) -> None:
+        """The report's count of records entered by hand that this import matched (schools and staff)."""
+        n = self._scalar(
+            f"""SELECT COUNT(*) FROM stg_written w JOIN {table} t ON t.id = w.id
+                WHERE w.entity = '{entity}' AND w.action = 'matched' AND t.entered_by_hand_at IS NOT NULL""",
+            [],
+        )
+        if n:
+            bucket = self.report.counts.setdefault("records entered by hand", {"matched": 0})
+            bucket["matched"] += n
 
     # --- People ----------------------------------------------------------------------------------
 
@@ -251,13 +292,14 @@ class Applying(Phase):
             "staff",
             "matched",
             "accounts_user",
-            f"roster_sourced_id = ({row.format('s.sourced_id')})",
+            f"roster_sourced_id = ({row.format('s.sourced_id')}), {self._matched_by_hand_at}",
             f"district_id = %s AND roster_sourced_id IS NULL AND EXISTS ({row.format('1')})",
-            [],
+            [self._now()],
             [self.district.pk],
         )
         if matched:  # counted only when it happens: after the first import it never does
             self.report.count("staff", "matched", matched)
+            self._count_matched_by_hand("staff", "accounts_user")
 
     def _apply_staff(self) -> None:
         password = "'!' || md5(random()::text)" if self.postgres else "'!' || hex(randomblob(20))"

@@ -1,9 +1,6 @@
-// Dashboards: the print button, folded details opened for printing, and the charts.
+// Dashboards: folded details opened for printing, and the charts (the print button is js/print.js, on every page).
 // Every chart has a table with the same numbers next to it, for screen readers and paper.
 (function () {
-  document.querySelectorAll("[data-print]").forEach((button) => {
-    button.addEventListener("click", () => window.print());
-  });
   window.addEventListener("beforeprint", () => {
     document.querySelectorAll("details").forEach((details) => details.setAttribute("open", ""));
   });

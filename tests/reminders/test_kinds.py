@@ -152,6 +152,7 @@ def test_every_kind_has_its_email(world, cycle, account, today, settings):
     services.reminders_plan(today=TODAY)
     # Notices are claimed by the action they follow, not planned.
     staff_invite(acting_user=world.director, district=world.district, people=User.objects.filter(pk=world.staff.pk))
+    services.reminder_send_now(acting_user=world.principal, person=world.staff)
     asked = SocialAccountFactory(school=world.school, status=AccountStatus.REQUESTED, requested_by=world.staff)
     account_reject(acting_user=world.director, account=asked, reason="A page for the club already exists.")
     tool_services.tool_request_decline(

@@ -11,8 +11,11 @@ and a third district, published nowhere, answers the public pages' "unpublished"
 from __future__ import annotations
 
 import datetime
+import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import (
@@ -34,6 +37,7 @@ from consent.family_links import new_nonce, token_for
 from consent.models import ConsentImport, ConsentScope, FamilyLink, ScopeKind
 from disclosures import services as disclosure_services
 from disclosures.models import DisclosedNetwork, Disclosure, DisclosureCycle
+from evidence.models import EvidencePack, PackStatus
 from registry.models import AccountAdministrator, SocialAccount
 from tests.disclosures.filing import file_networks
 from tests.factories import (
@@ -74,6 +78,7 @@ class Place:
     teacher_membership: Membership
     other_teacher_membership: Membership
     roster_import: RosterImport
+    evidence_pack: EvidencePack  # built, ready to download
     scope: ConsentScope
     consent_import: ConsentImport  # uploaded by the personas' clerk
     other_consent_import: ConsentImport  # uploaded by the other school's clerk
@@ -155,6 +160,7 @@ class MatrixWorld:
         by_district = {
             # kind: (own district, other district)
             "roster_import": (own.roster_import, other.roster_import),
+            "evidence_pack": (own.evidence_pack, other.evidence_pack),
             "cycle": (own.cycle, other.cycle),
             "tool": (own.tool, other.tool),
             "designee": (own.designee, other.designee),
@@ -195,6 +201,28 @@ class MatrixWorld:
             "admin_user": {"object_id": me.pk},
             "admin_disclosure": {"object_id": own.filings[own.teacher.pk].pk},
         }[kind]
+
+
+def ready_evidence_pack(district: District, director: User) -> EvidencePack:
+    """A pack as the build leaves it (a small ZIP under MEDIA_ROOT), without building one."""
+    folder = Path(settings.MEDIA_ROOT) / "evidence"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{district.slug}.zip"
+    with zipfile.ZipFile(stored, "w") as bundle:
+        bundle.writestr("summary.pdf", b"%PDF-1.7")
+    today = timezone.localdate()
+    return EvidencePack.objects.create(
+        district=district,
+        requested_by=director,
+        first_day=today.replace(day=1),
+        last_day=today,
+        status=PackStatus.READY,
+        progress=100,
+        stored_path=str(stored),
+        size_bytes=stored.stat().st_size,
+        finished_at=timezone.now(),
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
 
 
 def _place(key: str, name: str) -> Place:
@@ -292,6 +320,7 @@ def _place(key: str, name: str) -> Place:
         teacher_membership=teacher.memberships.get(school=school),
         other_teacher_membership=other_teacher.memberships.get(school=other_school),
         roster_import=roster_import,
+        evidence_pack=ready_evidence_pack(district, director),
         scope=scope,
         consent_import=answers(personas[Role.CLERK], student),
         other_consent_import=answers(other_clerk, other_student),

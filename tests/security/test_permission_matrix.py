@@ -182,6 +182,11 @@ PAGES: dict[str, Page] = {
     "roster_sync_settings": district_page(DIR),
     "roster_sync_run_now": district_page(DIR, method=POST),
     "school_list": page(everyone()),
+    # Schools and staff added by hand between roster syncs: the technology director.
+    "school_new": page(only(DIR)),
+    "school_new [record]": page(only(DIR), method=POST),
+    "staff_new": page(only(DIR)),
+    "staff_new [record]": page(only(DIR), method=POST),
     "school_detail": on("school", own_school=everyone(), other_school=SCHOOL_READERS_ELSEWHERE, other_district=NOWHERE),
     "staff_list": page(only(DIR, SUP, COM, PRI)),
     "staff_detail": on(
@@ -220,6 +225,10 @@ PAGES: dict[str, Page] = {
         other_school=act(allowed=(DIR,), sees=(SUP, COM)),
         other_district=NOWHERE,
     ),
+    # The district's roles, and ending several at once (preview, then the confirm with an empty selection).
+    "membership_list": page(only(DIR)),
+    "membership_bulk_end [preview]": page(only(DIR)),
+    "membership_bulk_end [confirm]": page(only(DIR), method=POST),
     "student_list": page(only(DIR, SUP, PRI, CLE)),
     # The pickers' suggestions (issue 28): everyone may ask, and gets only what they see (the pickers'
     # own tests pin that); students only where the role reads students.
@@ -247,6 +256,13 @@ PAGES: dict[str, Page] = {
     **{
         f"registry:account_transition [{step}]": on_account(extra={"step": step}, allowed=(DIR,))
         for step in ("approve", "reject", "suspend", "reinstate", "retire")
+    },
+    # Several accounts at once (the preview, then the confirm posted with the selection): anyone who sees
+    # the list may ask; each account they may not act on is listed as skipped. An empty post changes nothing.
+    **{
+        f"registry:account_bulk [{action}] {method}": Page(None, method, {"page": everyone()}, {"action": action})
+        for action in ("approve", "recertify")
+        for method in (GET, POST)
     },
     "registry:account_transition [communications]": on_account(extra={"step": "communications"}, allowed=(COM,)),
     # Every account here is already live: nobody marks it launched again.
@@ -282,6 +298,18 @@ PAGES: dict[str, Page] = {
         other_school=act(allowed=(DIR, SUP), sees=(COM,)),
         other_district=NOWHERE,
     ),
+    # The same answer for several students of that list: the preview, then the confirm (an empty post
+    # records nothing and shows the form's errors).
+    **{
+        f"consent:no_answer_record [{step}]": on(
+            "school",
+            method=method,
+            own_school=only(DIR, SUP, PRI, CLE),
+            other_school=act(allowed=(DIR, SUP), sees=(COM,)),
+            other_district=NOWHERE,
+        )
+        for step, method in (("preview", GET), ("confirm", POST))
+    },
     "consent:program_do_not_post": on(
         "program", own_school=everyone(), other_school=SCHOOL_READERS_ELSEWHERE, other_district=NOWHERE
     ),
@@ -385,8 +413,32 @@ PAGES: dict[str, Page] = {
     "disclosures:start": post("cycle", own_district=everyone(), other_district=NOWHERE),
     # Reminders and the audit log: the district's director and superintendent
     "reminders:log": district_page(DIR, SUP),
+    # What one staff member owes, and "Send now": the district's leaders, and the principal of their school.
+    **{
+        name: on(
+            "staff",
+            method=method,
+            self={**only(DIR, SUP, PRI), COM: FORBIDDEN, CLE: FORBIDDEN, STA: FORBIDDEN},
+            own_school=act(allowed=(DIR, SUP, PRI), sees=(COM,)),
+            other_school=act(allowed=(DIR, SUP), sees=(COM,)),
+            other_district=NOWHERE,
+        )
+        for name, method in (("reminders:person", GET), ("reminders:send_now", POST))
+    },
+    # Reminding several people of a cycle now: who manages the cycles (the preview, then the confirm).
+    **{
+        f"reminders:disclosure_remind [{step}]": on(
+            "cycle", method=method, own_district=only(DIR, SUP), other_district=NOWHERE
+        )
+        for step, method in (("preview", GET), ("confirm", POST))
+    },
     "audit:log": district_page(DIR, SUP),
     "audit:export": district_page(DIR, SUP),
+    # Evidence packs: the district's director and superintendent ask for them and download them.
+    "evidence:list": district_page(DIR, SUP),
+    "evidence:list [request]": district_page(DIR, SUP, method=POST),
+    "evidence:detail": on("evidence_pack", own_district=only(DIR, SUP), other_district=NOWHERE),
+    "evidence:download": on("evidence_pack", own_district=only(DIR, SUP), other_district=NOWHERE),
     # Authorizations to use a tool with students (the staff persona runs the first school's club)
     "authorizations:list": page(everyone()),
     "authorizations:new": page(everyone()),
@@ -593,7 +645,7 @@ def expected_for(outcomes: Outcomes, persona: str) -> str:
 def url_of(matrix: Matrix, row: str, spec: Page, variant: str, persona: str) -> str:
     if row.startswith("<unnamed "):  # a pattern without a name (allauth's old addresses): its route is its address
         return "/" + row.removeprefix("<unnamed ").removesuffix(">")
-    kwargs = {**matrix.world.address(spec.kind, variant, persona), **spec.extra} if spec.kind else None
+    kwargs = {**matrix.world.address(spec.kind, variant, persona), **spec.extra} if spec.kind else spec.extra or None
     return reverse(base_name(row), kwargs=kwargs)
 
 

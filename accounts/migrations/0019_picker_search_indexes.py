@@ -37,7 +37,7 @@ def remove_indexes(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0017_accessibility_contact"),
+        ("accounts", "0018_entered_by_hand"),
     ]
 
     operations = [
