@@ -9,8 +9,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import RESERVED_POWER_FIELDS, District, PolicyDocument, Role, RosterSync, School, User
+from accounts.pickers import staff_picker_field
 from accounts.roster import CONFIRM_DEPARTURES_LABEL
-from core.forms import LongSelect, field_of
+from core.forms import LongSelect, PickerField, field_of
 
 
 class PolicyProfileForm(forms.ModelForm[District]):
@@ -184,12 +185,12 @@ class EmploymentForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=User._meta.get_field("started_on").help_text,
     )
-    # An e-mail rather than a list: a large district has more staff than a drop-down can hold.
-    supervisor = forms.EmailField(
-        label=_("Supervisor's e-mail"),
+    # Picked by name rather than from a list: a large district has more staff than a drop-down can hold.
+    supervisor = staff_picker_field(
+        label=_("Supervisor"),
         required=False,
         help_text=User._meta.get_field("supervisor").help_text,
-        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@district.org"}),
+        not_found=_("%(field)s: no other active staff member of the district has this e-mail or name (“%(text)s”)."),
     )
 
     def __init__(self, *args: Any, member: User, **kwargs: Any) -> None:
@@ -197,19 +198,8 @@ class EmploymentForm(forms.Form):
         kwargs.setdefault("initial", {"started_on": member.started_on, "supervisor": supervisor})
         super().__init__(*args, **kwargs)
         self.member = member
-
-    def clean_supervisor(self) -> User | None:
-        email = self.cleaned_data["supervisor"]
-        if not email:
-            return None
-        supervisor = (
-            User.objects.filter(district=self.member.district_id, is_active=True, email__iexact=email)
-            .exclude(pk=self.member.pk)
-            .first()
-        )
-        if supervisor is None:
-            raise forms.ValidationError(_("No other active staff member of the district has this e-mail."))
-        return supervisor
+        others = User.objects.filter(district=member.district_id).exclude(pk=member.pk)
+        field_of(self.fields, "supervisor", PickerField).queryset = others
 
 
 class RosterSyncForm(forms.ModelForm[RosterSync]):

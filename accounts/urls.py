@@ -31,4 +31,7 @@ urlpatterns = [
     path("roles/<int:pk>/end/", views.membership_end, name="membership_end"),
     path("students/", views.student_list, name="student_list"),
     path("students/<int:pk>/", views.student_detail, name="student_detail"),
+    path("pick/staff/", views.pick_staff, name="pick_staff"),
+    path("pick/students/", views.pick_students, name="pick_students"),
+    path("pick/schools/", views.pick_schools, name="pick_schools"),
 ]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts import access, selectors, services
+from accounts import access, pickers, selectors, services
 from accounts.filters import MembershipFilter, StaffFilter, StudentFilter
 from accounts.forms import (
     EmploymentForm,
@@ -671,3 +671,38 @@ def roster_sync_run_now(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
     else:
         messages.success(request, _("The sync runs now; its import appears under Roster import when it is done."))
     return redirect("roster_sync_settings", district.slug)
+
+
+# --- Pickers: suggestions as someone types a name (accounts/pickers.py) --------------------------------
+
+
+@login_required
+@require_safe
+def pick_staff(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Active staff of the user's district whom they may see (principals: their schools' staff)."""
+    staff = access.visible_staff(request.user)
+    if request.user.district_id is not None:
+        staff = staff.filter(district_id=request.user.district_id)
+    query = pickers.picker_query(request)
+    found = pickers.first_suggestions(staff, query, selectors.staff_picker_search, pickers.staff_suggestion)
+    return pickers.picker_response(request, title=_("Find a staff member"), query=query, suggestions=found)
+
+
+@login_required
+@require_safe
+def pick_students(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not access.can_read_students(request.user):
+        raise PermissionDenied
+    query = pickers.picker_query(request)
+    students = access.visible_students(request.user)
+    found = pickers.first_suggestions(students, query, selectors.student_picker_search, pickers.student_suggestion)
+    return pickers.picker_response(request, title=_("Find a student"), query=query, suggestions=found)
+
+
+@login_required
+@require_safe
+def pick_schools(request: AuthenticatedHttpRequest) -> HttpResponse:
+    query = pickers.picker_query(request)
+    schools = access.visible_schools(request.user)
+    found = pickers.first_suggestions(schools, query, selectors.school_picker_search, pickers.school_suggestion)
+    return pickers.picker_response(request, title=_("Find a school"), query=query, suggestions=found)

@@ -7,12 +7,14 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Program, Student
+from accounts.pickers import program_picker_field
 from consent.models import Decision, ReceivedBy
-from core.forms import field_of
+from core.forms import PickerField, field_of
 from tools.models import DecidedAs, Tool
 
 DATE_WIDGET = {"type": "date"}
@@ -41,8 +43,10 @@ class RequestForm(forms.Form):
     """A staff member asks to use an approved tool with one of their classes or programs."""
 
     tool = ToolChoiceField(queryset=Tool.objects.none(), label=_("Tool"), empty_label=_("Choose an approved tool"))
-    program = ProgramChoiceField(
-        queryset=Program.objects.none(), label=_("Class or program"), empty_label=_("Choose a class or program")
+    program = program_picker_field(
+        url=reverse_lazy("authorizations:pick_program"),
+        label=_("Class or program"),
+        help_text=_("Type part of its name, then choose it with its school."),
     )
     purpose = forms.CharField(
         label=_("What the students will do"),
@@ -60,7 +64,7 @@ class RequestForm(forms.Form):
     def __init__(self, *args: Any, tools: QuerySet[Tool], programs: QuerySet[Program], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field_of(self.fields, "tool", forms.ModelChoiceField).queryset = tools
-        field_of(self.fields, "program", forms.ModelChoiceField).queryset = programs
+        field_of(self.fields, "program", PickerField).queryset = programs
 
 
 class DecisionForm(forms.Form):

@@ -7,6 +7,7 @@ app_name = "authorizations"
 urlpatterns = [
     path("", views.authorization_list, name="list"),
     path("new/", views.authorization_new, name="new"),
+    path("pick/program/", views.pick_program, name="pick_program"),
     path("<int:pk>/", views.authorization_detail, name="detail"),
     path("<int:pk>/decide/", views.authorization_decide, name="decide"),
     path("<int:pk>/revoke/", views.authorization_revoke, name="revoke"),

@@ -20,8 +20,10 @@ from django.shortcuts import redirect, render
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from accounts import pickers
+from accounts import selectors as account_selectors
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Approver, Student, User
 from authorizations import access, history, selectors, services
@@ -302,7 +304,7 @@ def authorization_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         .filter(district=user.district_id, status__in=USABLE_TOOL_STATUSES)
         .order_by("name", "pk")
     )
-    programs = access.request_programs(user).select_related("school").order_by("school__name", "name", "pk")
+    programs = access.request_programs(user).select_related("school")
     wanted = request.GET.get("tool", "")
     initial = {"tool": wanted} if PK.fullmatch(wanted) else {}
     form = RequestForm(request.POST or None, tools=tools, programs=programs, initial=initial)
@@ -610,3 +612,15 @@ def authorization_ask_families(request: AuthenticatedHttpRequest, pk: int) -> Ht
         % {"emailed": sent.emailed, "families": len(sent.links), "paper": len(sent.without_email)},
     )
     return redirect(authorization)
+
+
+@login_required
+@require_safe
+def pick_program(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The classes and programs the user may ask to use a tool with, by name (the request's picker)."""
+    query = pickers.picker_query(request)
+    programs = access.request_programs(request.user)
+    found = pickers.first_suggestions(
+        programs, query, account_selectors.program_picker_search, pickers.program_suggestion
+    )
+    return pickers.picker_response(request, title=_("Find a class or program"), query=query, suggestions=found)

@@ -8,11 +8,14 @@ from typing import Any
 from django import forms
 from django.db import models
 from django.db.models import QuerySet
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import District, Program, ProgramKind, School, User
-from core.forms import ForgetSecretsMixin, field_of
+from accounts.models import District, Program, School, User
+from accounts.pickers import program_picker_field, school_picker_field, staff_picker_field
+from accounts.selectors import account_programs
+from core.forms import ForgetSecretsMixin, PickerField, field_of
 from core.validators import refuse_secrets
 from registry import report_guard
 from registry.models import (
@@ -35,17 +38,13 @@ NO_PASSWORDS = _(
 )
 
 
-def _staff_by_email(district: District, email: str) -> User | None:
-    return User.objects.filter(district=district, email__iexact=email.strip(), is_active=True).first()
+NOT_STAFF = _("%(field)s: no active staff member of the district has this e-mail address or name (“%(text)s”).")
 
 
-class StaffEmailField(forms.EmailField):
-    widget = forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@district.org"})
-
-
-class AccountProgramField(forms.ModelChoiceField[Program]):
-    def label_from_instance(self, obj: Program) -> str:
-        return f"{obj.name} — {obj.school.name}"
+def _district_staff(district: District) -> QuerySet[User]:
+    """Whom an account's administrators and owner are chosen from: the district's staff (the field keeps
+    the active ones)."""
+    return User.objects.filter(district=district)
 
 
 class AccountForm(ForgetSecretsMixin, forms.ModelForm[SocialAccount]):
@@ -69,16 +68,30 @@ class AccountForm(ForgetSecretsMixin, forms.ModelForm[SocialAccount]):
         help_text=_("Or the handle alone, e.g. @lakeshore.band (not needed when you paste the address)."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    owner_staff_email = StaffEmailField(
-        label=_("Staff member (official capacity)"), required=False, help_text=_("Their district e-mail address.")
+    school = school_picker_field(label=_("School"), required=False, help_text=_("Type part of its name, then choose."))
+    program = program_picker_field(
+        url=reverse_lazy("registry:pick_program"),
+        label=_("Club, team or program"),
+        required=False,
+        help_text=_("Type part of its name, then choose it with its school."),
     )
-    primary_administrator = StaffEmailField(
+    owner_staff_email = staff_picker_field(
+        label=_("Staff member (official capacity)"),
+        required=False,
+        not_found=NOT_STAFF,
+        help_text=_("Type part of their name or their district e-mail address, then choose."),
+    )
+    primary_administrator = staff_picker_field(
         label=_("Primary administrator"),
         required=False,
-        help_text=_("District e-mail of the person who runs the page."),
+        not_found=NOT_STAFF,
+        help_text=_("The person who runs the page: type part of their name or e-mail, then choose."),
     )
-    backup_administrator = StaffEmailField(
-        label=_("Backup administrator"), required=False, help_text=_("A second person, so the page is never orphaned.")
+    backup_administrator = staff_picker_field(
+        label=_("Backup administrator"),
+        required=False,
+        not_found=NOT_STAFF,
+        help_text=_("A second person, so the page is never orphaned."),
     )
     launched_on = forms.DateField(
         label=_("Live since"),
@@ -100,7 +113,6 @@ class AccountForm(ForgetSecretsMixin, forms.ModelForm[SocialAccount]):
             "recovery_method",
             "recovery_notes",
         ]
-        field_classes = {"program": AccountProgramField}
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),
             "recovery_notes": forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
@@ -123,15 +135,12 @@ class AccountForm(ForgetSecretsMixin, forms.ModelForm[SocialAccount]):
         self.owner_staff: User | None = None
         self.designations: list[Designation] = []
         field_of(self.fields, "platform", forms.ModelChoiceField).queryset = Platform.objects.filter(active=True)
-        school = field_of(self.fields, "school", forms.ModelChoiceField)
-        school.queryset = schools.filter(active=True).order_by("name")
-        program = field_of(self.fields, "program", AccountProgramField)
-        program.queryset = (
-            Program.objects.filter(school__in=schools, active=True)
-            .exclude(kind=ProgramKind.CLASS)
-            .select_related("school")
-            .order_by("school__name", "name")
-        )
+        school = field_of(self.fields, "school", PickerField)
+        school.queryset = schools.filter(active=True)
+        program = field_of(self.fields, "program", PickerField)
+        program.queryset = account_programs(Program.objects.filter(school__in=schools))
+        for name in ("owner_staff_email", "primary_administrator", "backup_administrator"):
+            field_of(self.fields, name, PickerField).queryset = _district_staff(district)
         # Model validators (no secrets, a district mailbox) run on the form too, so a refused
         # value is caught before anything is saved and is not sent back in the page.
         for name in self._meta.fields or ():
@@ -140,16 +149,12 @@ class AccountForm(ForgetSecretsMixin, forms.ModelForm[SocialAccount]):
                 for validator in model_field.validators:
                     if validator not in self.fields[name].validators:
                         self.fields[name].validators.append(validator)
-        school.empty_label = _("Choose the school…")
-        program.empty_label = _("Choose the club, team or program…")
         field_of(self.fields, "owner_kind", forms.ChoiceField).choices = [("", _("Choose…")), *OwnerKind.choices]
         # The model's choices, with a first choice that says what leaving it empty means.
         field_of(self.fields, "recovery_method", forms.ChoiceField).choices = [
             ("", _("Not recorded yet")),
             *RecoveryMethod.choices,
         ]
-        school.required = False
-        program.required = False
         self.fields["purpose"].help_text = _("What the page is for and what it will post.")
         self.fields["recovery_notes"].help_text = NO_PASSWORDS
         if self.instance.pk:
@@ -207,21 +212,17 @@ class AccountForm(ForgetSecretsMixin, forms.ModelForm[SocialAccount]):
         if kind == OwnerKind.PROGRAM and not data.get("program"):
             self.add_error("program", _("Choose the club, team or program."))
         if kind == OwnerKind.STAFF:
-            email = data.get("owner_staff_email")
-            self.owner_staff = _staff_by_email(self.district, email) if email else None
-            if self.owner_staff is None:
+            self.owner_staff = data.get("owner_staff_email")
+            if self.owner_staff is None and "owner_staff_email" not in self.errors:
                 self.add_error("owner_staff_email", _("Enter the district e-mail of an active staff member."))
         for name, role in (
             ("primary_administrator", AdministratorRole.PRIMARY),
             ("backup_administrator", AdministratorRole.BACKUP),
         ):
-            email = data.get(name)
-            if name not in self.fields or not email:
+            user = data.get(name)
+            if name not in self.fields or user is None:
                 continue
-            user = _staff_by_email(self.district, email)
-            if user is None:
-                self.add_error(name, _("No active staff member of the district has this e-mail address."))
-            elif any(d.user.pk == user.pk for d in self.designations):
+            if any(d.user.pk == user.pk for d in self.designations):
                 self.add_error(name, _("Choose a different person from the primary administrator."))
             else:
                 self.designations.append(Designation(user=user, role=role))
@@ -254,7 +255,11 @@ class ActivateForm(forms.Form):
 
 
 class AdministratorForm(forms.Form):
-    email = StaffEmailField(label=_("Staff member's e-mail"))
+    email = staff_picker_field(
+        label=_("Staff member"),
+        not_found=NOT_STAFF,
+        help_text=_("Type part of their name or e-mail address, then choose."),
+    )
     role = forms.ChoiceField(
         label=_("Role"),
         choices=AdministratorRole.choices,
@@ -266,13 +271,13 @@ class AdministratorForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.district = district
         self.user: User | None = None
+        field_of(self.fields, "email", PickerField).queryset = _district_staff(district)
+        self.fields["email"].widget.attrs["aria-describedby"] = "id_email_helptext"
 
-    def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"]
-        self.user = _staff_by_email(self.district, email)
-        if self.user is None:
-            raise forms.ValidationError(_("No active staff member of the district has this e-mail address."))
-        return email
+    def clean_email(self) -> User:
+        user: User = self.cleaned_data["email"]
+        self.user = user
+        return user
 
 
 class ReviewForm(ForgetSecretsMixin, forms.Form):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/bulk/<slug:action>/", views.account_bulk, name="account_bulk"),
     path("accounts/mine/", views.my_accounts, name="my_accounts"),
     path("accounts/new/", views.account_request, name="account_request"),
+    path("accounts/pick/program/", views.pick_program, name="pick_program"),
     path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
     path("accounts/<int:pk>/edit/", views.account_edit, name="account_edit"),
     path("accounts/<int:pk>/review/", views.account_review, name="account_review"),

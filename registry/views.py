@@ -18,13 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_stubs_ext import StrOrPromise
 
 from accounts import access as directory_access
+from accounts import pickers
 from accounts import selectors as account_selectors
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import District, User
+from accounts.models import District, Program, User
 from core import bulk
 from core.counted import counted
 from core.csv_response import csv_response
@@ -720,3 +721,17 @@ def fake_report_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> H
             messages.success(request, str(success))
             return redirect(report)
     return _fake_report_page(request, report, step_forms={f"{step}_form": form}, status=400)
+
+
+@login_required
+@require_safe
+def pick_program(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Clubs, teams and programs of the schools the user sees, by name (the account form's picker)."""
+    query = pickers.picker_query(request)
+    programs = account_selectors.account_programs(
+        Program.objects.filter(school__in=directory_access.visible_schools(request.user))
+    )
+    found = pickers.first_suggestions(
+        programs, query, account_selectors.program_picker_search, pickers.program_suggestion
+    )
+    return pickers.picker_response(request, title=_("Find a club, team or program"), query=query, suggestions=found)

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Approver, District, School, User
-from core.forms import ForgetSecretsMixin, field_of
+from accounts.pickers import staff_picker_field
+from core.forms import ForgetSecretsMixin, PickerField, field_of
 from core.validators import refuse_secrets
 from tools import selectors
 from tools.access import approver_for
@@ -286,11 +287,11 @@ def powers_open_to_designees(district: District) -> list[tuple[str, str]]:
     ]
 
 
+NOT_STAFF = _("%(field)s: no active staff member of the district has this e-mail address or name (“%(text)s”).")
+
+
 class DesigneeForm(ForgetSecretsMixin, forms.Form):
-    email = forms.EmailField(
-        label=_("Staff member's e-mail"),
-        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@district.org"}),
-    )
+    email = staff_picker_field(label=_("Staff member"), not_found=NOT_STAFF)
     power = forms.ChoiceField(label=_("May decide"), widget=forms.Select(attrs=_SELECT))
     note = forms.CharField(
         label=_("Note (optional)"),
@@ -305,13 +306,12 @@ class DesigneeForm(ForgetSecretsMixin, forms.Form):
         self.district = district
         self.user: User | None = None
         field_of(self.fields, "power", forms.ChoiceField).choices = powers_open_to_designees(district)
+        field_of(self.fields, "email", PickerField).queryset = User.objects.filter(district=district)
 
-    def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"]
-        self.user = User.objects.filter(district=self.district, email__iexact=email.strip(), is_active=True).first()
-        if self.user is None:
-            raise forms.ValidationError(_("No active staff member of the district has this e-mail address."))
-        return email
+    def clean_email(self) -> User:
+        user: User = self.cleaned_data["email"]
+        self.user = user
+        return user
 
 
 # --- Written permission to use the district logo ------------------------------------------
@@ -377,10 +377,7 @@ class LogoPermissionWithdrawForm(ForgetSecretsMixin, forms.Form):
 class SpokespersonForm(ForgetSecretsMixin, forms.Form):
     """Who may speak for the district, on what, authorized by whom in what capacity, until when."""
 
-    email = forms.EmailField(
-        label=_("Staff member's e-mail"),
-        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@district.org"}),
-    )
+    email = staff_picker_field(label=_("Staff member"), not_found=NOT_STAFF)
     subject = forms.CharField(
         label=_("May speak for the district on"),
         max_length=300,
@@ -410,17 +407,16 @@ class SpokespersonForm(ForgetSecretsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.district = district
         self.person: User | None = None
+        field_of(self.fields, "email", PickerField).queryset = User.objects.filter(district=district)
         field_of(self.fields, "decided_as", forms.ChoiceField).choices = [
             (capacity, DecidedAs(capacity).label) for capacity in capacities
         ]
         self.fields["granted_on"].initial = timezone.localdate()
 
-    def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"]
-        self.person = User.objects.filter(district=self.district, email__iexact=email.strip(), is_active=True).first()
-        if self.person is None:
-            raise forms.ValidationError(_("No active staff member of the district has this e-mail address."))
-        return email
+    def clean_email(self) -> User:
+        person: User = self.cleaned_data["email"]
+        self.person = person
+        return person
 
 
 class SpokespersonWithdrawForm(forms.Form):

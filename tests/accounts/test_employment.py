@@ -94,7 +94,7 @@ def test_it_refuses_a_supervisor_from_another_district(client, world):
     assert response.status_code == 302
     world.staff.refresh_from_db()
     assert (world.staff.started_on, world.staff.supervisor) == (None, None)
-    assert "No other active staff member of the district has this e-mail" in " ".join(
+    assert "no other active staff member of the district has this e-mail" in " ".join(
         messages_of(client.get(response["Location"]))
     )
     with pytest.raises(ValidationError, match="active staff member of the district"):

@@ -90,7 +90,7 @@ def test_designating_someone_unknown_says_so(client, world, account):
         follow=True,
     )
 
-    assert "No active staff member of the district has this e-mail address." in response.text
+    assert "no active staff member of the district has this e-mail address" in response.text
     assert account.administrators.count() == 1
 
 

@@ -226,7 +226,7 @@ def test_an_administrator_from_another_district_is_refused_on_the_form(client, w
     )
 
     assert response.status_code == 200
-    assert "No active staff member of the district has this e-mail address." in response.text
+    assert "no active staff member of the district has this e-mail address" in response.text
     assert not SocialAccount.objects.exists()
 
 

@@ -230,6 +230,11 @@ PAGES: dict[str, Page] = {
     "membership_bulk_end [preview]": page(only(DIR)),
     "membership_bulk_end [confirm]": page(only(DIR), method=POST),
     "student_list": page(only(DIR, SUP, PRI, CLE)),
+    # The pickers' suggestions (issue 28): everyone may ask, and gets only what they see (the pickers'
+    # own tests pin that); students only where the role reads students.
+    "pick_staff": page(everyone()),
+    "pick_students": page(only(DIR, SUP, PRI, CLE)),
+    "pick_schools": page(everyone()),
     "student_detail": on(
         "student",
         own_school=only(DIR, SUP, PRI, CLE, otherwise=NOT_FOUND),
@@ -241,6 +246,7 @@ PAGES: dict[str, Page] = {
     "registry:account_export": page(everyone()),
     "registry:my_accounts": page(everyone()),
     "registry:account_request": page(everyone()),
+    "registry:pick_program": page(everyone()),
     "registry:account_detail": on("account", **ACCOUNT_SEEN),
     "registry:account_edit": on_account(method=GET, allowed=(DIR, PRI, STA)),
     "registry:account_review": on_account(method=GET, allowed=(DIR, PRI, STA)),
@@ -460,6 +466,7 @@ PAGES: dict[str, Page] = {
     # Authorizations to use a tool with students (the staff persona runs the first school's club)
     "authorizations:list": page(everyone()),
     "authorizations:new": page(everyone()),
+    "authorizations:pick_program": page(everyone()),
     "authorizations:detail": on(
         "authorization",
         own_school=only(DIR, SUP, PRI, CLE, STA, otherwise=NOT_FOUND),
