@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access, selectors, services
-from accounts.filters import StaffFilter, StudentFilter
+from accounts.filters import SCHOOL_SORTS, STAFF_SORTS, STUDENT_SORTS, StaffFilter, StudentFilter
 from accounts.forms import (
     EmploymentForm,
     PolicyDocumentForm,
@@ -42,6 +42,7 @@ from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.pagination import page_of
 from core.refusals import add_refusal, show_refusal
+from core.sorting import Sorting
 
 PAGE_SIZE = 50
 
@@ -187,8 +188,9 @@ def school_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     if query:
         schools = schools.filter(name__icontains=query)
-    page = page_of(request, selectors.schools_with_counts(schools).order_by("name"), PAGE_SIZE)
-    return render(request, "accounts/school_list.html", {"page": page, "query": query})
+    sorting = Sorting(request, SCHOOL_SORTS, default="name")
+    page = page_of(request, sorting.apply(selectors.schools_with_counts(schools)), PAGE_SIZE)
+    return render(request, "accounts/school_list.html", {"page": page, "query": query, "sorting": sorting})
 
 
 @login_required
@@ -231,7 +233,8 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff_filter = StaffFilter(
         data, queryset=access.visible_staff(request.user), schools=schools, district=request.user.district
     )
-    queryset = staff_filter.qs.select_related("district").order_by("last_name", "first_name", "pk")
+    sorting = Sorting(request, STAFF_SORTS, default="name")
+    queryset = sorting.apply(staff_filter.qs.select_related("district"))
     district = request.user.district
     can_invite = district is not None and access.can_manage_directory(request.user, district)
     return render(
@@ -239,6 +242,7 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "accounts/staff_list.html",
         {
             "filter": staff_filter,
+            "sorting": sorting,
             "page": page_of(request, queryset, PAGE_SIZE),
             "invite_district": district if can_invite else None,
             "never_signed_in": selectors.never_signed_in(district).count() if district and can_invite else 0,
@@ -438,9 +442,10 @@ def student_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("active", "true")
     student_filter = StudentFilter(data, queryset=students, schools=schools)
-    queryset = student_filter.qs.select_related("school").order_by("last_name", "first_name", "pk")
+    sorting = Sorting(request, STUDENT_SORTS, default="name")
+    queryset = sorting.apply(student_filter.qs.select_related("school"))
     page = page_of(request, queryset, PAGE_SIZE)
-    return render(request, "accounts/student_list.html", {"filter": student_filter, "page": page})
+    return render(request, "accounts/student_list.html", {"filter": student_filter, "page": page, "sorting": sorting})
 
 
 @login_required

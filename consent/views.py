@@ -40,9 +40,13 @@ from consent.models import ConsentImportMapping, ConsentImportStatus, ConsentSco
 from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.refusals import add_refusal, show_refusal
+from core.sorting import Sorting
 
 PAGE_SIZE = 100
 SEARCH_RESULTS = 15
+# The students' lists' sortable columns (core.sorting); consent_expired is rules.without_answer's.
+STUDENT_SORTS = {"name": ["last_name", "first_name"], "grade": ["grade", "last_name", "first_name"]}
+NO_ANSWER_SORTS = {**STUDENT_SORTS, "last_year": ["consent_expired", "last_name", "first_name"]}
 
 
 def _home_district(user: User) -> District | None:
@@ -81,10 +85,12 @@ def _do_not_post_page(
         return render(request, "consent/do_not_post.html", context)
     today = timezone.localdate()
     listed = selectors.do_not_post_list(student_search(students, query), scope, today, public_arena=public_arena)
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    sorting = Sorting(request, STUDENT_SORTS, default="name")
+    page = Paginator(sorting.apply(listed), PAGE_SIZE).get_page(request.GET.get("page"))
     services.list_view_record(user=request.user, district=district, kind=kind, subject=f"{subject}: {scope.name}")
     context.update(
         page=page,
+        sorting=sorting,
         rows=[(student, rules.answer_of(student, scope, today, public_arena=public_arena)) for student in page],
         export_query=request.GET.urlencode(),
         today=today,
@@ -242,8 +248,10 @@ def no_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
                     for s in listed.iterator(chunk_size=2000)
                 ),
             )
+        sorting = Sorting(request, NO_ANSWER_SORTS, default="name")
         context.update(
-            page=Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page")),
+            page=Paginator(sorting.apply(listed), PAGE_SIZE).get_page(request.GET.get("page")),
+            sorting=sorting,
             school_year=school.district.school_year_for(today),
             export_query=request.GET.urlencode(),
         )

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -29,6 +29,7 @@ from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.pagination import page_by_ids
 from core.refusals import show_refusal
+from core.sorting import Sorting
 from disclosures import access, selectors, services
 from disclosures.forms import (
     CommentForm,
@@ -423,6 +424,15 @@ def cycle_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "disclosures/cycle_form.html", {"form": form, "district": cycle.district, "cycle": cycle})
 
 
+# The tracking list's sortable columns (core.sorting). A person is due later the later they started
+# (DisclosureCycle.due_on_for); disclosure_state is selectors.with_status's.
+TRACKING_SORTS = {
+    "name": ["last_name", "first_name"],
+    "due": [F("started_on").asc(nulls_first=True), "last_name", "first_name"],
+    "status": ["disclosure_state", "last_name", "first_name"],
+}
+
+
 @_feature_on
 def cycle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """Tracking: who has filed, who has not started, who is late, per school and person."""
@@ -443,7 +453,8 @@ def cycle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase
         listed = listed.filter(memberships__school=data["school"], memberships__ended_on__isnull=True).distinct()
     if data.get("q"):
         listed = staff_search(listed, data["q"])
-    listed = selectors.with_status(listed, cycle).order_by("last_name", "first_name", "pk")
+    sorting = Sorting(request, TRACKING_SORTS, default="name")
+    listed = sorting.apply(selectors.with_status(listed, cycle))
     if data.get("category"):
         listed = listed.filter(selectors.CATEGORY_BY_KEY[data["category"]].condition(cycle, today))
     if request.GET.get("format") == "csv":
@@ -466,6 +477,7 @@ def cycle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase
         {
             "cycle": cycle,
             "form": form,
+            "sorting": sorting,
             "page": page,
             "rows": [(person, cycle.due_on_for(person.started_on)) for person in page],
             "totals": totals,

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import District, Student, ToolListVisibility
 from tools.models import (
@@ -16,6 +17,7 @@ from tools.models import (
     LogoPermission,
     Spokesperson,
     Tool,
+    ToolCategory,
     ToolRequest,
     ToolRequestStatus,
 )
@@ -98,10 +100,32 @@ def tools_of(district_id: int) -> QuerySet[Tool]:
 
 
 def tool_search(tools: QuerySet[Tool], query: str) -> QuerySet[Tool]:
+    """Tools matching the words people ask with: the name or company, what it is used for (its
+    description and conditions of use), or its kind ("video" finds "Video and streaming", "quiz"
+    "Quizzes and assessment", in English or the reader's language)."""
     query = query.strip()
     if not query:
         return tools
-    return tools.filter(Q(name__icontains=query) | Q(vendor__icontains=query) | Q(description__icontains=query))
+    folded = query.casefold()
+    kinds = [
+        value
+        for value, label in ToolCategory.choices
+        if folded in label.casefold() or folded in gettext(label).casefold()
+    ]
+    return tools.filter(
+        Q(name__icontains=query)
+        | Q(vendor__icontains=query)
+        | Q(description__icontains=query)
+        | Q(conditions__icontains=query)
+        | Q(category__in=kinds)
+    )
+
+
+def tools_for_grade(tools: QuerySet[Tool], grade: int) -> QuerySet[Tool]:
+    """Tools whose grade band includes `grade` (a band open at one end reaches every grade that way)."""
+    return tools.filter(Q(lowest_grade__isnull=True) | Q(lowest_grade__lte=grade)).filter(
+        Q(highest_grade__isnull=True) | Q(highest_grade__gte=grade)
+    )
 
 
 def usable_tools(tools: QuerySet[Tool]) -> QuerySet[Tool]:

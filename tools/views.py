@@ -28,8 +28,11 @@ from core.csv_response import csv_response
 from core.forms import SearchForm
 from core.history import history_page_number as page_number
 from core.refusals import add_refusal, require, show_refusal
+from core.sorting import Sorting
 from tools import access, history, selectors, services
 from tools.forms import (
+    REQUEST_SORTS,
+    TOOL_SORTS,
     DesigneeForm,
     LogoPermissionGrantForm,
     LogoPermissionWithdrawForm,
@@ -65,15 +68,16 @@ def _person(user: User | None) -> str:
 # --- The list -----------------------------------------------------------------------------------
 
 
-def _filtered_tools(request: AuthenticatedHttpRequest) -> tuple[ToolFilterForm, QuerySet[Tool]]:
+def _filtered_tools(request: AuthenticatedHttpRequest) -> tuple[ToolFilterForm, Sorting, QuerySet[Tool]]:
     filter_form = ToolFilterForm(request.GET)
-    return filter_form, filter_form.apply(access.visible_tools(request.user)).order_by("name", "pk")
+    sorting = Sorting(request, TOOL_SORTS, default="name")
+    return filter_form, sorting, sorting.apply(filter_form.apply(access.visible_tools(request.user)))
 
 
 @login_required
 def tool_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    filter_form, tools = _filtered_tools(request)
+    filter_form, sorting, tools = _filtered_tools(request)
     district = user.district
     can_maintain = district is not None and access.can_maintain_tools(user, district)
     counts = None
@@ -91,6 +95,7 @@ def tool_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "tools/tool_list.html",
         {
             "filter_form": filter_form,
+            "sorting": sorting,
             "page": Paginator(tools, PAGE_SIZE).get_page(request.GET.get("page")),
             "counts": counts,
             "can_maintain": can_maintain,
@@ -126,7 +131,7 @@ EXPORT_COLUMNS: list[tuple[str, Callable[[Tool], object]]] = [
 @login_required
 def tool_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV (cells that would run as formulas are neutralised)."""
-    _form, tools = _filtered_tools(request)
+    _form, _sorting, tools = _filtered_tools(request)
     return csv_response(
         f"approved-tools-{timezone.localdate().isoformat()}.csv",
         [name for name, _value in EXPORT_COLUMNS],
@@ -387,11 +392,13 @@ def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("requested_by", "school", "tool", "decided_by")
         .order_by(F("decided_at").desc(nulls_last=True), "-requested_at", "-pk")
     )
+    sorting = Sorting(request, REQUEST_SORTS, default="asked_on")
     return render(
         request,
         "tools/request_list.html",
         {
-            "page": Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page")),
+            "sorting": sorting,
+            "page": Paginator(sorting.apply(waiting), PAGE_SIZE).get_page(request.GET.get("page")),
             "mine": list(mine[:SHORT_LIST]),
             "decided": list(decided[:SHORT_LIST]),
             "can_decide": can_decide,
