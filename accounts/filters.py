@@ -9,6 +9,7 @@ from django.db.models import F, QuerySet
 from accounts import selectors
 from accounts.models import District, School, Student, User
 from core.forms import LongSelect, field_of
+from core.sorting import SortColumns
 
 
 def _yes_no() -> forms.Select:
@@ -26,7 +27,7 @@ def _school_filter(**kwargs: Any) -> django_filters.ModelChoiceFilter:
 
 
 # The staff list's sortable columns (core.sorting): key in the address -> order, written ascending.
-STAFF_SORTS = {
+STAFF_SORTS: SortColumns = {
     "name": ["last_name", "first_name"],
     "email": ["email"],
     "employee_id": ["employee_id"],
@@ -34,7 +35,7 @@ STAFF_SORTS = {
     "signed_in": [F("last_login").asc(nulls_first=True)],
 }
 # The schools' list: the counts are annotations of accounts.selectors.schools_with_counts.
-SCHOOL_SORTS = {
+SCHOOL_SORTS: SortColumns = {
     "name": ["name"],
     "district": ["district__name", "name"],
     "students": ["student_count", "name"],
@@ -42,7 +43,7 @@ SCHOOL_SORTS = {
     "principal": ["has_principal", "name"],
 }
 # The students' list: name, student id, grade, school.
-STUDENT_SORTS = {
+STUDENT_SORTS: SortColumns = {
     "name": ["last_name", "first_name"],
     "sis_id": ["sis_id"],
     "grade": ["grade", "last_name", "first_name"],

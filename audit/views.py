@@ -21,7 +21,7 @@ from consent import services as consent_services
 from consent.models import ListKind
 from core.csv_response import csv_response
 from core.pagination import page_number
-from core.sorting import OrderTerm, Sorting
+from core.sorting import SortColumns, Sorting
 
 EXPORT_HEADER = ["When", "Who", "E-mail", "Action", "What", "Name", "School", "Summary", "Changes"]
 
@@ -47,7 +47,7 @@ def _period_subject(period: selectors.Period) -> str:
 
 FILTERS = ("person", "kind", "school", "sort")  # kept in the page's links beside the period
 # The log reads newest first; "?sort=when" reads the period from its first day.
-SORTS: dict[str, list[OrderTerm]] = {"when": []}  # the order itself is audit.selectors.audit_page's
+SORTS: SortColumns = {"when": []}  # the order itself is audit.selectors.audit_page's
 
 
 def _query(period: selectors.Period, request: AuthenticatedHttpRequest) -> str:

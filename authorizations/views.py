@@ -33,7 +33,7 @@ from consent.models import ConsentScope, Decision, ListKind
 from core.counted import counted
 from core.history import history_page_number
 from core.refusals import add_refusal, show_refusal
-from core.sorting import Sorting
+from core.sorting import SortColumns, Sorting
 from tools import access as tool_access
 from tools.models import USABLE_TOOL_STATUSES, ApprovalPower, DecidedAs
 
@@ -213,7 +213,7 @@ def _missing_consent_first(
 
 
 # Each section's sortable columns (core.sorting, ?<section>_sort=…); is_ready is selectors.with_readiness's.
-AUTHORIZATION_SORTS = {
+AUTHORIZATION_SORTS: SortColumns = {
     "tool": ["tool__name"],
     "program": ["program__name", "program__school__name"],
     "staff": ["staff_member__last_name", "staff_member__first_name"],

@@ -40,13 +40,13 @@ from consent.models import ConsentImportMapping, ConsentImportStatus, ConsentSco
 from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.refusals import add_refusal, show_refusal
-from core.sorting import Sorting
+from core.sorting import SortColumns, Sorting
 
 PAGE_SIZE = 100
 SEARCH_RESULTS = 15
 # The students' lists' sortable columns (core.sorting); consent_expired is rules.without_answer's.
-STUDENT_SORTS = {"name": ["last_name", "first_name"], "grade": ["grade", "last_name", "first_name"]}
-NO_ANSWER_SORTS = {**STUDENT_SORTS, "last_year": ["consent_expired", "last_name", "first_name"]}
+STUDENT_SORTS: SortColumns = {"name": ["last_name", "first_name"], "grade": ["grade", "last_name", "first_name"]}
+NO_ANSWER_SORTS: SortColumns = {**STUDENT_SORTS, "last_year": ["consent_expired", "last_name", "first_name"]}
 
 
 def _home_district(user: User) -> District | None:

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.db.models import F, Model, OrderBy, QuerySet
+from django.db.models import F, OrderBy, QuerySet
 from django.http import HttpRequest
 
-_M = TypeVar("_M", bound=Model)
+_Q = TypeVar("_Q", bound=QuerySet[Any])
 OrderTerm = str | OrderBy
+SortColumns = Mapping[str, Sequence[OrderTerm]]  # a list's sortable columns: key -> order, written ascending
 PARAMETER = "sort"
 ASCENDING = "ascending"
 DESCENDING = "descending"
@@ -55,7 +56,7 @@ class Sorting:
     def __init__(
         self,
         request: HttpRequest,
-        columns: Mapping[str, Sequence[OrderTerm]],
+        columns: SortColumns,
         default: str | None,
         *,
         parameter: str = PARAMETER,
@@ -96,7 +97,7 @@ class Sorting:
             return [*(_reversed(term) for term in terms), "-pk"]
         return [*terms, "pk"]
 
-    def apply(self, queryset: QuerySet[_M]) -> QuerySet[_M]:
+    def apply(self, queryset: _Q) -> _Q:
         """The queryset in the chosen order; with no default and nothing asked, in its own order."""
         return queryset.order_by(*self.order) if self.key is not None else queryset
 

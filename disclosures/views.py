@@ -29,7 +29,7 @@ from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.pagination import page_by_ids
 from core.refusals import show_refusal
-from core.sorting import Sorting
+from core.sorting import SortColumns, Sorting
 from disclosures import access, selectors, services
 from disclosures.forms import (
     CommentForm,
@@ -426,7 +426,7 @@ def cycle_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 # The tracking list's sortable columns (core.sorting). A person is due later the later they started
 # (DisclosureCycle.due_on_for); disclosure_state is selectors.with_status's.
-TRACKING_SORTS = {
+TRACKING_SORTS: SortColumns = {
     "name": ["last_name", "first_name"],
     "due": [F("started_on").asc(nulls_first=True), "last_name", "first_name"],
     "status": ["disclosure_state", "last_name", "first_name"],
@@ -454,11 +454,11 @@ def cycle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase
     if data.get("q"):
         listed = staff_search(listed, data["q"])
     sorting = Sorting(request, TRACKING_SORTS, default="name")
-    listed = sorting.apply(selectors.with_status(listed, cycle))
+    tracked = sorting.apply(selectors.with_status(listed, cycle))
     if data.get("category"):
-        listed = listed.filter(selectors.CATEGORY_BY_KEY[data["category"]].condition(cycle, today))
+        tracked = tracked.filter(selectors.CATEGORY_BY_KEY[data["category"]].condition(cycle, today))
     if request.GET.get("format") == "csv":
-        return _tracking_csv(cycle, listed)
+        return _tracking_csv(cycle, tracked)
     # The totals and the per-school table count everyone the reader follows (150,000 staff at the
     # largest district): kept a minute per reader; the names below are always live.
     counts = counted(
@@ -470,7 +470,7 @@ def cycle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase
     )
     totals, by_school = counts.value
     known = None if data.get("school") or data.get("q") else totals[data.get("category") or "total"]
-    page = page_by_ids(listed, request.GET.get("page"), PAGE_SIZE, count=known)
+    page = page_by_ids(tracked, request.GET.get("page"), PAGE_SIZE, count=known)
     return render(
         request,
         "disclosures/cycle_detail.html",

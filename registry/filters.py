@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import School
 from core.forms import LongSelect, field_of
+from core.sorting import SortColumns
 from registry import selectors
 from registry.models import AccountStatus, Platform, SocialAccount
 
@@ -29,7 +30,7 @@ ATTENTION_CHOICES = [
 _SELECT = {"class": "form-select"}
 
 # The list's sortable columns (core.sorting); administrator_count is selectors.with_attention's.
-ACCOUNT_SORTS = {
+ACCOUNT_SORTS: SortColumns = {
     "name": ["display_name"],
     "represents": [
         F("school__name").asc(nulls_first=True),

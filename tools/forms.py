@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Approver, District, School, User
 from core.forms import ForgetSecretsMixin, field_of
+from core.sorting import SortColumns
 from core.validators import refuse_secrets
 from tools import selectors
 from tools.access import approver_for
@@ -52,7 +53,7 @@ def capacity_choices(capacities: list[str]) -> list[tuple[str, str]]:
 # --- The list ------------------------------------------------------------------------------------
 
 # The list's sortable columns (core.sorting): key in the address -> order, written ascending.
-TOOL_SORTS = {
+TOOL_SORTS: SortColumns = {
     "name": ["name"],
     "kind": ["category", "name"],
     "status": ["status", "name"],
@@ -65,7 +66,7 @@ TOOL_SORTS = {
     ],
 }
 # The queue of tool requests waiting for a decision.
-REQUEST_SORTS = {
+REQUEST_SORTS: SortColumns = {
     "tool": ["tool_name"],
     "asked_by": ["requested_by__last_name", "requested_by__first_name"],
     "school": [F("school__name").asc(nulls_first=True), "requested_at"],
