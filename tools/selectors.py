@@ -99,6 +99,9 @@ def tools_of(district_id: int) -> QuerySet[Tool]:
     return Tool.objects.filter(district_id=district_id)
 
 
+KIND_SEARCH_MIN_LENGTH = 3
+
+
 def tool_search(tools: QuerySet[Tool], query: str) -> QuerySet[Tool]:
     """Tools matching the words people ask with: the name or company, what it is used for (its
     description and conditions of use), or its kind ("video" finds "Video and streaming", "quiz"
@@ -107,10 +110,10 @@ def tool_search(tools: QuerySet[Tool], query: str) -> QuerySet[Tool]:
     if not query:
         return tools
     folded = query.casefold()
-    kinds = [
+    kinds = [  # a word of the kind's name, not any letter of it
         value
         for value, label in ToolCategory.choices
-        if folded in label.casefold() or folded in gettext(label).casefold()
+        if len(folded) >= KIND_SEARCH_MIN_LENGTH and (folded in label.casefold() or folded in gettext(label).casefold())
     ]
     return tools.filter(
         Q(name__icontains=query)
