@@ -5,7 +5,7 @@ Run by `make bench` (never by a normal test run; `make bench PYTEST_ARGS="-k sor
 only this). First the queries: each page is loaded in process at a small size (SMALL_SCALE, a few
 schools) and, after the database is emptied, at BENCH_SCALE (tests/perf/largest_district.py: 1,870
 schools, 150,000 staff, 1,060,000 students, 20,000 accounts at 1); a page whose queries grow with the
-data fails. Then, at BENCH_SCALE, gunicorn serves the application in production mode
+data fails (one with fewer at the large size shows less there: an empty result reads no rows). Then, at BENCH_SCALE, gunicorn serves the application in production mode
 (tests/perf/test_bench_dashboards.py's server, sign-in and load generator) and each page is loaded on
 its own: its p95 is printed beside the signed-in layout page's (the password page: the full layout,
 no data), with its queries per request at both sizes. The plain (unsorted, unfiltered) list is loaded
@@ -30,6 +30,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import User
 from tests import real_services
 from tests.perf.largest_district import LargestDistrict, build
 from tests.perf.test_bench_dashboards import (
@@ -112,7 +113,9 @@ def count_queries(built: LargestDistrict) -> dict[str, int]:
     counts: dict[str, int] = {}
     for page in PAGES:
         client = Client(headers=PROXY_HEADERS)
-        client.force_login(built.persona(page.persona))
+        # Read again: the build sets the passwords in SQL after making the personas, and a session
+        # signed with the stale password's hash is refused.
+        client.force_login(User.objects.get(pk=built.persona(page.persona).pk))
         client.get(page.path(built))
         with CaptureQueriesContext(connection) as captured:
             answer = client.get(page.path(built))
@@ -123,7 +126,7 @@ def count_queries(built: LargestDistrict) -> dict[str, int]:
 
 def _empty_the_database() -> None:
     """Back to the migrated, empty database (the rows migrations wrote, such as the platforms, put back)."""
-    call_command("flush", interactive=False, verbosity=0)
+    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
     connection.creation.deserialize_db_from_string(connection._test_serialized_contents)  # type: ignore[attr-defined]
 
 
@@ -165,11 +168,13 @@ def test_sorted_and_filtered_lists_at_the_largest_district(tmp_path):
         for page in PAGES:
             r = results[page.label]
             errors += r["errors"]
-            fixed = "" if small_queries[page.label] == queries[page.label] else "  GROWS"
+            small_n, large_n = small_queries[page.label], queries[page.label]
+            # Fewer at the large size is a page with less to show there (no row read for an empty result).
+            fixed = "" if small_n == large_n else ("  GROWS" if large_n > small_n else "  fewer: less to show")
             print(f"  {page.label:<30} {page.persona:<10} {r['requests']:>8,} {r['median_ms']:>8.1f} "
                   f"{r['p95_ms']:>8.1f} {r['p95_ms'] / layout:>8.1f}x {small_queries[page.label]:>9} / "
                   f"{queries[page.label]:<9}{fixed}")  # fmt: skip
-        grown = {label: (small_queries[label], n) for label, n in queries.items() if small_queries[label] != n}
+        grown = {label: (small_queries[label], n) for label, n in queries.items() if n > small_queries[label]}
         assert not grown, f"queries per request grow with the data: {grown}"
         assert errors == 0, f"{errors} requests did not answer 200; server log:\n{log.read_text()[-3000:]}"
     finally:
