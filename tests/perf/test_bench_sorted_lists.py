@@ -5,7 +5,8 @@ Run by `make bench` (never by a normal test run; `make bench PYTEST_ARGS="-k sor
 only this). First the queries: each page is loaded in process at a small size (SMALL_SCALE, a few
 schools) and, after the database is emptied, at BENCH_SCALE (tests/perf/largest_district.py: 1,870
 schools, 150,000 staff, 1,060,000 students, 20,000 accounts at 1); a page whose queries grow with the
-data fails (one with fewer at the large size shows less there: an empty result reads no rows). Then, at BENCH_SCALE, gunicorn serves the application in production mode
+data fails (one with fewer at the large size shows less there: an empty result reads no rows).
+Then, at BENCH_SCALE, gunicorn serves the application in production mode
 (tests/perf/test_bench_dashboards.py's server, sign-in and load generator) and each page is loaded on
 its own: its p95 is printed beside the signed-in layout page's (the password page: the full layout,
 no data), with its queries per request at both sizes. The plain (unsorted, unfiltered) list is loaded
