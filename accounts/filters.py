@@ -4,11 +4,12 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from accounts import selectors
 from accounts.models import District, Membership, Role, School, Student, User
 from core.forms import LongSelect, field_of
+from core.sorting import SortColumns
 
 
 def _yes_no() -> forms.Select:
@@ -23,6 +24,31 @@ def _school_filter(**kwargs: Any) -> django_filters.ModelChoiceFilter:
         widget=LongSelect(attrs={"class": "form-select"}),
         **kwargs,
     )
+
+
+# The staff list's sortable columns (core.sorting): key in the address -> order, written ascending.
+STAFF_SORTS: SortColumns = {
+    "name": ["last_name", "first_name"],
+    "email": ["email"],
+    "employee_id": ["employee_id"],
+    "status": ["-is_active", F("left_on").desc(nulls_first=True)],
+    "signed_in": [F("last_login").asc(nulls_first=True)],
+}
+# The schools' list: the counts are annotations of accounts.selectors.schools_with_counts.
+SCHOOL_SORTS: SortColumns = {
+    "name": ["name"],
+    "district": ["district__name", "name"],
+    "students": ["student_count", "name"],
+    "staff": ["staff_count", "name"],
+    "principal": ["has_principal", "name"],
+}
+# The students' list: name, student id, grade, school.
+STUDENT_SORTS: SortColumns = {
+    "name": ["last_name", "first_name"],
+    "sis_id": ["sis_id"],
+    "grade": ["grade", "last_name", "first_name"],
+    "school": ["school__name", "last_name", "first_name"],
+}
 
 
 class StaffFilter(django_filters.FilterSet):

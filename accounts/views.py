@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access, pickers, selectors, services
-from accounts.filters import MembershipFilter, StaffFilter, StudentFilter
+from accounts.filters import SCHOOL_SORTS, STAFF_SORTS, STUDENT_SORTS, MembershipFilter, StaffFilter, StudentFilter
 from accounts.forms import (
     EmploymentForm,
     PolicyDocumentForm,
@@ -45,6 +45,7 @@ from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.pagination import page_of
 from core.refusals import add_refusal, show_refusal
+from core.sorting import Sorting
 
 PAGE_SIZE = 50
 
@@ -190,11 +191,14 @@ def school_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     if query:
         schools = schools.filter(name__icontains=query)
-    schools = selectors.schools_with_counts(schools).select_related("entered_by_hand_by").order_by("name")
-    page = page_of(request, schools, PAGE_SIZE)
+    sorting = Sorting(request, SCHOOL_SORTS, default="name")
+    schools = selectors.schools_with_counts(schools).select_related("entered_by_hand_by")
+    page = page_of(request, sorting.apply(schools), PAGE_SIZE)
     district = request.user.district
     can_add = district is not None and access.can_manage_directory(request.user, district)
-    return render(request, "accounts/school_list.html", {"page": page, "query": query, "can_add": can_add})
+    return render(
+        request, "accounts/school_list.html", {"page": page, "query": query, "can_add": can_add, "sorting": sorting}
+    )
 
 
 def _directory_district(request: AuthenticatedHttpRequest) -> District:
@@ -270,9 +274,8 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff_filter = StaffFilter(
         data, queryset=access.visible_staff(request.user), schools=schools, district=request.user.district
     )
-    queryset = staff_filter.qs.select_related("district", "entered_by_hand_by").order_by(
-        "last_name", "first_name", "pk"
-    )
+    sorting = Sorting(request, STAFF_SORTS, default="name")
+    queryset = sorting.apply(staff_filter.qs.select_related("district", "entered_by_hand_by"))
     district = request.user.district
     can_invite = district is not None and access.can_manage_directory(request.user, district)
     return render(
@@ -280,6 +283,7 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "accounts/staff_list.html",
         {
             "filter": staff_filter,
+            "sorting": sorting,
             "page": page_of(request, queryset, PAGE_SIZE),
             "invite_district": district if can_invite else None,
             "never_signed_in": selectors.never_signed_in(district).count() if district and can_invite else 0,
@@ -557,9 +561,10 @@ def student_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("active", "true")
     student_filter = StudentFilter(data, queryset=students, schools=schools)
-    queryset = student_filter.qs.select_related("school").order_by("last_name", "first_name", "pk")
+    sorting = Sorting(request, STUDENT_SORTS, default="name")
+    queryset = sorting.apply(student_filter.qs.select_related("school"))
     page = page_of(request, queryset, PAGE_SIZE)
-    return render(request, "accounts/student_list.html", {"filter": student_filter, "page": page})
+    return render(request, "accounts/student_list.html", {"filter": student_filter, "page": page, "sorting": sorting})
 
 
 @login_required

@@ -8,11 +8,13 @@ and the removals of departed students. Students appear by name and student id on
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
 from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_noop
 
 from accounts.history import (
     district_source,
@@ -21,7 +23,7 @@ from accounts.history import (
     school_source,
     staff_source,
 )
-from accounts.models import District, SignInEvent
+from accounts.models import District, Membership, Program, SignInEvent
 from authorizations.history import authorization_source
 from consent.history import scope_source
 from consent.models import ConsentRecord, StudentPurge
@@ -74,6 +76,93 @@ def default_period(today: datetime.date | None = None) -> Period:
     return Period(today - datetime.timedelta(days=DEFAULT_DAYS - 1), today)
 
 
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the reader narrowed the log to, beside the period: who acted (a person of the district,
+    or an operator), which kinds of record (KIND_CHOICES keys), which school. A filter a kind of record
+    cannot answer leaves that kind out (a school's log has no district policy; a person's, no purges)."""
+
+    person_id: int | None = None
+    kinds: frozenset[str] = frozenset()
+    school_id: int | None = None
+    nobody: bool = False  # the person asked for is not one of the district's: nothing matches
+
+    def wants(self, kind: str) -> bool:
+        return not self.kinds or kind_key(kind) in self.kinds
+
+
+NO_FILTERS = AuditFilters()
+
+# The kinds of record, as the log names them (core.history.Source.kind and the entries below).
+CONSENT_KIND, PURGE_KIND, SIGN_IN_KIND = "Consent answer", "Departed students", "Sign-in"
+KINDS = [  # marked for translation where the filter offers them (audit.filters)
+    gettext_noop("Official account"),
+    gettext_noop("Account administrator"),
+    gettext_noop("Account review"),
+    gettext_noop("Staff disclosure"),
+    gettext_noop("Disclosed network"),
+    gettext_noop("Disclosure cycle"),
+    gettext_noop("Consent answer"),
+    gettext_noop("Consent scope"),
+    gettext_noop("Tool"),
+    gettext_noop("Tool request"),
+    gettext_noop("Authorization"),
+    gettext_noop("Logo permission"),
+    gettext_noop("Designee"),
+    gettext_noop("Spokesperson"),
+    gettext_noop("Staff member"),
+    gettext_noop("Role"),
+    gettext_noop("District policy"),
+    gettext_noop("Policy document"),
+    gettext_noop("Sign-in"),
+    gettext_noop("Departed students"),
+]
+
+
+def kind_key(kind: str) -> str:
+    """The kind of record as the address writes it ("Official account": "official-account")."""
+    return slugify(kind)
+
+
+def _school_rows(kind: str, school_id: int) -> Q | None:
+    """The rows of a kind of record that concern one school, read from the history row's own
+    columns (indexed foreign keys) or its parent's history; None: the kind is not a school's."""
+    accounts = SocialAccount.history.filter(school_id=school_id).values("id")
+    staff = Membership.objects.filter(school_id=school_id).values("user_id")
+    paths: dict[str, Q] = {
+        "Official account": Q(school_id=school_id),
+        "Account administrator": Q(account_id__in=accounts),
+        "Account review": Q(account_id__in=accounts),
+        "Tool request": Q(school_id=school_id),
+        "Authorization": Q(program_id__in=Program.objects.filter(school_id=school_id).values("pk")),
+        "Role": Q(school_id=school_id),
+        "Staff member": Q(id__in=staff),
+        "Staff disclosure": Q(employee_id__in=staff),
+    }
+    return paths.get(kind)
+
+
+def _narrowed(source: Source, filters: AuditFilters) -> Source | None:
+    """The source with the filters applied to its rows, or None when they leave it out."""
+    if filters.nobody or not filters.wants(source.kind):
+        return None
+    rows = source.rows
+    if filters.person_id is not None:
+        rows &= Q(history_user_id=filters.person_id)
+    if filters.school_id is not None:
+        school = _school_rows(source.kind, filters.school_id)
+        if school is None:
+            return None
+        rows &= school
+    return replace(source, rows=rows)
+
+
+def filtered_sources(district: District, filters: AuditFilters = NO_FILTERS) -> list[Source]:
+    """The district's history tables the filters keep, each narrowed by them."""
+    narrowed = (_narrowed(source, filters) for source in district_sources(district))
+    return [source for source in narrowed if source is not None]
+
+
 def district_sources(district: District) -> list[Source]:
     """Every audited history table, each filtered to the district through its path to it."""
     d = district.pk
@@ -109,14 +198,20 @@ def district_sources(district: District) -> list[Source]:
 # --- Records that are their own audit ------------------------------------------------------------
 
 
-def _consent_answers(district: District, period: Period) -> QuerySet[ConsentRecord]:
-    return (
-        ConsentRecord.objects.filter(
-            student__district=district, recorded_at__gte=period.since, recorded_at__lt=period.until
-        )
-        .select_related("student__school", "scope", "recorded_by", "source_import")
-        .order_by("-recorded_at", "-pk")
+def _consent_answers(
+    district: District, period: Period, filters: AuditFilters = NO_FILTERS, *, oldest_first: bool = False
+) -> QuerySet[ConsentRecord]:
+    if filters.nobody or not filters.wants(CONSENT_KIND):
+        return ConsentRecord.objects.none()
+    records = ConsentRecord.objects.filter(
+        student__district=district, recorded_at__gte=period.since, recorded_at__lt=period.until
     )
+    if filters.person_id is not None:
+        records = records.filter(recorded_by_id=filters.person_id)
+    if filters.school_id is not None:
+        records = records.filter(student__school_id=filters.school_id)
+    order = ("recorded_at", "pk") if oldest_first else ("-recorded_at", "-pk")
+    return records.select_related("student__school", "scope", "recorded_by", "source_import").order_by(*order)
 
 
 def _consent_entry(record: ConsentRecord) -> Entry:
@@ -146,10 +241,14 @@ def _consent_entry(record: ConsentRecord) -> Entry:
     )
 
 
-def _purges(district: District, period: Period) -> QuerySet[StudentPurge]:
-    return StudentPurge.objects.filter(district=district, ran_at__gte=period.since, ran_at__lt=period.until).order_by(
-        "-ran_at", "-pk"
-    )
+def _purges(
+    district: District, period: Period, filters: AuditFilters = NO_FILTERS, *, oldest_first: bool = False
+) -> QuerySet[StudentPurge]:
+    # The system removes departed students: no person acted, no one school is concerned.
+    if filters.nobody or not filters.wants(PURGE_KIND) or filters.person_id or filters.school_id:
+        return StudentPurge.objects.none()
+    purges = StudentPurge.objects.filter(district=district, ran_at__gte=period.since, ran_at__lt=period.until)
+    return purges.order_by(*(("ran_at", "pk") if oldest_first else ("-ran_at", "-pk")))
 
 
 def _purge_entry(purge: StudentPurge) -> Entry:
@@ -173,12 +272,15 @@ def _purge_entry(purge: StudentPurge) -> Entry:
     )
 
 
-def _sign_ins(district: District, period: Period) -> QuerySet[SignInEvent]:
-    return (
-        SignInEvent.objects.filter(district=district, at__gte=period.since, at__lt=period.until)
-        .select_related("user")
-        .order_by("-at", "-pk")
-    )
+def _sign_ins(
+    district: District, period: Period, filters: AuditFilters = NO_FILTERS, *, oldest_first: bool = False
+) -> QuerySet[SignInEvent]:
+    if filters.nobody or not filters.wants(SIGN_IN_KIND) or filters.school_id:
+        return SignInEvent.objects.none()
+    events = SignInEvent.objects.filter(district=district, at__gte=period.since, at__lt=period.until)
+    if filters.person_id is not None:
+        events = events.filter(user_id=filters.person_id)
+    return events.select_related("user").order_by(*(("at", "pk") if oldest_first else ("-at", "-pk")))
 
 
 def _sign_in_entry(event: SignInEvent) -> Entry:
@@ -206,31 +308,49 @@ def _sign_in_entry(event: SignInEvent) -> Entry:
 # --- The log -------------------------------------------------------------------------------------
 
 
-def audit_page(district: District, period: Period, *, number: int = 1, per_page: int = PER_PAGE) -> HistoryPage:
-    """One page of the log: a fixed number of queries, however many changes the period holds."""
+def audit_page(
+    district: District,
+    period: Period,
+    filters: AuditFilters = NO_FILTERS,
+    *,
+    number: int = 1,
+    per_page: int = PER_PAGE,
+    oldest_first: bool = False,
+) -> HistoryPage:
+    """One page of the log: a fixed number of queries, however many changes the period holds (two
+    per history table the filters keep, one per other kind of record)."""
+    sources = filtered_sources(district, filters)
+    extra: list[Callable[[int], list[Entry]]] = []
+    if not filters.nobody:  # a query that can match nothing is not sent
+        if filters.wants(CONSENT_KIND):
+            answers = _consent_answers(district, period, filters, oldest_first=oldest_first)
+            extra.append(lambda wanted: [_consent_entry(r) for r in answers[:wanted]])
+        if filters.wants(PURGE_KIND) and not (filters.person_id or filters.school_id):
+            purges = _purges(district, period, filters, oldest_first=oldest_first)
+            extra.append(lambda wanted: [_purge_entry(p) for p in purges[:wanted]])
+        if filters.wants(SIGN_IN_KIND) and not filters.school_id:
+            sign_ins = _sign_ins(district, period, filters, oldest_first=oldest_first)
+            extra.append(lambda wanted: [_sign_in_entry(e) for e in sign_ins[:wanted]])
     return history_page(
-        district_sources(district),
+        sources,
         number=number,
         per_page=per_page,
         since=period.since,
         until=period.until,
-        extra=[
-            lambda wanted: [_consent_entry(r) for r in _consent_answers(district, period)[:wanted]],
-            lambda wanted: [_purge_entry(p) for p in _purges(district, period)[:wanted]],
-            lambda wanted: [_sign_in_entry(e) for e in _sign_ins(district, period)[:wanted]],
-        ],
+        extra=extra,
+        oldest_first=oldest_first,
     )
 
 
-def audit_entries(district: District, period: Period) -> Iterator[Entry]:
+def audit_entries(district: District, period: Period, filters: AuditFilters = NO_FILTERS) -> Iterator[Entry]:
     """The whole log of the period, streamed: one query per table, constant memory."""
     return iter_history(
-        district_sources(district),
+        filtered_sources(district, filters),
         since=period.since,
         until=period.until,
         extra=[
-            (_consent_entry(r) for r in _consent_answers(district, period).iterator(chunk_size=1000)),
-            (_purge_entry(p) for p in _purges(district, period).iterator(chunk_size=1000)),
-            (_sign_in_entry(e) for e in _sign_ins(district, period).iterator(chunk_size=1000)),
+            (_consent_entry(r) for r in _consent_answers(district, period, filters).iterator(chunk_size=1000)),
+            (_purge_entry(p) for p in _purges(district, period, filters).iterator(chunk_size=1000)),
+            (_sign_in_entry(e) for e in _sign_ins(district, period, filters).iterator(chunk_size=1000)),
         ],
     )

@@ -15,11 +15,13 @@ from django.utils import timezone
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import District
 from audit import access, selectors
+from audit.filters import AuditFilter
 from audit.forms import PeriodForm
 from consent import services as consent_services
 from consent.models import ListKind
 from core.csv_response import csv_response
 from core.pagination import page_number
+from core.sorting import SortColumns, Sorting
 
 EXPORT_HEADER = ["When", "Who", "E-mail", "Action", "What", "Name", "School", "Summary", "Changes"]
 
@@ -29,12 +31,29 @@ def _period_form(request: AuthenticatedHttpRequest) -> PeriodForm:
 
 
 def _refused(request: AuthenticatedHttpRequest, district: District, form: PeriodForm) -> HttpResponse:
-    context = {"district": district, "form": form, "history": None, "time_zone": settings.TIME_ZONE}
+    context = {
+        "district": district,
+        "form": form,
+        "filter": AuditFilter(request.GET, district=district),
+        "history": None,
+        "time_zone": settings.TIME_ZONE,
+    }
     return render(request, "audit/log.html", context, status=400)
 
 
 def _period_subject(period: selectors.Period) -> str:
     return f"audit log from {period.first.isoformat()} to {period.last.isoformat()}"
+
+
+FILTERS = ("person", "kind", "school", "sort")  # kept in the page's links beside the period
+# The log reads newest first; "?sort=when" reads the period from its first day.
+SORTS: SortColumns = {"when": []}  # the order itself is audit.selectors.audit_page's
+
+
+def _query(period: selectors.Period, request: AuthenticatedHttpRequest) -> str:
+    """The period as the address writes it, then the filters and the sort the page was asked with."""
+    kept = [(name, request.GET[name]) for name in FILTERS if request.GET.get(name)]
+    return urlencode([("from", period.first.isoformat()), ("until", period.last.isoformat()), *kept])
 
 
 @login_required
@@ -44,6 +63,9 @@ def audit_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, district, form)
     period = form.cleaned_data["period"]
+    audit_filter = AuditFilter(request.GET, district=district)
+    filters = audit_filter.audit_filters()
+    sorting = Sorting(request, SORTS, default="-when")
     # The log names students beside the answers their families gave: a view of consent status.
     consent_services.list_view_record(
         user=request.user, district=district, kind=ListKind.AUDIT_LOG, subject=_period_subject(period)
@@ -54,9 +76,14 @@ def audit_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         {
             "district": district,
             "form": form,
+            "filter": audit_filter,
+            "filters": filters,
+            "sorting": sorting,
             "period": period,
-            "history": selectors.audit_page(district, period, number=page_number(request)),
-            "period_query": urlencode({"from": period.first.isoformat(), "until": period.last.isoformat()}),
+            "history": selectors.audit_page(
+                district, period, filters, number=page_number(request), oldest_first=not sorting.descending
+            ),
+            "period_query": _query(period, request),
             "time_zone": settings.TIME_ZONE,
         },
     )
@@ -69,6 +96,7 @@ def audit_export(request: AuthenticatedHttpRequest, slug: str) -> HttpResponseBa
     if not form.is_valid():
         return _refused(request, district, form)
     period = form.cleaned_data["period"]
+    filters = AuditFilter(request.GET, district=district).audit_filters()
     consent_services.list_view_record(
         user=request.user, district=district, kind=ListKind.AUDIT_EXPORT, subject=_period_subject(period)
     )
@@ -85,7 +113,7 @@ def audit_export(request: AuthenticatedHttpRequest, slug: str) -> HttpResponseBa
             entry.summary,
             entry.changes_text(),
         ]
-        for entry in selectors.audit_entries(district, period)
+        for entry in selectors.audit_entries(district, period, filters)
     )
     return csv_response(
         f"audit-log-{district.slug}-{period.first:%Y-%m-%d}-to-{period.last:%Y-%m-%d}.csv", EXPORT_HEADER, rows

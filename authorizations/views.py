@@ -35,6 +35,7 @@ from consent.models import ConsentScope, Decision, ListKind
 from core.counted import counted
 from core.history import history_page_number
 from core.refusals import add_refusal, show_refusal
+from core.sorting import SortColumns, Sorting
 from tools import access as tool_access
 from tools.models import USABLE_TOOL_STATUSES, ApprovalPower, DecidedAs
 
@@ -213,16 +214,30 @@ def _missing_consent_first(
     return authorizations.alias(missing_first=first).order_by("missing_first", "ends_on", "pk")
 
 
+# Each section's sortable columns (core.sorting, ?<section>_sort=…); is_ready is selectors.with_readiness's.
+AUTHORIZATION_SORTS: SortColumns = {
+    "tool": ["tool__name"],
+    "program": ["program__name", "program__school__name"],
+    "staff": ["staff_member__last_name", "staff_member__first_name"],
+    "dates": ["starts_on", "ends_on"],
+    "standing": ["status", "is_ready", "ends_on"],
+}
+
+
 def _page(
     request: AuthenticatedHttpRequest,
     authorizations: QuerySet[selectors.AuthorizationWithReadiness],
     key: str,
     today: datetime.date,
-) -> Page[selectors.AuthorizationWithReadiness]:
-    page = Paginator(authorizations, PAGE_SIZE).get_page(request.GET.get(f"{key}_page"))
+) -> tuple[Page[selectors.AuthorizationWithReadiness], Sorting]:
+    """The section's page, in the order its address asks for (its own order when it asks none)."""
+    sorting = Sorting(
+        request, AUTHORIZATION_SORTS, default=None, parameter=f"{key}_sort", page_parameter=f"{key}_page", anchor=key
+    )
+    page = Paginator(sorting.apply(authorizations), PAGE_SIZE).get_page(request.GET.get(f"{key}_page"))
     for authorization in page.object_list:
         authorization.readiness = readiness_of(authorization, today)  # for the template
-    return page
+    return page, sorting
 
 
 # --- The list ---------------------------------------------------------------------------------------
@@ -275,7 +290,7 @@ def authorization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         ),
     ]
     pages = [
-        (key, title, help_text, _page(request, authorizations, key, today))
+        (key, title, help_text, *_page(request, authorizations, key, today))
         for key, title, help_text, authorizations in sections
     ]
     return render(

@@ -42,9 +42,13 @@ from core import bulk
 from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.refusals import add_refusal, show_refusal
+from core.sorting import SortColumns, Sorting
 
 PAGE_SIZE = 100
 SEARCH_RESULTS = 15
+# The students' lists' sortable columns (core.sorting); consent_expired is rules.without_answer's.
+STUDENT_SORTS: SortColumns = {"name": ["last_name", "first_name"], "grade": ["grade", "last_name", "first_name"]}
+NO_ANSWER_SORTS: SortColumns = {**STUDENT_SORTS, "last_year": ["consent_expired", "last_name", "first_name"]}
 
 
 def _home_district(user: User) -> District | None:
@@ -83,10 +87,12 @@ def _do_not_post_page(
         return render(request, "consent/do_not_post.html", context)
     today = timezone.localdate()
     listed = selectors.do_not_post_list(student_search(students, query), scope, today, public_arena=public_arena)
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    sorting = Sorting(request, STUDENT_SORTS, default="name")
+    page = Paginator(sorting.apply(listed), PAGE_SIZE).get_page(request.GET.get("page"))
     services.list_view_record(user=request.user, district=district, kind=kind, subject=f"{subject}: {scope.name}")
     context.update(
         page=page,
+        sorting=sorting,
         rows=[(student, rules.answer_of(student, scope, today, public_arena=public_arena)) for student in page],
         export_query=request.GET.urlencode(),
         today=today,
@@ -244,8 +250,10 @@ def no_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
                     for s in listed.iterator(chunk_size=2000)
                 ),
             )
+        sorting = Sorting(request, NO_ANSWER_SORTS, default="name")
         context.update(
-            page=Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page")),
+            page=Paginator(sorting.apply(listed), PAGE_SIZE).get_page(request.GET.get("page")),
+            sorting=sorting,
             school_year=school.district.school_year_for(today),
             export_query=request.GET.urlencode(),
             bulk_actions=[(reverse("consent:no_answer_record", args=[school.pk]), _("Record the same answer…"))],

@@ -214,13 +214,17 @@ def _period_rows(source: Source, since: datetime.datetime, until: datetime.datet
     return period.filter(audit_at__gte=since)
 
 
-def _newest_period_rows(source: Source, since: datetime.datetime, until: datetime.datetime, wanted: int) -> list[Any]:
-    """The period's newest `wanted` rows: picked by their date first (an index), then only their
-    objects' rows are read for what changed. Two queries, however long the period."""
+def _newest_period_rows(
+    source: Source, since: datetime.datetime, until: datetime.datetime, wanted: int, *, oldest_first: bool = False
+) -> list[Any]:
+    """The period's newest `wanted` rows (its oldest, `oldest_first`): picked by their date first
+    (an index), then only their objects' rows are read for what changed. Two queries, however long
+    the period."""
     history = source.history_model
+    order = ("history_date", "history_id") if oldest_first else ("-history_date", "-history_id")
     picked = list(
         history._default_manager.filter(source.rows, history_date__gte=since, history_date__lt=until)
-        .order_by("-history_date", "-history_id")
+        .order_by(*order)
         .values_list("history_id", "id")[:wanted]
     )
     if not picked:
@@ -365,22 +369,27 @@ def history_page(
     since: datetime.datetime | None = None,
     until: datetime.datetime | None = None,
     extra: Iterable[Callable[[int], list[Entry]]] = (),
+    oldest_first: bool = False,
 ) -> HistoryPage:
-    """One page of the sources' entries, newest first: one query per source.
+    """One page of the sources' entries, newest first (oldest first, `oldest_first`, with a period):
+    one query per source.
 
     `extra` adds entries that are not history rows (consent answers, purges): each callable gets
-    how many entries it may need and returns them newest first."""
+    how many entries it may need and returns them in the page's order."""
     number = max(1, min(number, MAX_PAGE))
     wanted = number * per_page + 1
+    oldest_first = oldest_first and since is not None and until is not None
     streams: list[Iterable[Entry]] = []
     for index, source in enumerate(sources):
         if since is not None and until is not None:
-            rows = _newest_period_rows(source, since, until, wanted)
+            rows = _newest_period_rows(source, since, until, wanted, oldest_first=oldest_first)
         else:
             rows = list(_rows(source)[:wanted])
-        streams.append([entry_of(source, index, row) for row in rows])
+        # The rows come back newest first (the window's order): put them in the page's.
+        entries = [entry_of(source, index, row) for row in rows]
+        streams.append(sorted(entries, key=entry_key, reverse=not oldest_first))
     streams.extend(more(wanted) for more in extra)
-    merged = list(itertools.islice(heapq.merge(*streams, key=entry_key, reverse=True), wanted))
+    merged = list(itertools.islice(heapq.merge(*streams, key=entry_key, reverse=not oldest_first), wanted))
     return HistoryPage(merged[(number - 1) * per_page : number * per_page], number, len(merged) > number * per_page)
 
 

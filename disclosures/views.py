@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -30,6 +30,7 @@ from core.csv_response import csv_response
 from core.history import history_page_number as page_number
 from core.pagination import page_by_ids
 from core.refusals import show_refusal
+from core.sorting import SortColumns, Sorting
 from disclosures import access, selectors, services, tracking
 from disclosures.forms import (
     CommentForm,
@@ -423,6 +424,15 @@ def cycle_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "disclosures/cycle_form.html", {"form": form, "district": cycle.district, "cycle": cycle})
 
 
+# The tracking list's sortable columns (core.sorting). A person is due later the later they started
+# (DisclosureCycle.due_on_for); disclosure_state is selectors.with_status's.
+TRACKING_SORTS: SortColumns = {
+    "name": ["last_name", "first_name"],
+    "due": [F("started_on").asc(nulls_first=True), "last_name", "first_name"],
+    "status": ["disclosure_state", "last_name", "first_name"],
+}
+
+
 @_feature_on
 def cycle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """Tracking: who has filed, who has not started, who is late, per school and person."""
@@ -431,10 +441,12 @@ def cycle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase
     if not access.can_track(user, cycle.district):
         raise PermissionDenied
     today = timezone.localdate()
-    tracked = tracking.tracked(user, cycle, request.GET, today)
-    form, staff, listed, schools, data = tracked.form, tracked.staff, tracked.listed, tracked.schools, tracked.data
+    found = tracking.tracked(user, cycle, request.GET, today)
+    form, staff, schools, data = found.form, found.staff, found.schools, found.data
+    sorting = Sorting(request, TRACKING_SORTS, default="name")
+    tracked = sorting.apply(found.listed)
     if request.GET.get("format") == "csv":
-        return _tracking_csv(cycle, listed)
+        return _tracking_csv(cycle, tracked)
     # The totals and the per-school table count everyone the reader follows (150,000 staff at the
     # largest district): kept a minute per reader; the names below are always live.
     counts = counted(
@@ -446,13 +458,14 @@ def cycle_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase
     )
     totals, by_school = counts.value
     known = None if data.get("school") or data.get("q") else totals[data.get("category") or "total"]
-    page = page_by_ids(listed, request.GET.get("page"), PAGE_SIZE, count=known)
+    page = page_by_ids(tracked, request.GET.get("page"), PAGE_SIZE, count=known)
     return render(
         request,
         "disclosures/cycle_detail.html",
         {
             "cycle": cycle,
             "form": form,
+            "sorting": sorting,
             "page": page,
             "rows": [(person, cycle.due_on_for(person.started_on)) for person in page],
             "totals": totals,

@@ -4,11 +4,12 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import School
 from core.forms import LongSelect, field_of
+from core.sorting import SortColumns
 from registry import selectors
 from registry.models import AccountStatus, Platform, SocialAccount
 
@@ -27,6 +28,20 @@ ATTENTION_CHOICES = [
 ]
 
 _SELECT = {"class": "form-select"}
+
+# The list's sortable columns (core.sorting); administrator_count is selectors.with_attention's.
+ACCOUNT_SORTS: SortColumns = {
+    "name": ["display_name"],
+    "represents": [
+        F("school__name").asc(nulls_first=True),
+        F("program__name").asc(nulls_first=True),
+        F("owner_staff__last_name").asc(nulls_first=True),
+        "display_name",
+    ],
+    "status": ["status", "display_name"],
+    "administrators": ["administrator_count", "display_name"],
+    "next_review": [F("next_review_on").asc(nulls_last=True), "display_name"],
+}
 
 
 class AccountFilter(django_filters.FilterSet):

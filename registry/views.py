@@ -33,8 +33,9 @@ from core.forms import SearchForm
 from core.history import history_page_number as page_number
 from core.pagination import page_by_ids
 from core.refusals import add_refusal, refusal_messages, require, show_refusal
+from core.sorting import Sorting
 from registry import access, history, profile_urls, report_guard, selectors, services
-from registry.filters import AccountFilter
+from registry.filters import ACCOUNT_SORTS, AccountFilter
 from registry.forms import (
     NO_PASSWORDS,
     AccountForm,
@@ -80,12 +81,14 @@ def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = {name: str(request.GET.get(name, "")) for name in account_filter.filters}
     # The counts above the list already hold its length when only attention filters it.
     known = selectors.counted_pages(counts.value, filters)
-    page = page_by_ids(account_filter.qs, request.GET.get("page"), PAGE_SIZE, count=known)
+    sorting = Sorting(request, ACCOUNT_SORTS, default="name")
+    page = page_by_ids(sorting.apply(account_filter.qs), request.GET.get("page"), PAGE_SIZE, count=known)
     return render(
         request,
         "registry/account_list.html",
         {
             "filter": account_filter,
+            "sorting": sorting,
             "page": page,
             "counts": counts.value,
             "counted_at": counts.counted_at,
@@ -187,7 +190,8 @@ EXPORT_COLUMNS: list[tuple[str, Callable[[Any], object]]] = [
 @login_required
 def account_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV, streamed so a district of 20,000 accounts costs constant memory."""
-    accounts = selectors.with_last_recertification(_filtered(request).qs)
+    sorted_accounts = Sorting(request, ACCOUNT_SORTS, default="name").apply(_filtered(request).qs)
+    accounts = selectors.with_last_recertification(sorted_accounts)
     return csv_response(
         f"official-accounts-{timezone.localdate().isoformat()}.csv",
         [name for name, _value in EXPORT_COLUMNS],

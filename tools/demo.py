@@ -78,6 +78,21 @@ STUDENT_DATA = {
 }  # fmt: skip
 # Demo districts that published this year's notice already (the others show it as owed).
 NOTICE_PUBLISHED = ["willmar", "litchfield"]
+# What each demo tool is used for (its description), so a search for "video" or "quiz" finds it.
+DEMO_USES = {
+    "Google Classroom": "Posting assignments, collecting student work and class announcements.",
+    "Seesaw": "Student portfolios and class journals shared with families: photos, drawings and short videos.",
+    "Canva for Education": "Designing posters, slides, infographics and short videos.",
+    "YouTube": "Watching curated instructional videos; class video channels where authorized.",
+    "Instagram": "A club's or team's photo and short-video posts about its activities.",
+    "Facebook": "The district's and schools' official pages: news, events and closures for families.",
+    "X": "Short news posts from official team and school accounts.",
+    "Remind": "Text-message announcements to students and families.",
+    "Kahoot!": "Game-based quizzes and review games in class.",
+    "TikTok": "Short-form video sharing.",
+    "Padlet": "Shared boards for collecting ideas, links and observations.",
+    "Flip": "Short video responses to class discussion prompts.",
+}
 
 
 def _load_tools(district: District, today: datetime.date) -> None:
@@ -96,6 +111,7 @@ def _load_tools(district: District, today: datetime.date) -> None:
                 vendor=vendor,
                 website=website,
                 category=category,
+                description=DEMO_USES.get(name, ""),
                 is_public_social_media=public,
                 lowest_grade=grades[0],
                 highest_grade=grades[1],

@@ -7,13 +7,14 @@ from typing import Any
 
 from django import forms
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Approver, District, School, User
 from accounts.pickers import staff_picker_field
 from core.forms import ForgetSecretsMixin, PickerField, field_of
+from core.sorting import SortColumns
 from core.validators import refuse_secrets
 from tools import selectors
 from tools.access import approver_for
@@ -52,6 +53,27 @@ def capacity_choices(capacities: list[str]) -> list[tuple[str, str]]:
 
 # --- The list ------------------------------------------------------------------------------------
 
+# The list's sortable columns (core.sorting): key in the address -> order, written ascending.
+TOOL_SORTS: SortColumns = {
+    "name": ["name"],
+    "kind": ["category", "name"],
+    "status": ["status", "name"],
+    "grades": [F("lowest_grade").asc(nulls_first=True), F("highest_grade").asc(nulls_last=True), "name"],
+    "consent": ["is_public_social_media", "parental_consent_required", "name"],
+    "agreement": [
+        "privacy_agreement_on_file",
+        F("privacy_agreement_expires_on").asc(nulls_last=True),
+        "name",
+    ],
+}
+# The queue of tool requests waiting for a decision.
+REQUEST_SORTS: SortColumns = {
+    "tool": ["tool_name"],
+    "asked_by": ["requested_by__last_name", "requested_by__first_name"],
+    "school": [F("school__name").asc(nulls_first=True), "requested_at"],
+    "asked_on": ["requested_at"],
+}
+
 EVERY_STATUS = "all"
 ATTENTION_CHOICES = [
     ("review_overdue", _("Review overdue")),
@@ -83,6 +105,14 @@ class ToolFilterForm(forms.Form):
         choices=[("", _("Everything")), *ATTENTION_CHOICES],
         widget=forms.Select(attrs=_SELECT),
     )
+    grade = forms.TypedChoiceField(
+        label=_("Grade"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any grade")), *Grade.choices],
+        widget=forms.Select(attrs=_SELECT),
+    )
 
     def apply(self, tools: QuerySet[Tool]) -> QuerySet[Tool]:
         if not self.is_valid():
@@ -95,6 +125,8 @@ class ToolFilterForm(forms.Form):
             tools = tools.filter(status=data["status"])
         if data["category"]:
             tools = tools.filter(category=data["category"])
+        if data["grade"] is not None:
+            tools = selectors.tools_for_grade(tools, data["grade"])
         if data["attention"]:
             needing_attention: dict[str, Callable[[QuerySet[Tool]], QuerySet[Tool]]] = {
                 "review_overdue": selectors.tool_reviews_overdue,

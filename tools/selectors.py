@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import District, Student, ToolListVisibility
 from tools.models import (
@@ -30,6 +31,7 @@ from tools.models import (
     Spokesperson,
     TechnologyNotice,
     Tool,
+    ToolCategory,
     ToolRequest,
     ToolRequestStatus,
 )
@@ -111,11 +113,36 @@ def tools_of(district_id: int) -> QuerySet[Tool]:
     return Tool.objects.filter(district_id=district_id)
 
 
+KIND_SEARCH_MIN_LENGTH = 3
+
+
 def tool_search(tools: QuerySet[Tool], query: str) -> QuerySet[Tool]:
+    """Tools matching the words people ask with: the name or company, what it is used for (its
+    description and conditions of use), or its kind ("video" finds "Video and streaming", "quiz"
+    "Quizzes and assessment", in English or the reader's language)."""
     query = query.strip()
     if not query:
         return tools
-    return tools.filter(Q(name__icontains=query) | Q(vendor__icontains=query) | Q(description__icontains=query))
+    folded = query.casefold()
+    kinds = [  # a word of the kind's name, not any letter of it
+        value
+        for value, label in ToolCategory.choices
+        if len(folded) >= KIND_SEARCH_MIN_LENGTH and (folded in label.casefold() or folded in gettext(label).casefold())
+    ]
+    return tools.filter(
+        Q(name__icontains=query)
+        | Q(vendor__icontains=query)
+        | Q(description__icontains=query)
+        | Q(conditions__icontains=query)
+        | Q(category__in=kinds)
+    )
+
+
+def tools_for_grade(tools: QuerySet[Tool], grade: int) -> QuerySet[Tool]:
+    """Tools whose grade band includes `grade` (a band open at one end reaches every grade that way)."""
+    return tools.filter(Q(lowest_grade__isnull=True) | Q(lowest_grade__lte=grade)).filter(
+        Q(highest_grade__isnull=True) | Q(highest_grade__gte=grade)
+    )
 
 
 def usable_tools(tools: QuerySet[Tool]) -> QuerySet[Tool]:

@@ -31,9 +31,12 @@ from core.forms import SearchForm
 from core.history import history_page_number as page_number
 from core.languages import supported
 from core.refusals import add_refusal, require, show_refusal
+from core.sorting import Sorting
 from core.tasks import enqueue
 from tools import access, history, selectors, services
 from tools.forms import (
+    REQUEST_SORTS,
+    TOOL_SORTS,
     DesigneeForm,
     LogoPermissionGrantForm,
     LogoPermissionWithdrawForm,
@@ -70,15 +73,16 @@ def _person(user: User | None) -> str:
 # --- The list -----------------------------------------------------------------------------------
 
 
-def _filtered_tools(request: AuthenticatedHttpRequest) -> tuple[ToolFilterForm, QuerySet[Tool]]:
+def _filtered_tools(request: AuthenticatedHttpRequest) -> tuple[ToolFilterForm, Sorting, QuerySet[Tool]]:
     filter_form = ToolFilterForm(request.GET)
-    return filter_form, filter_form.apply(access.visible_tools(request.user)).order_by("name", "pk")
+    sorting = Sorting(request, TOOL_SORTS, default="name")
+    return filter_form, sorting, sorting.apply(filter_form.apply(access.visible_tools(request.user)))
 
 
 @login_required
 def tool_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    filter_form, tools = _filtered_tools(request)
+    filter_form, sorting, tools = _filtered_tools(request)
     district = user.district
     can_maintain = district is not None and access.can_maintain_tools(user, district)
     counts = None
@@ -96,6 +100,7 @@ def tool_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "tools/tool_list.html",
         {
             "filter_form": filter_form,
+            "sorting": sorting,
             "page": Paginator(tools, PAGE_SIZE).get_page(request.GET.get("page")),
             "counts": counts,
             "can_maintain": can_maintain,
@@ -132,7 +137,7 @@ EXPORT_COLUMNS: list[tuple[str, Callable[[Tool], object]]] = [
 @login_required
 def tool_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV (cells that would run as formulas are neutralised)."""
-    _form, tools = _filtered_tools(request)
+    _form, _sorting, tools = _filtered_tools(request)
     return csv_response(
         f"approved-tools-{timezone.localdate().isoformat()}.csv",
         [name for name, _value in EXPORT_COLUMNS],
@@ -541,11 +546,13 @@ def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("requested_by", "school", "tool", "decided_by")
         .order_by(F("decided_at").desc(nulls_last=True), "-requested_at", "-pk")
     )
+    sorting = Sorting(request, REQUEST_SORTS, default="asked_on")
     return render(
         request,
         "tools/request_list.html",
         {
-            "page": Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page")),
+            "sorting": sorting,
+            "page": Paginator(sorting.apply(waiting), PAGE_SIZE).get_page(request.GET.get("page")),
             "mine": list(mine[:SHORT_LIST]),
             "decided": list(decided[:SHORT_LIST]),
             "can_decide": can_decide,

@@ -300,7 +300,7 @@ def test_it_shows_the_superintendent_what_waits_for_a_decision_oldest_first(clie
 
     response = client.get(reverse("authorizations:list"))
 
-    sections = {key: list(page) for key, _, _, page in response.context["sections"]}
+    sections = {key: list(page) for key, _, _, page, _ in response.context["sections"]}
     assert sections["waiting"] == [subjects.waiting, later]
     assert sections["in_force"] == [subjects.authorized]
     assert "Waiting for your decision" in text(response)
@@ -312,7 +312,7 @@ def test_it_shows_the_teacher_their_own_authorizations_once(client, world, subje
 
     response = client.get(reverse("authorizations:list"))
 
-    sections = {key: list(page) for key, _, _, page in response.context["sections"]}
+    sections = {key: list(page) for key, _, _, page, _ in response.context["sections"]}
     assert sections == {"mine": [subjects.authorized, subjects.waiting]}
     page = text(response)
     assert "My authorizations" in page and "Waiting for your decision" not in page
@@ -323,7 +323,7 @@ def test_it_shows_the_clerk_the_schools_authorizations_with_their_readiness(clie
 
     response = client.get(reverse("authorizations:list"))
 
-    sections = {key: list(page) for key, _, _, page in response.context["sections"]}
+    sections = {key: list(page) for key, _, _, page, _ in response.context["sections"]}
     assert sections == {"waiting": [subjects.waiting], "in_force": [subjects.authorized]}
     assert "Waiting for a decision" in text(response)
 
@@ -336,7 +336,10 @@ def test_it_shows_ready_when_every_family_has_consented(client, world, subjects)
     response = client.get(reverse("authorizations:list"))
 
     [authorization] = [
-        authorization for key, _, _, page in response.context["sections"] for authorization in page if key == "in_force"
+        authorization
+        for key, _, _, page, _ in response.context["sections"]
+        for authorization in page
+        if key == "in_force"
     ]
     assert (authorization.readiness.label, authorization.readiness.detail) == (
         "Ready",
@@ -800,7 +803,7 @@ def test_the_list_costs_the_same_queries_for_3_and_30_authorizations(
 
     with django_assert_num_queries(small):
         response = fetch(client, url)
-    assert sum(page.paginator.count for _, _, _, page in response.context["sections"]) == 30
+    assert sum(page.paginator.count for _, _, _, page, _ in response.context["sections"]) == 30
 
 
 def test_it_names_who_decides_under_the_districts_policy(client, world, subjects):
