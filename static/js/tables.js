@@ -9,7 +9,10 @@ document.querySelectorAll("table.table-stack").forEach(function (table) {
   var keys = [];
   Array.prototype.forEach.call(headRows[headRows.length - 1].cells, function (cell) {
     for (var i = 0; i < (cell.colSpan || 1); i++) {
-      labels.push(cell.textContent.replace(/\s+/g, " ").trim());
+      // The column's name only: a sortable header's "(sorted ascending)" and its arrow are left out.
+      var name = cell.cloneNode(true);
+      name.querySelectorAll(".visually-hidden, [aria-hidden='true']").forEach(function (extra) { extra.remove(); });
+      labels.push(name.textContent.replace(/\s+/g, " ").trim());
       keys.push(cell.classList.contains("cell-key"));
     }
   });
