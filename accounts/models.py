@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -767,9 +767,9 @@ class User(AbstractBaseUser, PermissionsMixin):
             # page's rows read in the index's order, not sorted whole.
             models.Index(fields=["district", "email", "id"], name="user_district_email"),
             models.Index(fields=["district", "employee_id", "id"], name="user_district_employee_id"),
-            models.Index(
-                F("district"), F("last_login").asc(nulls_first=True), F("id"), name="user_district_last_login"
-            ),
+            # Plain columns: SQLite (the demo) cannot index NULLS FIRST; PostgreSQL reads this one
+            # backwards for "most recent first".
+            models.Index(fields=["district", "last_login", "id"], name="user_district_last_login"),
         ]
 
     def __str__(self) -> str:

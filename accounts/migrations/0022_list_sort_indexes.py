@@ -29,6 +29,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='user',
-            index=models.Index(models.F('district'), models.OrderBy(models.F('last_login'), nulls_first=True), models.F('id'), name='user_district_last_login'),
+            index=models.Index(fields=['district', 'last_login', 'id'], name='user_district_last_login'),
         ),
     ]
