@@ -22,6 +22,7 @@ class Notice:
     period: str  # which occurrence: the same key twice is one e-mail
     path: str  # the page to act on
     guardian_id: int | None = None  # a family instead of a staff member (recipient_id None)
+    requested_by_id: int | None = None  # someone who asked for it at once (None: an action or the planner)
 
 
 _handler: Callable[[Iterable[Notice]], int] | None = None

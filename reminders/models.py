@@ -47,6 +47,14 @@ class Reminder(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Who asked for it at once (“Send now”, a list's reminder); empty: the daily planner.",
+    )
 
     class Meta:
         ordering = ["-planned_at", "-pk"]

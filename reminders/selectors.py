@@ -14,7 +14,7 @@ from reminders.models import PlanRun, Reminder
 
 
 def log_of(district: District, *, kind: str = "", status: str = "") -> QuerySet[Reminder]:
-    reminders = Reminder.objects.filter(district=district).select_related("recipient", "guardian")
+    reminders = Reminder.objects.filter(district=district).select_related("recipient", "guardian", "requested_by")
     if kind in KINDS_BY_KEY:
         reminders = reminders.filter(kind=kind)
     if status:
@@ -43,7 +43,9 @@ def last_plan_run() -> PlanRun | None:
 
 def to_person(person: User, *, limit: int = 10) -> list[Reminder]:
     """The latest e-mails the log owes or sent to one staff member, newest first (one query)."""
-    return list(Reminder.objects.filter(recipient=person).order_by("-planned_at", "-pk")[:limit])
+    return list(
+        Reminder.objects.filter(recipient=person).select_related("requested_by").order_by("-planned_at", "-pk")[:limit]
+    )
 
 
 def sent_now_today(person: User, today: datetime.date) -> Reminder | None:

@@ -171,6 +171,7 @@ def reminders_claim_notices(notices: Iterable[Notice]) -> int:
                 guardian_id=notice.guardian_id,
                 period=notice.period,
                 path=notice.path,
+                requested_by_id=notice.requested_by_id,
             )
         )
         if len(batch) >= PLAN_BATCH:
@@ -420,7 +421,8 @@ def reminder_send_now(*, acting_user: User, person: User, today: datetime.date |
         )
     with transaction.atomic():
         reminder, created = Reminder.objects.get_or_create(
-            **sent_now_key(person, today), defaults={"district_id": person.district_id, "path": reverse("home")}
+            **sent_now_key(person, today),
+            defaults={"district_id": person.district_id, "path": reverse("home"), "requested_by": acting_user},
         )
         if created:
             # If the queue cannot take it now, the dispatcher's next tick sends the waiting row.
@@ -485,6 +487,7 @@ def disclosure_remind_many(*, acting_user: User, cycle: DisclosureCycle, people:
             object_key=f"disclosure_cycle:{cycle.pk}",
             period=period,
             path=reverse("disclosures:home"),
+            requested_by_id=acting_user.pk,
         )
         if not reminders_claim_notices([notice]):
             raise ValidationError(gettext("Already reminded for this step: the reminder log never sends it twice."))

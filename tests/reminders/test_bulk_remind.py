@@ -44,6 +44,16 @@ def test_it_claims_the_due_reminder_for_each_person_once(world, cycle, today):
     assert Reminder.objects.count() == 2
 
 
+def test_each_reminder_says_who_asked_for_it(world, cycle, today):
+    services.disclosure_remind_many(acting_user=world.director, cycle=cycle, people=[world.staff])
+    services.reminders_plan(today=today)
+
+    asked = dict(Reminder.objects.values_list("recipient_id", "requested_by_id"))
+
+    assert asked[world.staff.pk] == world.director.pk
+    assert asked[world.clerk.pk] is None  # the planner's own
+
+
 def test_the_planner_does_not_send_it_again(world, cycle, on):
     with on(datetime.date(2026, 11, 21)):
         services.disclosure_remind_many(acting_user=world.director, cycle=cycle, people=[world.staff])

@@ -51,6 +51,17 @@ def test_it_shows_what_was_sent_to_whom_and_what_comes_next(client, world, cycle
     assert world.staff.email in filtered and world.principal.email not in filtered
 
 
+def test_it_says_who_asked_for_a_reminder_sent_at_once(client, world, cycle, today):
+    services.disclosure_remind_many(acting_user=world.director, cycle=cycle, people=[world.staff])
+    services.reminders_plan(today=today)
+    client.force_login(world.director)
+
+    page = client.get(url(world)).content.decode()
+
+    assert page.count("Asked for by") == 1
+    assert f"Asked for by {world.director.full_name}" in page
+
+
 def test_bad_filters_show_everything_instead_of_failing(client, world):
     client.force_login(world.director)
     response = client.get(url(world), {"kind": "nope\x00", "status": "x" * 500, "page": "99999999999999999999"})
@@ -69,6 +80,7 @@ def test_the_page_costs_the_same_queries_whatever_the_log_holds(
             recipient=UserFactory(district=world.district),
             period="2026",
             path="/disclosures/",
+            requested_by=UserFactory(district=world.district),  # read with its row, not one query each
         )
     client.force_login(world.director)
     client.get(url(world))  # warm the session and caches

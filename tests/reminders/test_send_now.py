@@ -47,6 +47,7 @@ def test_it_sends_what_they_owe_once_and_the_page_says_when(
     assert "disclosure" in message.body.lower() and "https://registry.example.org/" in message.body
     (reminder,) = sent_now(world.staff)
     assert reminder.status == ReminderStatus.SENT and reminder.sent_at is not None
+    assert reminder.requested_by == world.principal
     page = client.get(response["Location"]).content.decode()
     assert "Their reminder was sent Nov. 21, 2026" in page
 
