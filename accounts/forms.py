@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import RESERVED_POWER_FIELDS, District, PolicyDocument, Role, RosterSync, School, User
 from accounts.pickers import staff_picker_field
 from accounts.roster import CONFIRM_DEPARTURES_LABEL
+from core import outbound
 from core.forms import LongSelect, PickerField, field_of
 
 
@@ -260,6 +261,10 @@ class RosterSyncForm(forms.ModelForm[RosterSync]):
             and not (settings.ROSTER_API_ALLOW_HTTP and url.startswith("http://"))
         ):
             raise forms.ValidationError(_("Use an https:// address: student data only travels encrypted."))
+        if url and not settings.ROSTER_API_ALLOW_PRIVATE_ADDRESSES and outbound.literal_refusal(url):
+            raise forms.ValidationError(
+                _("Use the API's public address: addresses on this server or a private network are not reached.")
+            )
         return str(url)
 
     def clean_api_base_url(self) -> str:

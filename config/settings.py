@@ -529,6 +529,9 @@ if not 10 <= ROSTER_API_PAGE_SIZE <= 10_000:
     raise ImproperlyConfigured("ROSTER_API_PAGE_SIZE must be from 10 to 10000.")
 # Plain http:// API addresses: only for a test server on this machine; student data goes over HTTPS.
 ROSTER_API_ALLOW_HTTP = env_bool("ROSTER_API_ALLOW_HTTP", default=False)
+# API addresses on this machine or a private network (core.outbound refuses them): only for a test
+# server, or an installation whose SIS sits inside the district's own network.
+ROSTER_API_ALLOW_PRIVATE_ADDRESSES = env_bool("ROSTER_API_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 
 def _credentials_key() -> str:

@@ -35,6 +35,7 @@ class OneRosterServer:
     tokens: set[str] = field(default_factory=set)
     requests: list[str] = field(default_factory=list)
     use_link_header: bool = True
+    next_link_origin: str = ""  # "http://elsewhere:80": the Link header points off this server
 
     def start(self) -> None:
         server = self
@@ -93,7 +94,8 @@ class OneRosterServer:
                     records, total = source[offset : offset + limit], len(source)
                 headers = {"X-Total-Count": str(total)}
                 if server.use_link_header and offset + limit < total:
-                    headers["Link"] = f'<{PREFIX}/{collection}?limit={limit}&offset={offset + limit}>; rel="next"'
+                    following = f"{server.next_link_origin}{PREFIX}/{collection}?limit={limit}&offset={offset + limit}"
+                    headers["Link"] = f'<{following}>; rel="next"'
                 self._send(200, json.dumps({collection: records}).encode(), headers)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

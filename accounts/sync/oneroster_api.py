@@ -30,6 +30,7 @@ from typing import IO, Any
 from django.conf import settings
 
 from accounts.roster.files import SUPERVISOR_COLUMN
+from core import outbound
 
 MAX_PAGE_BYTES = 64 << 20  # one page of JSON; far above 10,000 users
 MAX_PAGES = 100_000  # a server that never stops paging is stopped
@@ -116,7 +117,8 @@ class Client:
         self.api = api
         self.timeout = settings.ROSTER_API_TIMEOUT_SECONDS
         self.page_size = settings.ROSTER_API_PAGE_SIZE
-        self._open = opener or urllib.request.urlopen
+        # Only public addresses, only http(s), redirects on the same address (core.outbound).
+        self._open = opener or outbound.opener(allow_private=settings.ROSTER_API_ALLOW_PRIVATE_ADDRESSES).open
         self._token: str | None = None
         self.records = 0
         for url in (api.base_url, api.token_url):
@@ -192,6 +194,9 @@ class Client:
             link = LINK_NEXT.search(headers.get("Link", "") or "")
             if link:
                 url = urllib.parse.urljoin(url, link.group(1))
+                if outbound.origin(url) != outbound.origin(base):
+                    # The bearer token goes with the request: only to the address the district gave.
+                    raise ApiFailed(where, f"the API's next page is on another address ({url}), which is not followed")
             elif not items or (total and total.isdigit() and offset >= int(total)) or len(items) < self.page_size:
                 url = None
             else:

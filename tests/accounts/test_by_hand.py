@@ -315,6 +315,7 @@ def test_the_drop_folder_sync_matches_them(world, settings, tmp_path):
 
 def test_the_oneroster_api_sync_matches_them(world, settings):
     settings.ROSTER_API_ALLOW_HTTP = True
+    settings.ROSTER_API_ALLOW_PRIVATE_ADDRESSES = True
     annex = services.school_create_by_hand(
         acting_user=world.director, district=world.district, name="Annex", code="102"
     )

@@ -32,6 +32,7 @@ def drop_root(settings, tmp_path) -> Path:
 @pytest.fixture
 def api(settings):
     settings.ROSTER_API_ALLOW_HTTP = True
+    settings.ROSTER_API_ALLOW_PRIVATE_ADDRESSES = True  # the test server listens on loopback
     settings.ROSTER_API_PAGE_SIZE = 2  # the test roster spans several pages
     yield from serve()
 
@@ -199,6 +200,34 @@ def test_a_failed_pull_writes_nothing_reports_once_and_mails_once(world, api, fa
     assert failure_mails(world) == 1
 
 
+def test_a_pull_never_reaches_an_api_on_this_server_or_a_private_network(world, api, settings):
+    settings.ROSTER_API_ALLOW_PRIVATE_ADDRESSES = False  # the installation's default
+    sync = api_sync(world, api)
+
+    run = services.roster_sync_run(sync_id=sync.pk)
+
+    assert run.status == RosterImportStatus.FAILED
+    assert "127.0.0.1 is a private or local address" in run.report["problems"][0]["message"]
+    assert api.requests == []  # refused before connecting: not even the token was asked for
+
+
+@pytest.fixture
+def other_server():
+    yield from serve()
+
+
+def test_a_next_page_on_another_address_is_not_followed_with_the_token(world, api, other_server):
+    api.next_link_origin = f"http://localhost:{other_server.port}"
+    sync = api_sync(world, api)
+
+    run = services.roster_sync_run(sync_id=sync.pk)
+
+    assert run.status == RosterImportStatus.FAILED
+    assert "next page is on another address" in run.report["problems"][0]["message"]
+    assert other_server.requests == []
+    assert not Student.objects.exists()
+
+
 def test_an_api_sync_is_due_again_only_after_its_interval(world, api, today):
     sync = api_sync(world, api)
     assert services.roster_syncs_due() == [sync.pk]
@@ -262,4 +291,32 @@ def test_the_settings_page_refuses_a_plain_http_address_and_a_path_for_a_folder(
     assert response.status_code == 200
     form = response.context["form"]
     assert set(form.errors) == {"drop_folder", "api_base_url"}
+    assert not RosterSync.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://169.254.169.254/latest/meta-data/",  # a cloud's metadata address
+        "https://127.0.0.1:5432/",
+        "https://localhost/ims/oneroster/v1p1",
+        "https://10.0.0.8/ims/oneroster/v1p1",
+        "https://[::1]/ims/oneroster/v1p1",
+    ],
+)
+def test_the_settings_page_refuses_an_address_on_this_server_or_a_private_network(client, world, settings, address):
+    settings.ROSTER_API_ALLOW_PRIVATE_ADDRESSES = False
+    client.force_login(world.director)
+
+    response = client.post(
+        reverse("roster_sync_settings", args=[world.district.slug]),
+        {"enabled": "on", "source": "api", "interval_hours": "24", "drop_folder": "north",
+         "api_base_url": address, "api_token_url": "https://sis.example.org/t",
+         "api_client_id": "abc", "api_version": "1.1", "client_secret": "x"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["api_base_url"] == [
+        "Use the API's public address: addresses on this server or a private network are not reached."
+    ]
     assert not RosterSync.objects.exists()

@@ -37,12 +37,14 @@ def drop_root(tmp_path) -> Path:
 def sync_worker(worker_environment, services_directory, drop_root, settings) -> Iterator[Worker]:
     settings.CREDENTIALS_KEY = KEY  # the worker decrypts what this process stored
     settings.ROSTER_API_ALLOW_HTTP = True
+    settings.ROSTER_API_ALLOW_PRIVATE_ADDRESSES = True  # the test server listens on loopback
     environment = {
         **worker_environment,
         "CREDENTIALS_KEY": KEY,
         "ROSTER_DROP_ROOT": str(drop_root),
         "ROSTER_DROP_SETTLE_SECONDS": "3600",  # only the .done marker makes a fresh zip ready
         "ROSTER_API_ALLOW_HTTP": "true",
+        "ROSTER_API_ALLOW_PRIVATE_ADDRESSES": "true",
         "ROSTER_API_PAGE_SIZE": "10",
         "MEDIA_ROOT": str(services_directory / "media"),
     }
