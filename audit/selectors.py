@@ -179,7 +179,7 @@ def district_sources(district: District) -> list[Source]:
         account_source(Q(district_id=d)),
         administrator_source(Q(account_id__in=accounts)),
         review_source(Q(account_id__in=accounts)),
-        fake_report_source(Q(district_id=d)),
+        fake_report_source(Q(district_id=d), withhold_reporter=True),
         logo_permission_source(AccountLogoPermission, Q(district_id=d)),
         logo_permission_source(ToolLogoPermission, Q(district_id=d)),
         designee_source(Q(district_id=d)),

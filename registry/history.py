@@ -89,14 +89,18 @@ def review_source(rows: Q) -> Source:
     )
 
 
-def fake_report_source(rows: Q) -> Source:
+def fake_report_source(rows: Q, *, withhold_reporter: bool = False) -> Source:
+    """A report's history. The district's audit log (read by the superintendent too, who does not read
+    the reports) withholds what the reporter wrote and how to reach them: a family's address, and
+    details that may name a student. The report's own page, the director's, shows them."""
+    quiet = QUIET_BY_DEFAULT | {"verdict_by", "outcome_by", "platform_reported_by"}
     return Source(
         model=FakeAccountReport,
         rows=rows,
         kind="Report of a page claiming to be ours",
         name=lambda row: row.handle or row.address,
         school=lambda row: "",
-        quiet=QUIET_BY_DEFAULT | {"verdict_by", "outcome_by", "platform_reported_by"},
+        quiet=quiet | {"details", "reporter_contact"} if withhold_reporter else quiet,
     )
 
 

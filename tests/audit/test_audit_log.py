@@ -192,6 +192,25 @@ def test_it_keeps_other_districts_out(client, world, clock):
     assert "Southern secret" not in names and "Southern secret" not in csv_names
 
 
+def test_a_report_of_a_fake_page_is_listed_without_what_the_reporter_wrote_or_their_contact(client, world, clock):
+    registry_services.fake_report_submit(
+        acting_user=None,
+        district=world.district,
+        address="https://www.instagram.com/north_high_fake/",
+        problem="impersonation",
+        details="It posts photos of Wrenna Quillfeather from the spring concert.",
+        reporter_contact="worried.parent@example.com",
+    )
+    client.force_login(world.superintendent)
+
+    page = client.get(log_url(world)).content.decode()
+    export = str(rows_of(client.get(export_url(world))))
+
+    assert "Report of a page claiming to be ours" in page and "north_high_fake" in page
+    for withheld in ("Wrenna", "worried.parent@example.com"):
+        assert withheld not in page and withheld not in export
+
+
 def test_it_lists_consent_answers_by_student_name_and_id_only(client, world, clock):
     scope = social_scope(world)
     pupil = StudentFactory(school=world.school, first_name="Robin", last_name="Reyes", sis_id="N1001", grade="07")
