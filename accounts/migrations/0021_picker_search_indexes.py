@@ -2,7 +2,8 @@
 district (150,000 staff, 1,060,000 students): on PostgreSQL, pg_trgm and a GIN trigram index on the
 upper-cased name (the form Django's icontains and istartswith compare). SQLite (the demo) has neither and
 reads its few rows directly: the extension operation does nothing there, nor do the indexes. The indexes
-are not in the models' Meta, which would ask SQLite to build them too."""
+are not in the models' Meta, which would ask SQLite to build them too. They are built CONCURRENTLY, so a
+live district keeps writing while they are built (outside a transaction: the migration is not atomic)."""
 
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
@@ -24,7 +25,7 @@ def add_indexes(apps, schema_editor) -> None:
         return
     for table, column, name in SEARCHED:
         schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin (UPPER("{column}") gin_trgm_ops)'
+            f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{name}" ON "{table}" USING gin (UPPER("{column}") gin_trgm_ops)'
         )
 
 
@@ -32,10 +33,11 @@ def remove_indexes(apps, schema_editor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     for _table, _column, name in SEARCHED:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')
 
 
 class Migration(migrations.Migration):
+    atomic = False
     dependencies = [
         ("accounts", "0020_technology_notice_deadline"),
     ]

@@ -2,8 +2,12 @@
 
 from django.db import migrations, models
 
+from core.migration_operations import AddIndexWithoutLocking
+
 
 class Migration(migrations.Migration):
+    # Built CONCURRENTLY on PostgreSQL: a live district keeps writing while the index is built.
+    atomic = False
 
     dependencies = [
         ('accounts', '0021_picker_search_indexes'),
@@ -11,23 +15,23 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='student',
             index=models.Index(fields=['district', 'last_name', 'first_name', 'id'], name='student_district_name'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='student',
             index=models.Index(fields=['district', 'grade', 'last_name', 'first_name', 'id'], name='student_district_grade'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='user',
             index=models.Index(fields=['district', 'email', 'id'], name='user_district_email'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='user',
             index=models.Index(fields=['district', 'employee_id', 'id'], name='user_district_employee_id'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='user',
             index=models.Index(fields=['district', 'last_login', 'id'], name='user_district_last_login'),
         ),

@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import AddIndexWithoutLocking
+
 
 class Migration(migrations.Migration):
+    # Built CONCURRENTLY on PostgreSQL: a live district keeps writing while the index is built.
+    atomic = False
 
     dependencies = [
         ('accounts', '0022_list_sort_indexes'),
@@ -13,7 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='socialaccount',
             index=models.Index(fields=['district', 'display_name', 'id'], name='account_district_name'),
         ),
