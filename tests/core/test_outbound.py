@@ -119,6 +119,10 @@ def test_it_opens_nothing_but_http_and_https(url):
         ("fc00::1", False),
         ("fe80::1%eth0", False),
         ("::ffff:127.0.0.1", False),  # IPv4 loopback written as IPv6
+        ("::127.0.0.1", False),  # the same, in the old "compatible" form
+        ("64:ff9b::a9fe:a9fe", False),  # the metadata address through NAT64
+        ("2002:a00:1::1", False),  # 10.0.0.1 through 6to4
+        ("64:ff9b::808:808", True),  # a public address through NAT64
         ("224.0.0.1", False),
     ],
 )
