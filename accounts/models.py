@@ -1025,6 +1025,7 @@ ROSTER_COUNT_ENTITIES = (
     "staff",
     "records entered by hand",  # schools and staff a director added between imports, matched instead of added
     "students",
+    "birth dates",
     "guardians",
     "guardian links",
     "staff roles",

@@ -384,6 +384,28 @@ class Applying(Phase):
         )
         self._refresh_statistics("accounts_student", written)
 
+    def _apply_birth_dates(self) -> None:
+        """Students' birth dates from demographics.csv. A student the file leaves out, or gives no date,
+        keeps the one already known (entered by hand, or from an earlier file); staff rows are ignored."""
+        d = int(self.district.pk)
+        born = "CAST(b.birth_date AS date)" if self.postgres else "b.birth_date"
+        given = (
+            f"SELECT {born} FROM stg_demographic b WHERE b.sourced_id = accounts_student.roster_sourced_id "
+            "AND b.status = 'active' AND b.birth_date <> ''"
+        )
+        op = "IS DISTINCT FROM" if self.postgres else "IS NOT"
+        changed = self._update_recorded(
+            "student",
+            "changed",
+            "accounts_student",
+            f"birth_date = ({given})",
+            f"district_id = {d} AND roster_sourced_id IS NOT NULL AND EXISTS ({given}) AND birth_date {op} ({given})",
+            [],
+            [],
+        )
+        if changed:
+            self.report.counts["birth dates"] = {"changed": changed}
+
     def _apply_guardians(self) -> None:
         """Parents and guardians of the district's current students, linked as agentSourcedIds says
         (on the student's row or on the guardian's). A guardian left with no current student is

@@ -83,6 +83,9 @@ SPECS = {
     "classes.csv": FileSpec(
         "classes.csv", ("sourcedId", "title", "schoolSourcedId"), ("status", "dateLastModified", "classCode")
     ),
+    # Only the birth date is read (it finds a student on a paper form that has no student id); the
+    # file's sex, race and ethnicity columns are never read: the product needs none of them.
+    "demographics.csv": FileSpec("demographics.csv", ("sourcedId",), ("status", "dateLastModified", "birthDate")),
     "enrollments.csv": FileSpec(
         "enrollments.csv",
         ("sourcedId", "classSourcedId", "userSourcedId", "role"),
@@ -113,6 +116,26 @@ def check_date(report: RosterReport, file: str, line: int, column: str, value: s
             datetime.datetime.fromisoformat(value)
     except ValueError:
         report.add_warning(file, line, column, f"{value!r} is not a date (expected YYYY-MM-DD); not used, so ignored")
+
+
+def birth_date_of(report: RosterReport, file: str, line: int, value: str, today: datetime.date) -> str:
+    """A birth date as YYYY-MM-DD ("" when none is given). Refused when it is not a date, or not one
+    a student could have (in the future, or more than 120 years ago)."""
+    value = value.strip()
+    if not value:
+        return ""
+    day = value[:10] if len(value) > 10 and value[10] in "T " else value  # a date-time at midnight is common
+    try:
+        born = datetime.date.fromisoformat(day) if len(day) == 10 else None
+    except ValueError:
+        born = None
+    if born is None:
+        report.add_problem(file, line, "birthDate", f"{value!r} is not a date (expected YYYY-MM-DD)")
+        return ""
+    if born > today or born.year < today.year - 120:
+        report.add_problem(file, line, "birthDate", f"{value!r} cannot be a student's birth date")
+        return ""
+    return born.isoformat()
 
 
 def has_required(report: RosterReport, file: str, line: int, row: dict[str, str], *columns: str) -> bool:

@@ -118,7 +118,7 @@ class RosterImporter(Loading, Checking, Applying):
         self.report.version = version
         if not version or self._stopped():
             return
-        present = {name for name in ("orgs.csv", "users.csv", "roles.csv", "classes.csv", "enrollments.csv")}
+        present = {"orgs.csv", "users.csv", "roles.csv", "classes.csv", "enrollments.csv", "demographics.csv"}
         present = {n for n in present if bundle.has(n) and self.modes.get(n, "bulk") != "absent"}
         for required in ("orgs.csv", "users.csv") + (("roles.csv",) if version == "1.2" else ()):
             if required not in present:
@@ -138,6 +138,8 @@ class RosterImporter(Loading, Checking, Applying):
             self._load_classes(bundle)
         if "enrollments.csv" in present:
             self._load_enrollments(bundle)
+        if "demographics.csv" in present:
+            self._load_demographics(bundle)
         if self._stopped():
             return
         self.progress(0.6, "Checking references and duplicates")
@@ -150,6 +152,8 @@ class RosterImporter(Loading, Checking, Applying):
         self._check_across_rows(has_classes="classes.csv" in present, has_enrollments="enrollments.csv" in present)
         self._check_guardian_links()
         self._check_supervisors()
+        if "demographics.csv" in present:
+            self._duplicates("stg_demographic", "sourced_id", "demographics.csv", "sourcedId")
         if self._stopped():
             return
         self._check_departures()
@@ -166,6 +170,8 @@ class RosterImporter(Loading, Checking, Applying):
         self._apply_supervisors()
         self.progress(0.78, "Updating students")
         self._apply_students()
+        if "demographics.csv" in present:
+            self._apply_birth_dates()
         self.progress(0.86, "Updating families")
         self._apply_guardians()
         self.progress(0.93, "Updating roles and programs")

@@ -11,6 +11,7 @@ from accounts.roster.files import (
     STAFF_ROLES,
     STUDENT_ROLES,
     SUPERVISOR_COLUMN,
+    birth_date_of,
     check_date,
     check_lengths,
     grade_of,
@@ -200,6 +201,19 @@ class Loading(Phase):
                     self.report.add_problem(file, line, "schoolSourcedId", f"unknown school {school!r}")
                     continue
                 out.write((line, row["sourcedId"], status, row["title"], school))
+
+    def _load_demographics(self, bundle: Bundle) -> None:
+        file = "demographics.csv"
+        with self.staging.writer("stg_demographic") as out:
+            for line, row in self._rows(bundle, file):
+                self.report.rows_read += 1
+                if not has_required(self.report, file, line, row, "sourcedId"):
+                    continue
+                status = status_of(self.report, file, line, row.get("status", ""))
+                check_date(self.report, file, line, "dateLastModified", row.get("dateLastModified", ""))
+                check_lengths(self.report, file, line, row, {"sourcedId": 255})
+                born = birth_date_of(self.report, file, line, row.get("birthDate", ""), self.today)
+                out.write((line, row["sourcedId"], status, born))
 
     def _load_enrollments(self, bundle: Bundle) -> None:
         file = "enrollments.csv"

@@ -32,6 +32,7 @@ STAGING_TABLES = {
     # preview's names come from it, so they cost in proportion to what changed, not to the district.
     "stg_written": "entity text, id bigint, action text",
     "stg_guardian_link": "student_id bigint, guardian_sid text, relationship text",
+    "stg_demographic": "line integer, sourced_id text, status text, birth_date text",
     "stg_enrollment": (
         "line integer, sourced_id text, status text, class_sourced_id text, user_sourced_id text, role text"
     ),
@@ -62,6 +63,7 @@ class Staging:
             "CREATE INDEX stg_class_sid ON stg_class (sourced_id)",
             "CREATE INDEX stg_org_sid ON stg_org (sourced_id)",
             "CREATE INDEX stg_agent_uid ON stg_agent (user_sourced_id)",
+            "CREATE INDEX stg_demographic_sid ON stg_demographic (sourced_id)",
         ):
             self.cursor.execute(statement)
         self.analyze(*STAGING_TABLES)

@@ -1,7 +1,8 @@
 """Pulling a roster from a OneRoster 1.1 or 1.2 REST API (Clever, ClassLink, an SIS) into a bundle.
 
 OAuth 2.0 client credentials give a bearer token (client id and secret sent with HTTP Basic to the
-token address). Each collection (orgs, users, classes, enrollments) is read page by page with
+token address). Each collection (orgs, users, classes, enrollments, and demographics where the server
+shares them, for students' birth dates) is read page by page with
 `limit` and `offset`, following the `Link: <…>; rel="next"` header when the server sends one and
 stopping at `X-Total-Count`, or at a short page when it sends neither. Records are written straight
 into a OneRoster CSV zip as they arrive, one page in memory at a time; the zip is then imported like
@@ -59,6 +60,8 @@ USER_COLUMNS = [
 ]
 ROLE_COLUMNS = ["sourcedId", "status", "userSourcedId", "roleType", "role", "orgSourcedId", "beginDate", "endDate"]
 CLASS_COLUMNS = ["sourcedId", "status", "dateLastModified", "title", "classCode", "schoolSourcedId"]
+# Only what the import reads: a student's birth date (sex, race and ethnicity are never copied).
+DEMOGRAPHIC_COLUMNS = ["sourcedId", "status", "dateLastModified", "birthDate"]
 ENROLLMENT_COLUMNS = [
     "sourcedId",
     "status",
@@ -76,10 +79,11 @@ ENROLLMENT_COLUMNS = [
 class ApiFailed(Exception):
     """The pull stopped; `where` names the address part (token, orgs, users…) for the report."""
 
-    def __init__(self, where: str, message: str) -> None:
+    def __init__(self, where: str, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.where = where
         self.message = message
+        self.status = status  # the HTTP status the API answered, when it answered one
 
 
 @dataclass(frozen=True)
@@ -134,8 +138,10 @@ class Client:
         except urllib.error.HTTPError as error:
             if error.code in (401, 403):
                 detail = "refused the client id and secret" if where == "token" else "refused the access token"
-                raise ApiFailed(where, f"the API {detail} ({error.code}); check the client id and secret") from None
-            raise ApiFailed(where, f"the API answered {error.code} ({error.reason}) for {where}") from None
+                raise ApiFailed(
+                    where, f"the API {detail} ({error.code}); check the client id and secret", error.code
+                ) from None
+            raise ApiFailed(where, f"the API answered {error.code} ({error.reason}) for {where}", error.code) from None
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise ApiFailed(where, f"the API could not be reached ({reason})") from None
@@ -170,8 +176,9 @@ class Client:
             self._token = token
         return self._token
 
-    def records_of(self, collection: str) -> Iterator[dict[str, Any]]:
-        """Every record of one collection, page by page."""
+    def records_of(self, collection: str, *, optional: bool = False) -> Iterator[dict[str, Any]]:
+        """Every record of one collection, page by page. An `optional` collection the server does not
+        share (404 or 403 on its first page) has no records."""
         base = self.api.base_url.rstrip("/")
         url: str | None = f"{base}/{collection}?limit={self.page_size}&offset=0"
         offset = 0
@@ -182,7 +189,12 @@ class Client:
                 url, headers={"Authorization": f"Bearer {self.token()}", "Accept": "application/json"}
             )
             where = f"{collection} (records from {offset:,})"
-            body, headers = self._request(request, where)
+            try:
+                body, headers = self._request(request, where)
+            except ApiFailed as failed:
+                if optional and offset == 0 and failed.status in (403, 404):
+                    return  # many servers do not share demographics; the import then keeps what it knows
+                raise
             page = self._json(body, where)
             items = page.get(collection) if isinstance(page, dict) else None
             if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
@@ -282,6 +294,11 @@ def pull(api: ApiSettings, target: Path, *, opener: Callable[..., Any] | None = 
                         "userSourcedId": _ref(item.get("user")),
                     }
                 )
+        with _member(bundle, "demographics.csv") as out:
+            writer = _writer(out, DEMOGRAPHIC_COLUMNS)
+            for item in client.records_of("demographics", optional=True):
+                writer.writerow({k: _text(item.get(k)) for k in DEMOGRAPHIC_COLUMNS})
+        files.append("demographics")
         manifest = ["propertyName,value", "manifest.version,1.0", f"oneroster.version,{api.version}"]
         manifest += [f"file.{name},bulk" for name in files] + ["source.systemName,OneRoster API"]
         bundle.writestr("manifest.csv", "\r\n".join(manifest) + "\r\n")

@@ -180,7 +180,10 @@ def standard_files() -> dict[str, list[dict]]:
     }
 
 
+DEMOGRAPHIC_HEADER = ["sourcedId", "status", "dateLastModified", "birthDate", "sex", "hispanicOrLatinoEthnicity"]
+
 HEADERS = {
+    "demographics.csv": DEMOGRAPHIC_HEADER,
     "orgs.csv": ORG_HEADER,
     "users.csv": USER_HEADER_11,
     "classes.csv": CLASS_HEADER,

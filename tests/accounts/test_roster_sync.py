@@ -5,6 +5,7 @@ same through SFTP, Celery beat's task and a real worker."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import time
 from pathlib import Path
@@ -169,6 +170,44 @@ def test_it_pulls_every_page_with_a_token_and_imports_guardians(world, api):
     assert sum(1 for path in api.requests if path.startswith("/ims/oneroster/v1p1/users")) == 3  # 5 users, 2 a page
     assert api.requests[0] == "/token"
     assert not list(Path(services._upload_dir()).iterdir())  # the pulled bundle is not kept
+
+
+def test_it_reads_students_birth_dates_where_the_server_shares_demographics(world, api):
+    api.collections["demographics"] = [
+        {"sourcedId": "s1", "status": "active", "birthDate": "2011-04-02", "sex": "female"},
+        {"sourcedId": "s2", "status": "active", "birthDate": "2010-12-31"},
+    ]
+    sync = api_sync(world, api)
+
+    roster_import = services.roster_sync_run(sync_id=sync.pk)
+
+    assert roster_import.status == RosterImportStatus.SUCCEEDED, roster_import.report
+    assert dict(Student.objects.values_list("sis_id", "birth_date")) == {
+        "1001": datetime.date(2011, 4, 2),
+        "1002": datetime.date(2010, 12, 31),
+    }
+
+
+def test_a_server_that_does_not_share_demographics_still_syncs(world, api):
+    sync = api_sync(world, api)  # the test server answers 404 for demographics, as many do
+
+    roster_import = services.roster_sync_run(sync_id=sync.pk)
+
+    assert roster_import.status == RosterImportStatus.SUCCEEDED, roster_import.report
+    assert "/ims/oneroster/v1p1/demographics?limit=2&offset=0" in api.requests
+    assert not Student.objects.exclude(birth_date=None).exists()
+
+
+def test_a_server_error_on_demographics_still_stops_the_pull(world, api):
+    api.collections["demographics"] = []
+    api.failure = Failure("demographics", 0)
+    sync = api_sync(world, api)
+
+    run = services.roster_sync_run(sync_id=sync.pk)
+
+    assert run.status == RosterImportStatus.FAILED
+    assert "answered 500" in run.report["problems"][0]["message"]
+    assert not Student.objects.exists()
 
 
 def test_it_pages_by_total_count_when_the_server_sends_no_link(world, api):
