@@ -336,7 +336,6 @@ class Applying(Phase):
             f"JOIN accounts_user sup ON sup.district_id = {d} AND sup.roster_sourced_id = ss.sourced_id "
             "WHERE s.kind = 'staff' AND s.status = 'active' AND s.sourced_id = accounts_user.roster_sourced_id"
         )
-        op = "IS DISTINCT FROM" if self.postgres else "IS NOT"
         named = self._scalar(
             "SELECT COUNT(*) FROM (SELECT 1 FROM stg_user WHERE supervisor_sourced_id <> '' LIMIT 1) x", []
         )
@@ -346,7 +345,7 @@ class Applying(Phase):
             "accounts_user",
             f"supervisor_id = ({supervisor})",
             f"""district_id = {d} AND roster_sourced_id IS NOT NULL AND is_active
-                AND EXISTS ({supervisor}) AND supervisor_id {op} ({supervisor})""",
+                AND EXISTS ({supervisor}) AND {self._differs([("supervisor_id", f"({supervisor})")])}""",
             [],
             [],
         )
@@ -393,13 +392,13 @@ class Applying(Phase):
             f"SELECT {born} FROM stg_demographic b WHERE b.sourced_id = accounts_student.roster_sourced_id "
             "AND b.status = 'active' AND b.birth_date <> ''"
         )
-        op = "IS DISTINCT FROM" if self.postgres else "IS NOT"
         changed = self._update_recorded(
             "student",
             "changed",
             "accounts_student",
             f"birth_date = ({given})",
-            f"district_id = {d} AND roster_sourced_id IS NOT NULL AND EXISTS ({given}) AND birth_date {op} ({given})",
+            f"district_id = {d} AND roster_sourced_id IS NOT NULL AND EXISTS ({given}) "
+            f"AND {self._differs([('birth_date', f'({given})')])}",
             [],
             [],
         )
