@@ -13,12 +13,10 @@ import datetime
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
-from accounts.models import District, Student
+from accounts.models import Student
 from tests.accounts.bundles import DEMOGRAPHIC_HEADER
-from tests.perf.test_bench_roster_import import SCALE, STUDENTS, TARGET_TABLES, generate_bundle, run_import
+from tests.perf.test_bench_roster_import import SCALE, STUDENTS, bench_district, generate_bundle, run_import
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
 
@@ -34,13 +32,7 @@ def write_demographics(folder: Path) -> None:
 
 
 def test_bench_roster_birth_dates_at_the_largest_district(tmp_path):
-    assert connection.vendor == "postgresql", "make bench needs PostgreSQL (DATABASE_URL)"
-    District.objects.create(slug="bench", name="Bench District")
-    database = settings.DATABASES["default"]
-    database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    with connection.cursor() as cursor:  # as on CI machines: nothing may depend on autovacuum
-        for table in TARGET_TABLES:
-            cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = off)")
+    database_url = bench_district()
     bundle = tmp_path / "bundle"
     rows = generate_bundle(bundle)
 

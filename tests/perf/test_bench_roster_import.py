@@ -272,14 +272,20 @@ def rest_pull(tmp_path: Path) -> tuple[float, int]:
         server.join(10)
 
 
-def test_bench_roster_import_at_the_largest_district(tmp_path):
+def bench_district() -> str:
+    """The empty "bench" district the imports fill, autovacuum off on the tables they write; returns
+    the test database's URL for the import's own process."""
     assert connection.vendor == "postgresql", "make bench needs PostgreSQL (DATABASE_URL)"
     District.objects.create(slug="bench", name="Bench District")
-    database = settings.DATABASES["default"]
-    database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
     with connection.cursor() as cursor:  # as on CI machines: nothing may depend on autovacuum
         for table in TARGET_TABLES:
             cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = off)")
+    database = settings.DATABASES["default"]
+    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+def test_bench_roster_import_at_the_largest_district(tmp_path):
+    database_url = bench_district()
 
     started = time.perf_counter()
     rows = generate_bundle(tmp_path / "bundle")
